@@ -1,0 +1,110 @@
+//! The validated aspect model: what `check` produces and `compile` consumes.
+//!
+//! Everything here is plain, serialisable data with no spans into aspect
+//! files except [`Origin`]s (file name + line), which the weaver needs for
+//! `//line` directives. Two aspects that mean the same thing have equal
+//! `CheckedAspect`s whatever language they were written in.
+
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+/// Where a piece of aspect text came from: used for `//line file:line` before
+/// injected code, so compile errors and stack traces point at the aspect.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
+pub struct Origin {
+    pub file: String,
+    pub line: u32,
+}
+
+/// A pointcut in normal form: a boolean tree over signature regexes, package
+/// patterns and call targets.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum Pointcut {
+    /// Regex over the canonical signature, matched unanchored.
+    Sig(String),
+    /// Go package pattern (`example.com/shop/...`).
+    Within(String),
+    /// The main module's packages (the default when no `within`/`packages`).
+    MainModule,
+    /// Call-site join point (`database/sql.Open`).
+    Call(String),
+    And(Vec<Pointcut>),
+    Or(Vec<Pointcut>),
+    Not(Box<Pointcut>),
+}
+
+/// Which kind of join point an aspect advises.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum JoinKind {
+    /// Function bodies (`before`/`after`).
+    Execution,
+    /// Call sites (`replace`/`wrap`/`append-args`).
+    Call,
+}
+
+/// A typed binding: `ctx: context.Context`. `ty` is written in canonical
+/// signature spelling (import paths, not aliases).
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct Binding {
+    pub name: String,
+    pub ty: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct Import {
+    pub alias: String,
+    pub path: String,
+}
+
+/// A template pre-split into literal text and placeholders.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct Template {
+    pub segments: Vec<Segment>,
+    /// Aspect file and line of the template's first line.
+    pub origin: Origin,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum Segment {
+    Lit(String),
+    /// `{{.Name}}`: a built-in placeholder, a `vars` key or a `requires` key.
+    Hole(String),
+}
+
+/// Identifiers a template uses, classified by `check` (DESIGN §5).
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
+pub struct Idents {
+    /// Declared by the template itself (`span` in `ctx, span := …`): renamed
+    /// hygienically when woven. `ctx` is not here when it is a binding.
+    pub declared: Vec<String>,
+    /// Free identifiers to be resolved at weave time, first among the
+    /// function's parameters by name, then in the package scope.
+    pub implicit: Vec<String>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
+pub struct Advice {
+    pub before: Option<Template>,
+    pub after: Option<Template>,
+    pub replace: Option<Template>,
+    pub wrap: Option<Template>,
+    pub append_args: Vec<Template>,
+}
+
+/// One validated aspect.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct CheckedAspect {
+    pub name: String,
+    /// Where the aspect is declared.
+    pub origin: Origin,
+    pub kind: JoinKind,
+    pub pointcut: Pointcut,
+    pub requires: Vec<Binding>,
+    pub results: Vec<Binding>,
+    pub globals: Vec<String>,
+    pub imports: Vec<Import>,
+    pub vars: BTreeMap<String, String>,
+    pub advice: Advice,
+    pub idents: Idents,
+    pub order: i64,
+}

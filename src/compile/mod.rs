@@ -1,0 +1,1 @@
+//! Stage 3 — compile: checked aspects into one serialisable [`RuleSet`].

@@ -1,0 +1,70 @@
+//! The catalogue of diagnostic codes. Codes are stable: tools and users grep
+//! for them. `E01xx` load, `E02xx` check, `E03xx` compile, `W0xxx` warnings.
+
+// --- load (E01xx) -----------------------------------------------------------
+/// The YAML file is not valid YAML.
+pub const YAML_SYNTAX: &str = "E0101";
+/// A field goaop does not know (with a "did you mean").
+pub const UNKNOWN_FIELD: &str = "E0102";
+/// A value of the wrong shape (a list where a string was expected, ...).
+pub const WRONG_TYPE: &str = "E0103";
+/// A required field is missing.
+pub const MISSING_FIELD: &str = "E0104";
+/// The `.aspect` file does not follow the DSL grammar.
+pub const DSL_SYNTAX: &str = "E0105";
+/// A field given twice (YAML duplicate key, DSL repeated clause).
+pub const DUPLICATE_FIELD: &str = "E0106";
+/// A signature pattern in `execution(...)` that cannot be understood.
+pub const BAD_SIG_PATTERN: &str = "E0107";
+/// The file could not be read.
+pub const UNREADABLE: &str = "E0108";
+
+// --- check (E02xx) ----------------------------------------------------------
+/// `{{.Name}}` that is neither built in, nor a `vars` key, nor a `requires` key.
+pub const UNKNOWN_PLACEHOLDER: &str = "E0201";
+/// The template is not valid Go.
+pub const TEMPLATE_SYNTAX: &str = "E0202";
+/// A `target` regex that does not parse.
+pub const BAD_REGEX: &str = "E0203";
+/// Two aspects with the same name.
+pub const DUPLICATE_NAME: &str = "E0204";
+/// Short form naming a bundled aspect that does not exist.
+pub const UNKNOWN_BUNDLED: &str = "E0205";
+/// `use:` of a bundled integration that does not exist.
+pub const UNKNOWN_USE: &str = "E0206";
+/// An import path that is not a valid Go import path.
+pub const BAD_IMPORT_PATH: &str = "E0207";
+/// A `vars` value that would break out of a Go string literal.
+pub const UNSAFE_VAR: &str = "E0208";
+/// An aspect with no advice and no bundled aspect to borrow it from.
+pub const NO_ADVICE: &str = "E0209";
+/// A malformed `{{ ... }}` placeholder.
+pub const BAD_PLACEHOLDER: &str = "E0210";
+/// Advice that does not fit the join point (call advice on a function, ...).
+pub const ADVICE_MISMATCH: &str = "E0211";
+/// A `requires`/`results` type or binding name that is not valid.
+pub const BAD_BINDING: &str = "E0212";
+/// A `packages` pattern that is not a valid Go package pattern.
+pub const BAD_PACKAGE_PATTERN: &str = "E0213";
+/// A `call` target that is not `import/path.Func`.
+pub const BAD_CALL_TARGET: &str = "E0214";
+/// An identifier (alias, global, var key) that is not a Go identifier.
+pub const BAD_IDENT: &str = "E0215";
+/// An aspect with neither `target`, `call` nor `pointcut`.
+pub const NO_POINTCUT: &str = "E0216";
+/// An import alias declared twice or clashing with a binding.
+pub const NAME_CLASH: &str = "E0217";
+
+// --- compile (E03xx) --------------------------------------------------------
+/// A pattern whose DFA exceeds the size limit.
+pub const DFA_TOO_BIG: &str = "E0301";
+/// A pattern that the DFA engine refuses (look-around, Unicode word boundary...).
+pub const UNSUPPORTED_REGEX: &str = "E0302";
+
+// --- warnings (W0xxx) ---------------------------------------------------------
+/// A free identifier in a template that will be resolved implicitly at weave time.
+pub const IMPLICIT_IDENT: &str = "W0001";
+/// An import declared but not used by any template.
+pub const UNUSED_IMPORT: &str = "W0002";
+/// A `vars` entry no template uses.
+pub const UNUSED_VAR: &str = "W0003";

@@ -1,0 +1,20 @@
+//! goaop: aspect-oriented instrumentation for Go, woven at compile time
+//! through `go build -toolexec=goaop`.
+//!
+//! The pipeline (DESIGN §2), one module per stage, data flowing one way:
+//! [`load`] → [`check`] → [`compile`] → [`scan`] → [`weave`] → `toolexec`.
+//! [`diag`] is the diagnostic model every stage reports into; [`cli`] holds
+//! the command implementations, which return text and exit codes — only
+//! `main.rs` prints or exits.
+
+pub mod bundled;
+pub mod check;
+pub mod cli;
+pub mod compile;
+pub mod diag;
+pub mod load;
+pub mod scan;
+pub mod weave;
+
+/// goaop's version, part of every rule-set fingerprint.
+pub const VERSION: &str = env!("CARGO_PKG_VERSION");

@@ -1,0 +1,126 @@
+//! Stage 1 — load: aspect files (`aspects.yaml`, `*.aspect`) into [`RawAspect`]s.
+//!
+//! Loading only parses. It keeps the span of every value so that `check` can
+//! point at the user's own text, and it never decides whether a value makes
+//! sense (a regex, an import path, a placeholder): that is `check`'s job.
+//! Both front ends lower to the same raw model, so the YAML and DSL spellings
+//! of an aspect become indistinguishable from here on.
+
+pub mod dsl;
+pub mod yaml;
+
+use crate::diag::{Diagnostic, FileId, Sources, Span, Spanned};
+
+/// Everything one aspect file says.
+#[derive(Clone, Debug, Default)]
+pub struct RawFile {
+    pub aspects: Vec<RawAspect>,
+    /// `use: [otel, net/http]` entries: bundled integrations to enable.
+    pub uses: Vec<Spanned<String>>,
+}
+
+/// One aspect as written, before any validation.
+#[derive(Clone, Debug)]
+pub struct RawAspect {
+    pub name: Spanned<String>,
+    /// The whole aspect entry (YAML mapping, DSL block); used for the
+    /// `//line` origin of injected code and for "declared here" labels.
+    pub span: Span,
+    /// Where the aspect applies. `None` when no `target`/`call`/`pointcut` was
+    /// given (valid only for the short form of a bundled aspect... which
+    /// still needs a target; `check` decides).
+    pub pointcut: Option<RawPointcut>,
+    /// `requires: {ctx: context.Context}`: binding name → Go type.
+    pub requires: Vec<(Spanned<String>, Spanned<String>)>,
+    /// `results: {err: error}`: binding name → Go type.
+    pub results: Vec<(Spanned<String>, Spanned<String>)>,
+    /// `globals: [tracer]`: names the target package must declare.
+    pub globals: Vec<Spanned<String>>,
+    /// `imports: {otel: go.opentelemetry.io/otel}`: alias → import path.
+    pub imports: Vec<(Spanned<String>, Spanned<String>)>,
+    /// `vars: {Permission: orders:write}`: template constants.
+    pub vars: Vec<(Spanned<String>, Spanned<String>)>,
+    pub advice: RawAdvice,
+    pub order: Option<Spanned<i64>>,
+}
+
+/// Advice bodies, as Go text with placeholders.
+#[derive(Clone, Debug, Default)]
+pub struct RawAdvice {
+    /// `before` (YAML alias `template`): statements prepended to the body.
+    pub before: Option<Snippet>,
+    /// `after`: statements run on every exit.
+    pub after: Option<Snippet>,
+    /// Call-site: an expression replacing the call (`{{.Call}}` not allowed).
+    pub replace: Option<Snippet>,
+    /// Call-site: an expression wrapping the call, containing `{{.Call}}`.
+    pub wrap: Option<Snippet>,
+    /// Call-site: expressions appended to the call's arguments.
+    pub append_args: Vec<Snippet>,
+}
+
+/// A pointcut expression. YAML's `target`/`packages`/`call` fields lower to
+/// `And(Sig, Or(Within…))` / `Call`; the DSL writes the tree directly.
+#[derive(Clone, Debug)]
+pub enum RawPointcut {
+    /// A regex over the canonical signature (YAML `target`, DSL `target("…")`,
+    /// or the lowering of a DSL `execution(…)` pattern, whose span it keeps).
+    Sig(Spanned<String>),
+    /// A Go package pattern: `example.com/shop/...`, `net/http`.
+    Within(Spanned<String>),
+    /// A call-site join point: `database/sql.Open`, `(*net/http.Client).Do`.
+    Call(Spanned<String>),
+    And(Box<RawPointcut>, Box<RawPointcut>),
+    Or(Box<RawPointcut>, Box<RawPointcut>),
+    Not(Box<RawPointcut>),
+}
+
+/// A piece of Go text taken from an aspect file (an advice body or an
+/// expression), with the mapping back to the file so that errors inside it
+/// (and `//line` directives for the code it becomes) point at the right
+/// line and column.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Snippet {
+    /// The text with the file's indentation removed.
+    pub text: String,
+    /// The whole value in the file.
+    pub span: Span,
+    /// For each line of `text`, the byte offset in the file where that line's
+    /// first character is. Empty when the value is not a verbatim copy of the
+    /// file (a quoted YAML string with escapes): offsets then map to `span`.
+    pub line_starts: Vec<usize>,
+}
+
+impl Snippet {
+    /// The file span of a byte range of `text`.
+    pub fn file_span(&self, range: std::ops::Range<usize>) -> Span {
+        match (self.file_offset(range.start), self.file_offset(range.end)) {
+            (Some(s), Some(e)) => Span::new(self.span.file, s..e.max(s)),
+            _ => self.span.clone(),
+        }
+    }
+
+    /// The file byte offset of a byte offset in `text`.
+    pub fn file_offset(&self, offset: usize) -> Option<usize> {
+        if self.line_starts.is_empty() {
+            return None;
+        }
+        let offset = offset.min(self.text.len());
+        let line = self.text[..offset].matches('\n').count();
+        let line_start = self.text[..offset].rfind('\n').map_or(0, |i| i + 1);
+        self.line_starts
+            .get(line)
+            .map(|s| s + (offset - line_start))
+    }
+}
+
+/// Load one file of `sources`, choosing the front end by extension
+/// (`.aspect` → DSL, anything else → YAML). Never panics; every problem is a
+/// diagnostic.
+pub fn load(sources: &Sources, file: FileId) -> (RawFile, Vec<Diagnostic>) {
+    if sources.get(file).name.ends_with(".aspect") {
+        dsl::load(sources, file)
+    } else {
+        yaml::load(sources, file)
+    }
+}

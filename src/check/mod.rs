@@ -1,6 +1,656 @@
-//! Stage 2 — check: [`RawAspect`](crate::load::RawAspect)s into
-//! [`CheckedAspect`]s, collecting every problem with its span (DESIGN §5).
+//! Stage 2 — check: [`RawAspect`]s into [`CheckedAspect`]s, collecting every
+//! problem of a run with its span (DESIGN §5).
+//!
+//! Checking resolves what the aspect files refer to (bundled aspects named by
+//! the short form, integrations named by `use:`), validates every value, and
+//! checks each advice template as Go. It never stops at the first problem.
 
 pub mod model;
+pub mod names;
+pub mod pointcut;
+pub mod template;
+
+use std::collections::{BTreeMap, BTreeSet};
 
 pub use model::*;
+
+use crate::bundled;
+use crate::diag::{Diagnostic, FileId, Sources, Span, Spanned, codes, did_you_mean};
+use crate::load::{self, RawAspect, RawFile, Snippet};
+use template::{Form, Scope};
+
+/// Spans of one checked aspect, to point later stages' errors at its text.
+#[derive(Clone, Debug)]
+pub struct AspectSpans {
+    pub name: Span,
+    /// Each signature regex of the pointcut with where it was written.
+    pub sigs: Vec<(String, Span)>,
+}
+
+/// Everything a `check` run produced.
+#[derive(Debug, Default)]
+pub struct CheckOutput {
+    pub aspects: Vec<CheckedAspect>,
+    /// Parallel to `aspects`.
+    pub spans: Vec<AspectSpans>,
+    /// Bundled integrations enabled with `use:`.
+    pub uses: Vec<String>,
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+impl CheckOutput {
+    pub fn has_errors(&self) -> bool {
+        self.diagnostics.iter().any(Diagnostic::is_error)
+    }
+}
+
+/// Load and check aspect files already added to `sources`. Bundled files the
+/// aspects refer to are added to `sources` too.
+pub fn check_files(sources: &mut Sources, files: &[FileId]) -> CheckOutput {
+    let mut out = CheckOutput::default();
+    let mut raws: Vec<RawAspect> = Vec::new();
+    for &file in files {
+        let (raw, diags) = load::load(sources, file);
+        out.diagnostics.extend(diags);
+        resolve_uses(sources, &raw, &mut raws, &mut out);
+        raws.extend(raw.aspects);
+    }
+    let mut base: Option<Vec<RawAspect>> = None;
+    let mut seen: BTreeMap<String, Span> = BTreeMap::new();
+    for raw in raws {
+        if let Some(first) = seen.get(&raw.name.value) {
+            out.diagnostics.push(
+                Diagnostic::error(
+                    codes::DUPLICATE_NAME,
+                    format!("two aspects are named `{}`", raw.name.value),
+                    raw.name.span.clone(),
+                    "second definition",
+                )
+                .with_secondary(first.clone(), "first defined here")
+                .with_help("aspect names must be unique: rename one of them"),
+            );
+            continue;
+        }
+        seen.insert(raw.name.value.clone(), raw.name.span.clone());
+        let raw = if has_advice(&raw) {
+            raw
+        } else {
+            let base = base.get_or_insert_with(|| load_base(sources));
+            match borrow_bundled(raw, base, &mut out.diagnostics) {
+                Some(raw) => raw,
+                None => continue,
+            }
+        };
+        if let Some((aspect, spans)) = check_aspect(&raw, sources, &mut out.diagnostics) {
+            out.aspects.push(aspect);
+            out.spans.push(spans);
+        }
+    }
+    out
+}
+
+fn resolve_uses(
+    sources: &mut Sources,
+    raw: &RawFile,
+    raws: &mut Vec<RawAspect>,
+    out: &mut CheckOutput,
+) {
+    for used in &raw.uses {
+        if out.uses.contains(&used.value) {
+            continue;
+        }
+        match bundled::integration(&used.value) {
+            Some(file) => {
+                let id = sources.add(file.path, file.text);
+                let (bundled_raw, diags) = load::load(sources, id);
+                out.diagnostics.extend(diags);
+                raws.extend(bundled_raw.aspects);
+                out.uses.push(used.value.clone());
+            }
+            None => {
+                let names = bundled::INTEGRATIONS.iter().map(|f| f.name);
+                let list: Vec<&str> = bundled::INTEGRATIONS.iter().map(|f| f.name).collect();
+                let help = match did_you_mean(&used.value, names) {
+                    Some(s) => format!("did you mean `{s}`?"),
+                    None if list.is_empty() => {
+                        "this version of goaop bundles no integrations yet".to_string()
+                    }
+                    None => format!("bundled integrations: {}", list.join(", ")),
+                };
+                out.diagnostics.push(
+                    Diagnostic::error(
+                        codes::UNKNOWN_USE,
+                        format!("unknown bundled integration `{}`", used.value),
+                        used.span.clone(),
+                        "not bundled with goaop",
+                    )
+                    .with_help(format!("{help} (`goaop check --list-bundled` lists them)")),
+                );
+            }
+        }
+    }
+}
+
+fn has_advice(raw: &RawAspect) -> bool {
+    let a = &raw.advice;
+    a.before.is_some()
+        || a.after.is_some()
+        || a.replace.is_some()
+        || a.wrap.is_some()
+        || !a.append_args.is_empty()
+}
+
+fn load_base(sources: &mut Sources) -> Vec<RawAspect> {
+    let mut out = Vec::new();
+    for file in bundled::BASE {
+        let id = sources.add(file.path, file.text);
+        out.extend(load::load(sources, id).0.aspects);
+    }
+    out
+}
+
+/// The short form `- { name: tracing, target: … }`: the bundled aspect's
+/// advice (and what it needs) with the user's pointcut and order.
+fn borrow_bundled(
+    raw: RawAspect,
+    base: &[RawAspect],
+    diags: &mut Vec<Diagnostic>,
+) -> Option<RawAspect> {
+    let Some(found) = base.iter().find(|b| b.name.value == raw.name.value) else {
+        let help = match did_you_mean(&raw.name.value, base.iter().map(|b| b.name.value.as_str())) {
+            Some(s) => format!(
+                "did you mean the bundled aspect `{s}`? Otherwise give this aspect advice with `before:`/`after:`"
+            ),
+            None => format!(
+                "an aspect without advice must name a bundled aspect ({}); otherwise add `before:` (or `template:`) with the Go statements to inject",
+                base.iter()
+                    .map(|b| format!("`{}`", b.name.value))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+        };
+        diags.push(
+            Diagnostic::error(
+                codes::UNKNOWN_BUNDLED,
+                format!(
+                    "aspect `{}` has no advice and no bundled aspect has that name",
+                    raw.name.value
+                ),
+                raw.name.span.clone(),
+                "no advice to borrow",
+            )
+            .with_help(help),
+        );
+        return None;
+    };
+    let mut vars = found.vars.clone();
+    for (k, v) in raw.vars {
+        vars.retain(|(bk, _)| bk.value != k.value);
+        vars.push((k, v));
+    }
+    Some(RawAspect {
+        pointcut: raw.pointcut.or_else(|| found.pointcut.clone()),
+        order: raw.order.or_else(|| found.order.clone()),
+        vars,
+        name: raw.name,
+        span: raw.span,
+        ..found.clone()
+    })
+}
+
+/// Check one aspect; `None` if it has errors (already reported).
+fn check_aspect(
+    raw: &RawAspect,
+    sources: &Sources,
+    diags: &mut Vec<Diagnostic>,
+) -> Option<(CheckedAspect, AspectSpans)> {
+    let before = diags.len();
+    let file = sources.get(raw.span.file).name.clone();
+    let dsl = file.ends_with(".aspect");
+    let name = &raw.name;
+
+    let lowered = match &raw.pointcut {
+        Some(p) => pointcut::lower(p, sources, &raw.span, diags),
+        None => {
+            diags.push(
+                Diagnostic::error(
+                    codes::NO_POINTCUT,
+                    format!("aspect `{}` does not say where it applies", name.value),
+                    name.span.clone(),
+                    "no pointcut",
+                )
+                .with_help(if dsl {
+                    "add a `pointcut execution(func *(..))` or `pointcut call(database/sql.Open)` clause"
+                } else {
+                    "add `target: \"<regex over the signature>\"` or `call: \"database/sql.Open\"`"
+                }),
+            );
+            None
+        }
+    };
+
+    let requires = bindings(&raw.requires, "requires", diags);
+    let results = bindings(&raw.results, "results", diags);
+    let globals = idents(&raw.globals, "global", diags);
+    let imports = imports(&raw.imports, diags);
+    let vars = vars(&raw.vars, diags);
+
+    let binding_names: BTreeSet<String> = requires
+        .iter()
+        .chain(&results)
+        .map(|b| b.name.clone())
+        .collect();
+    let placeholder_names: BTreeSet<String> = vars
+        .keys()
+        .cloned()
+        .chain(requires.iter().map(|b| b.name.clone()))
+        .collect();
+    let import_names: BTreeSet<String> = imports.iter().map(|i| i.alias.clone()).collect();
+    let global_names: BTreeSet<String> = globals.iter().cloned().collect();
+    let call_site = lowered.as_ref().is_some_and(|l| l.kind == JoinKind::Call);
+    check_advice_fits(raw, call_site, diags);
+
+    let mut advice = Advice::default();
+    let mut declared = BTreeSet::new();
+    let mut implicit: Vec<(String, Span, bool)> = Vec::new();
+    let mut used_imports = BTreeSet::new();
+    let mut used_placeholders = BTreeSet::new();
+    let empty = BTreeSet::new();
+    let mut run = |snippet: &Snippet,
+                   form: Form,
+                   what: &str,
+                   outer: &BTreeSet<String>,
+                   diags: &mut Vec<Diagnostic>| {
+        let scope = Scope {
+            placeholders: &placeholder_names,
+            bindings: &binding_names,
+            imports: &import_names,
+            globals: &global_names,
+            call_site,
+            outer_declared: outer,
+        };
+        let what = format!("the `{what}` advice of aspect `{}`", name.value);
+        let checked = template::check(snippet, form, &what, &scope, diags)?;
+        for u in &checked.implicit {
+            if !implicit.iter().any(|(n, _, _)| *n == u.name) {
+                implicit.push((
+                    u.name.clone(),
+                    snippet.file_span(u.range.clone()),
+                    u.selector,
+                ));
+            }
+        }
+        used_imports.extend(checked.used_imports);
+        used_placeholders.extend(checked.used_placeholders);
+        let mut t = checked.template;
+        t.origin = origin_of(snippet, sources);
+        Some((t, checked.declared))
+    };
+    if let Some(s) = &raw.advice.before {
+        if let Some((t, d)) = run(s, Form::Statements, "before", &empty, diags) {
+            advice.before = Some(t);
+            declared = d;
+        }
+    }
+    if let Some(s) = &raw.advice.after {
+        let outer = declared.clone();
+        if let Some((t, d)) = run(s, Form::Statements, "after", &outer, diags) {
+            advice.after = Some(t);
+            declared.extend(d);
+        }
+    }
+    if let Some(s) = &raw.advice.replace {
+        advice.replace = run(s, Form::Expression, "replace", &empty, diags).map(|(t, _)| t);
+    }
+    if let Some(s) = &raw.advice.wrap {
+        advice.wrap = run(s, Form::Expression, "wrap", &empty, diags).map(|(t, _)| t);
+        if !s.text.contains(".Call") && advice.wrap.is_some() {
+            diags.push(
+                Diagnostic::error(codes::ADVICE_MISMATCH, "`wrap` advice must contain `{{.Call}}`", s.span.clone(), "the original call is dropped")
+                    .with_help("write the wrapped call as `{{.Call}}`, e.g. `otelsql.Wrap({{.Call}})`, or use `replace` to drop it on purpose"),
+            );
+        }
+    }
+    for s in &raw.advice.append_args {
+        if let Some((t, _)) = run(s, Form::Expression, "append-args", &empty, diags) {
+            advice.append_args.push(t);
+        }
+    }
+
+    for (alias, path) in &raw.imports {
+        if !used_imports.contains(&alias.value)
+            && import_names.contains(&alias.value)
+            && diags.len() == before
+        {
+            diags.push(
+                Diagnostic::warning(
+                    codes::UNUSED_IMPORT,
+                    format!("import `{}` is not used by any advice", alias.value),
+                    alias.span.clone(),
+                    "unused",
+                )
+                .with_secondary(
+                    path.span.clone(),
+                    "this package would be linked into every woven package",
+                )
+                .with_help("remove it, or use it in the advice"),
+            );
+        }
+    }
+    for (key, _) in &raw.vars {
+        if !used_placeholders.contains(&key.value) && diags.len() == before {
+            diags.push(
+                Diagnostic::warning(
+                    codes::UNUSED_VAR,
+                    format!("var `{}` is not used by any advice", key.value),
+                    key.span.clone(),
+                    "unused",
+                )
+                .with_help(format!(
+                    "use it as `{{{{.{}}}}}` in the advice, or remove it",
+                    key.value
+                )),
+            );
+        }
+    }
+    for (ident, span, selector) in &implicit {
+        diags.push(implicit_warning(
+            ident,
+            span.clone(),
+            *selector,
+            &name.value,
+            dsl,
+        ));
+    }
+
+    if diags[before..].iter().any(Diagnostic::is_error) {
+        return None;
+    }
+    let lowered = lowered?;
+    let (line, _) = sources.line_col(name.span.file, name.span.range.start);
+    let aspect = CheckedAspect {
+        name: name.value.clone(),
+        origin: Origin {
+            file,
+            line: line as u32,
+        },
+        kind: lowered.kind,
+        pointcut: lowered.pointcut,
+        requires,
+        results,
+        globals,
+        imports,
+        vars,
+        advice,
+        idents: Idents {
+            declared: declared.into_iter().collect(),
+            implicit: implicit.into_iter().map(|(n, _, _)| n).collect(),
+        },
+        order: raw.order.as_ref().map_or(0, |o| o.value),
+    };
+    let spans = AspectSpans {
+        name: name.span.clone(),
+        sigs: lowered.sig_spans,
+    };
+    Some((aspect, spans))
+}
+
+fn origin_of(snippet: &Snippet, sources: &Sources) -> Origin {
+    let at = snippet.file_offset(0).unwrap_or(snippet.span.range.start);
+    let (line, _) = sources.line_col(snippet.span.file, at);
+    Origin {
+        file: sources.get(snippet.span.file).name.clone(),
+        line: line as u32,
+    }
+}
+
+/// Function advice on call sites (or the reverse) is an error.
+fn check_advice_fits(raw: &RawAspect, call_site: bool, diags: &mut Vec<Diagnostic>) {
+    let a = &raw.advice;
+    let (wrong, which, help): (Vec<&Snippet>, &str, &str) = if call_site {
+        (
+            a.before.iter().chain(&a.after).collect(),
+            "`before`/`after` advice runs in function bodies, but this aspect selects call sites",
+            "use `wrap: \"f({{.Call}})\"`, `replace` or `append-args` for call sites, or select functions with `target`",
+        )
+    } else {
+        (
+            a.replace
+                .iter()
+                .chain(&a.wrap)
+                .chain(&a.append_args)
+                .collect(),
+            "call-site advice (`replace`/`wrap`/`append-args`) needs a `call` pointcut",
+            "select call sites with `call: \"database/sql.Open\"`, or use `before`/`after` for functions",
+        )
+    };
+    if let Some(s) = wrong.first() {
+        diags.push(
+            Diagnostic::error(
+                codes::ADVICE_MISMATCH,
+                which,
+                s.span.clone(),
+                "does not fit the join point",
+            )
+            .with_help(help),
+        );
+    }
+}
+
+fn bindings(
+    raw: &[(Spanned<String>, Spanned<String>)],
+    field: &str,
+    diags: &mut Vec<Diagnostic>,
+) -> Vec<Binding> {
+    let mut out = Vec::new();
+    for (name, ty) in raw {
+        let mut ok = true;
+        if !template::is_go_ident(&name.value) {
+            diags.push(
+                Diagnostic::error(codes::BAD_BINDING, format!("`{}` is not a Go identifier", name.value), name.span.clone(), "binding name")
+                    .with_help(format!("`{field}` maps the name the advice uses to a Go type, e.g. `ctx: context.Context`")),
+            );
+            ok = false;
+        }
+        if let Some(problem) = names::type_problem(&ty.value) {
+            diags.push(
+                Diagnostic::error(codes::BAD_BINDING, format!("invalid type `{}` for `{}`", ty.value, name.value), ty.span.clone(), problem)
+                    .with_help("write the type with its package's import path: `context.Context`, `*net/http.Request`, `error`"),
+            );
+            ok = false;
+        }
+        if ok {
+            out.push(Binding {
+                name: name.value.clone(),
+                ty: ty.value.trim().to_string(),
+            });
+        }
+    }
+    out
+}
+
+fn idents(raw: &[Spanned<String>], what: &str, diags: &mut Vec<Diagnostic>) -> Vec<String> {
+    let mut out = Vec::new();
+    for g in raw {
+        if template::is_go_ident(&g.value) {
+            out.push(g.value.clone());
+        } else {
+            diags.push(
+                Diagnostic::error(codes::BAD_IDENT, format!("`{}` is not a Go identifier", g.value), g.span.clone(), format!("invalid {what} name"))
+                    .with_help("globals are names the target package declares at top level, e.g. `tracer` or `ErrUnauthorized`"),
+            );
+        }
+    }
+    out
+}
+
+fn imports(raw: &[(Spanned<String>, Spanned<String>)], diags: &mut Vec<Diagnostic>) -> Vec<Import> {
+    let mut out: Vec<Import> = Vec::new();
+    let mut seen: BTreeMap<&str, &Span> = BTreeMap::new();
+    for (alias, path) in raw {
+        let mut ok = true;
+        if !template::is_go_ident(&alias.value) || alias.value == "_" {
+            diags.push(
+                Diagnostic::error(codes::BAD_IDENT, format!("`{}` is not a valid import alias", alias.value), alias.span.clone(), "not a Go identifier")
+                    .with_help("an import alias is the name the advice uses for the package, e.g. `slog: log/slog`"),
+            );
+            ok = false;
+        }
+        if let Some(first) = seen.insert(alias.value.as_str(), &alias.span) {
+            diags.push(
+                Diagnostic::error(
+                    codes::NAME_CLASH,
+                    format!("import alias `{}` is declared twice", alias.value),
+                    alias.span.clone(),
+                    "second declaration",
+                )
+                .with_secondary(first.clone(), "first declared here")
+                .with_help("give each imported package its own alias"),
+            );
+            ok = false;
+        }
+        if let Some(problem) = names::import_path_problem(&path.value) {
+            diags.push(
+                Diagnostic::error(codes::BAD_IMPORT_PATH, format!("invalid import path `{}`", path.value), path.span.clone(), problem)
+                    .with_help("write the package's import path as in a Go import declaration, e.g. `go.opentelemetry.io/otel`"),
+            );
+            ok = false;
+        }
+        if ok {
+            out.push(Import {
+                alias: alias.value.clone(),
+                path: path.value.clone(),
+            });
+        }
+    }
+    out
+}
+
+fn vars(
+    raw: &[(Spanned<String>, Spanned<String>)],
+    diags: &mut Vec<Diagnostic>,
+) -> BTreeMap<String, String> {
+    let mut out = BTreeMap::new();
+    for (key, value) in raw {
+        if !template::is_go_ident(&key.value) {
+            diags.push(
+                Diagnostic::error(
+                    codes::BAD_IDENT,
+                    format!("`{}` is not a valid var name", key.value),
+                    key.span.clone(),
+                    "not a Go identifier",
+                )
+                .with_help("var names are used as `{{.Name}}`: letters, digits and `_`"),
+            );
+            continue;
+        }
+        if template::BUILTIN_PLACEHOLDERS.contains(&key.value.as_str()) {
+            diags.push(
+                Diagnostic::error(codes::NAME_CLASH, format!("var `{}` shadows a built-in placeholder", key.value), key.span.clone(), "built-in name")
+                    .with_help("rename the var; built-in placeholders are filled in by goaop for each function"),
+            );
+            continue;
+        }
+        if let Some(problem) = names::var_value_problem(&value.value) {
+            diags.push(
+                Diagnostic::error(codes::UNSAFE_VAR, format!("the value of var `{}` cannot go inside a Go string", key.value), value.span.clone(), problem)
+                    .with_help("vars are substituted verbatim, usually inside \"…\" in the advice: remove quotes, backslashes and line breaks"),
+            );
+            continue;
+        }
+        out.insert(key.value.clone(), value.value.clone());
+    }
+    out
+}
+
+/// Well-known packages, to suggest an `imports:` line for a free `slog.X`.
+const KNOWN_PACKAGES: &[(&str, &str)] = &[
+    ("slog", "log/slog"),
+    ("log", "log"),
+    ("fmt", "fmt"),
+    ("time", "time"),
+    ("os", "os"),
+    ("errors", "errors"),
+    ("strings", "strings"),
+    ("context", "context"),
+    ("http", "net/http"),
+    ("sql", "database/sql"),
+    ("sync", "sync"),
+    ("atomic", "sync/atomic"),
+    ("runtime", "runtime"),
+    ("debug", "runtime/debug"),
+    ("otel", "go.opentelemetry.io/otel"),
+    ("trace", "go.opentelemetry.io/otel/trace"),
+    ("attribute", "go.opentelemetry.io/otel/attribute"),
+    ("codes", "go.opentelemetry.io/otel/codes"),
+    ("metric", "go.opentelemetry.io/otel/metric"),
+];
+
+/// Well-known parameter names, to suggest a typed `requires:` line.
+const KNOWN_PARAMS: &[(&str, &str)] = &[
+    ("ctx", "context.Context"),
+    ("r", "*net/http.Request"),
+    ("req", "*net/http.Request"),
+    ("w", "net/http.ResponseWriter"),
+];
+
+fn implicit_warning(
+    ident: &str,
+    span: Span,
+    selector: bool,
+    aspect: &str,
+    dsl: bool,
+) -> Diagnostic {
+    let package = KNOWN_PACKAGES
+        .iter()
+        .find(|(n, _)| *n == ident)
+        .filter(|_| selector);
+    let param = KNOWN_PARAMS.iter().find(|(n, _)| *n == ident);
+    let (explain, line) = if let Some((alias, path)) = package {
+        (
+            "import the package it names",
+            if dsl {
+                format!("import {alias} \"{path}\"")
+            } else {
+                format!("imports: {{ {alias}: {path} }}")
+            },
+        )
+    } else if let Some((name, ty)) = param {
+        (
+            "bind it by type, so it matches whatever the parameter is called",
+            if dsl {
+                format!("requires {{ {name} {ty} }}")
+            } else {
+                format!("requires: {{ {name}: \"{ty}\" }}")
+            },
+        )
+    } else if ident == "err" {
+        (
+            "bind the function's error result",
+            if dsl {
+                "results { err error }".into()
+            } else {
+                "results: { err: error }".into()
+            },
+        )
+    } else {
+        (
+            "declare it as a name the target package must provide",
+            if dsl {
+                format!("globals {ident}")
+            } else {
+                format!("globals: [{ident}]")
+            },
+        )
+    };
+    Diagnostic::warning(
+        codes::IMPLICIT_IDENT,
+        format!("`{ident}` is not declared by aspect `{aspect}`"),
+        span,
+        "resolved implicitly at weave time",
+    )
+    .with_note(format!(
+        "goaop will look `{ident}` up in each target function's parameters, then in its package; functions where it is missing are skipped"
+    ))
+    .with_help(format!("to make it explicit ({explain}), add `{line}` to the aspect"))
+}

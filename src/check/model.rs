@@ -60,6 +60,10 @@ pub struct Import {
 #[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct Template {
     pub segments: Vec<Segment>,
+    /// The number of values of each `return` statement of the template
+    /// (outside function literals); `None` for a return using `{{.Zeros}}`,
+    /// which adapts to the function's result list.
+    pub returns: Vec<Option<usize>>,
     /// Aspect file and line of the template's first line.
     pub origin: Origin,
 }
@@ -69,6 +73,11 @@ pub enum Segment {
     Lit(String),
     /// `{{.Name}}`: a built-in placeholder, a `vars` key or a `requires` key.
     Hole(String),
+    /// An identifier the weaver must resolve: a `requires`/`results` binding
+    /// (replaced by the bound expression), an `imports` alias (replaced by
+    /// the alias the woven file uses) or a name the template declares
+    /// (renamed hygienically). Other identifiers stay in `Lit`.
+    Ident(String),
 }
 
 /// Identifiers a template uses, classified by `check` (DESIGN §5).

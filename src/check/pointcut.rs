@@ -1,0 +1,197 @@
+//! Pointcuts: validate every leaf of a [`RawPointcut`] and lower it to the
+//! normal form [`Pointcut`]. Regexes are parsed here (with regex-syntax,
+//! in the same byte-oriented mode the compiled DFA uses) so that a bad
+//! `target` is reported at the offending character, before any build.
+
+use regex_syntax::ParserBuilder;
+
+use super::model::{JoinKind, Pointcut};
+use super::names;
+use crate::diag::{Diagnostic, Sources, Span, Spanned, codes};
+use crate::load::RawPointcut;
+
+/// A lowered pointcut, with the spans of its signature regexes (to point
+/// compile errors of the DFA at the right text).
+pub struct Lowered {
+    pub pointcut: Pointcut,
+    pub kind: JoinKind,
+    pub sig_spans: Vec<(String, Span)>,
+}
+
+/// Lower and validate. `whole` is the aspect's span, for errors about the
+/// pointcut as a whole.
+pub fn lower(
+    raw: &RawPointcut,
+    sources: &Sources,
+    whole: &Span,
+    diags: &mut Vec<Diagnostic>,
+) -> Option<Lowered> {
+    let before = diags.len();
+    let mut sig_spans = Vec::new();
+    let mut calls = Vec::new();
+    let pointcut = lower_node(raw, sources, diags, &mut sig_spans, &mut calls);
+    if diags.len() > before {
+        return None;
+    }
+    let kind = if calls.is_empty() {
+        JoinKind::Execution
+    } else {
+        JoinKind::Call
+    };
+    if kind == JoinKind::Call && !sig_spans.is_empty() {
+        let (_, sig) = &sig_spans[0];
+        diags.push(
+            Diagnostic::error(
+                codes::ADVICE_MISMATCH,
+                "a pointcut cannot mix call sites and function signatures",
+                sig.clone(),
+                "this selects functions",
+            )
+            .with_secondary(calls[0].clone(), "this selects call sites")
+            .with_help("split it into two aspects: one with `call`, one with `target`/`execution`"),
+        );
+        return None;
+    }
+    let _ = whole;
+    let pointcut = if mentions_within(&pointcut) {
+        pointcut
+    } else {
+        Pointcut::And(vec![Pointcut::MainModule, pointcut])
+    };
+    Some(Lowered {
+        pointcut,
+        kind,
+        sig_spans,
+    })
+}
+
+fn mentions_within(p: &Pointcut) -> bool {
+    match p {
+        Pointcut::Within(_) | Pointcut::MainModule => true,
+        Pointcut::Sig(_) | Pointcut::Call(_) => false,
+        Pointcut::And(v) | Pointcut::Or(v) => v.iter().any(mentions_within),
+        Pointcut::Not(p) => mentions_within(p),
+    }
+}
+
+fn lower_node(
+    raw: &RawPointcut,
+    sources: &Sources,
+    diags: &mut Vec<Diagnostic>,
+    sigs: &mut Vec<(String, Span)>,
+    calls: &mut Vec<Span>,
+) -> Pointcut {
+    let mut both = |a: &RawPointcut, b: &RawPointcut| {
+        [
+            lower_node(a, sources, diags, sigs, calls),
+            lower_node(b, sources, diags, sigs, calls),
+        ]
+    };
+    match raw {
+        RawPointcut::Sig(re) => {
+            check_regex(re, sources, diags);
+            sigs.push((re.value.clone(), re.span.clone()));
+            Pointcut::Sig(re.value.clone())
+        }
+        RawPointcut::Within(p) => {
+            if let Some(problem) = names::package_pattern_problem(&p.value) {
+                diags.push(
+                    Diagnostic::error(
+                        codes::BAD_PACKAGE_PATTERN,
+                        format!("invalid package pattern `{}`", p.value),
+                        p.span.clone(),
+                        problem,
+                    )
+                    .with_help("write a Go package pattern: `example.com/shop`, or `example.com/shop/...` for it and every package below"),
+                );
+            }
+            Pointcut::Within(p.value.clone())
+        }
+        RawPointcut::Call(c) => {
+            if let Some(problem) = names::call_target_problem(&c.value) {
+                diags.push(
+                    Diagnostic::error(
+                        codes::BAD_CALL_TARGET,
+                        format!("invalid call target `{}`", c.value),
+                        c.span.clone(),
+                        problem,
+                    )
+                    .with_help("name the function with its import path, `database/sql.Open`, or a method as `(*net/http.Client).Do`"),
+                );
+            }
+            calls.push(c.span.clone());
+            Pointcut::Call(c.value.clone())
+        }
+        RawPointcut::And(a, b) => flatten(both(a, b), true),
+        RawPointcut::Or(a, b) => flatten(both(a, b), false),
+        RawPointcut::Not(p) => Pointcut::Not(Box::new(lower_node(p, sources, diags, sigs, calls))),
+    }
+}
+
+/// `And(And(a, b), c)` → `And([a, b, c])`.
+fn flatten(parts: [Pointcut; 2], and: bool) -> Pointcut {
+    let mut out = Vec::new();
+    for p in parts {
+        match (p, and) {
+            (Pointcut::And(v), true) | (Pointcut::Or(v), false) => out.extend(v),
+            (p, _) => out.push(p),
+        }
+    }
+    if and {
+        Pointcut::And(out)
+    } else {
+        Pointcut::Or(out)
+    }
+}
+
+/// Parse a target regex as the DFA will, reporting errors at the exact
+/// character.
+fn check_regex(re: &Spanned<String>, sources: &Sources, diags: &mut Vec<Diagnostic>) {
+    let mut parser = ParserBuilder::new().unicode(false).utf8(false).build();
+    let (offset, message, label) = match parser.parse(&re.value) {
+        Ok(_) => return,
+        Err(regex_syntax::Error::Parse(e)) => (
+            e.span().start.offset..e.span().end.offset,
+            e.kind().to_string(),
+            "here",
+        ),
+        Err(regex_syntax::Error::Translate(e)) => (
+            e.span().start.offset..e.span().end.offset,
+            e.kind().to_string(),
+            "not supported here",
+        ),
+        Err(e) => (0..re.value.len(), e.to_string(), "here"),
+    };
+    let span = locate_in_value(re, sources, offset);
+    let mut help = "target is a regex over the canonical signature (`func (*T) Name(ctx context.Context) error`); escape literal `(`, `)`, `*`, `.` and `[` with `\\`".to_string();
+    if message.contains("Unicode") || re.value.contains("\\p") {
+        help = "signatures are matched as bytes: use ASCII classes such as `[A-Za-z0-9_]` or `(?-u:\\w)` instead of Unicode ones".into();
+    }
+    diags.push(
+        Diagnostic::error(
+            codes::BAD_REGEX,
+            format!("invalid target regex: {message}"),
+            span,
+            label,
+        )
+        .with_help(help),
+    );
+}
+
+/// The file span of a byte range of a string value (which may be quoted in
+/// the file, or be a pattern lowered from an `execution(…)`).
+pub fn locate_in_value(
+    value: &Spanned<String>,
+    sources: &Sources,
+    range: std::ops::Range<usize>,
+) -> Span {
+    let text = &sources.get(value.span.file).text;
+    let written = text.get(value.span.range.clone()).unwrap_or("");
+    match written.find(value.value.as_str()) {
+        Some(at) if !value.value.is_empty() => {
+            let end = (range.end.max(range.start + 1)).min(value.value.len());
+            value.span.sub(at + range.start.min(end)..at + end)
+        }
+        _ => value.span.clone(),
+    }
+}

@@ -1,0 +1,745 @@
+//! Typed templates (DESIGN §5): placeholders, Go syntax and identifiers.
+//!
+//! A template is Go text with `{{.Name}}` placeholders. Checking it means:
+//! every placeholder is known; with placeholders replaced by neutral
+//! identifiers of the same length (so byte offsets stay valid) the text
+//! parses as Go statements (or as an expression, for call-site advice); and
+//! every identifier it uses is classified. The result is pre-split into
+//! [`Segment`]s so the weaver substitutes without parsing again.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::ops::Range;
+
+use tree_sitter::{Node, Parser};
+
+use super::model::{Segment, Template};
+use crate::diag::{Diagnostic, codes, did_you_mean};
+use crate::load::Snippet;
+
+/// Placeholders every template may use.
+pub const BUILTIN_PLACEHOLDERS: &[&str] = &[
+    "FuncName",
+    "QualifiedName",
+    "Package",
+    "Receiver",
+    "Signature",
+    "File",
+    "Line",
+    "Zeros",
+];
+
+/// Go's predeclared identifiers: never renamed, never "free".
+const PREDECLARED: &[&str] = &[
+    "any",
+    "bool",
+    "byte",
+    "comparable",
+    "complex64",
+    "complex128",
+    "error",
+    "float32",
+    "float64",
+    "int",
+    "int8",
+    "int16",
+    "int32",
+    "int64",
+    "rune",
+    "string",
+    "uint",
+    "uint8",
+    "uint16",
+    "uint32",
+    "uint64",
+    "uintptr",
+    "true",
+    "false",
+    "iota",
+    "nil",
+    "append",
+    "cap",
+    "clear",
+    "close",
+    "complex",
+    "copy",
+    "delete",
+    "imag",
+    "len",
+    "make",
+    "max",
+    "min",
+    "new",
+    "panic",
+    "print",
+    "println",
+    "real",
+    "recover",
+    "_",
+];
+
+/// How a piece of advice is parsed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Form {
+    /// `before` / `after`: a list of statements.
+    Statements,
+    /// `replace` / `wrap` / `append-args`: one expression.
+    Expression,
+}
+
+/// What the caller knows about the aspect, to classify names.
+pub struct Scope<'a> {
+    /// `vars` keys and `requires` keys (also usable as placeholders).
+    pub placeholders: &'a BTreeSet<String>,
+    /// `requires` and `results` binding names.
+    pub bindings: &'a BTreeSet<String>,
+    /// `imports` aliases.
+    pub imports: &'a BTreeSet<String>,
+    /// `globals`.
+    pub globals: &'a BTreeSet<String>,
+    /// Call-site advice may use `{{.Call}}`.
+    pub call_site: bool,
+    /// Locals declared by the aspect's `before` advice (visible to `after`).
+    pub outer_declared: &'a BTreeSet<String>,
+}
+
+/// One identifier use that will be resolved implicitly at weave time.
+#[derive(Clone, Debug)]
+pub struct ImplicitUse {
+    pub name: String,
+    /// Byte range in the template text.
+    pub range: Range<usize>,
+    /// `true` when used as `name.X` (looks like a package or a value).
+    pub selector: bool,
+}
+
+/// The result of checking one template.
+#[derive(Debug)]
+pub struct Checked {
+    pub template: Template,
+    /// Names the template declares (renamed hygienically).
+    pub declared: BTreeSet<String>,
+    /// Free names not declared anywhere in the aspect, first use each.
+    pub implicit: Vec<ImplicitUse>,
+    /// Imports aliases the template uses.
+    pub used_imports: BTreeSet<String>,
+    /// Placeholders used.
+    pub used_placeholders: BTreeSet<String>,
+}
+
+struct Placeholder {
+    range: Range<usize>,
+    name: String,
+}
+
+/// Check one advice template. Problems are appended to `diags`; `None` when
+/// the template is too broken to pre-split.
+pub fn check(
+    snippet: &Snippet,
+    form: Form,
+    what: &str,
+    scope: &Scope,
+    diags: &mut Vec<Diagnostic>,
+) -> Option<Checked> {
+    let placeholders = find_placeholders(snippet, what, scope, diags)?;
+    let neutral = neutralise(&snippet.text, &placeholders);
+    let (prefix, suffix) = match form {
+        Form::Statements => ("package p\nfunc _() {\n", "\n}\n"),
+        Form::Expression => ("package p\nvar _ = ", "\n"),
+    };
+    let program = format!("{prefix}{neutral}{suffix}");
+    let mut parser = Parser::new();
+    parser
+        .set_language(&tree_sitter_go::LANGUAGE.into())
+        .expect("tree-sitter-go grammar is compatible with the runtime");
+    let tree = parser.parse(&program, None)?;
+    let root = tree.root_node();
+    let base = prefix.len();
+    let inside = base..base + neutral.len();
+    if root.has_error() {
+        report_syntax(root, &program, &inside, snippet, form, what, diags);
+        return None;
+    }
+    if form == Form::Expression && !is_single_expression(root) {
+        diags.push(
+            Diagnostic::error(
+                codes::TEMPLATE_SYNTAX,
+                format!("{what} must be a single Go expression"),
+                snippet.span.clone(),
+                "not one expression",
+            )
+            .with_help("call-site advice is an expression such as `otelsql.Wrap({{.Call}})`; move statements to `before`"),
+        );
+        return None;
+    }
+
+    let mut idents = Vec::new();
+    collect_idents(root, program.as_bytes(), &inside, &mut idents);
+    for i in &mut idents {
+        i.range = i.range.start - base..i.range.end - base;
+        i.stmt_end = i.stmt_end.saturating_sub(base);
+    }
+    idents.retain(|i| {
+        !placeholders
+            .iter()
+            .any(|p| p.range.start <= i.range.start && i.range.end <= p.range.end)
+    });
+
+    // A name is declared if the template declares it and does not use it
+    // before (or in the right-hand side of) that declaration: in
+    // `ctx, span := tracer.Start(ctx, …)` `ctx` is the function's own.
+    let mut first_decl: BTreeMap<&str, usize> = BTreeMap::new();
+    let mut first_use: BTreeMap<&str, usize> = BTreeMap::new();
+    for i in &idents {
+        let (map, at) = if i.decl {
+            (&mut first_decl, i.stmt_end)
+        } else {
+            (&mut first_use, i.range.start)
+        };
+        let entry = map.entry(i.name.as_str()).or_insert(at);
+        *entry = (*entry).min(at);
+    }
+    let mut declared = BTreeSet::new();
+    for (name, decl_at) in &first_decl {
+        let used_before = first_use.get(name).is_some_and(|u| u < decl_at);
+        if !used_before && !scope.bindings.contains(*name) && *name != "_" {
+            declared.insert(name.to_string());
+        }
+    }
+
+    let mut implicit: Vec<ImplicitUse> = Vec::new();
+    let mut used_imports = BTreeSet::new();
+    let mut resolved: Vec<(Range<usize>, bool)> = Vec::new(); // range, is Ident segment
+    for i in &idents {
+        let name = i.name.as_str();
+        let is_ident = if scope.bindings.contains(name) {
+            true
+        } else if declared.contains(name) || scope.outer_declared.contains(name) {
+            true
+        } else if scope.imports.contains(name) && !i.decl {
+            used_imports.insert(name.to_string());
+            true
+        } else {
+            if !PREDECLARED.contains(&name)
+                && !scope.globals.contains(name)
+                && !i.decl
+                && !implicit.iter().any(|u| u.name == name)
+            {
+                implicit.push(ImplicitUse {
+                    name: name.to_string(),
+                    range: i.range.clone(),
+                    selector: i.selector,
+                });
+            }
+            false
+        };
+        resolved.push((i.range.clone(), is_ident));
+    }
+
+    let template = Template {
+        segments: split(&snippet.text, &placeholders, &resolved),
+        returns: count_returns(root, &placeholders, base),
+        origin: Default::default(),
+    };
+    Some(Checked {
+        template,
+        declared,
+        implicit,
+        used_imports,
+        used_placeholders: placeholders.iter().map(|p| p.name.clone()).collect(),
+    })
+}
+
+/// Find every `{{ .Name }}`, reporting malformed and unknown ones.
+fn find_placeholders(
+    snippet: &Snippet,
+    what: &str,
+    scope: &Scope,
+    diags: &mut Vec<Diagnostic>,
+) -> Option<Vec<Placeholder>> {
+    let text = &snippet.text;
+    let mut out = Vec::new();
+    let mut ok = true;
+    let mut at = 0;
+    while let Some(open) = text[at..].find("{{").map(|i| i + at) {
+        let Some(close) = text[open..].find("}}").map(|i| i + open + 2) else {
+            diags.push(
+                Diagnostic::error(
+                    codes::BAD_PLACEHOLDER,
+                    format!("unclosed placeholder in {what}"),
+                    snippet.file_span(open..open + 2),
+                    "this `{{` has no matching `}}`",
+                )
+                .with_help("write placeholders as `{{.Name}}`"),
+            );
+            return None;
+        };
+        let inner = text[open + 2..close - 2].trim();
+        let name = inner.strip_prefix('.').unwrap_or("");
+        if !is_go_ident(name) {
+            diags.push(
+                Diagnostic::error(
+                    codes::BAD_PLACEHOLDER,
+                    format!("malformed placeholder `{}` in {what}", &text[open..close]),
+                    snippet.file_span(open..close),
+                    "expected `{{.Name}}`",
+                )
+                .with_help("goaop placeholders are a dot and a name, e.g. `{{.FuncName}}`; pipelines and functions are not supported"),
+            );
+            ok = false;
+        } else if !is_known(name, scope) {
+            let mut known: Vec<&str> = BUILTIN_PLACEHOLDERS.to_vec();
+            known.extend(scope.placeholders.iter().map(String::as_str));
+            if scope.call_site {
+                known.push("Call");
+            }
+            let help = match did_you_mean(name, known.iter().copied()) {
+                Some(s) => format!(
+                    "did you mean `{{{{.{s}}}}}`? Or declare it as a constant: `vars: {{ {name}: \"…\" }}`"
+                ),
+                None => format!(
+                    "declare it as a constant of the aspect: `vars: {{ {name}: \"…\" }}` (built-in placeholders: {})",
+                    BUILTIN_PLACEHOLDERS.join(", ")
+                ),
+            };
+            let mut d = Diagnostic::error(
+                codes::UNKNOWN_PLACEHOLDER,
+                format!("unknown placeholder `{{{{.{name}}}}}` in {what}"),
+                snippet.file_span(open..close),
+                "not a built-in placeholder, a `vars` key or a `requires` key",
+            )
+            .with_help(help);
+            if name == "Call" {
+                d = d.with_note("`{{.Call}}` exists only in call-site advice (`wrap`, `replace`, `append-args`)");
+            }
+            diags.push(d);
+            ok = false;
+        }
+        out.push(Placeholder {
+            range: open..close,
+            name: name.to_string(),
+        });
+        at = close;
+    }
+    ok.then_some(out)
+}
+
+fn is_known(name: &str, scope: &Scope) -> bool {
+    BUILTIN_PLACEHOLDERS.contains(&name)
+        || scope.placeholders.contains(name)
+        || (scope.call_site && name == "Call")
+}
+
+/// Is `s` a Go identifier (ASCII letters, digits, `_`, not starting with a digit)?
+pub fn is_go_ident(s: &str) -> bool {
+    let mut chars = s.chars();
+    matches!(chars.next(), Some(c) if c.is_ascii_alphabetic() || c == '_')
+        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
+}
+
+/// Replace each placeholder by an identifier of the same byte length.
+fn neutralise(text: &str, placeholders: &[Placeholder]) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut at = 0;
+    for p in placeholders {
+        out.push_str(&text[at..p.range.start]);
+        let len = p.range.len();
+        let mut ident = format!("__{}", p.name);
+        ident.truncate(len);
+        while ident.len() < len {
+            ident.push('_');
+        }
+        out.push_str(&ident);
+        at = p.range.end;
+    }
+    out.push_str(&text[at..]);
+    out
+}
+
+fn is_single_expression(root: Node) -> bool {
+    // source_file > var_declaration > var_spec > (name, value: expression_list)
+    let Some(decl) = root.named_child(1) else {
+        return false;
+    };
+    let spec = decl.named_child(0);
+    let value = spec.and_then(|s| s.child_by_field_name("value"));
+    root.named_child_count() == 2 && value.is_some_and(|v| v.named_child_count() == 1)
+}
+
+/// Report the first syntax error inside the template.
+fn report_syntax(
+    root: Node,
+    program: &str,
+    inside: &Range<usize>,
+    snippet: &Snippet,
+    form: Form,
+    what: &str,
+    diags: &mut Vec<Diagnostic>,
+) {
+    let mut bad = None;
+    find_error(root, &mut bad);
+    let (range, label) = match bad {
+        Some(n) if n.is_missing() => (
+            n.start_byte()..n.start_byte(),
+            format!("expected `{}` here", n.kind()),
+        ),
+        Some(n) => {
+            let text = &program[n.start_byte()..n.end_byte()];
+            let first = text
+                .split_whitespace()
+                .next()
+                .unwrap_or("")
+                .chars()
+                .take(20)
+                .collect::<String>();
+            if first.is_empty() {
+                (
+                    n.start_byte()..n.end_byte(),
+                    "unexpected end of template".to_string(),
+                )
+            } else {
+                let start = n.start_byte() + text.find(&first).unwrap_or(0);
+                (start..start + first.len(), format!("unexpected `{first}`"))
+            }
+        }
+        None => (inside.clone(), "this does not parse".to_string()),
+    };
+    let clamp = |o: usize| o.clamp(inside.start, inside.end) - inside.start;
+    let (start, end) = (clamp(range.start), clamp(range.end));
+    let span = snippet.file_span(start..end);
+    let kind = match form {
+        Form::Statements => "Go statements",
+        Form::Expression => "a Go expression",
+    };
+    diags.push(
+        Diagnostic::error(codes::TEMPLATE_SYNTAX, format!("{what} is not valid Go"), span, label).with_help(format!(
+            "the advice must parse as {kind} once each `{{{{.Name}}}}` is replaced by a value; check brackets, quotes and operators near the marked place"
+        )),
+    );
+}
+
+/// The first ERROR or MISSING node in source order (deepest first).
+fn find_error<'t>(node: Node<'t>, out: &mut Option<Node<'t>>) {
+    if out.is_some() {
+        return;
+    }
+    if node.is_missing() {
+        *out = Some(node);
+        return;
+    }
+    let mut cursor = node.walk();
+    for child in node.children(&mut cursor) {
+        if child.has_error() || child.is_missing() {
+            find_error(child, out);
+            if out.is_some() {
+                return;
+            }
+        }
+    }
+    if node.is_error() {
+        *out = Some(node);
+    }
+}
+
+struct IdentUse {
+    name: String,
+    range: Range<usize>,
+    /// Introduced by a declaration (`:=`, `var`, `const`, parameter, type).
+    decl: bool,
+    /// For declarations: end of the declaring statement (uses before it, or
+    /// inside its right-hand side, are uses of an outer name).
+    stmt_end: usize,
+    selector: bool,
+}
+
+fn collect_idents(node: Node, src: &[u8], inside: &Range<usize>, out: &mut Vec<IdentUse>) {
+    let kind = node.kind();
+    let overlaps = node.start_byte() < inside.end && node.end_byte() > inside.start;
+    if !overlaps && kind != "source_file" {
+        return; // the wrapper around the template (`package p`, `func _()`)
+    }
+    match kind {
+        "identifier" | "type_identifier" | "package_identifier" => {
+            if node.start_byte() >= inside.start && node.end_byte() <= inside.end {
+                let name = node.utf8_text(src).unwrap_or("").to_string();
+                let parent = node.parent();
+                let selector = parent.is_some_and(|p| {
+                    (p.kind() == "selector_expression"
+                        && p.child_by_field_name("operand") == Some(node))
+                        || p.kind() == "qualified_type"
+                });
+                let (decl, stmt_end) = declaration_of(node);
+                out.push(IdentUse {
+                    name,
+                    range: node.start_byte()..node.end_byte(),
+                    decl,
+                    stmt_end,
+                    selector,
+                });
+            }
+            return;
+        }
+        "field_identifier" | "label_name" => return,
+        "keyed_element" => {
+            // `T{Name: v}`: a bare identifier key is a field name, not a use.
+            let mut cursor = node.walk();
+            for (i, child) in node.named_children(&mut cursor).enumerate() {
+                let is_field_key = i == 0
+                    && child.named_child_count() == 1
+                    && child
+                        .named_child(0)
+                        .is_some_and(|c| c.kind() == "identifier");
+                if !is_field_key {
+                    collect_idents(child, src, inside, out);
+                }
+            }
+            return;
+        }
+        _ => {}
+    }
+    let mut cursor = node.walk();
+    for child in node.children(&mut cursor) {
+        collect_idents(child, src, inside, out);
+    }
+}
+
+/// Whether an identifier node is being declared, and where its declaring
+/// statement ends.
+fn declaration_of(node: Node) -> (bool, usize) {
+    let Some(parent) = node.parent() else {
+        return (false, 0);
+    };
+    let is_field = |p: Node, field: &str| {
+        p.child_by_field_name(field)
+            .is_some_and(|c| c.id() == node.id())
+    };
+    match parent.kind() {
+        "var_spec"
+        | "const_spec"
+        | "type_spec"
+        | "parameter_declaration"
+        | "variadic_parameter_declaration"
+        | "type_alias" => {
+            let declared = is_field(parent, "name") || {
+                let mut c = parent.walk();
+                let names: Vec<_> = parent
+                    .children_by_field_name("name", &mut c)
+                    .map(|n| n.id())
+                    .collect();
+                names.contains(&node.id())
+            };
+            (declared, parent.end_byte())
+        }
+        "expression_list" => {
+            let Some(stmt) = parent.parent() else {
+                return (false, 0);
+            };
+            let on_left = stmt
+                .child_by_field_name("left")
+                .is_some_and(|l| l.id() == parent.id());
+            let declares = matches!(stmt.kind(), "short_var_declaration" | "receive_statement")
+                || (stmt.kind() == "range_clause"
+                    && stmt.child(1).is_some_and(|op| op.kind() == ":="));
+            (on_left && declares, stmt.end_byte())
+        }
+        "short_var_declaration" | "range_clause" => {
+            let on_left = is_field(parent, "left");
+            (on_left, parent.end_byte())
+        }
+        "type_switch_statement" => (is_field(parent, "alias"), parent.end_byte()),
+        _ => (false, 0),
+    }
+}
+
+/// Values in each `return` of the template (not inside function literals).
+fn count_returns(node: Node, placeholders: &[Placeholder], base: usize) -> Vec<Option<usize>> {
+    let mut out = Vec::new();
+    walk_returns(node, placeholders, base, &mut out);
+    out
+}
+
+fn walk_returns(
+    node: Node,
+    placeholders: &[Placeholder],
+    base: usize,
+    out: &mut Vec<Option<usize>>,
+) {
+    match node.kind() {
+        "func_literal" => return,
+        "return_statement" => {
+            let list = node.named_child(0);
+            let uses_zeros = placeholders.iter().any(|p| {
+                p.name == "Zeros"
+                    && (node.start_byte()..node.end_byte()).contains(&(p.range.start + base))
+            });
+            out.push(if uses_zeros {
+                None
+            } else {
+                Some(list.map_or(0, |l| l.named_child_count()))
+            });
+            return;
+        }
+        _ => {}
+    }
+    let mut cursor = node.walk();
+    for child in node.children(&mut cursor) {
+        walk_returns(child, placeholders, base, out);
+    }
+}
+
+/// Split the template text into segments.
+fn split(
+    text: &str,
+    placeholders: &[Placeholder],
+    idents: &[(Range<usize>, bool)],
+) -> Vec<Segment> {
+    let mut marks: Vec<(Range<usize>, Segment)> = placeholders
+        .iter()
+        .map(|p| (p.range.clone(), Segment::Hole(p.name.clone())))
+        .chain(
+            idents
+                .iter()
+                .filter(|(_, is_ident)| *is_ident)
+                .map(|(r, _)| (r.clone(), Segment::Ident(text[r.clone()].to_string()))),
+        )
+        .collect();
+    marks.sort_by_key(|(r, _)| r.start);
+    let mut out = Vec::new();
+    let mut at = 0;
+    for (range, seg) in marks {
+        if range.start < at {
+            continue;
+        }
+        if range.start > at {
+            out.push(Segment::Lit(text[at..range.start].to_string()));
+        }
+        out.push(seg);
+        at = range.end;
+    }
+    if at < text.len() {
+        out.push(Segment::Lit(text[at..].to_string()));
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::diag::Span;
+
+    fn snippet(text: &str) -> Snippet {
+        Snippet {
+            text: text.to_string(),
+            span: Span::new(0, 0..text.len()),
+            line_starts: std::iter::once(0)
+                .chain(text.match_indices('\n').map(|(i, _)| i + 1))
+                .collect(),
+        }
+    }
+
+    fn run(text: &str, bindings: &[&str], imports: &[&str]) -> (Option<Checked>, Vec<Diagnostic>) {
+        let empty = BTreeSet::new();
+        let bindings: BTreeSet<String> = bindings.iter().map(|s| s.to_string()).collect();
+        let imports: BTreeSet<String> = imports.iter().map(|s| s.to_string()).collect();
+        let scope = Scope {
+            placeholders: &bindings,
+            bindings: &bindings,
+            imports: &imports,
+            globals: &empty,
+            call_site: false,
+            outer_declared: &empty,
+        };
+        let mut diags = Vec::new();
+        let c = check(
+            &snippet(text),
+            Form::Statements,
+            "advice",
+            &scope,
+            &mut diags,
+        );
+        (c, diags)
+    }
+
+    #[test]
+    fn seed_tracing_template() {
+        let (c, d) = run(
+            "ctx, span := tracer.Start(ctx, \"{{.FuncName}}\")\ndefer span.End()\n",
+            &[],
+            &[],
+        );
+        assert!(d.is_empty(), "{d:?}");
+        let c = c.unwrap();
+        assert_eq!(c.declared, BTreeSet::from(["span".to_string()]));
+        let implicit: Vec<_> = c.implicit.iter().map(|u| u.name.as_str()).collect();
+        assert_eq!(implicit, ["tracer", "ctx"]);
+        assert!(
+            c.template
+                .segments
+                .contains(&Segment::Hole("FuncName".into()))
+        );
+        assert_eq!(
+            c.template
+                .segments
+                .iter()
+                .filter(|s| **s == Segment::Ident("span".into()))
+                .count(),
+            2
+        );
+    }
+
+    #[test]
+    fn typed_binding_is_an_ident_segment() {
+        let (c, d) = run(
+            "ctx, span := tracer.Start(ctx, \"x\")\ndefer span.End()",
+            &["ctx"],
+            &[],
+        );
+        assert!(d.is_empty());
+        let c = c.unwrap();
+        assert_eq!(
+            c.template
+                .segments
+                .iter()
+                .filter(|s| **s == Segment::Ident("ctx".into()))
+                .count(),
+            2
+        );
+        assert!(c.implicit.iter().all(|u| u.name != "ctx"));
+    }
+
+    #[test]
+    fn imports_and_struct_keys() {
+        let (c, d) = run("x := slog.Group(\"g\")\n_ = T{Name: x}\n", &[], &["slog"]);
+        assert!(d.is_empty());
+        let c = c.unwrap();
+        assert!(c.used_imports.contains("slog"));
+        let implicit: Vec<_> = c.implicit.iter().map(|u| u.name.as_str()).collect();
+        assert_eq!(implicit, ["T"]);
+    }
+
+    #[test]
+    fn syntax_error_points_inside() {
+        let (c, d) = run("x := foo(\ny := 2", &[], &[]);
+        assert!(c.is_none());
+        assert_eq!(d.len(), 1);
+        assert_eq!(d[0].code, codes::TEMPLATE_SYNTAX);
+        assert!(d[0].primary.span.range.start <= 16);
+    }
+
+    #[test]
+    fn returns_are_counted() {
+        let (c, _) = run(
+            "if x { return nil, err }\nif y { return {{.Zeros}}, err }\nf := func() int { return 1 }",
+            &[],
+            &[],
+        );
+        assert_eq!(c.unwrap().template.returns, vec![Some(2), None]);
+    }
+
+    #[test]
+    fn unknown_placeholder() {
+        let (c, d) = run("_ = \"{{.Permision}}\"", &["Permission"], &[]);
+        assert!(c.is_none());
+        assert_eq!(d[0].code, codes::UNKNOWN_PLACEHOLDER);
+        assert!(d[0].help.as_deref().unwrap().contains("Permission"));
+    }
+}

@@ -13,6 +13,7 @@ pub mod cli;
 pub mod compile;
 pub mod diag;
 pub mod load;
+pub mod project;
 pub mod scan;
 pub mod weave;
 

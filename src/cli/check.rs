@@ -1,0 +1,166 @@
+//! `goaop check [FILES]`: load, check and compile aspect files, and report.
+//!
+//! Exit codes: 0 clean (warnings allowed), 1 errors, 2 usage errors.
+
+use std::path::{Path, PathBuf};
+
+use super::{Format, Outcome};
+use crate::bundled;
+use crate::check::{self, CheckOutput};
+use crate::diag::{Diagnostic, Sources, codes, render};
+use crate::project;
+
+#[derive(Clone, Debug, Default)]
+pub struct CheckArgs {
+    pub files: Vec<PathBuf>,
+    pub format: Format,
+    pub color: bool,
+    pub list_bundled: bool,
+}
+
+/// The result of loading + checking (+ compiling) a set of aspect files,
+/// shared by every command that needs a rule set.
+pub struct Loaded {
+    pub sources: Sources,
+    pub checked: CheckOutput,
+}
+
+impl Loaded {
+    pub fn diagnostics(&self) -> &[Diagnostic] {
+        &self.checked.diagnostics
+    }
+}
+
+/// Read `files` (paths as given, relative to `cwd`) and check them.
+pub fn load_and_check(cwd: &Path, files: &[PathBuf]) -> Loaded {
+    let mut sources = Sources::new();
+    let mut ids = Vec::new();
+    let mut diagnostics = Vec::new();
+    for f in files {
+        let full = cwd.join(f);
+        let name = f.display().to_string();
+        match std::fs::read(&full) {
+            Ok(bytes) => match String::from_utf8(bytes) {
+                Ok(text) => ids.push(sources.add(name, text)),
+                Err(e) => {
+                    let valid = e.utf8_error().valid_up_to();
+                    let text = String::from_utf8_lossy(e.as_bytes()).into_owned();
+                    let id = sources.add(name, text);
+                    diagnostics.push(
+                        Diagnostic::error(
+                            codes::UNREADABLE,
+                            "the file is not valid UTF-8",
+                            crate::diag::Span::new(id, valid..valid + 1),
+                            "invalid byte",
+                        )
+                        .with_help("save the aspect file as UTF-8"),
+                    );
+                }
+            },
+            Err(e) => {
+                let id = sources.add(name.clone(), String::new());
+                diagnostics.push(
+                    Diagnostic::error(codes::UNREADABLE, format!("cannot read `{name}`: {e}"), crate::diag::Span::new(id, 0..0), "unreadable")
+                        .with_help("check the path; with no arguments goaop finds aspects.yaml and *.aspect at the Go module root"),
+                );
+            }
+        }
+    }
+    let mut checked = check::check_files(&mut sources, &ids);
+    diagnostics.append(&mut checked.diagnostics);
+    checked.diagnostics = diagnostics;
+    Loaded { sources, checked }
+}
+
+/// The aspect files to use when none are given: the module's.
+pub fn default_files(cwd: &Path) -> Result<Vec<PathBuf>, String> {
+    let module = project::find_module(cwd).ok_or_else(|| {
+        format!(
+            "no aspect files given and no go.mod found in {} or above",
+            cwd.display()
+        )
+    })?;
+    let files = project::aspect_files(&module.root);
+    if files.is_empty() {
+        return Err(format!(
+            "no aspect files given and module {} has none (looked for {} and *.aspect in {}); `goaop init` writes one",
+            module.path,
+            project::ASPECT_FILE_NAMES.join(", "),
+            module.root.display()
+        ));
+    }
+    Ok(files
+        .into_iter()
+        .map(|f| f.strip_prefix(cwd).map(Path::to_path_buf).unwrap_or(f))
+        .collect())
+}
+
+pub fn run(args: &CheckArgs, cwd: &Path) -> Outcome {
+    if args.list_bundled {
+        return list_bundled();
+    }
+    let files = if args.files.is_empty() {
+        match default_files(cwd) {
+            Ok(f) => f,
+            Err(e) => return Outcome::usage(e),
+        }
+    } else {
+        args.files.clone()
+    };
+    let loaded = load_and_check(cwd, &files);
+    report(&loaded, args.format, args.color)
+}
+
+/// Render a check run: diagnostics, then a summary line.
+pub fn report(loaded: &Loaded, format: Format, color: bool) -> Outcome {
+    let diags = loaded.diagnostics();
+    let errors = diags.iter().filter(|d| d.is_error()).count();
+    let warnings = diags.len() - errors;
+    let code = i32::from(errors > 0);
+    match format {
+        Format::Json => Outcome {
+            stdout: render::json(&loaded.sources, diags),
+            stderr: String::new(),
+            code,
+        },
+        Format::Human => {
+            let n = loaded.checked.aspects.len();
+            let summary = if errors > 0 {
+                format!(
+                    "error: aspects have {errors} error(s) and {warnings} warning(s); nothing was compiled\n"
+                )
+            } else {
+                format!(
+                    "ok: {n} aspect{} checked, {warnings} warning(s)\n",
+                    if n == 1 { "" } else { "s" }
+                )
+            };
+            Outcome {
+                stdout: String::new(),
+                stderr: format!("{}{summary}", render::human(&loaded.sources, diags, color)),
+                code,
+            }
+        }
+    }
+}
+
+fn list_bundled() -> Outcome {
+    let mut out =
+        String::from("Bundled integrations (enable with `use: [name]` in aspects.yaml):\n");
+    if bundled::INTEGRATIONS.is_empty() {
+        out.push_str("  (none in this version)\n");
+    }
+    for f in bundled::INTEGRATIONS {
+        out.push_str(&format!("  {:<14} {}\n", f.name, f.summary));
+    }
+    out.push_str(
+        "\nBundled aspects (borrow their advice with `- { name: NAME, target: \"…\" }`):\n",
+    );
+    for f in bundled::BASE {
+        out.push_str(&format!("  {:<14} {}\n", f.path, f.summary));
+    }
+    Outcome {
+        stdout: out,
+        ..Default::default()
+    }
+}

@@ -1,0 +1,86 @@
+//! Finding the user's Go module and its aspect files.
+//!
+//! `goaop check` with no arguments, `goaop plan` and the toolexec backend all
+//! start from a directory and need the same answers: where the main module
+//! is, what its path is, and which aspect files it declares.
+
+use std::path::{Path, PathBuf};
+
+/// File names looked for at the module root, in this order.
+pub const ASPECT_FILE_NAMES: &[&str] = &["aspects.yaml", "aspects.yml"];
+
+/// The main Go module of a directory.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Module {
+    pub root: PathBuf,
+    /// The `module` path of go.mod.
+    pub path: String,
+}
+
+/// Find the Go module containing `dir` (the nearest go.mod upwards).
+pub fn find_module(dir: &Path) -> Option<Module> {
+    let mut at = Some(dir);
+    while let Some(d) = at {
+        let gomod = d.join("go.mod");
+        if let Ok(text) = std::fs::read_to_string(&gomod) {
+            let path = module_path(&text)?;
+            return Some(Module {
+                root: d.to_path_buf(),
+                path,
+            });
+        }
+        at = d.parent();
+    }
+    None
+}
+
+/// The module path declared by a go.mod text.
+pub fn module_path(gomod: &str) -> Option<String> {
+    gomod.lines().find_map(|l| {
+        let rest = l.trim().strip_prefix("module")?;
+        if !rest.starts_with(char::is_whitespace) {
+            return None;
+        }
+        let p = rest.split("//").next()?.trim().trim_matches('"');
+        (!p.is_empty()).then(|| p.to_string())
+    })
+}
+
+/// The aspect files of a module: `aspects.yaml` (or `.yml`) and every
+/// `*.aspect` file at its root, sorted for determinism.
+pub fn aspect_files(root: &Path) -> Vec<PathBuf> {
+    let mut out: Vec<PathBuf> = ASPECT_FILE_NAMES
+        .iter()
+        .map(|n| root.join(n))
+        .filter(|p| p.is_file())
+        .take(1)
+        .collect();
+    let mut dsl: Vec<PathBuf> = std::fs::read_dir(root)
+        .into_iter()
+        .flatten()
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|e| e == "aspect") && p.is_file())
+        .collect();
+    dsl.sort();
+    out.extend(dsl);
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn module_path_forms() {
+        assert_eq!(
+            module_path("module example.com/shop\n\ngo 1.22\n").as_deref(),
+            Some("example.com/shop")
+        );
+        assert_eq!(
+            module_path("// c\nmodule \"x/y\" // comment\n").as_deref(),
+            Some("x/y")
+        );
+        assert_eq!(module_path("modulex y\n"), None);
+    }
+}

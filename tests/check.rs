@@ -1,0 +1,96 @@
+//! `check` diagnostics: every bad input under tests/check/ renders to a
+//! snapshot in snapshots/check/, and every example under aspects/ is clean.
+
+mod common;
+
+use std::path::{Path, PathBuf};
+
+use goaop::cli::Format;
+use goaop::cli::check::{load_and_check, report};
+
+fn run(dir: &Path, files: &[PathBuf]) -> (String, i32) {
+    let loaded = load_and_check(dir, files);
+    let human = report(&loaded, Format::Human, false);
+    let json = report(&loaded, Format::Json, false);
+    assert_eq!(human.code, json.code);
+    (
+        format!("{}\n--- json ---\n{}", human.stderr, json.stdout),
+        human.code,
+    )
+}
+
+#[test]
+fn bad_inputs_render_to_snapshots() {
+    let dir = common::root().join("tests/check");
+    let cases = common::fixtures("tests/check", &["yaml", "aspect"]);
+    assert!(
+        cases.len() >= 45,
+        "expected at least 45 cases, found {}",
+        cases.len()
+    );
+    let settings = common::snapshots("check");
+    for case in cases {
+        let file = PathBuf::from(case.file_name().unwrap());
+        let stem = case.file_stem().unwrap().to_str().unwrap().to_string();
+        let (out, code) = run(&dir, std::slice::from_ref(&file));
+        let warn_only = stem.ends_with("_warn")
+            || stem.ends_with("_dsl") && stem.contains("warn")
+            || stem.starts_with("unused_");
+        if warn_only {
+            assert_eq!(code, 0, "{stem}: warnings must not fail the check\n{out}");
+            assert!(
+                out.contains("warning["),
+                "{stem}: expected a warning\n{out}"
+            );
+        } else {
+            assert_eq!(code, 1, "{stem}: expected errors\n{out}");
+            assert!(out.contains("error["), "{stem}: expected an error\n{out}");
+        }
+        // Every diagnostic names file:line:col and says how to fix it.
+        let name = file.to_str().unwrap();
+        assert!(
+            out.contains(&format!("┌─ {name}:")),
+            "{stem}: no file:line:col\n{out}"
+        );
+        let headers = out.matches("error[").count() + out.matches("warning[").count();
+        assert!(
+            out.matches("= help:").count() >= headers,
+            "{stem}: a diagnostic lacks a help line\n{out}"
+        );
+        settings.bind(|| insta::assert_snapshot!(stem, out));
+    }
+}
+
+#[test]
+fn problems_across_files_are_all_reported() {
+    let dir = common::root().join("tests/check/multi");
+    let (out, code) = run(&dir, &["a.yaml".into(), "b.aspect".into()]);
+    assert_eq!(code, 1);
+    assert!(out.contains("two aspects are named `tracing`"), "{out}");
+    assert!(out.contains("a.yaml") && out.contains("b.aspect"), "{out}");
+    common::snapshots("check").bind(|| insta::assert_snapshot!("multi_file", out));
+}
+
+#[test]
+fn examples_are_clean() {
+    let dir = common::root().join("aspects");
+    let files = common::fixtures("aspects", &["yaml", "aspect"]);
+    assert!(
+        files.len() >= 10,
+        "aspects/ should hold the examples in both languages"
+    );
+    let settings = common::snapshots("check");
+    for f in files {
+        let file = PathBuf::from(f.file_name().unwrap());
+        let stem = format!("example_{}", file.to_str().unwrap().replace('.', "_"));
+        let (out, code) = run(&dir, std::slice::from_ref(&file));
+        assert_eq!(
+            code,
+            0,
+            "{}: examples must check clean\n{out}",
+            file.display()
+        );
+        assert!(!out.contains("error["), "{out}");
+        settings.bind(|| insta::assert_snapshot!(stem, out));
+    }
+}

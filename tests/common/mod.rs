@@ -1,0 +1,36 @@
+//! Shared test helpers: where snapshots live, and fixture discovery.
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+
+/// insta settings pointing at the top-level `snapshots/<area>` folder.
+pub fn snapshots(area: &str) -> insta::Settings {
+    let mut s = insta::Settings::clone_current();
+    s.set_snapshot_path(
+        Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("snapshots")
+            .join(area),
+    );
+    s.set_prepend_module_to_snapshot(false);
+    s
+}
+
+/// The repository root.
+pub fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// Files in `dir` (relative to the repository root) with one of `exts`, sorted.
+pub fn fixtures(dir: &str, exts: &[&str]) -> Vec<PathBuf> {
+    let mut out: Vec<PathBuf> = std::fs::read_dir(root().join(dir))
+        .unwrap_or_else(|e| panic!("fixtures folder {dir}: {e}"))
+        .map(|e| e.unwrap().path())
+        .filter(|p| {
+            p.extension()
+                .and_then(|e| e.to_str())
+                .is_some_and(|e| exts.contains(&e))
+        })
+        .collect();
+    out.sort();
+    out
+}

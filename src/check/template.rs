@@ -140,6 +140,18 @@ pub fn check(
     scope: &Scope,
     diags: &mut Vec<Diagnostic>,
 ) -> Option<Checked> {
+    // Trailing blank lines are not part of the advice (YAML `|` keeps one,
+    // a DSL block does not): drop them so both spell the same template.
+    let trimmed;
+    let snippet = if snippet.text.ends_with(char::is_whitespace) {
+        trimmed = Snippet {
+            text: snippet.text.trim_end().to_string(),
+            ..snippet.clone()
+        };
+        &trimmed
+    } else {
+        snippet
+    };
     let placeholders = find_placeholders(snippet, what, scope, diags)?;
     let neutral = neutralise(&snippet.text, &placeholders);
     let (prefix, suffix) = match form {

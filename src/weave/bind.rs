@@ -1,0 +1,164 @@
+//! Binding an aspect to one function (DESIGN §5): typed requirements,
+//! implicit identifiers, globals and returns. The outcome is either the
+//! names the advice will use, or the reason the function is skipped — which
+//! `goaop plan` shows and a build counts.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use crate::check::CheckedAspect;
+use crate::scan::{FuncSite, Param};
+
+/// How the advice refers to one binding.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Bound {
+    /// Binding name → the identifier the woven code uses for it.
+    pub names: BTreeMap<String, String>,
+    /// Locals to declare before the advice: `(name, expression)`, e.g.
+    /// `("__goaop_ctx", "r.Context()")`.
+    pub derived: Vec<(String, String)>,
+    /// Blank (`_`) parameters to rename: param index → new name.
+    pub param_renames: BTreeMap<usize, String>,
+    /// The function's results must be named (for `after` or `{{.Zeros}}`).
+    pub name_results: bool,
+}
+
+/// What the package around a function provides.
+pub struct Surroundings<'a> {
+    pub package_path: &'a str,
+    /// Top-level names of every file of the package.
+    pub package_names: &'a BTreeSet<String>,
+    /// Package names of the function's file imports.
+    pub file_imports: &'a BTreeSet<String>,
+}
+
+/// Bind `aspect` to `site`, or say why not.
+pub fn bind(aspect: &CheckedAspect, site: &FuncSite, around: &Surroundings) -> Result<Bound, String> {
+    let mut bound = Bound {
+        names: BTreeMap::new(),
+        derived: Vec::new(),
+        param_renames: BTreeMap::new(),
+        name_results: false,
+    };
+    let func = display_name(site);
+
+    for req in &aspect.requires {
+        let found = site.params.iter().enumerate().find(|(_, p)| p.ty == req.ty);
+        match found {
+            Some((i, p)) => match p.name.as_deref() {
+                Some(n) if n != "_" => {
+                    bound.names.insert(req.name.clone(), n.to_string());
+                }
+                Some(_) => {
+                    let new = format!("__goaop_{}", req.name);
+                    bound.param_renames.insert(i, new.clone());
+                    bound.names.insert(req.name.clone(), new);
+                }
+                None => {
+                    return Err(format!(
+                        "its {} parameter is unnamed; name the parameters of {func} to bind `{}`",
+                        req.ty, req.name
+                    ));
+                }
+            },
+            None => match derive(&req.ty, &site.params) {
+                Some(expr) => {
+                    let local = format!("__goaop_{}", req.name);
+                    bound.derived.push((local.clone(), expr));
+                    bound.names.insert(req.name.clone(), local);
+                }
+                None => return Err(format!("no {} parameter (requires `{}`)", req.ty, req.name)),
+            },
+        }
+    }
+
+    for res in &aspect.results {
+        let Some(i) = site.results.iter().rposition(|r| r.ty == res.ty) else {
+            return Err(format!(
+                "no {} result (results `{}`); {func} returns {}",
+                res.ty,
+                res.name,
+                results_text(&site.results)
+            ));
+        };
+        let name = match site.results[i].name.as_deref() {
+            Some(n) if n != "_" => n.to_string(),
+            _ => {
+                bound.name_results = true;
+                result_name(i, &site.results)
+            }
+        };
+        bound.names.insert(res.name.clone(), name);
+    }
+
+    for template in aspect.advice.before.iter().chain(&aspect.advice.after) {
+        for ret in &template.returns {
+            let fits = match ret {
+                Some(n) => *n == site.results.len(),
+                None => !site.results.is_empty(),
+            };
+            if !fits {
+                let wanted = match ret {
+                    Some(1) => "1 value".to_string(),
+                    Some(n) => format!("{n} values"),
+                    None => "its zero values and a last value".to_string(),
+                };
+                return Err(format!("the advice returns {wanted}, {func} returns {}", results_text(&site.results)));
+            }
+            if ret.is_none() && site.results.iter().any(|r| r.name.as_deref().is_none_or(|n| n == "_")) {
+                bound.name_results = true;
+            }
+        }
+    }
+
+    for global in &aspect.globals {
+        if !around.package_names.contains(global) {
+            return Err(format!("`{global}` is not declared in package {}", around.package_path));
+        }
+    }
+    for ident in &aspect.idents.implicit {
+        let is_param = site.params.iter().chain(&site.results).any(|p| p.name.as_deref() == Some(ident.as_str()));
+        if !(is_param || around.package_names.contains(ident) || around.file_imports.contains(ident)) {
+            return Err(format!(
+                "`{ident}` is neither a parameter of {func} nor declared in package {}",
+                around.package_path
+            ));
+        }
+    }
+    Ok(bound)
+}
+
+/// A binding that can be computed from another parameter.
+fn derive(ty: &str, params: &[Param]) -> Option<String> {
+    if ty != "context.Context" {
+        return None;
+    }
+    params.iter().find_map(|p| {
+        let name = p.name.as_deref().filter(|n| *n != "_")?;
+        (p.ty == "*net/http.Request").then(|| format!("{name}.Context()"))
+    })
+}
+
+/// The name a result has, or gets when goaop must name the result list.
+pub fn result_name(i: usize, results: &[Param]) -> String {
+    match results[i].name.as_deref() {
+        Some(n) if n != "_" => n.to_string(),
+        _ => format!("__goaop_r{i}"),
+    }
+}
+
+/// `(int, error)`, `error` or `nothing`.
+pub fn results_text(results: &[Param]) -> String {
+    match results {
+        [] => "nothing".to_string(),
+        [one] => one.ty.clone(),
+        many => format!("({})", many.iter().map(|r| r.ty.as_str()).collect::<Vec<_>>().join(", ")),
+    }
+}
+
+/// How a function is named in messages: `(*OrderService).Create`, `main.func1`.
+pub fn display_name(site: &FuncSite) -> String {
+    match &site.receiver {
+        Some(r) => format!("{r}.{}", site.name),
+        None => site.name.clone(),
+    }
+}

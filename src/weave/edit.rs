@@ -1,0 +1,147 @@
+//! Edits as plain data, applied to the original bytes (like Go's cmd/cover):
+//! the woven file is the original text with insertions and replacements at
+//! byte offsets, never a re-printed syntax tree, so every untouched byte —
+//! comments, formatting, build tags — survives as written.
+
+use std::ops::Range;
+
+/// Replace `range` of the original text with `text` (an empty range inserts).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Edit {
+    pub range: Range<usize>,
+    pub text: String,
+}
+
+impl Edit {
+    pub fn insert(at: usize, text: impl Into<String>) -> Self {
+        Edit {
+            range: at..at,
+            text: text.into(),
+        }
+    }
+
+    pub fn replace(range: Range<usize>, text: impl Into<String>) -> Self {
+        Edit {
+            range,
+            text: text.into(),
+        }
+    }
+}
+
+/// Apply edits to `src`. Edits are sorted by position (stable: insertions at
+/// the same offset keep their order); an edit overlapping an earlier one is
+/// dropped and returned, so callers can report it.
+pub fn apply(src: &str, mut edits: Vec<Edit>) -> (String, Vec<Edit>) {
+    edits.sort_by_key(|e| (e.range.start, e.range.end));
+    let extra: usize = edits.iter().map(|e| e.text.len()).sum();
+    let mut out = String::with_capacity(src.len() + extra);
+    let mut at = 0;
+    let mut dropped = Vec::new();
+    for e in edits {
+        if e.range.start < at || e.range.end > src.len() {
+            dropped.push(e);
+            continue;
+        }
+        out.push_str(&src[at..e.range.start]);
+        out.push_str(&e.text);
+        at = e.range.end;
+    }
+    out.push_str(&src[at..]);
+    (out, dropped)
+}
+
+/// Source positions honouring `//line` directives already in the file (cgo
+/// and cover output carry them), so that resuming directives keep mapping to
+/// the file the user wrote.
+pub struct Positions<'a> {
+    src: &'a str,
+    name: &'a str,
+    /// (offset of the line after the directive, file, line) for each
+    /// `//line file:line[:col]` directive at the start of a line.
+    directives: Vec<(usize, &'a str, u32)>,
+}
+
+impl<'a> Positions<'a> {
+    pub fn new(src: &'a str, name: &'a str) -> Self {
+        let mut directives = Vec::new();
+        let mut offset = 0;
+        for line in src.split_inclusive('\n') {
+            if let Some(rest) = line.strip_prefix("//line ") {
+                let rest = rest.trim_end();
+                if let Some(parsed) = parse_directive(rest.trim_end()) {
+                    directives.push((offset + line.len(), parsed.0, parsed.1));
+                }
+            }
+            offset += line.len();
+        }
+        Positions {
+            src,
+            name,
+            directives,
+        }
+    }
+
+    /// `(file, line, column)` of a byte offset, 1-based, column in bytes as
+    /// the Go compiler counts them.
+    pub fn at(&self, offset: usize) -> (&'a str, u32, u32) {
+        let offset = offset.min(self.src.len());
+        let line_start = self.src[..offset].rfind('\n').map_or(0, |i| i + 1);
+        let col = (offset - line_start + 1) as u32;
+        let dir = self.directives.iter().rev().find(|(start, _, _)| *start <= offset);
+        match dir {
+            Some((start, file, line)) => {
+                let lines = self.src[*start..line_start].matches('\n').count() as u32;
+                (file, line + lines, col)
+            }
+            None => (self.name, self.src[..line_start].matches('\n').count() as u32 + 1, col),
+        }
+    }
+
+    /// A `/*line file:L:C*/` comment that makes the next character report
+    /// the position of `offset` in the original file.
+    pub fn resume(&self, offset: usize) -> String {
+        let (file, line, col) = self.at(offset);
+        format!("/*line {file}:{line}:{col}*/")
+    }
+
+    /// Whether the file already carries `//line` directives.
+    pub fn has_directives(&self) -> bool {
+        !self.directives.is_empty()
+    }
+}
+
+/// `file:line` or `file:line:col` (the file may itself contain colons).
+fn parse_directive(rest: &str) -> Option<(&str, u32)> {
+    let (head, last) = rest.rsplit_once(':')?;
+    let last: u32 = last.parse().ok()?;
+    match head.rsplit_once(':') {
+        Some((file, line)) if line.parse::<u32>().is_ok() => Some((file, line.parse().ok()?)),
+        _ => Some((head, last)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn apply_in_order_and_drop_overlaps() {
+        let (out, dropped) = apply(
+            "abcdef",
+            vec![Edit::insert(3, "X"), Edit::replace(0..2, "Y"), Edit::replace(1..4, "Z"), Edit::insert(3, "W")],
+        );
+        assert_eq!(out, "YcXWdef");
+        assert_eq!(dropped, vec![Edit::replace(1..4, "Z")]);
+    }
+
+    #[test]
+    fn positions_follow_existing_directives() {
+        let src = "package p\n//line orig.go:10\nfunc f() {\n}\n";
+        let p = Positions::new(src, "gen.go");
+        assert_eq!(p.at(0), ("gen.go", 1, 1));
+        let f = src.find("func").unwrap();
+        assert_eq!(p.at(f), ("orig.go", 10, 1));
+        assert_eq!(p.at(src.find('}').unwrap()), ("orig.go", 11, 1));
+        assert_eq!(p.resume(f + 9), "/*line orig.go:10:10*/");
+    }
+}

@@ -1,0 +1,83 @@
+//! Imports the advice needs: reuse the file's own import of the same path,
+//! otherwise add one under an alias that nothing in the file uses.
+//!
+//! New imports go on the same line as the end of the last import declaration
+//! (or the package clause), after a `;`, so no original line moves.
+
+use std::cell::RefCell;
+use std::collections::{BTreeMap, BTreeSet};
+
+use super::edit::Edit;
+use crate::scan::ScannedFile;
+
+pub struct Aliases {
+    /// path → name, for the file's own usable imports.
+    existing: BTreeMap<String, String>,
+    /// Names that would clash: package-level names, import names, and any
+    /// identifier-like word of the file.
+    taken: BTreeSet<String>,
+    /// path → alias, for imports goaop adds.
+    added: RefCell<BTreeMap<String, String>>,
+}
+
+impl Aliases {
+    pub fn new(scan: &ScannedFile, package_names: &BTreeSet<String>, text: &str) -> Self {
+        let existing = scan
+            .imports
+            .iter()
+            .filter_map(|i| Some((i.path.clone(), i.name()?)))
+            .filter(|(_, n)| n != "_" && n != ".")
+            .collect();
+        let mut taken: BTreeSet<String> = package_names.clone();
+        taken.extend(
+            text.split(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+                .filter(|w| !w.is_empty())
+                .map(str::to_string),
+        );
+        Aliases {
+            existing,
+            taken,
+            added: RefCell::new(BTreeMap::new()),
+        }
+    }
+
+    /// The name the woven file uses for `path`, which the aspect calls `alias`.
+    pub fn alias_for(&self, alias: &str, path: &str) -> String {
+        if let Some(name) = self.existing.get(path) {
+            return name.clone();
+        }
+        let mut added = self.added.borrow_mut();
+        if let Some(a) = added.get(path) {
+            return a.clone();
+        }
+        let used: BTreeSet<&String> = added.values().collect();
+        let mut candidate = alias.to_string();
+        let mut n = 1;
+        while self.taken.contains(&candidate) || used.contains(&candidate) {
+            candidate = if n == 1 { format!("__goaop_{alias}") } else { format!("__goaop{n}_{alias}") };
+            n += 1;
+        }
+        added.insert(path.to_string(), candidate.clone());
+        candidate
+    }
+
+    /// Make sure `path` is imported (when the advice uses it).
+    pub fn require(&self, alias: &str, path: &str) {
+        self.alias_for(alias, path);
+    }
+
+    /// Paths goaop adds to this file.
+    pub fn added_paths(&self) -> Vec<String> {
+        self.added.borrow().keys().cloned().collect()
+    }
+
+    /// The edit adding the new imports, if any.
+    pub fn import_edit(&self, scan: &ScannedFile) -> Option<Edit> {
+        let added = self.added.borrow();
+        if added.is_empty() {
+            return None;
+        }
+        let text: String = added.iter().map(|(path, alias)| format!("; import {alias} \"{path}\"")).collect();
+        Some(Edit::insert(scan.import_insert, text))
+    }
+}

@@ -1,0 +1,115 @@
+//! Weave cases: tests/weave/<case>/{aspects.yaml,input.go} → a snapshot of
+//! the woven file and of every decision (applied or skipped, and why).
+//! Every woven file re-parses without errors, weaving twice gives the same
+//! bytes, and the Go toolchain accepts its syntax.
+
+mod common;
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use goaop::cli::check::load_and_check;
+use goaop::compile::RuleSet;
+use goaop::weave::{PackageInfo, SourceFile, WovenPackage, weave_package};
+
+const PKG: &str = "example.com/weave";
+
+fn weave_case(dir: &Path) -> (SourceFile, WovenPackage) {
+    let loaded = load_and_check(dir, &[PathBuf::from("aspects.yaml")]);
+    let errors: Vec<_> = loaded.checked.diagnostics.iter().filter(|d| d.is_error()).collect();
+    assert!(errors.is_empty(), "{}: aspects have errors: {errors:#?}", dir.display());
+    let rules = RuleSet::build(loaded.checked.aspects.clone()).expect("rule set compiles");
+    let file = SourceFile {
+        name: "input.go".into(),
+        text: std::fs::read_to_string(dir.join("input.go")).unwrap(),
+    };
+    let info = PackageInfo {
+        path: PKG,
+        main_module: Some(PKG),
+    };
+    let woven = weave_package(&rules.view(), &info, std::slice::from_ref(&file)).expect("weaves");
+    (file, woven)
+}
+
+fn render(woven: &WovenPackage) -> String {
+    let mut out = String::from("--- woven input.go ---\n");
+    match &woven.files[0] {
+        Some(text) => out.push_str(text),
+        None => out.push_str("(unchanged)\n"),
+    }
+    out.push_str("--- decisions ---\n");
+    for d in &woven.decisions {
+        match &d.skipped {
+            None => out.push_str(&format!("line {}: {} <- {} (applied)\n", d.line, d.site, d.aspect)),
+            Some(why) => out.push_str(&format!("line {}: {} <- {} SKIPPED: {why}\n", d.line, d.site, d.aspect)),
+        }
+    }
+    if !woven.imports.is_empty() {
+        out.push_str(&format!("--- injected imports ---\n{}\n", woven.imports.iter().cloned().collect::<Vec<_>>().join("\n")));
+    }
+    out
+}
+
+fn has_syntax_errors(text: &str) -> bool {
+    let mut parser = tree_sitter::Parser::new();
+    parser.set_language(&tree_sitter_go::LANGUAGE.into()).unwrap();
+    parser.parse(text, None).unwrap().root_node().has_error()
+}
+
+fn cases() -> Vec<PathBuf> {
+    let mut cases: Vec<PathBuf> = std::fs::read_dir(common::root().join("tests/weave"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.join("input.go").is_file())
+        .collect();
+    cases.sort();
+    cases
+}
+
+#[test]
+fn weave_cases_match_snapshots() {
+    let cases = cases();
+    assert!(cases.len() >= 40, "expected at least 40 weave cases, found {}", cases.len());
+    let settings = common::snapshots("weave");
+    for dir in cases {
+        let name = dir.file_name().unwrap().to_str().unwrap().to_string();
+        let (_, woven) = weave_case(&dir);
+        if let Some(text) = &woven.files[0] {
+            assert!(!has_syntax_errors(text), "{name}: woven file does not parse:\n{text}");
+        }
+        let (_, again) = weave_case(&dir);
+        assert_eq!(woven.files, again.files, "{name}: weaving is not deterministic");
+        settings.bind(|| insta::assert_snapshot!(name, render(&woven)));
+    }
+}
+
+/// The Go toolchain's own parser accepts every woven file (gofmt -e fails on
+/// any syntax error), including the `//line` and `/*line*/` directives.
+#[test]
+fn woven_cases_are_valid_go_for_gofmt() {
+    let tmp = tempdir("gofmt");
+    let mut written = Vec::new();
+    for dir in cases() {
+        let (_, woven) = weave_case(&dir);
+        if let Some(text) = &woven.files[0] {
+            let path = tmp.join(format!("{}.go", dir.file_name().unwrap().to_str().unwrap()));
+            std::fs::write(&path, text).unwrap();
+            written.push(path);
+        }
+    }
+    assert!(written.len() >= 30, "most cases weave something");
+    let out = Command::new("gofmt")
+        .arg("-e")
+        .arg("-l")
+        .args(&written)
+        .output()
+        .expect("gofmt (the Go toolchain) is required by this test");
+    assert!(out.status.success(), "gofmt rejected woven files:\n{}", String::from_utf8_lossy(&out.stderr));
+}
+
+pub fn tempdir(tag: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("goaop-test-{tag}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}

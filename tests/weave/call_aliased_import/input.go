@@ -1,0 +1,7 @@
+package shop
+
+import db "database/sql"
+
+func Connect() (*db.DB, error) {
+	return db.Open("sqlite", "shop.db")
+}

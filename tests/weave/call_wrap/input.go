@@ -1,0 +1,7 @@
+package shop
+
+import "database/sql"
+
+func Connect() (*sql.DB, error) {
+	return sql.Open("sqlite", "shop.db")
+}

@@ -1,0 +1,9 @@
+package shop
+
+import . "context"
+
+var tracer = newTracer()
+
+func Do(ctx Context) error {
+	return nil
+}

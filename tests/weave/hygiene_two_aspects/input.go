@@ -1,0 +1,6 @@
+package shop
+
+func Do() {
+	start := 1
+	_ = start
+}

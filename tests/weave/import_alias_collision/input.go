@@ -1,0 +1,7 @@
+package shop
+
+var slog = "a package-level variable named slog"
+
+func Do() {
+	println(slog)
+}

@@ -1,0 +1,7 @@
+package shop
+
+import "log/slog"
+
+func Do() {
+	slog.Info("work")
+}

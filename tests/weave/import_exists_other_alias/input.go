@@ -1,0 +1,7 @@
+package shop
+
+import lg "log/slog"
+
+func Do() {
+	lg.Info("work")
+}

@@ -1,0 +1,11 @@
+package shop
+
+func Run() {
+	a := func() {
+		b := func() {}
+		b()
+	}
+	c := func() {}
+	a()
+	c()
+}

@@ -1,0 +1,7 @@
+package shop
+
+import "fmt"
+
+func Do() {
+	fmt.Println("body")
+}

@@ -1,0 +1,7 @@
+package shop
+
+import "context"
+
+var tracer = newTracer()
+
+func Do(ctx context.Context) {}

@@ -1,0 +1,7 @@
+package shop
+
+import "context"
+
+func Do(ctx context.Context) error {
+	return nil
+}

@@ -1,0 +1,7 @@
+package shop
+
+import "context"
+
+var tracer = newTracer()
+
+func WithContext(x int) int { return x }

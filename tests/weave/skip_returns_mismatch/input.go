@@ -1,0 +1,15 @@
+package shop
+
+import (
+	"context"
+
+	"example.com/shop/auth"
+)
+
+var ErrUnauthorized error
+
+func CountHandler(ctx context.Context) (int, error) {
+	return 0, nil
+}
+
+func NoResultHandler(ctx context.Context) {}

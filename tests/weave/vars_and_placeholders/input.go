@@ -1,0 +1,5 @@
+package shop
+
+type S struct{}
+
+func (s *S) Do(n int) {}

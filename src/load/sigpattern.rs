@@ -96,8 +96,7 @@ fn inner1() -> String {
 
 /// One list entry or type: balanced brackets (three levels), no top-level comma.
 fn balanced() -> String {
-    let i1 = inner1();
-    format!(r"(?:[^,()\[\]{{}}]|\({i1}\)|\[{i1}\]|\{{{i1}\}})+")
+    format!("{}+", atom())
 }
 
 /// The named building blocks of the produced regexes, longest first
@@ -106,10 +105,24 @@ fn balanced() -> String {
 pub fn building_blocks() -> Vec<(&'static str, String)> {
     vec![
         ("ENTRY", balanced()),
+        ("TYPE", any_type()),
         ("TPARAMS?", any_type_params()),
         ("RECV?", any_receiver()),
         ("ID", IDCH.to_string()),
     ]
+}
+
+/// Any one type: like [`balanced`], but a canonical type never starts with
+/// `(` or a space (so `(*)` as results cannot match `(int, error)`).
+fn any_type() -> String {
+    let i1 = inner1();
+    format!(r"(?:[^ ,()\[\]{{}}]|\[{i1}\]|\{{{i1}\}}){}*", atom())
+}
+
+/// One piece of [`balanced`] text.
+fn atom() -> String {
+    let i1 = inner1();
+    format!(r"(?:[^,()\[\]{{}}]|\({i1}\)|\[{i1}\]|\{{{i1}\}})")
 }
 
 /// Lower a signature pattern to a regex over canonical signatures.
@@ -513,7 +526,7 @@ pub fn normalize_type(ty: &str) -> String {
 /// The regex of a (normalised) type, with `*` wildcards.
 fn type_regex(ty: &str) -> String {
     if ty == "*" {
-        return balanced();
+        return any_type();
     }
     let wild = format!(r"(?:{IDCH}|[./-])*");
     let chars: Vec<char> = ty.chars().collect();
@@ -770,6 +783,9 @@ mod tests {
         yes("func *(..) func() error", &[RETFN]);
         no("func *(..) func() error", &[CB]);
         yes("func *(..) (..)", &[PROCESS, MAIN, PAIR]);
+        yes("func *(..) (*)", &[PROCESS, RETFN, MAP]);
+        no("func *(..) (*)", &[PAIR, NAMED, MAIN]);
+        yes("func *(..) (*, error)", &[PAIR, NAMED, VARIADIC]);
     }
 
     #[test]

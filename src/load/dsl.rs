@@ -1,7 +1,348 @@
 //! The `.aspect` DSL front end (pest grammar in grammar/aspect.pest).
-use super::RawFile;
-use crate::diag::{Diagnostic, FileId, Sources};
+//!
+//! ```text
+//! import otel "go.opentelemetry.io/otel"   // file-level: copied into every aspect
+//! import "log/slog"                        // alias = assumed package name
+//! use "net/http"                           // bundled integration (YAML `use:`)
+//!
+//! aspect tracing {
+//!     pointcut execution(func *(ctx context.Context, ..) (.., err error)) && within("example.com/shop/...")
+//!     requires { ctx context.Context }     // name Type, by commas or lines
+//!     results { err error }
+//!     globals tracer, ErrUnauthorized
+//!     vars { Permission = "orders:write", Retries = 3 }
+//!     imports { trace "go.opentelemetry.io/otel/trace" }
+//!     order 10
+//!     before { … Go … }   after { … }   replace { … }   wrap { … }
+//!     append-args { expr1, expr2 }         // one snippet per top-level comma
+//! }
+//! ```
+//!
+//! Strings are `"…"` (only `\"` and `\\` are escapes, other backslashes are
+//! kept, which suits regexes) or backquoted. Aspect names are words
+//! (`http-client`) or strings. Each clause may appear once per aspect
+//! (E0106). `execution(…)` bindings are added to `requires`/`results` after
+//! the explicit clauses. A syntax error stops the parse of the file (one
+//! E0105); problems found while lowering a parsed file are all reported.
 
-pub fn load(_sources: &Sources, _file: FileId) -> (RawFile, Vec<Diagnostic>) {
-    todo!("dsl front end")
+mod errors;
+mod grammar;
+pub mod pointcut;
+mod tokens;
+
+use pest::Parser;
+use pest::iterators::Pair;
+
+use self::errors::{Parsed, syntax_error};
+use self::grammar::{AspectParser, Rule};
+use self::pointcut::{Lowering, PointcutBindings, push_new};
+use self::tokens::{Mapping, range, string_value, trimmed};
+use super::gotext::{dedent_body, split_top_level_commas, sub_snippet};
+use super::import_name::assumed_name;
+use super::{RawAdvice, RawAspect, RawFile, Snippet};
+use crate::diag::{Diagnostic, FileId, Sources, Span, Spanned, codes};
+
+pub use self::pointcut::parse_pointcut;
+
+type Pairs = Vec<(Spanned<String>, Spanned<String>)>;
+
+pub fn load(sources: &Sources, file: FileId) -> (RawFile, Vec<Diagnostic>) {
+    let src = sources.get(file).text.as_str();
+    let map = Mapping::File(file);
+    let parsed = match AspectParser::parse(Rule::file, src) {
+        Ok(mut p) => p.next(),
+        Err(e) => {
+            return (
+                RawFile::default(),
+                vec![syntax_error(&e, src, map, Parsed::File)],
+            );
+        }
+    };
+    let mut cx = Cx {
+        src,
+        file,
+        diags: Vec::new(),
+    };
+    let mut raw = RawFile::default();
+    let mut file_imports: Pairs = Vec::new();
+    let mut aspects = Vec::new();
+    for item in parsed.into_iter().flat_map(|p| p.into_inner()) {
+        match item.as_rule() {
+            Rule::import_decl => {
+                for spec in item
+                    .into_inner()
+                    .filter(|p| p.as_rule() == Rule::import_spec)
+                {
+                    file_imports.push(cx.import_spec(spec));
+                }
+            }
+            Rule::use_decl => {
+                if let Some(s) = item.into_inner().find(|p| p.as_rule() == Rule::string) {
+                    raw.uses.push(string_value(s, map));
+                }
+            }
+            Rule::aspect => aspects.push(item),
+            _ => {}
+        }
+    }
+    // File-level imports apply to every aspect, wherever they are written.
+    for a in aspects {
+        if let Some(aspect) = cx.aspect(a, &file_imports) {
+            raw.aspects.push(aspect);
+        }
+    }
+    (raw, cx.diags)
+}
+
+struct Cx<'a> {
+    src: &'a str,
+    file: FileId,
+    diags: Vec<Diagnostic>,
+}
+
+/// The clauses that may be given once per aspect.
+#[derive(Default)]
+struct Seen {
+    clauses: Vec<(String, Span)>,
+}
+
+impl Cx<'_> {
+    fn map(&self) -> Mapping<'static> {
+        Mapping::File(self.file)
+    }
+
+    fn span(&self, r: std::ops::Range<usize>) -> Span {
+        Span::new(self.file, r)
+    }
+
+    fn aspect(&mut self, pair: Pair<'_, Rule>, file_imports: &Pairs) -> Option<RawAspect> {
+        let span = self.span(range(&pair));
+        let mut name = None;
+        let mut pointcut = None;
+        let mut bindings = PointcutBindings::default();
+        let mut requires: Pairs = Vec::new();
+        let mut results: Pairs = Vec::new();
+        let mut globals = Vec::new();
+        let mut imports: Pairs = file_imports.clone();
+        let mut vars: Pairs = Vec::new();
+        let mut advice = RawAdvice::default();
+        let mut order = None;
+        let mut seen = Seen::default();
+        for part in pair.into_inner() {
+            let rule = part.as_rule();
+            match rule {
+                Rule::aspect_name => {
+                    let Some(n) = part.into_inner().next() else {
+                        continue;
+                    };
+                    name = Some(if n.as_rule() == Rule::string {
+                        string_value(n, self.map())
+                    } else {
+                        Spanned::new(n.as_str().to_string(), self.span(range(&n)))
+                    });
+                }
+                Rule::pointcut_clause => {
+                    if !self.once(&mut seen, "pointcut", &part) {
+                        continue;
+                    }
+                    let Some(expr) = part.into_inner().find(|p| p.as_rule() == Rule::pc_or) else {
+                        continue;
+                    };
+                    let mut low = Lowering {
+                        map: self.map(),
+                        diags: Vec::new(),
+                        bindings: PointcutBindings::default(),
+                    };
+                    pointcut = low.lower(expr, false, 0);
+                    self.diags.append(&mut low.diags);
+                    bindings = low.bindings;
+                }
+                Rule::requires_clause | Rule::results_clause => {
+                    let which = if rule == Rule::requires_clause {
+                        "requires"
+                    } else {
+                        "results"
+                    };
+                    if !self.once(&mut seen, which, &part) {
+                        continue;
+                    }
+                    let into = if rule == Rule::requires_clause {
+                        &mut requires
+                    } else {
+                        &mut results
+                    };
+                    for b in part.into_inner().filter(|p| p.as_rule() == Rule::binding) {
+                        let mut it = b.into_inner();
+                        let (Some(n), Some(t)) = (it.next(), it.next()) else {
+                            continue;
+                        };
+                        let (ty, tr) = trimmed(&t);
+                        into.push((
+                            Spanned::new(n.as_str().to_string(), self.span(range(&n))),
+                            Spanned::new(ty, self.span(tr)),
+                        ));
+                    }
+                }
+                Rule::globals_clause => {
+                    if !self.once(&mut seen, "globals", &part) {
+                        continue;
+                    }
+                    for g in part.into_inner().filter(|p| p.as_rule() == Rule::ident) {
+                        globals.push(Spanned::new(g.as_str().to_string(), self.span(range(&g))));
+                    }
+                }
+                Rule::vars_clause => {
+                    if !self.once(&mut seen, "vars", &part) {
+                        continue;
+                    }
+                    for v in part.into_inner().filter(|p| p.as_rule() == Rule::var_entry) {
+                        let mut key = None;
+                        let mut value = None;
+                        for x in v.into_inner() {
+                            match x.as_rule() {
+                                Rule::ident => {
+                                    key = Some(Spanned::new(
+                                        x.as_str().to_string(),
+                                        self.span(range(&x)),
+                                    ))
+                                }
+                                Rule::string => value = Some(string_value(x, self.map())),
+                                Rule::number | Rule::bool_lit => {
+                                    value = Some(Spanned::new(
+                                        x.as_str().to_string(),
+                                        self.span(range(&x)),
+                                    ))
+                                }
+                                _ => {}
+                            }
+                        }
+                        if let (Some(k), Some(v)) = (key, value) {
+                            vars.push((k, v));
+                        }
+                    }
+                }
+                Rule::imports_clause => {
+                    if !self.once(&mut seen, "imports", &part) {
+                        continue;
+                    }
+                    for spec in part
+                        .into_inner()
+                        .filter(|p| p.as_rule() == Rule::import_spec)
+                    {
+                        imports.push(self.import_spec(spec));
+                    }
+                }
+                Rule::order_clause => {
+                    if !self.once(&mut seen, "order", &part) {
+                        continue;
+                    }
+                    if let Some(i) = part.into_inner().find(|p| p.as_rule() == Rule::integer) {
+                        match i.as_str().parse::<i64>() {
+                            Ok(n) => order = Some(Spanned::new(n, self.span(range(&i)))),
+                            Err(_) => self.diags.push(
+                                Diagnostic::error(
+                                    codes::WRONG_TYPE,
+                                    "`order` is out of range",
+                                    self.span(range(&i)),
+                                    "too large",
+                                )
+                                .with_help("an order is a 64-bit integer; small numbers like `10` leave room between aspects"),
+                            ),
+                        }
+                    }
+                }
+                Rule::advice_clause => self.advice(part, &mut seen, &mut advice),
+                _ => {}
+            }
+        }
+        push_new(&mut requires, bindings.requires);
+        push_new(&mut results, bindings.results);
+        Some(RawAspect {
+            name: name?,
+            span,
+            pointcut,
+            requires,
+            results,
+            globals,
+            imports,
+            vars,
+            advice,
+            order,
+        })
+    }
+
+    fn advice(&mut self, part: Pair<'_, Rule>, seen: &mut Seen, advice: &mut RawAdvice) {
+        let mut kw = String::new();
+        let mut body = None;
+        for x in part.clone().into_inner() {
+            match x.as_rule() {
+                Rule::advice_kw => kw = x.as_str().to_string(),
+                Rule::go_block => body = x.into_inner().find(|p| p.as_rule() == Rule::go_text),
+                _ => {}
+            }
+        }
+        let Some(body) = body else {
+            return;
+        };
+        if !self.once(seen, &kw, &part) {
+            return;
+        }
+        let snippet = dedent_body(self.src, range(&body), self.file);
+        match kw.as_str() {
+            "before" => advice.before = Some(snippet),
+            "after" => advice.after = Some(snippet),
+            "replace" => advice.replace = Some(snippet),
+            "wrap" => advice.wrap = Some(snippet),
+            _ => {
+                advice.append_args = split_top_level_commas(&snippet.text)
+                    .into_iter()
+                    .map(|r| sub_snippet(&snippet, r))
+                    .collect::<Vec<Snippet>>();
+            }
+        }
+    }
+
+    /// `[alias] "path"`; without an alias, the assumed package name (spanned
+    /// at the path).
+    fn import_spec(&mut self, spec: Pair<'_, Rule>) -> (Spanned<String>, Spanned<String>) {
+        let mut alias = None;
+        let mut path = Spanned::new(String::new(), self.span(range(&spec)));
+        for x in spec.into_inner() {
+            match x.as_rule() {
+                Rule::ident => {
+                    alias = Some(Spanned::new(x.as_str().to_string(), self.span(range(&x))))
+                }
+                Rule::string => path = string_value(x, self.map()),
+                _ => {}
+            }
+        }
+        let alias =
+            alias.unwrap_or_else(|| Spanned::new(assumed_name(&path.value), path.span.clone()));
+        (alias, path)
+    }
+
+    /// Record a clause; false (after an E0106) when it was already given.
+    fn once(&mut self, seen: &mut Seen, clause: &str, part: &Pair<'_, Rule>) -> bool {
+        let kw_range = part
+            .clone()
+            .into_inner()
+            .next()
+            .map_or_else(|| range(part), |k| range(&k));
+        let here = self.span(kw_range);
+        if let Some((_, first)) = seen.clauses.iter().find(|(c, _)| c == clause) {
+            self.diags.push(
+                Diagnostic::error(
+                    codes::DUPLICATE_FIELD,
+                    format!("`{clause}` given twice in one aspect"),
+                    here,
+                    "second one",
+                )
+                .with_secondary(first.clone(), "first given here")
+                .with_help(format!("merge the two `{clause}` clauses into one")),
+            );
+            return false;
+        }
+        seen.clauses.push((clause.to_string(), here));
+        true
+    }
 }

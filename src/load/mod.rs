@@ -7,7 +7,13 @@
 //! of an aspect become indistinguishable from here on.
 
 pub mod dsl;
+mod gotext;
+pub mod import_name;
+pub mod sigpattern;
 pub mod yaml;
+
+pub use dsl::parse_pointcut;
+pub use dsl::pointcut::PointcutBindings;
 
 use crate::diag::{Diagnostic, FileId, Sources, Span, Spanned};
 

@@ -24,7 +24,10 @@ fn go(dir: &Path, args: &[&str]) -> Output {
 }
 
 fn text(o: &Output) -> (String, String) {
-    (String::from_utf8_lossy(&o.stdout).into_owned(), String::from_utf8_lossy(&o.stderr).into_owned())
+    (
+        String::from_utf8_lossy(&o.stdout).into_owned(),
+        String::from_utf8_lossy(&o.stderr).into_owned(),
+    )
 }
 
 #[test]
@@ -33,8 +36,14 @@ fn shop_example_runs_woven_and_plain() {
     let plain = go(&dir, &["run", "."]);
     let (plain_out, plain_err) = text(&plain);
     assert!(plain.status.success(), "{plain_err}");
-    assert!(!plain_out.contains("span"), "the plain build has no tracing:\n{plain_out}");
-    assert!(plain_out.contains("cancelled 1\ncancelled 1\n"), "{plain_out}");
+    assert!(
+        !plain_out.contains("span"),
+        "the plain build has no tracing:\n{plain_out}"
+    );
+    assert!(
+        plain_out.contains("cancelled 1\ncancelled 1\n"),
+        "{plain_out}"
+    );
 
     let woven = goaop(&dir, &["go", "run", "."]);
     let (out, err) = text(&woven);
@@ -76,10 +85,19 @@ fn positions_point_at_the_original_source() {
     let out = goaop(&dir, &["go", "run", "."]);
     let (stdout, stderr) = text(&out);
     assert!(!out.status.success());
-    assert!(stdout.contains("enter Explode") && stdout.contains("exit Explode"), "{stdout}");
+    assert!(
+        stdout.contains("enter Explode") && stdout.contains("exit Explode"),
+        "{stdout}"
+    );
     let main_go = dir.join("main.go").display().to_string();
-    assert!(stderr.contains(&format!("{main_go}:5")), "panic must point at main.go:5:\n{stderr}");
-    assert!(stderr.contains(&format!("{main_go}:11")), "caller must point at main.go:11:\n{stderr}");
+    assert!(
+        stderr.contains(&format!("{main_go}:5")),
+        "panic must point at main.go:5:\n{stderr}"
+    );
+    assert!(
+        stderr.contains(&format!("{main_go}:11")),
+        "caller must point at main.go:11:\n{stderr}"
+    );
 
     // A type error in user code: same file:line:col as a plain build.
     std::fs::write(dir.join("main.go"), "package main\n\nfunc Explode(n int) int {\n\treturn \"x\"\n}\n\nfunc main() {\n\tExplode(1)\n}\n").unwrap();
@@ -87,18 +105,28 @@ fn positions_point_at_the_original_source() {
     let woven = text(&goaop(&dir, &["go", "build", "-o", "/dev/null", "."])).1;
     // `./main.go:4:9: …` plainly, an absolute path through the overlay.
     let locate = |s: &str| {
-        s.lines()
-            .find_map(|l| l.split_once("main.go:").map(|(_, rest)| rest.split(": ").next().unwrap().to_string()))
+        s.lines().find_map(|l| {
+            l.split_once("main.go:")
+                .map(|(_, rest)| rest.split(": ").next().unwrap().to_string())
+        })
     };
     assert_eq!(locate(&plain).as_deref(), Some("4:9"), "{plain}");
-    assert_eq!(locate(&woven), locate(&plain), "plain:\n{plain}\nwoven:\n{woven}");
+    assert_eq!(
+        locate(&woven),
+        locate(&plain),
+        "plain:\n{plain}\nwoven:\n{woven}"
+    );
 }
 
 fn scratch_module(tag: &str, aspects: &str, main_go: &str) -> PathBuf {
     let dir = std::env::temp_dir().join(format!("goaop-e2e-{tag}-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).unwrap();
-    std::fs::write(dir.join("go.mod"), "module example.com/scratch\n\ngo 1.22\n").unwrap();
+    std::fs::write(
+        dir.join("go.mod"),
+        "module example.com/scratch\n\ngo 1.22\n",
+    )
+    .unwrap();
     std::fs::write(dir.join("aspects.yaml"), aspects).unwrap();
     std::fs::write(dir.join("main.go"), main_go).unwrap();
     dir

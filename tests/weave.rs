@@ -16,8 +16,17 @@ const PKG: &str = "example.com/weave";
 
 fn weave_case(dir: &Path) -> (SourceFile, WovenPackage) {
     let loaded = load_and_check(dir, &[PathBuf::from("aspects.yaml")]);
-    let errors: Vec<_> = loaded.checked.diagnostics.iter().filter(|d| d.is_error()).collect();
-    assert!(errors.is_empty(), "{}: aspects have errors: {errors:#?}", dir.display());
+    let errors: Vec<_> = loaded
+        .checked
+        .diagnostics
+        .iter()
+        .filter(|d| d.is_error())
+        .collect();
+    assert!(
+        errors.is_empty(),
+        "{}: aspects have errors: {errors:#?}",
+        dir.display()
+    );
     let rules = RuleSet::build(loaded.checked.aspects.clone()).expect("rule set compiles");
     let file = SourceFile {
         name: "input.go".into(),
@@ -40,19 +49,30 @@ fn render(woven: &WovenPackage) -> String {
     out.push_str("--- decisions ---\n");
     for d in &woven.decisions {
         match &d.skipped {
-            None => out.push_str(&format!("line {}: {} <- {} (applied)\n", d.line, d.site, d.aspect)),
-            Some(why) => out.push_str(&format!("line {}: {} <- {} SKIPPED: {why}\n", d.line, d.site, d.aspect)),
+            None => out.push_str(&format!(
+                "line {}: {} <- {} (applied)\n",
+                d.line, d.site, d.aspect
+            )),
+            Some(why) => out.push_str(&format!(
+                "line {}: {} <- {} SKIPPED: {why}\n",
+                d.line, d.site, d.aspect
+            )),
         }
     }
     if !woven.imports.is_empty() {
-        out.push_str(&format!("--- injected imports ---\n{}\n", woven.imports.iter().cloned().collect::<Vec<_>>().join("\n")));
+        out.push_str(&format!(
+            "--- injected imports ---\n{}\n",
+            woven.imports.iter().cloned().collect::<Vec<_>>().join("\n")
+        ));
     }
     out
 }
 
 fn has_syntax_errors(text: &str) -> bool {
     let mut parser = tree_sitter::Parser::new();
-    parser.set_language(&tree_sitter_go::LANGUAGE.into()).unwrap();
+    parser
+        .set_language(&tree_sitter_go::LANGUAGE.into())
+        .unwrap();
     parser.parse(text, None).unwrap().root_node().has_error()
 }
 
@@ -69,16 +89,26 @@ fn cases() -> Vec<PathBuf> {
 #[test]
 fn weave_cases_match_snapshots() {
     let cases = cases();
-    assert!(cases.len() >= 40, "expected at least 40 weave cases, found {}", cases.len());
+    assert!(
+        cases.len() >= 40,
+        "expected at least 40 weave cases, found {}",
+        cases.len()
+    );
     let settings = common::snapshots("weave");
     for dir in cases {
         let name = dir.file_name().unwrap().to_str().unwrap().to_string();
         let (_, woven) = weave_case(&dir);
         if let Some(text) = &woven.files[0] {
-            assert!(!has_syntax_errors(text), "{name}: woven file does not parse:\n{text}");
+            assert!(
+                !has_syntax_errors(text),
+                "{name}: woven file does not parse:\n{text}"
+            );
         }
         let (_, again) = weave_case(&dir);
-        assert_eq!(woven.files, again.files, "{name}: weaving is not deterministic");
+        assert_eq!(
+            woven.files, again.files,
+            "{name}: weaving is not deterministic"
+        );
         settings.bind(|| insta::assert_snapshot!(name, render(&woven)));
     }
 }
@@ -104,7 +134,11 @@ fn woven_cases_are_valid_go_for_gofmt() {
         .args(&written)
         .output()
         .expect("gofmt (the Go toolchain) is required by this test");
-    assert!(out.status.success(), "gofmt rejected woven files:\n{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "gofmt rejected woven files:\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
 }
 
 pub fn tempdir(tag: &str) -> PathBuf {

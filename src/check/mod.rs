@@ -72,16 +72,17 @@ pub fn check_files(sources: &mut Sources, files: &[FileId]) -> CheckOutput {
             continue;
         }
         seen.insert(raw.name.value.clone(), raw.name.span.clone());
-        let raw = if has_advice(&raw) {
-            raw
-        } else {
+        let borrowed = !has_advice(&raw);
+        let raw = if borrowed {
             let base = base.get_or_insert_with(|| load_base(sources));
             match borrow_bundled(raw, base, &mut out.diagnostics) {
                 Some(raw) => raw,
                 None => continue,
             }
+        } else {
+            raw
         };
-        if let Some((aspect, spans)) = check_aspect(&raw, sources, &mut out.diagnostics) {
+        if let Some((aspect, spans)) = check_aspect(&raw, borrowed, sources, &mut out.diagnostics) {
             out.aspects.push(aspect);
             out.spans.push(spans);
         }
@@ -201,6 +202,7 @@ fn borrow_bundled(
 /// Check one aspect; `None` if it has errors (already reported).
 fn check_aspect(
     raw: &RawAspect,
+    borrowed: bool,
     sources: &Sources,
     diags: &mut Vec<Diagnostic>,
 ) -> Option<(CheckedAspect, AspectSpans)> {
@@ -240,14 +242,19 @@ fn check_aspect(
         .chain(&results)
         .map(|b| b.name.clone())
         .collect();
-    let placeholder_names: BTreeSet<String> = vars
-        .keys()
-        .cloned()
-        .chain(requires.iter().map(|b| b.name.clone()))
+    // Every var key counts as declared, even one whose value was rejected,
+    // so one mistake is reported once.
+    let placeholder_names: BTreeSet<String> = raw
+        .vars
+        .iter()
+        .map(|(k, _)| k.value.clone())
+        .chain(raw.requires.iter().map(|(k, _)| k.value.clone()))
         .collect();
     let import_names: BTreeSet<String> = imports.iter().map(|i| i.alias.clone()).collect();
     let global_names: BTreeSet<String> = globals.iter().cloned().collect();
-    let call_site = lowered.as_ref().is_some_and(|l| l.kind == JoinKind::Call);
+    // Decided from what was written, so a bad call target does not also
+    // make its advice "wrong for the join point".
+    let call_site = raw.pointcut.as_ref().is_some_and(mentions_call);
     check_advice_fits(raw, call_site, diags);
 
     let mut advice = Advice::default();
@@ -320,7 +327,7 @@ fn check_aspect(
     for (alias, path) in &raw.imports {
         if !used_imports.contains(&alias.value)
             && import_names.contains(&alias.value)
-            && diags.len() == before
+            && !new_errors(diags, before)
         {
             diags.push(
                 Diagnostic::warning(
@@ -338,7 +345,7 @@ fn check_aspect(
         }
     }
     for (key, _) in &raw.vars {
-        if !used_placeholders.contains(&key.value) && diags.len() == before {
+        if !used_placeholders.contains(&key.value) && !new_errors(diags, before) {
             diags.push(
                 Diagnostic::warning(
                     codes::UNUSED_VAR,
@@ -353,17 +360,21 @@ fn check_aspect(
             );
         }
     }
-    for (ident, span, selector) in &implicit {
-        diags.push(implicit_warning(
-            ident,
-            span.clone(),
-            *selector,
-            &name.value,
-            dsl,
-        ));
+    // Borrowed (bundled) advice is implicit by design and its text is not
+    // the user's to edit: no warnings for it.
+    if !borrowed {
+        for (ident, span, selector) in &implicit {
+            diags.push(implicit_warning(
+                ident,
+                span.clone(),
+                *selector,
+                &name.value,
+                dsl,
+            ));
+        }
     }
 
-    if diags[before..].iter().any(Diagnostic::is_error) {
+    if new_errors(diags, before) {
         return None;
     }
     let lowered = lowered?;
@@ -393,6 +404,20 @@ fn check_aspect(
         sigs: lowered.sig_spans,
     };
     Some((aspect, spans))
+}
+
+fn new_errors(diags: &[Diagnostic], since: usize) -> bool {
+    diags[since..].iter().any(Diagnostic::is_error)
+}
+
+fn mentions_call(p: &load::RawPointcut) -> bool {
+    use load::RawPointcut as P;
+    match p {
+        P::Call(_) => true,
+        P::Sig(_) | P::Within(_) => false,
+        P::And(a, b) | P::Or(a, b) => mentions_call(a) || mentions_call(b),
+        P::Not(a) => mentions_call(a),
+    }
 }
 
 fn origin_of(snippet: &Snippet, sources: &Sources) -> Origin {
@@ -622,6 +647,15 @@ fn implicit_warning(
                 format!("requires {{ {name} {ty} }}")
             } else {
                 format!("requires: {{ {name}: \"{ty}\" }}")
+            },
+        )
+    } else if selector {
+        (
+            "if it is a package, import it; if it is a package-level variable, declare it",
+            if dsl {
+                format!("import {ident} \"<import path>\"` or `globals {ident}")
+            } else {
+                format!("imports: {{ {ident}: <import path> }}` or `globals: [{ident}]")
             },
         )
     } else if ident == "err" {

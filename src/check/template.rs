@@ -168,7 +168,7 @@ pub fn check(
     let base = prefix.len();
     let inside = base..base + neutral.len();
     if root.has_error() {
-        report_syntax(root, &program, &inside, snippet, form, what, diags);
+        report_syntax(root, &inside, snippet, form, what, diags);
         return None;
     }
     if form == Form::Expression && !is_single_expression(root) {
@@ -380,7 +380,6 @@ fn is_single_expression(root: Node) -> bool {
 /// Report the first syntax error inside the template.
 fn report_syntax(
     root: Node,
-    program: &str,
     inside: &Range<usize>,
     snippet: &Snippet,
     form: Form,
@@ -389,27 +388,41 @@ fn report_syntax(
 ) {
     let mut bad = None;
     find_error(root, &mut bad);
+    // Labels quote the user's text (not the neutralised one), and an error
+    // found in goaop's wrapper means the template ended too early.
+    let original = |r: &Range<usize>| {
+        snippet
+            .text
+            .get(r.start - inside.start..r.end - inside.start)
+            .unwrap_or("")
+    };
+    let at_end = inside.end..inside.end;
     let (range, label) = match bad {
         Some(n) if n.is_missing() => (
             n.start_byte()..n.start_byte(),
             format!("expected `{}` here", n.kind()),
         ),
+        Some(n) if n.start_byte() < inside.start || n.start_byte() >= inside.end => (
+            at_end,
+            "the template ends before this is complete".to_string(),
+        ),
         Some(n) => {
-            let text = &program[n.start_byte()..n.end_byte()];
-            let first = text
+            let r = n.start_byte()..n.end_byte().min(inside.end);
+            let text = original(&r);
+            let first: String = text
                 .split_whitespace()
                 .next()
                 .unwrap_or("")
                 .chars()
                 .take(20)
-                .collect::<String>();
+                .collect();
             if first.is_empty() {
                 (
-                    n.start_byte()..n.end_byte(),
-                    "unexpected end of template".to_string(),
+                    at_end,
+                    "the template ends before this is complete".to_string(),
                 )
             } else {
-                let start = n.start_byte() + text.find(&first).unwrap_or(0);
+                let start = r.start + text.find(&first).unwrap_or(0);
                 (start..start + first.len(), format!("unexpected `{first}`"))
             }
         }

@@ -19,7 +19,9 @@ fn settings() -> insta::Settings {
 
 /// Source text of `r`, on one line, shortened.
 fn snip(src: &[u8], r: &Range<usize>) -> String {
-    let text = String::from_utf8_lossy(&src[r.clone()]).replace('\n', "⏎").replace('\t', " ");
+    let text = String::from_utf8_lossy(&src[r.clone()])
+        .replace('\n', "⏎")
+        .replace('\t', " ");
     if text.chars().count() > 70 {
         let head: String = text.chars().take(67).collect();
         format!("{head}...")
@@ -32,16 +34,34 @@ fn snip(src: &[u8], r: &Range<usize>) -> String {
 /// a snapshot shows the ranges are right.
 fn describe(src: &[u8], f: &ScannedFile) -> String {
     let mut o = String::new();
-    let pkg = f.package_range.as_ref().map(|r| snip(src, r)).unwrap_or_default();
+    let pkg = f
+        .package_range
+        .as_ref()
+        .map(|r| snip(src, r))
+        .unwrap_or_default();
     writeln!(o, "package: {} ({pkg:?})", f.package).unwrap();
     writeln!(o, "build_constraint: {:?}", f.build_constraint).unwrap();
     writeln!(o, "has_errors: {}", f.has_errors).unwrap();
     writeln!(o, "line_directive: {}", f.line_directive).unwrap();
     for d in &f.line_directives {
-        writeln!(o, "  line directive {:?}: {}:{}:{:?}", snip(src, &d.range), d.file, d.line, d.column).unwrap();
+        writeln!(
+            o,
+            "  line directive {:?}: {}:{}:{:?}",
+            snip(src, &d.range),
+            d.file,
+            d.line,
+            d.column
+        )
+        .unwrap();
     }
     let after = &src[f.import_insert..(f.import_insert + 12).min(src.len())];
-    writeln!(o, "import_insert: {} (before {:?})", f.import_insert, String::from_utf8_lossy(after)).unwrap();
+    writeln!(
+        o,
+        "import_insert: {} (before {:?})",
+        f.import_insert,
+        String::from_utf8_lossy(after)
+    )
+    .unwrap();
     for (i, d) in f.import_decls.iter().enumerate() {
         writeln!(o, "import decl {i}: {:?}", snip(src, d)).unwrap();
     }
@@ -76,12 +96,19 @@ fn describe(src: &[u8], f: &ScannedFile) -> String {
         if let Some(r) = &s.receiver_param {
             flags.push(format!(
                 "recv={}|{}",
-                r.name_range.as_ref().map(|n| snip(src, n)).unwrap_or_default(),
+                r.name_range
+                    .as_ref()
+                    .map(|n| snip(src, n))
+                    .unwrap_or_default(),
                 snip(src, &r.type_range)
             ));
         }
         if !s.type_params.is_empty() {
-            let tp: Vec<_> = s.type_params.iter().map(|(n, c)| format!("{n}:{c}")).collect();
+            let tp: Vec<_> = s
+                .type_params
+                .iter()
+                .map(|(n, c)| format!("{n}:{c}"))
+                .collect();
             flags.push(format!("tparams=[{}]", tp.join(", ")));
         }
         let params: Vec<_> = s
@@ -91,7 +118,10 @@ fn describe(src: &[u8], f: &ScannedFile) -> String {
             .map(|p| {
                 format!(
                     "{}{}|{}",
-                    p.name_range.as_ref().map(|n| snip(src, n)).unwrap_or_default(),
+                    p.name_range
+                        .as_ref()
+                        .map(|n| snip(src, n))
+                        .unwrap_or_default(),
                     if p.variadic { "..." } else { "" },
                     snip(src, &p.type_range)
                 )
@@ -109,7 +139,10 @@ fn describe(src: &[u8], f: &ScannedFile) -> String {
     }
     writeln!(o, "calls:").unwrap();
     for c in &f.calls {
-        let enclosing = c.enclosing.map(|e| f.funcs[e].name.as_str()).unwrap_or("<file>");
+        let enclosing = c
+            .enclosing
+            .map(|e| f.funcs[e].name.as_str())
+            .unwrap_or("<file>");
         writeln!(
             o,
             "  {}:{} {:?} {} args={}{}{}{} in {} {:?}",
@@ -141,8 +174,20 @@ fn describe(src: &[u8], f: &ScannedFile) -> String {
     }
     writeln!(o, "refs:").unwrap();
     for r in &f.refs {
-        let enclosing = r.enclosing.map(|e| f.funcs[e].name.as_str()).unwrap_or("<file>");
-        writeln!(o, "  {}:{} {} in {} {:?}", r.line, r.column, r.target, enclosing, snip(src, &r.range)).unwrap();
+        let enclosing = r
+            .enclosing
+            .map(|e| f.funcs[e].name.as_str())
+            .unwrap_or("<file>");
+        writeln!(
+            o,
+            "  {}:{} {} in {} {:?}",
+            r.line,
+            r.column,
+            r.target,
+            enclosing,
+            snip(src, &r.range)
+        )
+        .unwrap();
     }
     o
 }
@@ -179,7 +224,11 @@ fn goroot() -> PathBuf {
         .args(["env", "GOROOT"])
         .output()
         .expect("the `go` command is required by the scan tests (GOROOT corpus); install Go");
-    assert!(out.status.success(), "go env GOROOT failed: {}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "go env GOROOT failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     PathBuf::from(String::from_utf8(out.stdout).unwrap().trim())
 }
 
@@ -206,7 +255,10 @@ fn corpus_signatures(root: &Path, dirs: &[&str]) -> String {
             let src = std::fs::read(&path).unwrap();
             let scanned = scanner.scan(&src);
             let file = format!("{dir}/{}", path.file_name().unwrap().to_str().unwrap());
-            assert!(!scanned.has_errors, "{file}: tree-sitter errors in a GOROOT file");
+            assert!(
+                !scanned.has_errors,
+                "{file}: tree-sitter errors in a GOROOT file"
+            );
             for f in &scanned.funcs {
                 writeln!(out, "{file}: {}", f.signature).unwrap();
             }
@@ -249,7 +301,11 @@ fn goroot_generics_signatures() {
 
 /// Signatures of every function in `src`, in order.
 fn sigs(src: &str) -> Vec<String> {
-    scan(src.as_bytes()).funcs.into_iter().map(|f| f.signature).collect()
+    scan(src.as_bytes())
+        .funcs
+        .into_iter()
+        .map(|f| f.signature)
+        .collect()
 }
 
 fn sig(src: &str) -> String {
@@ -261,11 +317,15 @@ fn sig(src: &str) -> String {
 #[test]
 fn design_examples() {
     assert_eq!(
-        sig("package shop\nimport \"context\"\nfunc (s *OrderService) ProcessOrder(ctx context.Context, order Order) error { return nil }"),
+        sig(
+            "package shop\nimport \"context\"\nfunc (s *OrderService) ProcessOrder(ctx context.Context, order Order) error { return nil }"
+        ),
         "func (*OrderService) ProcessOrder(ctx context.Context, order Order) error"
     );
     assert_eq!(
-        sig("package p\nimport \"net/http\"\nfunc Handle(w http.ResponseWriter, r *http.Request) {}"),
+        sig(
+            "package p\nimport \"net/http\"\nfunc Handle(w http.ResponseWriter, r *http.Request) {}"
+        ),
         "func Handle(w net/http.ResponseWriter, r *net/http.Request)"
     );
     assert_eq!(
@@ -273,8 +333,13 @@ fn design_examples() {
         "func Map[T any, U any](xs []T, f func(T) U) []U"
     );
     assert_eq!(
-        sigs("package main\nimport \"net/http\"\nfunc main() { http.HandleFunc(\"/\", func(w http.ResponseWriter, r *http.Request) {}) }"),
-        ["func main()", "func main.func1(w net/http.ResponseWriter, r *net/http.Request)"]
+        sigs(
+            "package main\nimport \"net/http\"\nfunc main() { http.HandleFunc(\"/\", func(w http.ResponseWriter, r *http.Request) {}) }"
+        ),
+        [
+            "func main()",
+            "func main.func1(w net/http.ResponseWriter, r *net/http.Request)"
+        ]
     );
 }
 
@@ -298,20 +363,41 @@ fn assumed_package_names() {
 
 #[test]
 fn parameters() {
-    assert_eq!(sig("package p\nfunc F(a, b int, _ string, c ...any) {}"), "func F(a int, b int, _ string, c ...any)");
-    assert_eq!(sig("package p\nfunc F(int, string) {}"), "func F(_ int, _ string)");
+    assert_eq!(
+        sig("package p\nfunc F(a, b int, _ string, c ...any) {}"),
+        "func F(a int, b int, _ string, c ...any)"
+    );
+    assert_eq!(
+        sig("package p\nfunc F(int, string) {}"),
+        "func F(_ int, _ string)"
+    );
     assert_eq!(sig("package p\nfunc F(...int) {}"), "func F(_ ...int)");
-    assert_eq!(sig("package p\nfunc F(\n\ta int, // first\n\t/* second */ b string,\n) {}"), "func F(a int, b string)");
+    assert_eq!(
+        sig("package p\nfunc F(\n\ta int, // first\n\t/* second */ b string,\n) {}"),
+        "func F(a int, b string)"
+    );
 }
 
 #[test]
 fn results() {
     assert_eq!(sig("package p\nfunc F() error"), "func F() error");
     assert_eq!(sig("package p\nfunc F() (error)"), "func F() error");
-    assert_eq!(sig("package p\nfunc F() (int, error)"), "func F() (int, error)");
-    assert_eq!(sig("package p\nfunc F() (n, m int, err error)"), "func F() (n int, m int, err error)");
-    assert_eq!(sig("package p\nfunc F() (_ int, err error)"), "func F() (_ int, err error)");
-    assert_eq!(sig("package p\nfunc F() (err error)"), "func F() (err error)");
+    assert_eq!(
+        sig("package p\nfunc F() (int, error)"),
+        "func F() (int, error)"
+    );
+    assert_eq!(
+        sig("package p\nfunc F() (n, m int, err error)"),
+        "func F() (n int, m int, err error)"
+    );
+    assert_eq!(
+        sig("package p\nfunc F() (_ int, err error)"),
+        "func F() (_ int, err error)"
+    );
+    assert_eq!(
+        sig("package p\nfunc F() (err error)"),
+        "func F() (err error)"
+    );
 }
 
 #[test]
@@ -334,12 +420,21 @@ fn composite_type_spellings() {
         ("chan (<-chan (<-chan T))", "chan (<-chan <-chan T)"),
         ("func(int) error", "func(int) error"),
         ("func(a int) (int, error)", "func(a int) (int, error)"),
-        ("func(a, b int) (x, y int)", "func(a int, b int) (x int, y int)"),
+        (
+            "func(a, b int) (x, y int)",
+            "func(a int, b int) (x int, y int)",
+        ),
         ("func(...string)", "func(...string)"),
         ("struct{}", "struct{}"),
-        ("struct {\n\ta, b int\n\tT\n\t*U `tag`\n}", "struct{ a int; b int; T; *U `tag` }"),
+        (
+            "struct {\n\ta, b int\n\tT\n\t*U `tag`\n}",
+            "struct{ a int; b int; T; *U `tag` }",
+        ),
         ("interface{}", "interface{}"),
-        ("interface {\n\tM(x int) error\n\tfmt.Stringer\n}", "interface{ M(x int) error; fmt.Stringer }"),
+        (
+            "interface {\n\tM(x int) error\n\tfmt.Stringer\n}",
+            "interface{ M(x int) error; fmt.Stringer }",
+        ),
         ("any", "any"),
         ("*T", "*T"),
         ("(*T)", "*T"),
@@ -373,7 +468,11 @@ fn literal_names() {
     let f = scan(
         b"package main\nfunc main() {\n\ta := func() {\n\t\tb := func() {}\n\t}\n\tc := func() {}\n}\nfunc (s *S) Push() { _ = func() {} }\nvar v = func() {}\n",
     );
-    let names: Vec<_> = f.funcs.iter().map(|s| (s.name.as_str(), s.parent)).collect();
+    let names: Vec<_> = f
+        .funcs
+        .iter()
+        .map(|s| (s.name.as_str(), s.parent))
+        .collect();
     assert_eq!(
         names,
         [
@@ -400,7 +499,11 @@ fn positions_and_ranges() {
     assert_eq!(&src[s.results_range.clone().unwrap()], "(n int, err error)");
     assert_eq!(&src[s.body.clone().unwrap()], "{\n\treturn\n}");
     assert_eq!(&src[s.range.clone()], src[11..].trim_end());
-    let names: Vec<_> = s.params.iter().map(|p| &src[p.name_range.clone().unwrap()]).collect();
+    let names: Vec<_> = s
+        .params
+        .iter()
+        .map(|p| &src[p.name_range.clone().unwrap()])
+        .collect();
     assert_eq!(names, ["a", "b"]);
     assert_eq!(s.params[0].type_range, s.params[1].type_range);
     assert_eq!(f.import_insert, 9);
@@ -410,8 +513,19 @@ fn positions_and_ranges() {
 fn call_sites() {
     let src = "package p\nimport (\n\tdb \"database/sql\"\n\t\"net/http\"\n)\nfunc F(xs []any) {\n\tdb.Open(\"x\", \"y\")\n\thttp.Get(xs...)\n\tdefer http.Post(\"u\", \"t\", nil)\n}\n";
     let f = scan(src.as_bytes());
-    let calls: Vec<_> = f.calls.iter().map(|c| (c.callee.as_str(), c.arg_count, c.spread)).collect();
-    assert_eq!(calls, [("database/sql.Open", 2, false), ("net/http.Get", 1, true), ("net/http.Post", 3, false)]);
+    let calls: Vec<_> = f
+        .calls
+        .iter()
+        .map(|c| (c.callee.as_str(), c.arg_count, c.spread))
+        .collect();
+    assert_eq!(
+        calls,
+        [
+            ("database/sql.Open", 2, false),
+            ("net/http.Get", 1, true),
+            ("net/http.Post", 3, false)
+        ]
+    );
     let c = &f.calls[0];
     assert_eq!(&src[c.range.clone()], "db.Open(\"x\", \"y\")");
     assert_eq!(&src[c.func_range.clone()], "db.Open");
@@ -434,7 +548,8 @@ fn shadowed_package_names_are_not_package_calls() {
 
 #[test]
 fn composite_literals() {
-    let f = scan(b"package p\nimport \"net/http\"\nvar c = &http.Client{Timeout: 1, Transport: nil}\n");
+    let f =
+        scan(b"package p\nimport \"net/http\"\nvar c = &http.Client{Timeout: 1, Transport: nil}\n");
     assert_eq!(f.calls.len(), 1);
     assert_eq!(f.calls[0].kind, CallKind::Composite);
     assert_eq!(f.calls[0].callee, "net/http.Client");
@@ -446,13 +561,25 @@ fn composite_literals() {
 fn imports_and_insertion_point() {
     let src = "package p\n\nimport \"fmt\"\n\nimport (\n\tx \"a/b\"\n\t. \"c\"\n\t_ \"d\"\n)\n\nfunc F() {}\n";
     let f = scan(src.as_bytes());
-    let got: Vec<_> = f.imports.iter().map(|i| (i.alias.as_deref(), i.name.as_str(), i.path.as_str(), i.decl)).collect();
+    let got: Vec<_> = f
+        .imports
+        .iter()
+        .map(|i| (i.alias.as_deref(), i.name.as_str(), i.path.as_str(), i.decl))
+        .collect();
     assert_eq!(
         got,
-        [(None, "fmt", "fmt", 0), (Some("x"), "x", "a/b", 1), (Some("."), ".", "c", 1), (Some("_"), "_", "d", 1)]
+        [
+            (None, "fmt", "fmt", 0),
+            (Some("x"), "x", "a/b", 1),
+            (Some("."), ".", "c", 1),
+            (Some("_"), "_", "d", 1)
+        ]
     );
     assert_eq!(&src[f.import_insert..f.import_insert + 2], "\n\n");
-    assert_eq!(&src[..f.import_insert], &src[..src.find(")\n").unwrap() + 1]);
+    assert_eq!(
+        &src[..f.import_insert],
+        &src[..src.find(")\n").unwrap() + 1]
+    );
     assert_eq!(scan(b"package p").import_insert, 9);
     assert_eq!(scan(b"").import_insert, 0);
 }
@@ -481,7 +608,11 @@ fn deep_nesting_does_not_overflow() {
     let f = scan(src.as_bytes());
     assert!(f.funcs[0].signature.starts_with("func F(x [][]"));
     assert!(f.funcs[0].signature.contains('…'));
-    let src = format!("package p\nvar x = {}1{}\n", "(".repeat(depth), ")".repeat(depth));
+    let src = format!(
+        "package p\nvar x = {}1{}\n",
+        "(".repeat(depth),
+        ")".repeat(depth)
+    );
     let _ = scan(src.as_bytes());
 }
 
@@ -492,8 +623,19 @@ const SEED2: &str = include_str!("scan/composite_types.go");
 
 /// A mutation of a valid Go file: delete, duplicate or insert a byte range.
 fn mutated() -> impl Strategy<Value = Vec<u8>> {
-    let seeds = prop_oneof![Just(SEED.as_bytes().to_vec()), Just(SEED2.as_bytes().to_vec())];
-    let ops = prop::collection::vec((0usize..4, any::<prop::sample::Index>(), 0usize..40, any::<u8>()), 1..8);
+    let seeds = prop_oneof![
+        Just(SEED.as_bytes().to_vec()),
+        Just(SEED2.as_bytes().to_vec())
+    ];
+    let ops = prop::collection::vec(
+        (
+            0usize..4,
+            any::<prop::sample::Index>(),
+            0usize..40,
+            any::<u8>(),
+        ),
+        1..8,
+    );
     (seeds, ops).prop_map(|(mut src, ops)| {
         for (op, at, len, byte) in ops {
             if src.is_empty() {
@@ -511,8 +653,18 @@ fn mutated() -> impl Strategy<Value = Vec<u8>> {
                 }
                 2 => src.insert(i, byte),
                 _ => {
-                    let tokens: [&[u8]; 10] =
-                        [b"func(", b"{", b"}", b")", b"[", b"...", b"chan<-", b"//goaop:ignore\n", b"\"", b"http."];
+                    let tokens: [&[u8]; 10] = [
+                        b"func(",
+                        b"{",
+                        b"}",
+                        b")",
+                        b"[",
+                        b"...",
+                        b"chan<-",
+                        b"//goaop:ignore\n",
+                        b"\"",
+                        b"http.",
+                    ];
                     let t = tokens[byte as usize % tokens.len()];
                     src.splice(i..i, t.iter().copied());
                 }

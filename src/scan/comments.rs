@@ -48,7 +48,11 @@ pub(crate) fn build_constraint(text: &[u8]) -> Option<String> {
 /// A `//line file:line[:col]` (only at the start of a line, as the Go
 /// compiler requires) or `/*line file:line[:col]*/` directive. The file name
 /// may itself contain colons; the numbers are taken from the right.
-pub(crate) fn line_directive(text: &[u8], range: Range<usize>, column: u32) -> Option<LineDirective> {
+pub(crate) fn line_directive(
+    text: &[u8],
+    range: Range<usize>,
+    column: u32,
+) -> Option<LineDirective> {
     let body = if let Some(rest) = text.strip_prefix(b"//line ") {
         if column != 0 {
             return None;
@@ -57,7 +61,9 @@ pub(crate) fn line_directive(text: &[u8], range: Range<usize>, column: u32) -> O
     } else {
         text.strip_prefix(b"/*line ")?.strip_suffix(b"*/")?
     };
-    let body = std::str::from_utf8(body).ok()?.trim_end_matches(['\r', '\n']);
+    let body = std::str::from_utf8(body)
+        .ok()?
+        .trim_end_matches(['\r', '\n']);
     let (head, last) = body.rsplit_once(':')?;
     let last: u32 = last.parse().ok()?;
     let (file, line, col) = match head.rsplit_once(':') {
@@ -110,7 +116,10 @@ mod tests {
 
     #[test]
     fn build_lines() {
-        assert_eq!(build_constraint(b"//go:build linux && amd64").as_deref(), Some("linux && amd64"));
+        assert_eq!(
+            build_constraint(b"//go:build linux && amd64").as_deref(),
+            Some("linux && amd64")
+        );
         assert_eq!(build_constraint(b"//go:builder"), None);
         assert_eq!(build_constraint(b"// go:build x"), None);
     }
@@ -118,9 +127,15 @@ mod tests {
     #[test]
     fn line_directives() {
         let d = line_directive(b"//line /a/b.go:10:3", 0..1, 0).unwrap();
-        assert_eq!((d.file.as_str(), d.line, d.column), ("/a/b.go", 10, Some(3)));
+        assert_eq!(
+            (d.file.as_str(), d.line, d.column),
+            ("/a/b.go", 10, Some(3))
+        );
         let d = line_directive(b"//line C:\\x\\b.go:7", 0..1, 0).unwrap();
-        assert_eq!((d.file.as_str(), d.line, d.column), ("C:\\x\\b.go", 7, None));
+        assert_eq!(
+            (d.file.as_str(), d.line, d.column),
+            ("C:\\x\\b.go", 7, None)
+        );
         let d = line_directive(b"/*line b.go:1:1*/", 0..1, 9).unwrap();
         assert_eq!((d.file.as_str(), d.line, d.column), ("b.go", 1, Some(1)));
         assert!(line_directive(b"//line b.go:1", 0..1, 4).is_none());

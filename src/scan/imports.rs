@@ -83,6 +83,13 @@ impl ImportTable {
         self.resolve(name).is_some() || (!self.dots.is_empty() && is_exported(name))
     }
 
+    /// No import can be shadowed (no named imports, no dot-imports): scope
+    /// tracking has nothing to do.
+    #[inline]
+    pub(crate) fn is_inert(&self) -> bool {
+        self.entries.is_empty() && self.dots.is_empty()
+    }
+
     /// The single dot-import's path, when there is exactly one (with two or
     /// more, a bare name cannot be attributed without type information).
     pub(crate) fn single_dot(&self) -> Option<&str> {
@@ -172,11 +179,21 @@ mod tests {
     #[test]
     fn second_chance_words() {
         let mut t = ImportTable::default();
-        t.add(&assumed_package_name("github.com/hashicorp/golang-lru/v2"), "github.com/hashicorp/golang-lru/v2", false);
+        t.add(
+            &assumed_package_name("github.com/hashicorp/golang-lru/v2"),
+            "github.com/hashicorp/golang-lru/v2",
+            false,
+        );
         t.add("http", "net/http", true);
         t.finish();
-        assert_eq!(t.resolve(b"lru"), Some("github.com/hashicorp/golang-lru/v2"));
-        assert_eq!(t.resolve(b"golang"), Some("github.com/hashicorp/golang-lru/v2"));
+        assert_eq!(
+            t.resolve(b"lru"),
+            Some("github.com/hashicorp/golang-lru/v2")
+        );
+        assert_eq!(
+            t.resolve(b"golang"),
+            Some("github.com/hashicorp/golang-lru/v2")
+        );
         assert_eq!(t.resolve(b"http"), Some("net/http"));
         assert_eq!(t.resolve(b"l"), None);
         assert_eq!(t.resolve(b"v2"), None);

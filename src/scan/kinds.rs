@@ -13,6 +13,10 @@ use tree_sitter::{Language, Node};
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum K {
     Other,
+    /// An anonymous token (keyword, punctuation) not listed below: a leaf.
+    Token,
+    /// A named node with nothing inside worth walking: literals, labels.
+    Leaf,
     Comment,
     PackageClause,
     PackageIdentifier,
@@ -260,6 +264,18 @@ fn named_kind(name: &str) -> K {
         "literal_value" => K::LiteralValue,
         "binary_expression" => K::BinaryExpression,
         "unary_expression" => K::UnaryExpression,
+        "int_literal"
+        | "float_literal"
+        | "imaginary_literal"
+        | "rune_literal"
+        | "interpreted_string_literal"
+        | "raw_string_literal"
+        | "nil"
+        | "true"
+        | "false"
+        | "iota"
+        | "label_name"
+        | "escape_sequence" => K::Leaf,
         _ => K::Other,
     }
 }
@@ -272,7 +288,7 @@ fn anon_kind(name: &str) -> K {
         ":=" => K::TokDefine,
         "(" => K::TokLParen,
         ")" => K::TokRParen,
-        _ => K::Other,
+        _ => K::Token,
     }
 }
 

@@ -94,17 +94,28 @@ impl<'a> Render<'a> {
             body,
             type_params,
             range: node.byte_range(),
-            line: u32::try_from(start.row).unwrap_or(u32::MAX).saturating_add(1),
-            column: u32::try_from(start.column).unwrap_or(u32::MAX).saturating_add(1),
+            line: u32::try_from(start.row)
+                .unwrap_or(u32::MAX)
+                .saturating_add(1),
+            column: u32::try_from(start.column)
+                .unwrap_or(u32::MAX)
+                .saturating_add(1),
             ignored: false,
             parent,
         }
     }
 
     /// `[K comparable, V any]` one entry per name.
-    fn type_params(&self, list: Node, out: &mut Vec<(String, String)>, declared: &mut Vec<&'a [u8]>) {
+    fn type_params(
+        &self,
+        list: Node,
+        out: &mut Vec<(String, String)>,
+        declared: &mut Vec<&'a [u8]>,
+    ) {
         for i in 0..list.named_child_count() {
-            let Some(decl) = list.named_child(i as u32) else { continue };
+            let Some(decl) = list.named_child(i as u32) else {
+                continue;
+            };
             if self.k.of(decl) != K::TypeParameterDeclaration {
                 continue;
             }
@@ -113,7 +124,9 @@ impl<'a> Render<'a> {
                 .map(|c| self.type_string(c, 0))
                 .unwrap_or_default();
             for j in 0..decl.child_count() {
-                let Some(c) = decl.child(j as u32) else { continue };
+                let Some(c) = decl.child(j) else {
+                    continue;
+                };
                 if self.k.of(c) == K::Identifier {
                     declared.push(self.bytes(c));
                     out.push((self.string(c), constraint.clone()));

@@ -16,9 +16,9 @@
 //! Recursion is bounded ([`MAX_DEPTH`]): absurdly nested input renders `…`
 //! instead of overflowing the stack.
 
+use super::Param;
 use super::imports::ImportTable;
 use super::kinds::{K, Kinds};
-use super::Param;
 use tree_sitter::Node;
 
 /// Nesting beyond which a type is rendered as `…`.
@@ -192,7 +192,9 @@ impl<'a> Render<'a> {
     ) {
         let mut first = true;
         for i in 0..node.child_count() {
-            let Some(c) = node.child(i as u32) else { continue };
+            let Some(c) = node.child(i) else {
+                continue;
+            };
             if !c.is_named() || self.k.of(c) == K::Comment || c.is_error() {
                 continue;
             }
@@ -215,7 +217,9 @@ impl<'a> Render<'a> {
         let mut seen_chan = false;
         let mut dir = 0u8; // 0 bidi, 1 send, 2 recv
         for i in 0..node.child_count() {
-            let Some(c) = node.child(i as u32) else { continue };
+            let Some(c) = node.child(i) else {
+                continue;
+            };
             match self.k.of(c) {
                 K::TokChan => seen_chan = true,
                 K::TokArrow if !seen_chan => dir = 2,
@@ -259,9 +263,7 @@ impl<'a> Render<'a> {
                     None => return false,
                 },
                 K::ChannelType => {
-                    return node
-                        .child(0)
-                        .is_some_and(|c| self.k.of(c) == K::TokArrow);
+                    return node.child(0).is_some_and(|c| self.k.of(c) == K::TokArrow);
                 }
                 _ => return false,
             }
@@ -276,7 +278,9 @@ impl<'a> Render<'a> {
             && self.k.of(list) == K::FieldDeclarationList
         {
             for i in 0..list.named_child_count() {
-                let Some(field) = list.named_child(i as u32) else { continue };
+                let Some(field) = list.named_child(i as u32) else {
+                    continue;
+                };
                 if self.k.of(field) != K::FieldDeclaration {
                     continue;
                 }
@@ -285,7 +289,9 @@ impl<'a> Render<'a> {
                 let mut embedded_star = false;
                 let mut names = 0;
                 for j in 0..field.child_count() {
-                    let Some(c) = field.child(j as u32) else { continue };
+                    let Some(c) = field.child(j) else {
+                        continue;
+                    };
                     match self.k.of(c) {
                         K::TokStar => embedded_star = true,
                         K::FieldIdentifier => {
@@ -328,7 +334,9 @@ impl<'a> Render<'a> {
         out.push_str("interface{");
         let mut n = 0usize;
         for i in 0..node.named_child_count() {
-            let Some(elem) = node.named_child(i as u32) else { continue };
+            let Some(elem) = node.named_child(i as u32) else {
+                continue;
+            };
             let kind = self.k.of(elem);
             if !matches!(kind, K::MethodElem | K::TypeElem) {
                 continue;
@@ -359,7 +367,9 @@ impl<'a> Render<'a> {
     /// The entries of a `parameter_list`, grouped names expanded.
     pub(crate) fn params(&self, list: Node, out: &mut Vec<Param>, d: u32) {
         for i in 0..list.named_child_count() {
-            let Some(decl) = list.named_child(i as u32) else { continue };
+            let Some(decl) = list.named_child(i as u32) else {
+                continue;
+            };
             let variadic = match self.k.of(decl) {
                 K::ParameterDeclaration => false,
                 K::VariadicParameterDeclaration => true,
@@ -371,7 +381,9 @@ impl<'a> Render<'a> {
             let ty = self.type_string(ty_node, d);
             let mut named = false;
             for j in 0..decl.child_count() {
-                let Some(c) = decl.child(j as u32) else { continue };
+                let Some(c) = decl.child(j) else {
+                    continue;
+                };
                 if self.k.of(c) != K::Identifier || c.id() == ty_node.id() {
                     continue;
                 }

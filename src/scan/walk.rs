@@ -15,9 +15,7 @@ use super::comments::{self, CommentRow};
 use super::imports::{ImportTable, assumed_package_name, is_exported};
 use super::kinds::{K, Kinds};
 use super::types::Render;
-use super::{
-    CallContext, CallKind, CallSite, FuncKind, ImportSpec, RefSite, ScannedFile,
-};
+use super::{CallContext, CallKind, CallSite, FuncKind, ImportSpec, RefSite, ScannedFile};
 use std::ops::Range;
 use tree_sitter::{Node, Tree};
 
@@ -146,7 +144,8 @@ fn top_level(
 
 fn push_top(out: &mut ScannedFile, name: &[u8]) {
     if !name.is_empty() && name != b"_" && name != b"init" {
-        out.top_level.push(String::from_utf8_lossy(name).into_owned());
+        out.top_level
+            .push(String::from_utf8_lossy(name).into_owned());
     }
 }
 
@@ -289,7 +288,9 @@ impl<'a> Walker<'a> {
         while let Some((d, _)) = self.actions.last()
             && *d == depth
         {
-            let Some((_, action)) = self.actions.pop() else { break };
+            let Some((_, action)) = self.actions.pop() else {
+                break;
+            };
             match action {
                 Action::PopScope(len) => self.shadows.truncate(len),
                 Action::PopFunc => {
@@ -312,6 +313,18 @@ impl<'a> Walker<'a> {
                 false
             }
             K::PackageClause | K::ImportDeclaration => false,
+            // Leaves: not even worth asking the cursor for children.
+            K::Token
+            | K::Leaf
+            | K::Identifier
+            | K::FieldIdentifier
+            | K::PackageIdentifier
+            | K::TokArrow
+            | K::TokChan
+            | K::TokStar
+            | K::TokDefine
+            | K::TokLParen
+            | K::TokRParen => false,
             K::FunctionDeclaration => self.func(node, FuncKind::Func, depth),
             K::MethodDeclaration => self.func(node, FuncKind::Method, depth),
             K::FuncLiteral => self.func(node, FuncKind::Literal, depth),
@@ -414,7 +427,13 @@ impl<'a> Walker<'a> {
 
     /// Push the shadowing identifiers among `list`'s children to `pending`.
     fn pending_idents(&mut self, list: Node<'a>) {
-        for c in named_children(list, self.r.k) {
+        if self.r.imports.is_inert() {
+            return;
+        }
+        for i in 0..list.child_count() {
+            let Some(c) = list.child(i) else {
+                continue;
+            };
             if self.r.k.of(c) == K::Identifier {
                 let name = self.r.bytes(c);
                 if self.r.imports.shadowable(name) {
@@ -426,7 +445,7 @@ impl<'a> Walker<'a> {
 
     fn has_define(&self, node: Node) -> bool {
         (0..node.child_count())
-            .filter_map(|i| node.child(i as u32))
+            .filter_map(|i| node.child(i))
             .any(|c| self.r.k.of(c) == K::TokDefine)
     }
 
@@ -492,7 +511,9 @@ impl<'a> Walker<'a> {
         declared.clear();
         let mut site = self.r.func_site(node, kind, name, parent, &mut declared);
         if kind != FuncKind::Literal && self.any_ignore {
-            let before = self.comments.partition_point(|c| c.start_byte < node.start_byte());
+            let before = self
+                .comments
+                .partition_point(|c| c.start_byte < node.start_byte());
             site.ignored = comments::doc_group_ignored(&self.comments, before, site.line - 1);
         }
         let index = self.out.funcs.len();
@@ -620,7 +641,9 @@ impl<'a> Walker<'a> {
         let mut open = None;
         let mut close = node.end_byte();
         for i in 0..node.child_count() {
-            let Some(c) = node.child(i as u32) else { continue };
+            let Some(c) = node.child(i) else {
+                continue;
+            };
             match k.of(c) {
                 K::TokLParen if open.is_none() => open = Some(c.start_byte()),
                 K::TokRParen => close = c.end_byte(),
@@ -628,7 +651,11 @@ impl<'a> Walker<'a> {
             }
         }
         let open = open.unwrap_or(ty.end_byte());
-        let arg_ranges: Vec<_> = node.child_by_field_id(k.f.operand).map(|o| o.byte_range()).into_iter().collect();
+        let arg_ranges: Vec<_> = node
+            .child_by_field_id(k.f.operand)
+            .map(|o| o.byte_range())
+            .into_iter()
+            .collect();
         self.push_call(
             node,
             callee,
@@ -714,20 +741,20 @@ impl<'a> Walker<'a> {
             return;
         }
         let k = self.r.k;
-        let (Some(operand), Some(field)) = (
-            node.child_by_field_id(k.f.operand),
-            node.child_by_field_id(k.f.field),
-        ) else {
+        let Some(operand) = node.child_by_field_id(k.f.operand) else {
             return;
         };
         if k.of(operand) != K::Identifier {
             return;
         }
         let q = self.r.bytes(operand);
+        let Some(path) = self.r.imports.resolve(q) else {
+            return;
+        };
         if self.shadowed(q) {
             return;
         }
-        let Some(path) = self.r.imports.resolve(q) else {
+        let Some(field) = node.child_by_field_id(k.f.field) else {
             return;
         };
         let start = node.start_position();

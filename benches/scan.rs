@@ -1,0 +1,100 @@
+//! Scan throughput over real Go code (a deterministic sample of GOROOT/src,
+//! loaded into memory first): raw tree-sitter parsing vs parse + scan, and
+//! the scan's own walk over already parsed trees. The scan's work on top of
+//! parsing should stay under 25% of the parse time.
+//!
+//! `GOAOP_BENCH_MB` sets the sample size in MB (default 4).
+
+use criterion::{Criterion, Throughput, criterion_group, criterion_main};
+use goaop::scan::Scanner;
+use std::hint::black_box;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+fn goroot() -> PathBuf {
+    let out = Command::new("go")
+        .args(["env", "GOROOT"])
+        .output()
+        .expect("the scan benchmark reads GOROOT/src: the `go` command is required");
+    PathBuf::from(String::from_utf8(out.stdout).expect("utf-8 GOROOT").trim())
+}
+
+fn go_files(dir: &Path, out: &mut Vec<PathBuf>) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for e in entries.flatten() {
+        let p = e.path();
+        if p.is_dir() {
+            if p.file_name().is_some_and(|n| n != "testdata") {
+                go_files(&p, out);
+            }
+        } else if p.extension().is_some_and(|x| x == "go") {
+            out.push(p);
+        }
+    }
+}
+
+/// Every k-th .go file of GOROOT/src (sorted), about `mb` megabytes.
+fn sample(mb: usize) -> Vec<Vec<u8>> {
+    let mut files = Vec::new();
+    go_files(&goroot().join("src"), &mut files);
+    files.sort();
+    let total: u64 = files
+        .iter()
+        .filter_map(|f| f.metadata().ok())
+        .map(|m| m.len())
+        .sum();
+    let step = (total as usize / (mb << 20)).max(1);
+    files
+        .iter()
+        .step_by(step)
+        .filter_map(|f| std::fs::read(f).ok())
+        .collect()
+}
+
+fn bench(c: &mut Criterion) {
+    let mb = std::env::var("GOAOP_BENCH_MB")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(4);
+    let files = sample(mb);
+    let bytes: usize = files.iter().map(Vec::len).sum();
+    let mut scanner = Scanner::new();
+    let trees: Vec<_> = files
+        .iter()
+        .map(|f| scanner.parse(f).expect("tree"))
+        .collect();
+
+    let mut g = c.benchmark_group("scan");
+    g.sample_size(10);
+    g.throughput(Throughput::Bytes(bytes as u64));
+    g.bench_function(format!("parse ({} files)", files.len()), |b| {
+        b.iter(|| {
+            for f in &files {
+                black_box(scanner.parse(f));
+            }
+        })
+    });
+    g.bench_function(format!("parse+scan ({} files)", files.len()), |b| {
+        b.iter(|| {
+            for f in &files {
+                black_box(scanner.scan(f));
+            }
+        })
+    });
+    g.bench_function(
+        format!("scan of parsed trees ({} files)", files.len()),
+        |b| {
+            b.iter(|| {
+                for (f, t) in files.iter().zip(&trees) {
+                    black_box(scanner.scan_tree(t, f));
+                }
+            })
+        },
+    );
+    g.finish();
+}
+
+criterion_group!(benches, bench);
+criterion_main!(benches);

@@ -1,0 +1,811 @@
+//! The scan itself: a short pass over the file's top level (package clause,
+//! imports, build constraint, package-scope names), then ONE tree-cursor walk
+//! over everything else that builds function sites, call sites and
+//! references while tracking which local declarations hide an import name.
+//!
+//! Scope tracking is deliberately narrow: only identifiers that could hide
+//! something the import table resolves are remembered (usually none), with
+//! Go's scoping (a `:=`/`var` name is visible after its statement, until the
+//! end of the enclosing block; parameters, results, receiver and type
+//! parameters for the whole body; `if`/`for`/`switch`/case clauses are
+//! blocks). Type and parameter-list subtrees are never walked: they are
+//! rendered by [`super::types`] and hold no calls.
+
+use super::comments::{self, CommentRow};
+use super::imports::{ImportTable, assumed_package_name, is_exported};
+use super::kinds::{K, Kinds};
+use super::types::Render;
+use super::{CallContext, CallKind, CallSite, FuncKind, ImportSpec, RefSite, ScannedFile};
+use std::ops::Range;
+use tree_sitter::{Node, Tree};
+
+/// How deep the top-level pass looks through ERROR nodes for declarations.
+const MAX_ERROR_NESTING: u32 = 8;
+
+pub(crate) fn scan_tree(tree: &Tree, src: &[u8], k: &Kinds) -> ScannedFile {
+    let root = tree.root_node();
+    let mut out = ScannedFile {
+        has_errors: root.has_error(),
+        ..ScannedFile::default()
+    };
+    let mut imports = ImportTable::default();
+    top_level(root, src, k, &mut out, &mut imports, 0);
+    imports.finish();
+    out.import_insert = out
+        .import_decls
+        .last()
+        .or(out.package_range.as_ref())
+        .map_or(0, |r| r.end);
+
+    let package_start = out.package_range.as_ref().map_or(usize::MAX, |r| r.start);
+    let mut w = Walker {
+        r: Render {
+            src,
+            k,
+            imports: &imports,
+        },
+        out,
+        comments: Vec::new(),
+        any_ignore: false,
+        actions: Vec::new(),
+        shadows: Vec::new(),
+        pending: Vec::new(),
+        declared: Vec::new(),
+        frames: Vec::new(),
+        top_literals: 0,
+        consumed: None,
+        go_defer: None,
+        dot_calls: false,
+        package_start,
+    };
+    w.run(root);
+    w.finish()
+}
+
+/// The top-level pass: everything that must be known before the first
+/// function is rendered. Looks through ERROR nodes (broken files).
+fn top_level(
+    node: Node,
+    src: &[u8],
+    k: &Kinds,
+    out: &mut ScannedFile,
+    imports: &mut ImportTable,
+    nesting: u32,
+) {
+    let text = |n: Node| src.get(n.byte_range()).unwrap_or(&[]);
+    let string = |n: Node| String::from_utf8_lossy(text(n)).into_owned();
+    let mut cursor = node.walk();
+    let mut more = cursor.goto_first_child();
+    while more {
+        let child = cursor.node();
+        more = cursor.goto_next_sibling();
+        match k.of(child) {
+            K::Comment if out.package_range.is_none() && out.build_constraint.is_none() => {
+                out.build_constraint = comments::build_constraint(text(child));
+            }
+            K::PackageClause if out.package_range.is_none() => {
+                out.package_range = Some(child.byte_range());
+                out.package = named_children(child, k)
+                    .find(|c| k.of(*c) == K::PackageIdentifier)
+                    .map(string)
+                    .unwrap_or_default();
+            }
+            K::ImportDeclaration => {
+                let decl = out.import_decls.len();
+                out.import_decls.push(child.byte_range());
+                for c in named_children(child, k) {
+                    match k.of(c) {
+                        K::ImportSpec => import_spec(c, decl, src, k, out, imports),
+                        K::ImportSpecList => {
+                            for spec in named_children(c, k) {
+                                if k.of(spec) == K::ImportSpec {
+                                    import_spec(spec, decl, src, k, out, imports);
+                                }
+                            }
+                        }
+                        _ => {}
+                    }
+                }
+            }
+            K::FunctionDeclaration => {
+                if let Some(name) = child.child_by_field_id(k.f.name) {
+                    push_top(out, text(name));
+                }
+            }
+            K::VarDeclaration | K::ConstDeclaration => {
+                for c in named_children(child, k) {
+                    match k.of(c) {
+                        K::VarSpec | K::ConstSpec => spec_names(c, k, src, out),
+                        K::VarSpecList => {
+                            for spec in named_children(c, k) {
+                                spec_names(spec, k, src, out);
+                            }
+                        }
+                        _ => {}
+                    }
+                }
+            }
+            K::TypeDeclaration => {
+                for c in named_children(child, k) {
+                    if matches!(k.of(c), K::TypeSpec | K::TypeAlias)
+                        && let Some(name) = c.child_by_field_id(k.f.name)
+                    {
+                        push_top(out, text(name));
+                    }
+                }
+            }
+            _ if child.is_error() && nesting < MAX_ERROR_NESTING => {
+                top_level(child, src, k, out, imports, nesting + 1);
+            }
+            _ => {}
+        }
+    }
+}
+
+fn push_top(out: &mut ScannedFile, name: &[u8]) {
+    if !name.is_empty() && name != b"_" && name != b"init" {
+        out.top_level
+            .push(String::from_utf8_lossy(name).into_owned());
+    }
+}
+
+fn spec_names(spec: Node, k: &Kinds, src: &[u8], out: &mut ScannedFile) {
+    for c in named_children(spec, k) {
+        if k.of(c) == K::Identifier {
+            push_top(out, src.get(c.byte_range()).unwrap_or(&[]));
+        }
+    }
+}
+
+fn import_spec(
+    spec: Node,
+    decl: usize,
+    src: &[u8],
+    k: &Kinds,
+    out: &mut ScannedFile,
+    imports: &mut ImportTable,
+) {
+    let Some(path_node) = spec.child_by_field_id(k.f.path) else {
+        return;
+    };
+    let quoted = src.get(path_node.byte_range()).unwrap_or(&[]);
+    let path = match quoted {
+        [b'"' | b'`', inner @ .., b'"' | b'`'] => inner,
+        other => other,
+    };
+    if path.is_empty() {
+        return;
+    }
+    let path = String::from_utf8_lossy(path).into_owned();
+    let alias = spec.child_by_field_id(k.f.name).map(|n| match k.of(n) {
+        K::Dot => ".".to_owned(),
+        K::BlankIdentifier => "_".to_owned(),
+        _ => String::from_utf8_lossy(src.get(n.byte_range()).unwrap_or(&[])).into_owned(),
+    });
+    let name = alias.clone().unwrap_or_else(|| assumed_package_name(&path));
+    imports.add(&name, &path, alias.is_some());
+    out.imports.push(ImportSpec {
+        alias,
+        name,
+        path,
+        range: spec.byte_range(),
+        path_range: path_node.byte_range(),
+        decl,
+    });
+}
+
+/// Named children that are not comments, through a cursor (linear).
+fn named_children<'t>(node: Node<'t>, k: &Kinds) -> impl Iterator<Item = Node<'t>> {
+    let mut cursor = node.walk();
+    let mut started = false;
+    let mut done = false;
+    let is_comment = |n: Node| k.of(n) == K::Comment;
+    std::iter::from_fn(move || {
+        loop {
+            if done {
+                return None;
+            }
+            let moved = if started {
+                cursor.goto_next_sibling()
+            } else {
+                started = true;
+                cursor.goto_first_child()
+            };
+            if !moved {
+                done = true;
+                return None;
+            }
+            let n = cursor.node();
+            if n.is_named() && !is_comment(n) {
+                return Some(n);
+            }
+        }
+    })
+}
+
+/// Undone when the walk leaves the node at the recorded depth.
+enum Action {
+    /// Forget the names declared since (truncate the shadow stack).
+    PopScope(usize),
+    /// Leave a function.
+    PopFunc,
+    /// Make the pending names from this index on visible.
+    Declare(usize),
+}
+
+/// A function being walked.
+struct Frame {
+    func: usize,
+    literals: u32,
+}
+
+struct Walker<'a> {
+    r: Render<'a>,
+    out: ScannedFile,
+    comments: Vec<CommentRow>,
+    any_ignore: bool,
+    actions: Vec<(u32, Action)>,
+    /// Local names hiding something the import table resolves.
+    shadows: Vec<&'a [u8]>,
+    /// Names declared by statements not yet left.
+    pending: Vec<&'a [u8]>,
+    /// Scratch for the names a function declares.
+    declared: Vec<&'a [u8]>,
+    frames: Vec<Frame>,
+    top_literals: u32,
+    /// The selector a call already accounted for (not a reference then).
+    consumed: Option<usize>,
+    /// The call expression of the `go`/`defer` statement being entered.
+    go_defer: Option<(usize, CallContext)>,
+    dot_calls: bool,
+    package_start: usize,
+}
+
+impl<'a> Walker<'a> {
+    fn run(&mut self, root: Node<'a>) {
+        let mut cursor = root.walk();
+        let mut depth = 0u32;
+        loop {
+            let node = cursor.node();
+            if self.enter(node, depth) && cursor.goto_first_child() {
+                depth += 1;
+                continue;
+            }
+            loop {
+                self.leave(depth);
+                if cursor.goto_next_sibling() {
+                    break;
+                }
+                if !cursor.goto_parent() {
+                    return;
+                }
+                depth -= 1;
+            }
+        }
+    }
+
+    fn leave(&mut self, depth: u32) {
+        while let Some((d, _)) = self.actions.last()
+            && *d == depth
+        {
+            let Some((_, action)) = self.actions.pop() else {
+                break;
+            };
+            match action {
+                Action::PopScope(len) => self.shadows.truncate(len),
+                Action::PopFunc => {
+                    self.frames.pop();
+                }
+                Action::Declare(from) => {
+                    let from = from.min(self.pending.len());
+                    self.shadows.extend(self.pending.drain(from..));
+                }
+            }
+        }
+    }
+
+    /// Handle entering `node`; whether to walk its children.
+    fn enter(&mut self, node: Node<'a>, depth: u32) -> bool {
+        let kind = self.r.k.of(node);
+        match kind {
+            K::Comment => {
+                self.comment(node);
+                false
+            }
+            K::PackageClause | K::ImportDeclaration => false,
+            // Leaves: not even worth asking the cursor for children.
+            K::Token
+            | K::Leaf
+            | K::Identifier
+            | K::FieldIdentifier
+            | K::PackageIdentifier
+            | K::TokArrow
+            | K::TokChan
+            | K::TokStar
+            | K::TokDefine
+            | K::TokLParen
+            | K::TokRParen => false,
+            K::FunctionDeclaration => self.func(node, FuncKind::Func, depth),
+            K::MethodDeclaration => self.func(node, FuncKind::Method, depth),
+            K::FuncLiteral => self.func(node, FuncKind::Literal, depth),
+            k if k.is_type_like() => false,
+            K::Block
+            | K::IfStatement
+            | K::ForStatement
+            | K::ExpressionSwitchStatement
+            | K::ExpressionCase
+            | K::DefaultCase
+            | K::TypeCase
+            | K::CommunicationCase => {
+                self.push_scope(depth);
+                true
+            }
+            K::TypeSwitchStatement => {
+                self.push_scope(depth);
+                // The alias is declared in every clause; declaring it for the
+                // whole statement only misjudges `switch x := x.F().(type)`.
+                if let Some(alias) = node.child_by_field_id(self.r.k.f.alias) {
+                    let start = self.pending.len();
+                    self.pending_idents(alias);
+                    let names: Vec<_> = self.pending.drain(start..).collect();
+                    self.shadows.extend(names);
+                }
+                true
+            }
+            K::ShortVarDeclaration => {
+                if let Some(left) = node.child_by_field_id(self.r.k.f.left) {
+                    self.declare_after(left, depth);
+                }
+                true
+            }
+            K::RangeClause | K::ReceiveStatement => {
+                if let Some(left) = node.child_by_field_id(self.r.k.f.left)
+                    && self.has_define(node)
+                {
+                    self.declare_after(left, depth);
+                }
+                true
+            }
+            K::VarSpec | K::ConstSpec if !self.frames.is_empty() => {
+                self.declare_after(node, depth);
+                true
+            }
+            K::TypeSpec | K::TypeAlias if !self.frames.is_empty() => {
+                if let Some(name) = node.child_by_field_id(self.r.k.f.name) {
+                    let name = self.r.bytes(name);
+                    if self.r.imports.shadowable(name) {
+                        self.shadows.push(name);
+                    }
+                }
+                true
+            }
+            K::GoStatement | K::DeferStatement => {
+                let ctx = if kind == K::GoStatement {
+                    CallContext::Go
+                } else {
+                    CallContext::Defer
+                };
+                if let Some(call) = self.r.first_named(node) {
+                    self.go_defer = Some((call.id(), ctx));
+                }
+                true
+            }
+            K::CallExpression => {
+                self.call(node);
+                true
+            }
+            K::TypeConversionExpression => {
+                self.conversion(node);
+                true
+            }
+            K::CompositeLiteral => {
+                self.composite(node);
+                true
+            }
+            K::SelectorExpression => {
+                self.selector(node);
+                true
+            }
+            _ => true,
+        }
+    }
+
+    fn push_scope(&mut self, depth: u32) {
+        self.actions
+            .push((depth, Action::PopScope(self.shadows.len())));
+    }
+
+    /// Names of `list` (identifiers among its named children) become
+    /// visible when the walk leaves the node entered at `depth`.
+    fn declare_after(&mut self, list: Node<'a>, depth: u32) {
+        let start = self.pending.len();
+        self.pending_idents(list);
+        if self.pending.len() > start {
+            self.actions.push((depth, Action::Declare(start)));
+        }
+    }
+
+    /// Push the shadowing identifiers among `list`'s children to `pending`.
+    fn pending_idents(&mut self, list: Node<'a>) {
+        if self.r.imports.is_inert() {
+            return;
+        }
+        for i in 0..list.child_count() {
+            let Some(c) = list.child(i) else {
+                continue;
+            };
+            if self.r.k.of(c) == K::Identifier {
+                let name = self.r.bytes(c);
+                if self.r.imports.shadowable(name) {
+                    self.pending.push(name);
+                }
+            }
+        }
+    }
+
+    fn has_define(&self, node: Node) -> bool {
+        (0..node.child_count())
+            .filter_map(|i| node.child(i))
+            .any(|c| self.r.k.of(c) == K::TokDefine)
+    }
+
+    fn shadowed(&self, name: &[u8]) -> bool {
+        self.shadows.iter().rev().any(|s| *s == name)
+    }
+
+    fn comment(&mut self, node: Node) {
+        let text = self.r.bytes(node);
+        let start = node.start_position();
+        let ignore = comments::is_ignore(text);
+        self.any_ignore |= ignore;
+        let line_start = node.start_byte().saturating_sub(start.column);
+        let own_line = self
+            .r
+            .src
+            .get(line_start..node.start_byte())
+            .is_some_and(|before| before.iter().all(u8::is_ascii_whitespace));
+        self.comments.push(CommentRow {
+            start_byte: node.start_byte(),
+            start_row: row(start.row),
+            end_row: row(node.end_position().row),
+            own_line,
+            ignore,
+        });
+        if (text.starts_with(b"//line ") || text.starts_with(b"/*line "))
+            && let Some(d) = comments::line_directive(text, node.byte_range(), row(start.column))
+        {
+            if node.start_byte() < self.package_start {
+                self.out.line_directive = true;
+            }
+            self.out.line_directives.push(d);
+        }
+    }
+
+    fn func(&mut self, node: Node<'a>, kind: FuncKind, depth: u32) -> bool {
+        let parent = self.frames.last().map(|f| f.func);
+        let name = match kind {
+            FuncKind::Literal => {
+                let (prefix, n) = match self.frames.last_mut() {
+                    Some(frame) => {
+                        frame.literals += 1;
+                        let prefix = self
+                            .out
+                            .funcs
+                            .get(frame.func)
+                            .map_or("", |f| f.name.as_str());
+                        (prefix, frame.literals)
+                    }
+                    None => {
+                        self.top_literals += 1;
+                        ("init", self.top_literals)
+                    }
+                };
+                format!("{prefix}.func{n}")
+            }
+            _ => node
+                .child_by_field_id(self.r.k.f.name)
+                .map(|n| self.r.string(n))
+                .unwrap_or_default(),
+        };
+        let mut declared = std::mem::take(&mut self.declared);
+        declared.clear();
+        let mut site = self.r.func_site(node, kind, name, parent, &mut declared);
+        if kind != FuncKind::Literal && self.any_ignore {
+            let before = self
+                .comments
+                .partition_point(|c| c.start_byte < node.start_byte());
+            site.ignored = comments::doc_group_ignored(&self.comments, before, site.line - 1);
+        }
+        let index = self.out.funcs.len();
+        self.out.funcs.push(site);
+
+        self.push_scope(depth);
+        self.actions.push((depth, Action::PopFunc));
+        self.frames.push(Frame {
+            func: index,
+            literals: 0,
+        });
+        for name in declared.drain(..) {
+            if self.r.imports.shadowable(name) {
+                self.shadows.push(name);
+            }
+        }
+        self.declared = declared;
+        true
+    }
+
+    fn enclosing(&self) -> Option<usize> {
+        self.frames.last().map(|f| f.func)
+    }
+
+    /// `pkg.Name` or, through the single dot-import, `Name`: the callee,
+    /// and whether it came from the dot-import.
+    fn resolve_target(&mut self, target: Node<'a>) -> Option<(String, bool)> {
+        let k = self.r.k;
+        match k.of(target) {
+            K::SelectorExpression => {
+                let operand = target.child_by_field_id(k.f.operand)?;
+                if k.of(operand) != K::Identifier {
+                    return None;
+                }
+                let field = target.child_by_field_id(k.f.field)?;
+                let q = self.r.bytes(operand);
+                if self.shadowed(q) {
+                    return None;
+                }
+                let path = self.r.imports.resolve(q)?;
+                self.consumed = Some(target.id());
+                Some((qualified(path, self.r.bytes(field)), false))
+            }
+            K::QualifiedType => {
+                let pkg = target.child_by_field_id(k.f.package)?;
+                let name = target.child_by_field_id(k.f.name)?;
+                let q = self.r.bytes(pkg);
+                if self.shadowed(q) {
+                    return None;
+                }
+                let path = self.r.imports.resolve(q)?;
+                Some((qualified(path, self.r.bytes(name)), false))
+            }
+            K::Identifier | K::TypeIdentifier => {
+                let path = self.r.imports.single_dot()?;
+                let name = self.r.bytes(target);
+                if !is_exported(name) || self.shadowed(name) {
+                    return None;
+                }
+                self.dot_calls = true;
+                Some((qualified(path, name), true))
+            }
+            _ => None,
+        }
+    }
+
+    fn call(&mut self, node: Node<'a>) {
+        let k = self.r.k;
+        let (Some(func), Some(args)) = (
+            node.child_by_field_id(k.f.function),
+            node.child_by_field_id(k.f.arguments),
+        ) else {
+            return;
+        };
+        // See through `(pkg.F)(…)` and the instantiation `pkg.F[T](…)`.
+        let mut target = func;
+        for _ in 0..8 {
+            target = match k.of(target) {
+                K::ParenthesizedExpression => match self.r.first_named(target) {
+                    Some(t) => t,
+                    None => return,
+                },
+                K::IndexExpression => match target.child_by_field_id(k.f.operand) {
+                    Some(t) => t,
+                    None => return,
+                },
+                _ => break,
+            };
+        }
+        let Some((callee, dot_import)) = self.resolve_target(target) else {
+            return;
+        };
+        let func_end = node
+            .child_by_field_id(k.f.type_arguments)
+            .map_or(func.end_byte(), |t| t.end_byte());
+        let mut arg_ranges = Vec::new();
+        let mut spread = false;
+        for a in named_children(args, k) {
+            spread = k.of(a) == K::VariadicArgument;
+            arg_ranges.push(a.byte_range());
+        }
+        self.push_call(
+            node,
+            callee,
+            CallKind::Call,
+            func.start_byte()..func_end,
+            args.byte_range(),
+            arg_ranges,
+            spread,
+            dot_import,
+        );
+    }
+
+    /// `pkg.T(x)` parsed as a conversion: also how tree-sitter reads the
+    /// generic call `pkg.F[A, B](x)`.
+    fn conversion(&mut self, node: Node<'a>) {
+        let k = self.r.k;
+        let Some(ty) = node.child_by_field_id(k.f.ty) else {
+            return;
+        };
+        let target = self.see_through_generic(ty);
+        let Some((callee, dot_import)) = self.resolve_target(target) else {
+            return;
+        };
+        let mut open = None;
+        let mut close = node.end_byte();
+        for i in 0..node.child_count() {
+            let Some(c) = node.child(i) else {
+                continue;
+            };
+            match k.of(c) {
+                K::TokLParen if open.is_none() => open = Some(c.start_byte()),
+                K::TokRParen => close = c.end_byte(),
+                _ => {}
+            }
+        }
+        let open = open.unwrap_or(ty.end_byte());
+        let arg_ranges: Vec<_> = node
+            .child_by_field_id(k.f.operand)
+            .map(|o| o.byte_range())
+            .into_iter()
+            .collect();
+        self.push_call(
+            node,
+            callee,
+            CallKind::Call,
+            ty.byte_range(),
+            open..close,
+            arg_ranges,
+            false,
+            dot_import,
+        );
+    }
+
+    fn composite(&mut self, node: Node<'a>) {
+        let k = self.r.k;
+        let (Some(ty), Some(body)) = (
+            node.child_by_field_id(k.f.ty),
+            node.child_by_field_id(k.f.body),
+        ) else {
+            return;
+        };
+        let target = self.see_through_generic(ty);
+        let Some((callee, dot_import)) = self.resolve_target(target) else {
+            return;
+        };
+        let arg_ranges: Vec<_> = named_children(body, k).map(|e| e.byte_range()).collect();
+        self.push_call(
+            node,
+            callee,
+            CallKind::Composite,
+            ty.byte_range(),
+            body.byte_range(),
+            arg_ranges,
+            false,
+            dot_import,
+        );
+    }
+
+    fn see_through_generic(&self, ty: Node<'a>) -> Node<'a> {
+        if self.r.k.of(ty) == K::GenericType {
+            ty.child_by_field_id(self.r.k.f.ty).unwrap_or(ty)
+        } else {
+            ty
+        }
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn push_call(
+        &mut self,
+        node: Node,
+        callee: String,
+        kind: CallKind,
+        func_range: Range<usize>,
+        args_range: Range<usize>,
+        args: Vec<Range<usize>>,
+        spread: bool,
+        dot_import: bool,
+    ) {
+        let context = match self.go_defer {
+            Some((id, ctx)) if id == node.id() => ctx,
+            _ => CallContext::Expr,
+        };
+        let start = node.start_position();
+        self.out.calls.push(CallSite {
+            callee,
+            kind,
+            range: node.byte_range(),
+            func_range,
+            args_range,
+            arg_count: args.len(),
+            args,
+            spread,
+            enclosing: self.enclosing(),
+            context,
+            dot_import,
+            line: row(start.row).saturating_add(1),
+            column: row(start.column).saturating_add(1),
+        });
+    }
+
+    fn selector(&mut self, node: Node<'a>) {
+        if self.consumed == Some(node.id()) {
+            self.consumed = None;
+            return;
+        }
+        let k = self.r.k;
+        let Some(operand) = node.child_by_field_id(k.f.operand) else {
+            return;
+        };
+        if k.of(operand) != K::Identifier {
+            return;
+        }
+        let q = self.r.bytes(operand);
+        let Some(path) = self.r.imports.resolve(q) else {
+            return;
+        };
+        if self.shadowed(q) {
+            return;
+        }
+        let Some(field) = node.child_by_field_id(k.f.field) else {
+            return;
+        };
+        let start = node.start_position();
+        self.out.refs.push(RefSite {
+            target: qualified(path, self.r.bytes(field)),
+            range: node.byte_range(),
+            enclosing: self.enclosing(),
+            line: row(start.row).saturating_add(1),
+            column: row(start.column).saturating_add(1),
+        });
+    }
+
+    fn finish(mut self) -> ScannedFile {
+        // A bare name declared at package scope in this file is not the
+        // dot-import's.
+        if self.dot_calls && !self.out.top_level.is_empty() {
+            let top = &self.out.top_level;
+            self.out.calls.retain(|c| {
+                !c.dot_import
+                    || !c
+                        .callee
+                        .rsplit('.')
+                        .next()
+                        .is_some_and(|n| top.iter().any(|t| t == n))
+            });
+        }
+        if self.any_ignore {
+            // A literal is ignored by an ignore comment alone on the line
+            // above, or anywhere on its own line.
+            let ignores: Vec<&CommentRow> = self.comments.iter().filter(|c| c.ignore).collect();
+            for f in &mut self.out.funcs {
+                if f.kind == FuncKind::Literal {
+                    let line = f.line - 1;
+                    f.ignored = ignores.iter().any(|c| {
+                        (c.own_line && c.end_row.saturating_add(1) == line) || c.start_row == line
+                    });
+                }
+            }
+        }
+        self.out
+    }
+}
+
+fn qualified(path: &str, name: &[u8]) -> String {
+    let mut s = String::with_capacity(path.len() + 1 + name.len());
+    s.push_str(path);
+    s.push('.');
+    super::types::push_bytes(name, &mut s);
+    s
+}
+
+fn row(n: usize) -> u32 {
+    u32::try_from(n).unwrap_or(u32::MAX)
+}

@@ -44,16 +44,17 @@ pub fn bind(aspect: &CheckedAspect, site: &FuncSite, around: &Surroundings) -> R
     for req in &aspect.requires {
         let found = site.params.iter().enumerate().find(|(_, p)| p.ty == req.ty);
         match found {
-            Some((i, p)) => match p.name.as_deref() {
-                Some(n) if n != "_" => {
-                    bound.names.insert(req.name.clone(), n.to_string());
+            Some((i, p)) => match (&p.name, &p.name_range) {
+                (Some(n), _) => {
+                    bound.names.insert(req.name.clone(), n.clone());
                 }
-                Some(_) => {
+                (None, Some(_)) => {
+                    // A blank `_` parameter: give it a name.
                     let new = format!("__goaop_{}", req.name);
                     bound.param_renames.insert(i, new.clone());
                     bound.names.insert(req.name.clone(), new);
                 }
-                None => {
+                (None, None) => {
                     return Err(format!(
                         "its {} parameter is unnamed; name the parameters of {func} to bind `{}`",
                         req.ty, req.name
@@ -80,13 +81,10 @@ pub fn bind(aspect: &CheckedAspect, site: &FuncSite, around: &Surroundings) -> R
                 results_text(&site.results)
             ));
         };
-        let name = match site.results[i].name.as_deref() {
-            Some(n) if n != "_" => n.to_string(),
-            _ => {
-                bound.name_results = true;
-                result_name(i, &site.results)
-            }
-        };
+        if site.results[i].name.is_none() {
+            bound.name_results = true;
+        }
+        let name = result_name(i, &site.results);
         bound.names.insert(res.name.clone(), name);
     }
 
@@ -104,7 +102,7 @@ pub fn bind(aspect: &CheckedAspect, site: &FuncSite, around: &Surroundings) -> R
                 };
                 return Err(format!("the advice returns {wanted}, {func} returns {}", results_text(&site.results)));
             }
-            if ret.is_none() && site.results.iter().any(|r| r.name.as_deref().is_none_or(|n| n == "_")) {
+            if ret.is_none() && site.results.iter().any(|r| r.name.is_none()) {
                 bound.name_results = true;
             }
         }
@@ -133,16 +131,16 @@ fn derive(ty: &str, params: &[Param]) -> Option<String> {
         return None;
     }
     params.iter().find_map(|p| {
-        let name = p.name.as_deref().filter(|n| *n != "_")?;
+        let name = p.name.as_deref()?;
         (p.ty == "*net/http.Request").then(|| format!("{name}.Context()"))
     })
 }
 
 /// The name a result has, or gets when goaop must name the result list.
 pub fn result_name(i: usize, results: &[Param]) -> String {
-    match results[i].name.as_deref() {
-        Some(n) if n != "_" => n.to_string(),
-        _ => format!("__goaop_r{i}"),
+    match &results[i].name {
+        Some(n) => n.clone(),
+        None => format!("__goaop_r{i}"),
     }
 }
 

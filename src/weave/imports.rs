@@ -25,8 +25,8 @@ impl Aliases {
         let existing = scan
             .imports
             .iter()
-            .filter_map(|i| Some((i.path.clone(), i.name()?)))
-            .filter(|(_, n)| n != "_" && n != ".")
+            .filter(|i| !matches!(i.alias.as_deref(), Some("_" | ".")))
+            .map(|i| (i.path.clone(), i.name.clone()))
             .collect();
         let mut taken: BTreeSet<String> = package_names.clone();
         taken.extend(

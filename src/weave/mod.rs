@@ -16,7 +16,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use crate::check::{CheckedAspect, Template};
 use crate::compile::{PackageScope, RuleSetRef};
-use crate::scan::{CallSite, FuncSite, ScannedFile, Scanner};
+use crate::scan::{CallContext, CallKind, CallSite, FuncSite, ScannedFile, Scanner};
 use bind::{Bound, Surroundings, display_name, result_name};
 use edit::{Edit, Positions};
 use render::{Values, render, tidy_empty_zeros};
@@ -139,7 +139,12 @@ fn weave_file(
     out: &mut WovenPackage,
 ) -> Result<Option<String>, WeaveError> {
     let positions = Positions::new(&file.text, &file.name);
-    let file_imports: BTreeSet<String> = scan.imports.iter().filter_map(|i| i.name()).collect();
+    let file_imports: BTreeSet<String> = scan
+        .imports
+        .iter()
+        .filter(|i| !matches!(i.alias.as_deref(), Some("_" | ".")))
+        .map(|i| i.name.clone())
+        .collect();
     let around = Surroundings {
         package_path: pkg.path,
         package_names,
@@ -186,6 +191,9 @@ fn weave_file(
 
     // Call-site join points.
     for call in &scan.calls {
+        if call.kind != CallKind::Call {
+            continue;
+        }
         rules.match_call(scope, &call.callee, &mut ids);
         if ids.is_empty() {
             continue;
@@ -198,14 +206,21 @@ fn weave_file(
         let mut any = false;
         for &id in &ids {
             let aspect = cache.get(id)?.clone();
+            let wraps = aspect.advice.wrap.is_some() || aspect.advice.replace.is_some();
+            let skipped = (wraps && call.context != CallContext::Expr).then(|| {
+                "the call is the operand of `go`/`defer`: wrapping it would change when it runs".to_string()
+            });
             out.decisions.push(Decision {
                 file: index,
                 line: call.line,
                 site: call.callee.clone(),
                 signature: call.callee.clone(),
                 aspect: aspect.name.clone(),
-                skipped: None,
+                skipped: skipped.clone(),
             });
+            if skipped.is_some() {
+                continue;
+            }
             text = call_advice(&aspect, call, &text, file, pkg, enclosing, &positions, &mut aliases);
             any = true;
         }
@@ -264,13 +279,13 @@ fn function_edits(
     let result_names: Vec<String> = (0..site.results.len()).map(|i| result_name(i, &site.results)).collect();
     if applied.iter().any(|a| a.bound.name_results)
         && let Some(range) = &site.results_range
-        && site.results.iter().any(|r| r.name.as_deref().is_none_or(|n| n == "_"))
+        && site.results.iter().any(|r| r.name.is_none())
     {
         let list: Vec<String> = site
             .results
             .iter()
             .zip(&result_names)
-            .map(|(r, n)| format!("{n} {}", &file.text[r.ty_range.clone()]))
+            .map(|(r, n)| format!("{n} {}", &file.text[r.type_range.clone()]))
             .collect();
         edits.push(Edit::replace(range.clone(), format!("({})", list.join(", "))));
     }

@@ -128,6 +128,7 @@ pub(crate) struct Fields {
     pub alias: u16,
     pub tag: u16,
     pub operator: u16,
+    pub index: u16,
 }
 
 /// Symbol-id → [`K`] table plus field ids for one grammar.
@@ -176,6 +177,7 @@ impl Kinds {
             alias: field("alias"),
             tag: field("tag"),
             operator: field("operator"),
+            index: field("index"),
         };
         Kinds { table, f }
     }

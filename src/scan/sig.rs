@@ -6,7 +6,7 @@ use super::types::{ParamStyle, Render, write_params, write_results};
 use super::{FuncKind, FuncSite};
 use tree_sitter::Node;
 
-impl<'a> Render<'a> {
+impl<'a> Render<'a, '_> {
     /// Build the site for `node` (a function declaration, method
     /// declaration or function literal) named `name`. The identifiers the
     /// function declares for its body (receiver, type parameters,

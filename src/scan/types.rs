@@ -25,10 +25,10 @@ use tree_sitter::Node;
 pub(crate) const MAX_DEPTH: u32 = 96;
 
 /// Renders types and parameter lists of one file.
-pub(crate) struct Render<'a> {
+pub(crate) struct Render<'a, 'i> {
     pub src: &'a [u8],
     pub k: &'a Kinds,
-    pub imports: &'a ImportTable,
+    pub imports: &'i ImportTable,
 }
 
 /// How unnamed parameters are written.
@@ -40,7 +40,7 @@ pub(crate) enum ParamStyle {
     Type,
 }
 
-impl<'a> Render<'a> {
+impl<'a> Render<'a, '_> {
     /// The source bytes of `node`.
     #[inline]
     pub(crate) fn bytes(&self, node: Node) -> &'a [u8] {
@@ -156,7 +156,7 @@ impl<'a> Render<'a> {
             }
             K::StructType => self.struct_type(node, out, d),
             K::InterfaceType => self.interface_type(node, out, d),
-            _ => self.fallback(node, out),
+            _ => self.fallback(node, out, d),
         }
     }
 
@@ -481,8 +481,18 @@ impl<'a> Render<'a> {
                 }
                 out.push_str("...");
             }
+            K::IndexExpression => {
+                if let Some(x) = node.child_by_field_id(f.operand) {
+                    self.expr(x, out, d + 1);
+                }
+                out.push('[');
+                if let Some(i) = node.child_by_field_id(f.index) {
+                    self.expr(i, out, d + 1);
+                }
+                out.push(']');
+            }
             k if k.is_type_like() => self.ty(node, out, d + 1),
-            _ => self.fallback(node, out),
+            _ => self.fallback(node, out, d),
         }
     }
 
@@ -538,21 +548,30 @@ impl<'a> Render<'a> {
         acc
     }
 
-    /// Source text with whitespace runs collapsed: the last resort for
-    /// nodes with no canonical form (ERROR nodes, odd expressions).
-    fn fallback(&self, node: Node, out: &mut String) {
-        let text = String::from_utf8_lossy(self.bytes(node));
-        let mut space = false;
-        for c in text.chars() {
-            if c.is_whitespace() {
-                space = true;
-                continue;
-            }
-            if space && !out.is_empty() && !out.ends_with(['(', '[', ' ']) {
+    /// The last resort for nodes with no canonical form (ERROR nodes, odd
+    /// expressions): the leaf tokens, comments dropped, joined without
+    /// spaces except between two identifier-like tokens.
+    fn fallback(&self, node: Node, out: &mut String, d: u32) {
+        if d > MAX_DEPTH {
+            out.push('…');
+            return;
+        }
+        if self.k.of(node) == K::Comment {
+            return;
+        }
+        if node.child_count() == 0 {
+            let text = String::from_utf8_lossy(self.bytes(node));
+            let word = |c: char| c.is_alphanumeric() || c == '_';
+            if out.ends_with(word) && text.starts_with(word) {
                 out.push(' ');
             }
-            space = false;
-            out.push(c);
+            out.push_str(&text);
+            return;
+        }
+        for i in 0..node.child_count() {
+            if let Some(c) = node.child(i) {
+                self.fallback(c, out, d + 1);
+            }
         }
     }
 }

@@ -1,7 +1,10 @@
-//! The scan itself: a short pass over the file's top level (package clause,
-//! imports, build constraint, package-scope names), then ONE tree-cursor walk
-//! over everything else that builds function sites, call sites and
-//! references while tracking which local declarations hide an import name.
+//! The scan itself: ONE tree-cursor walk over the file that records the
+//! package clause, imports, build constraint and package-scope names as it
+//! meets them, and builds function sites, call sites and references while
+//! tracking which local declarations hide an import name. Go puts imports
+//! before every declaration, so the import table is complete before the
+//! first function is rendered (in a broken file with a late import, only
+//! what follows it sees it).
 //!
 //! Scope tracking is deliberately narrow: only identifiers that could hide
 //! something the import table resolves are remembered (usually none), with
@@ -19,32 +22,16 @@ use super::{CallContext, CallKind, CallSite, FuncKind, ImportSpec, RefSite, Scan
 use std::ops::Range;
 use tree_sitter::{Node, Tree};
 
-/// How deep the top-level pass looks through ERROR nodes for declarations.
-const MAX_ERROR_NESTING: u32 = 8;
-
 pub(crate) fn scan_tree(tree: &Tree, src: &[u8], k: &Kinds) -> ScannedFile {
     let root = tree.root_node();
-    let mut out = ScannedFile {
-        has_errors: root.has_error(),
-        ..ScannedFile::default()
-    };
-    let mut imports = ImportTable::default();
-    top_level(root, src, k, &mut out, &mut imports, 0);
-    imports.finish();
-    out.import_insert = out
-        .import_decls
-        .last()
-        .or(out.package_range.as_ref())
-        .map_or(0, |r| r.end);
-
-    let package_start = out.package_range.as_ref().map_or(usize::MAX, |r| r.start);
     let mut w = Walker {
-        r: Render {
-            src,
-            k,
-            imports: &imports,
+        src,
+        k,
+        imports: ImportTable::default(),
+        out: ScannedFile {
+            has_errors: root.has_error(),
+            ..ScannedFile::default()
         },
-        out,
         comments: Vec::new(),
         any_ignore: false,
         actions: Vec::new(),
@@ -56,90 +43,9 @@ pub(crate) fn scan_tree(tree: &Tree, src: &[u8], k: &Kinds) -> ScannedFile {
         consumed: None,
         go_defer: None,
         dot_calls: false,
-        package_start,
     };
     w.run(root);
     w.finish()
-}
-
-/// The top-level pass: everything that must be known before the first
-/// function is rendered. Looks through ERROR nodes (broken files).
-fn top_level(
-    node: Node,
-    src: &[u8],
-    k: &Kinds,
-    out: &mut ScannedFile,
-    imports: &mut ImportTable,
-    nesting: u32,
-) {
-    let text = |n: Node| src.get(n.byte_range()).unwrap_or(&[]);
-    let string = |n: Node| String::from_utf8_lossy(text(n)).into_owned();
-    let mut cursor = node.walk();
-    let mut more = cursor.goto_first_child();
-    while more {
-        let child = cursor.node();
-        more = cursor.goto_next_sibling();
-        match k.of(child) {
-            K::Comment if out.package_range.is_none() && out.build_constraint.is_none() => {
-                out.build_constraint = comments::build_constraint(text(child));
-            }
-            K::PackageClause if out.package_range.is_none() => {
-                out.package_range = Some(child.byte_range());
-                out.package = named_children(child, k)
-                    .find(|c| k.of(*c) == K::PackageIdentifier)
-                    .map(string)
-                    .unwrap_or_default();
-            }
-            K::ImportDeclaration => {
-                let decl = out.import_decls.len();
-                out.import_decls.push(child.byte_range());
-                for c in named_children(child, k) {
-                    match k.of(c) {
-                        K::ImportSpec => import_spec(c, decl, src, k, out, imports),
-                        K::ImportSpecList => {
-                            for spec in named_children(c, k) {
-                                if k.of(spec) == K::ImportSpec {
-                                    import_spec(spec, decl, src, k, out, imports);
-                                }
-                            }
-                        }
-                        _ => {}
-                    }
-                }
-            }
-            K::FunctionDeclaration => {
-                if let Some(name) = child.child_by_field_id(k.f.name) {
-                    push_top(out, text(name));
-                }
-            }
-            K::VarDeclaration | K::ConstDeclaration => {
-                for c in named_children(child, k) {
-                    match k.of(c) {
-                        K::VarSpec | K::ConstSpec => spec_names(c, k, src, out),
-                        K::VarSpecList => {
-                            for spec in named_children(c, k) {
-                                spec_names(spec, k, src, out);
-                            }
-                        }
-                        _ => {}
-                    }
-                }
-            }
-            K::TypeDeclaration => {
-                for c in named_children(child, k) {
-                    if matches!(k.of(c), K::TypeSpec | K::TypeAlias)
-                        && let Some(name) = c.child_by_field_id(k.f.name)
-                    {
-                        push_top(out, text(name));
-                    }
-                }
-            }
-            _ if child.is_error() && nesting < MAX_ERROR_NESTING => {
-                top_level(child, src, k, out, imports, nesting + 1);
-            }
-            _ => {}
-        }
-    }
 }
 
 fn push_top(out: &mut ScannedFile, name: &[u8]) {
@@ -240,7 +146,9 @@ struct Frame {
 }
 
 struct Walker<'a> {
-    r: Render<'a>,
+    src: &'a [u8],
+    k: &'a Kinds,
+    imports: ImportTable,
     out: ScannedFile,
     comments: Vec<CommentRow>,
     any_ignore: bool,
@@ -258,10 +166,23 @@ struct Walker<'a> {
     /// The call expression of the `go`/`defer` statement being entered.
     go_defer: Option<(usize, CallContext)>,
     dot_calls: bool,
-    package_start: usize,
 }
 
 impl<'a> Walker<'a> {
+    /// A type renderer over the current import table.
+    fn render(&self) -> Render<'a, '_> {
+        Render {
+            src: self.src,
+            k: self.k,
+            imports: &self.imports,
+        }
+    }
+
+    #[inline]
+    fn bytes(&self, node: Node) -> &'a [u8] {
+        self.src.get(node.byte_range()).unwrap_or(&[])
+    }
+
     fn run(&mut self, root: Node<'a>) {
         let mut cursor = root.walk();
         let mut depth = 0u32;
@@ -306,13 +227,26 @@ impl<'a> Walker<'a> {
 
     /// Handle entering `node`; whether to walk its children.
     fn enter(&mut self, node: Node<'a>, depth: u32) -> bool {
-        let kind = self.r.k.of(node);
+        let kind = self.k.of(node);
         match kind {
             K::Comment => {
                 self.comment(node);
                 false
             }
-            K::PackageClause | K::ImportDeclaration => false,
+            K::PackageClause => {
+                if self.out.package_range.is_none() {
+                    self.out.package_range = Some(node.byte_range());
+                    self.out.package = named_children(node, self.k)
+                        .find(|c| self.k.of(*c) == K::PackageIdentifier)
+                        .map(|c| String::from_utf8_lossy(self.bytes(c)).into_owned())
+                        .unwrap_or_default();
+                }
+                false
+            }
+            K::ImportDeclaration => {
+                self.import_declaration(node);
+                false
+            }
             // Leaves: not even worth asking the cursor for children.
             K::Token
             | K::Leaf
@@ -344,7 +278,7 @@ impl<'a> Walker<'a> {
                 self.push_scope(depth);
                 // The alias is declared in every clause; declaring it for the
                 // whole statement only misjudges `switch x := x.F().(type)`.
-                if let Some(alias) = node.child_by_field_id(self.r.k.f.alias) {
+                if let Some(alias) = node.child_by_field_id(self.k.f.alias) {
                     let start = self.pending.len();
                     self.pending_idents(alias);
                     let names: Vec<_> = self.pending.drain(start..).collect();
@@ -353,27 +287,38 @@ impl<'a> Walker<'a> {
                 true
             }
             K::ShortVarDeclaration => {
-                if let Some(left) = node.child_by_field_id(self.r.k.f.left) {
+                if let Some(left) = node.child_by_field_id(self.k.f.left) {
                     self.declare_after(left, depth);
                 }
                 true
             }
             K::RangeClause | K::ReceiveStatement => {
-                if let Some(left) = node.child_by_field_id(self.r.k.f.left)
+                if let Some(left) = node.child_by_field_id(self.k.f.left)
                     && self.has_define(node)
                 {
                     self.declare_after(left, depth);
                 }
                 true
             }
-            K::VarSpec | K::ConstSpec if !self.frames.is_empty() => {
+            K::VarSpec | K::ConstSpec if self.frames.is_empty() => {
+                spec_names(node, self.k, self.src, &mut self.out);
+                true
+            }
+            K::TypeSpec | K::TypeAlias if self.frames.is_empty() => {
+                if let Some(name) = node.child_by_field_id(self.k.f.name) {
+                    let name = self.bytes(name);
+                    push_top(&mut self.out, name);
+                }
+                true
+            }
+            K::VarSpec | K::ConstSpec => {
                 self.declare_after(node, depth);
                 true
             }
-            K::TypeSpec | K::TypeAlias if !self.frames.is_empty() => {
-                if let Some(name) = node.child_by_field_id(self.r.k.f.name) {
-                    let name = self.r.bytes(name);
-                    if self.r.imports.shadowable(name) {
+            K::TypeSpec | K::TypeAlias => {
+                if let Some(name) = node.child_by_field_id(self.k.f.name) {
+                    let name = self.bytes(name);
+                    if self.imports.shadowable(name) {
                         self.shadows.push(name);
                     }
                 }
@@ -385,7 +330,7 @@ impl<'a> Walker<'a> {
                 } else {
                     CallContext::Defer
                 };
-                if let Some(call) = self.r.first_named(node) {
+                if let Some(call) = self.render().first_named(node) {
                     self.go_defer = Some((call.id(), ctx));
                 }
                 true
@@ -410,6 +355,25 @@ impl<'a> Walker<'a> {
         }
     }
 
+    fn import_declaration(&mut self, node: Node<'a>) {
+        let decl = self.out.import_decls.len();
+        self.out.import_decls.push(node.byte_range());
+        for c in named_children(node, self.k) {
+            match self.k.of(c) {
+                K::ImportSpec => import_spec(c, decl, self.src, self.k, &mut self.out, &mut self.imports),
+                K::ImportSpecList => {
+                    for spec in named_children(c, self.k) {
+                        if self.k.of(spec) == K::ImportSpec {
+                            import_spec(spec, decl, self.src, self.k, &mut self.out, &mut self.imports);
+                        }
+                    }
+                }
+                _ => {}
+            }
+        }
+        self.imports.finish();
+    }
+
     fn push_scope(&mut self, depth: u32) {
         self.actions
             .push((depth, Action::PopScope(self.shadows.len())));
@@ -427,16 +391,16 @@ impl<'a> Walker<'a> {
 
     /// Push the shadowing identifiers among `list`'s children to `pending`.
     fn pending_idents(&mut self, list: Node<'a>) {
-        if self.r.imports.is_inert() {
+        if self.imports.is_inert() {
             return;
         }
         for i in 0..list.child_count() {
             let Some(c) = list.child(i) else {
                 continue;
             };
-            if self.r.k.of(c) == K::Identifier {
-                let name = self.r.bytes(c);
-                if self.r.imports.shadowable(name) {
+            if self.k.of(c) == K::Identifier {
+                let name = self.bytes(c);
+                if self.imports.shadowable(name) {
                     self.pending.push(name);
                 }
             }
@@ -446,7 +410,7 @@ impl<'a> Walker<'a> {
     fn has_define(&self, node: Node) -> bool {
         (0..node.child_count())
             .filter_map(|i| node.child(i))
-            .any(|c| self.r.k.of(c) == K::TokDefine)
+            .any(|c| self.k.of(c) == K::TokDefine)
     }
 
     fn shadowed(&self, name: &[u8]) -> bool {
@@ -454,13 +418,15 @@ impl<'a> Walker<'a> {
     }
 
     fn comment(&mut self, node: Node) {
-        let text = self.r.bytes(node);
+        let text = self.bytes(node);
         let start = node.start_position();
         let ignore = comments::is_ignore(text);
         self.any_ignore |= ignore;
+        if self.out.package_range.is_none() && self.out.build_constraint.is_none() {
+            self.out.build_constraint = comments::build_constraint(text);
+        }
         let line_start = node.start_byte().saturating_sub(start.column);
         let own_line = self
-            .r
             .src
             .get(line_start..node.start_byte())
             .is_some_and(|before| before.iter().all(u8::is_ascii_whitespace));
@@ -474,7 +440,7 @@ impl<'a> Walker<'a> {
         if (text.starts_with(b"//line ") || text.starts_with(b"/*line "))
             && let Some(d) = comments::line_directive(text, node.byte_range(), row(start.column))
         {
-            if node.start_byte() < self.package_start {
+            if self.out.package_range.is_none() {
                 self.out.line_directive = true;
             }
             self.out.line_directives.push(d);
@@ -502,14 +468,19 @@ impl<'a> Walker<'a> {
                 };
                 format!("{prefix}.func{n}")
             }
-            _ => node
-                .child_by_field_id(self.r.k.f.name)
-                .map(|n| self.r.string(n))
-                .unwrap_or_default(),
+            _ => {
+                let name = node
+                    .child_by_field_id(self.k.f.name)
+                    .map_or(&[][..], |n| self.bytes(n));
+                if kind == FuncKind::Func {
+                    push_top(&mut self.out, name);
+                }
+                String::from_utf8_lossy(name).into_owned()
+            }
         };
         let mut declared = std::mem::take(&mut self.declared);
         declared.clear();
-        let mut site = self.r.func_site(node, kind, name, parent, &mut declared);
+        let mut site = self.render().func_site(node, kind, name, parent, &mut declared);
         if kind != FuncKind::Literal && self.any_ignore {
             let before = self
                 .comments
@@ -526,7 +497,7 @@ impl<'a> Walker<'a> {
             literals: 0,
         });
         for name in declared.drain(..) {
-            if self.r.imports.shadowable(name) {
+            if self.imports.shadowable(name) {
                 self.shadows.push(name);
             }
         }
@@ -541,7 +512,7 @@ impl<'a> Walker<'a> {
     /// `pkg.Name` or, through the single dot-import, `Name`: the callee,
     /// and whether it came from the dot-import.
     fn resolve_target(&mut self, target: Node<'a>) -> Option<(String, bool)> {
-        let k = self.r.k;
+        let k = self.k;
         match k.of(target) {
             K::SelectorExpression => {
                 let operand = target.child_by_field_id(k.f.operand)?;
@@ -549,27 +520,27 @@ impl<'a> Walker<'a> {
                     return None;
                 }
                 let field = target.child_by_field_id(k.f.field)?;
-                let q = self.r.bytes(operand);
+                let q = self.bytes(operand);
                 if self.shadowed(q) {
                     return None;
                 }
-                let path = self.r.imports.resolve(q)?;
+                let path = self.imports.resolve(q)?;
                 self.consumed = Some(target.id());
-                Some((qualified(path, self.r.bytes(field)), false))
+                Some((qualified(path, self.bytes(field)), false))
             }
             K::QualifiedType => {
                 let pkg = target.child_by_field_id(k.f.package)?;
                 let name = target.child_by_field_id(k.f.name)?;
-                let q = self.r.bytes(pkg);
+                let q = self.bytes(pkg);
                 if self.shadowed(q) {
                     return None;
                 }
-                let path = self.r.imports.resolve(q)?;
-                Some((qualified(path, self.r.bytes(name)), false))
+                let path = self.imports.resolve(q)?;
+                Some((qualified(path, self.bytes(name)), false))
             }
             K::Identifier | K::TypeIdentifier => {
-                let path = self.r.imports.single_dot()?;
-                let name = self.r.bytes(target);
+                let path = self.imports.single_dot()?;
+                let name = self.bytes(target);
                 if !is_exported(name) || self.shadowed(name) {
                     return None;
                 }
@@ -581,7 +552,7 @@ impl<'a> Walker<'a> {
     }
 
     fn call(&mut self, node: Node<'a>) {
-        let k = self.r.k;
+        let k = self.k;
         let (Some(func), Some(args)) = (
             node.child_by_field_id(k.f.function),
             node.child_by_field_id(k.f.arguments),
@@ -592,7 +563,7 @@ impl<'a> Walker<'a> {
         let mut target = func;
         for _ in 0..8 {
             target = match k.of(target) {
-                K::ParenthesizedExpression => match self.r.first_named(target) {
+                K::ParenthesizedExpression => match self.render().first_named(target) {
                     Some(t) => t,
                     None => return,
                 },
@@ -630,7 +601,7 @@ impl<'a> Walker<'a> {
     /// `pkg.T(x)` parsed as a conversion: also how tree-sitter reads the
     /// generic call `pkg.F[A, B](x)`.
     fn conversion(&mut self, node: Node<'a>) {
-        let k = self.r.k;
+        let k = self.k;
         let Some(ty) = node.child_by_field_id(k.f.ty) else {
             return;
         };
@@ -669,7 +640,7 @@ impl<'a> Walker<'a> {
     }
 
     fn composite(&mut self, node: Node<'a>) {
-        let k = self.r.k;
+        let k = self.k;
         let (Some(ty), Some(body)) = (
             node.child_by_field_id(k.f.ty),
             node.child_by_field_id(k.f.body),
@@ -694,8 +665,8 @@ impl<'a> Walker<'a> {
     }
 
     fn see_through_generic(&self, ty: Node<'a>) -> Node<'a> {
-        if self.r.k.of(ty) == K::GenericType {
-            ty.child_by_field_id(self.r.k.f.ty).unwrap_or(ty)
+        if self.k.of(ty) == K::GenericType {
+            ty.child_by_field_id(self.k.f.ty).unwrap_or(ty)
         } else {
             ty
         }
@@ -740,15 +711,15 @@ impl<'a> Walker<'a> {
             self.consumed = None;
             return;
         }
-        let k = self.r.k;
+        let k = self.k;
         let Some(operand) = node.child_by_field_id(k.f.operand) else {
             return;
         };
         if k.of(operand) != K::Identifier {
             return;
         }
-        let q = self.r.bytes(operand);
-        let Some(path) = self.r.imports.resolve(q) else {
+        let q = self.bytes(operand);
+        let Some(path) = self.imports.resolve(q) else {
             return;
         };
         if self.shadowed(q) {
@@ -759,7 +730,7 @@ impl<'a> Walker<'a> {
         };
         let start = node.start_position();
         self.out.refs.push(RefSite {
-            target: qualified(path, self.r.bytes(field)),
+            target: qualified(path, self.bytes(field)),
             range: node.byte_range(),
             enclosing: self.enclosing(),
             line: row(start.row).saturating_add(1),
@@ -768,6 +739,12 @@ impl<'a> Walker<'a> {
     }
 
     fn finish(mut self) -> ScannedFile {
+        self.out.import_insert = self
+            .out
+            .import_decls
+            .last()
+            .or(self.out.package_range.as_ref())
+            .map_or(0, |r| r.end);
         // A bare name declared at package scope in this file is not the
         // dot-import's.
         if self.dot_calls && !self.out.top_level.is_empty() {

@@ -15,7 +15,7 @@ pub mod diag;
 pub mod load;
 pub mod project;
 pub mod scan;
-// Enabled once scan and compile land: pub mod weave;
+pub mod weave;
 
 /// goaop's version, part of every rule-set fingerprint.
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");

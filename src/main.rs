@@ -31,6 +31,37 @@ enum Command {
         #[arg(long)]
         list_bundled: bool,
     },
+    /// Show which function or call site gets which aspect, and why others were skipped.
+    Plan {
+        /// Go package patterns (default ./...).
+        packages: Vec<String>,
+        /// Aspect files (default: the current Go module's).
+        #[arg(long = "aspects", short = 'a')]
+        aspects: Vec<PathBuf>,
+        #[arg(long, value_enum, default_value_t = Format::Human)]
+        format: Format,
+        /// Print the canonical signature of every function instead.
+        #[arg(long)]
+        signatures: bool,
+    },
+    /// Show the woven source of packages as a unified diff.
+    Diff {
+        /// Go package patterns (default ./...).
+        packages: Vec<String>,
+        /// Aspect files (default: the current Go module's).
+        #[arg(long = "aspects", short = 'a')]
+        aspects: Vec<PathBuf>,
+    },
+    /// Run `go build|run|test|vet|install` with the aspects woven in.
+    #[command(disable_help_flag = true)]
+    Go {
+        /// Aspect files (default: the current Go module's).
+        #[arg(long = "aspects", short = 'a')]
+        aspects: Vec<PathBuf>,
+        /// The go subcommand and its arguments.
+        #[arg(trailing_var_arg = true, allow_hyphen_values = true, required = true)]
+        args: Vec<String>,
+    },
 }
 
 fn main() {
@@ -42,6 +73,7 @@ fn main() {
         }
     };
     let cwd = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("."));
+    let color = std::io::stderr().is_terminal();
     let outcome = match cli.command {
         Command::Check {
             files,
@@ -51,8 +83,39 @@ fn main() {
             &cli::check::CheckArgs {
                 files,
                 format,
-                color: std::io::stderr().is_terminal(),
+                color,
                 list_bundled,
+            },
+            &cwd,
+        ),
+        Command::Plan {
+            packages,
+            aspects,
+            format,
+            signatures,
+        } => cli::plan::run(
+            &cli::plan::PlanArgs {
+                packages,
+                aspects,
+                format,
+                signatures,
+                color,
+            },
+            &cwd,
+        ),
+        Command::Diff { packages, aspects } => cli::diff::run(
+            &cli::diff::DiffArgs {
+                packages,
+                aspects,
+                color,
+            },
+            &cwd,
+        ),
+        Command::Go { aspects, args } => cli::gocmd::run(
+            &cli::gocmd::GoArgs {
+                aspects,
+                args,
+                color,
             },
             &cwd,
         ),

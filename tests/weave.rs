@@ -27,7 +27,7 @@ fn weave_case(dir: &Path) -> (SourceFile, WovenPackage) {
         "{}: aspects have errors: {errors:#?}",
         dir.display()
     );
-    let rules = RuleSet::build(loaded.checked.aspects.clone()).expect("rule set compiles");
+    let rules = RuleSet::build(&loaded.checked.aspects).expect("rule set compiles");
     let file = SourceFile {
         name: "input.go".into(),
         text: std::fs::read_to_string(dir.join("input.go")).unwrap(),
@@ -36,7 +36,8 @@ fn weave_case(dir: &Path) -> (SourceFile, WovenPackage) {
         path: PKG,
         main_module: Some(PKG),
     };
-    let woven = weave_package(&rules.view(), &info, std::slice::from_ref(&file)).expect("weaves");
+    let woven =
+        weave_package(&rules.view().unwrap(), &info, std::slice::from_ref(&file)).expect("weaves");
     (file, woven)
 }
 

@@ -21,7 +21,13 @@ pub fn run(args: &DiffArgs, cwd: &Path) -> Outcome {
     };
     let module = match woven::weave(cwd, &args.packages, &rules, false) {
         Ok(m) => m,
-        Err(e) => return Outcome { stderr: format!("error: {e}\n"), code: 1, ..Default::default() },
+        Err(e) => {
+            return Outcome {
+                stderr: format!("error: {e}\n"),
+                code: 1,
+                ..Default::default()
+            };
+        }
     };
     let mut out = String::new();
     for (_, files, w) in &module.packages {

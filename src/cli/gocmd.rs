@@ -25,10 +25,16 @@ const SUBCOMMANDS: &[&str] = &["build", "run", "test", "vet", "install"];
 
 pub fn run(args: &GoArgs, cwd: &Path) -> Outcome {
     let Some(sub) = args.args.first() else {
-        return Outcome::usage(format!("`goaop go` needs a go subcommand: {}", SUBCOMMANDS.join(", ")));
+        return Outcome::usage(format!(
+            "`goaop go` needs a go subcommand: {}",
+            SUBCOMMANDS.join(", ")
+        ));
     };
     if !SUBCOMMANDS.contains(&sub.as_str()) {
-        return Outcome::usage(format!("`goaop go {sub}` is not supported; use one of {}", SUBCOMMANDS.join(", ")));
+        return Outcome::usage(format!(
+            "`goaop go {sub}` is not supported; use one of {}",
+            SUBCOMMANDS.join(", ")
+        ));
     }
     let (_, rules) = match rules::build(cwd, &args.aspects, args.color) {
         Ok(r) => r,
@@ -36,7 +42,13 @@ pub fn run(args: &GoArgs, cwd: &Path) -> Outcome {
     };
     let module = match woven::weave(cwd, &["./...".to_string()], &rules, true) {
         Ok(m) => m,
-        Err(e) => return Outcome { stderr: format!("goaop: {e}\n"), code: 1, ..Default::default() },
+        Err(e) => {
+            return Outcome {
+                stderr: format!("goaop: {e}\n"),
+                code: 1,
+                ..Default::default()
+            };
+        }
     };
 
     let dir = std::env::temp_dir().join(format!("goaop-overlay-{}", std::process::id()));
@@ -50,21 +62,37 @@ pub fn run(args: &GoArgs, cwd: &Path) -> Outcome {
         }
         for (f, new) in files.iter().zip(&w.files) {
             let Some(new) = new else { continue };
-            let target = dir.join(format!("{}", replace.len())).join(Path::new(&f.name).file_name().unwrap_or_default());
-            if let Err(e) = std::fs::create_dir_all(target.parent().unwrap_or(&dir)).and_then(|_| std::fs::write(&target, new)) {
-                return Outcome { stderr: format!("goaop: cannot write {}: {e}\n", target.display()), code: 1, ..Default::default() };
+            let target = dir
+                .join(format!("{}", replace.len()))
+                .join(Path::new(&f.name).file_name().unwrap_or_default());
+            if let Err(e) = std::fs::create_dir_all(target.parent().unwrap_or(&dir))
+                .and_then(|_| std::fs::write(&target, new))
+            {
+                return Outcome {
+                    stderr: format!("goaop: cannot write {}: {e}\n", target.display()),
+                    code: 1,
+                    ..Default::default()
+                };
             }
             replace.insert(f.name.clone(), target.display().to_string());
         }
     }
     let overlay = dir.join("overlay.json");
     let json = serde_json::json!({ "Replace": replace });
-    if let Err(e) = std::fs::create_dir_all(&dir).and_then(|_| std::fs::write(&overlay, json.to_string())) {
-        return Outcome { stderr: format!("goaop: cannot write {}: {e}\n", overlay.display()), code: 1, ..Default::default() };
+    if let Err(e) =
+        std::fs::create_dir_all(&dir).and_then(|_| std::fs::write(&overlay, json.to_string()))
+    {
+        return Outcome {
+            stderr: format!("goaop: cannot write {}: {e}\n", overlay.display()),
+            code: 1,
+            ..Default::default()
+        };
     }
     let mut stderr = String::new();
     for (aspect, n) in &skipped {
-        stderr.push_str(&format!("goaop: aspect `{aspect}` skipped {n} join point(s); `goaop plan` says why\n"));
+        stderr.push_str(&format!(
+            "goaop: aspect `{aspect}` skipped {n} join point(s); `goaop plan` says why\n"
+        ));
     }
     // The go command's own output goes straight to the terminal.
     let status = Command::new("go")
@@ -75,7 +103,15 @@ pub fn run(args: &GoArgs, cwd: &Path) -> Outcome {
         .status();
     let _ = std::fs::remove_dir_all(&dir);
     match status {
-        Ok(s) => Outcome { stderr, code: s.code().unwrap_or(1), ..Default::default() },
-        Err(e) => Outcome { stderr: format!("{stderr}goaop: cannot run go: {e}\n"), code: 1, ..Default::default() },
+        Ok(s) => Outcome {
+            stderr,
+            code: s.code().unwrap_or(1),
+            ..Default::default()
+        },
+        Err(e) => Outcome {
+            stderr: format!("{stderr}goaop: cannot run go: {e}\n"),
+            code: 1,
+            ..Default::default()
+        },
     }
 }

@@ -38,8 +38,11 @@ pub struct PackageError {
 /// Run `go list -e -json patterns…` in `dir`.
 pub fn list(dir: &Path, patterns: &[String]) -> Result<Vec<Package>, String> {
     let mut cmd = Command::new("go");
-    cmd.current_dir(dir)
-        .args(["list", "-e", "-json=ImportPath,Dir,Name,GoFiles,Module,Error"]);
+    cmd.current_dir(dir).args([
+        "list",
+        "-e",
+        "-json=ImportPath,Dir,Name,GoFiles,Module,Error",
+    ]);
     if patterns.is_empty() {
         cmd.arg("./...");
     } else {
@@ -49,7 +52,10 @@ pub fn list(dir: &Path, patterns: &[String]) -> Result<Vec<Package>, String> {
         .output()
         .map_err(|e| format!("cannot run `go list` (is Go installed and on PATH?): {e}"))?;
     if !out.status.success() {
-        return Err(format!("`go list` failed:\n{}", String::from_utf8_lossy(&out.stderr)));
+        return Err(format!(
+            "`go list` failed:\n{}",
+            String::from_utf8_lossy(&out.stderr)
+        ));
     }
     let text = String::from_utf8_lossy(&out.stdout);
     serde_json::Deserializer::from_str(&text)

@@ -30,11 +30,9 @@ pub enum Format {
     Human,
     Json,
 }
-
-// Commands that weave: enabled once scan and compile land.
-// pub mod diff;
-// pub mod gocmd;
-// pub mod golist;
-// pub mod plan;
-// pub mod rules;
-// pub mod woven;
+pub mod diff;
+pub mod gocmd;
+pub mod golist;
+pub mod plan;
+pub mod rules;
+pub mod woven;

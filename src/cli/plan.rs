@@ -22,7 +22,13 @@ pub fn run(args: &PlanArgs, cwd: &Path) -> Outcome {
     };
     let module = match woven::weave(cwd, &args.packages, &rules, false) {
         Ok(m) => m,
-        Err(e) => return Outcome { stderr: format!("error: {e}\n"), code: 1, ..Default::default() },
+        Err(e) => {
+            return Outcome {
+                stderr: format!("error: {e}\n"),
+                code: 1,
+                ..Default::default()
+            };
+        }
     };
     if args.signatures {
         return signatures(&module);
@@ -69,12 +75,17 @@ pub fn run(args: &PlanArgs, cwd: &Path) -> Outcome {
                         }
                         Some(why) => {
                             skipped += 1;
-                            out.push_str(&format!("  - {:<12} {:<32} {at}\n      skipped: {why}\n", d.aspect, d.site));
+                            out.push_str(&format!(
+                                "  - {:<12} {:<32} {at}\n      skipped: {why}\n",
+                                d.aspect, d.site
+                            ));
                         }
                     }
                 }
             }
-            out.push_str(&format!("{applied} join point(s) woven, {skipped} skipped\n"));
+            out.push_str(&format!(
+                "{applied} join point(s) woven, {skipped} skipped\n"
+            ));
             Outcome {
                 stdout: out,
                 ..Default::default()

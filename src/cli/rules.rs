@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 use super::Outcome;
 use super::check::{Loaded, default_files, load_and_check, report};
 use crate::compile::{CompileError, RuleSet};
-use crate::diag::{Diagnostic, codes};
+use crate::diag::Diagnostic;
 
 /// Load, check and compile; on errors, the rendered diagnostics to print.
 pub fn build(cwd: &Path, files: &[PathBuf], color: bool) -> Result<(Loaded, RuleSet), Outcome> {
@@ -18,10 +18,13 @@ pub fn build(cwd: &Path, files: &[PathBuf], color: bool) -> Result<(Loaded, Rule
     if loaded.checked.has_errors() {
         return Err(report(&loaded, super::Format::Human, color));
     }
-    match RuleSet::build(loaded.checked.aspects.clone()) {
+    match RuleSet::build(&loaded.checked.aspects) {
         Ok(rules) => Ok((loaded, rules)),
         Err(errors) => {
-            let diags = errors.iter().map(|e| compile_diagnostic(&loaded, e)).collect::<Vec<_>>();
+            let diags = errors
+                .iter()
+                .map(|e| compile_diagnostic(&loaded, e))
+                .collect::<Vec<_>>();
             loaded.checked.diagnostics.extend(diags);
             Err(report(&loaded, super::Format::Human, color))
         }
@@ -37,5 +40,5 @@ pub fn compile_diagnostic(loaded: &Loaded, e: &CompileError) -> Diagnostic {
         .find(|(p, _)| *p == e.pattern)
         .map(|(_, s)| s.clone())
         .unwrap_or_else(|| spans.name.clone());
-    Diagnostic::error(codes::DFA_TOO_BIG, e.message.clone(), span, "this pattern").with_help(e.help.clone())
+    e.to_diagnostic(span)
 }

@@ -17,9 +17,14 @@ pub struct WovenModule {
 /// `absolute` names files by absolute path in `//line` directives (what a
 /// build wants, like the go command's own positions); otherwise relative to
 /// `cwd` (what a diff shows).
-pub fn weave(cwd: &Path, patterns: &[String], rules: &RuleSet, absolute: bool) -> Result<WovenModule, String> {
+pub fn weave(
+    cwd: &Path,
+    patterns: &[String],
+    rules: &RuleSet,
+    absolute: bool,
+) -> Result<WovenModule, String> {
     let main_module = project::find_module(cwd).map(|m| m.path);
-    let view = rules.view();
+    let view = rules.view().map_err(|e| e.to_string())?;
     let mut packages = Vec::new();
     for pkg in golist::list(cwd, patterns)? {
         if let Some(e) = &pkg.error {
@@ -28,11 +33,15 @@ pub fn weave(cwd: &Path, patterns: &[String], rules: &RuleSet, absolute: bool) -
         let mut files = Vec::new();
         for f in &pkg.go_files {
             let path: PathBuf = pkg.dir.join(f);
-            let text = std::fs::read_to_string(&path).map_err(|e| format!("{}: {e}", path.display()))?;
+            let text =
+                std::fs::read_to_string(&path).map_err(|e| format!("{}: {e}", path.display()))?;
             let name = if absolute {
                 path.display().to_string()
             } else {
-                path.strip_prefix(cwd).unwrap_or(&path).display().to_string()
+                path.strip_prefix(cwd)
+                    .unwrap_or(&path)
+                    .display()
+                    .to_string()
             };
             files.push(SourceFile { name, text });
         }

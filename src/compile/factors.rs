@@ -46,7 +46,9 @@ pub(crate) fn factors(hir: &Hir) -> Factors {
         // A cover with one-byte strings (`(`, `[A-Z]`) occurs in nearly
         // every signature: the prefilter would only add work.
         _ => match info.cover {
-            Some(c) if c.iter().all(|s| s.len() >= MIN_COVER_LEN) => Factors::Cover(c.into_iter().collect()),
+            Some(c) if c.iter().all(|s| s.len() >= MIN_COVER_LEN) => {
+                Factors::Cover(c.into_iter().collect())
+            }
             _ => Factors::None,
         },
     }
@@ -160,19 +162,20 @@ fn as_cover(set: &Set) -> Option<Set> {
     if set.contains(&Vec::new()) {
         return None;
     }
-    Some(set.iter().map(|s| s[..s.len().min(MAX_LEN)].to_vec()).collect())
+    Some(
+        set.iter()
+            .map(|s| s[..s.len().min(MAX_LEN)].to_vec())
+            .collect(),
+    )
 }
 
 /// The most selective cover: longest shortest string, then fewest strings.
 /// (An empty cover, from an empty language, wins: the regex never matches.)
 fn best(candidates: impl IntoIterator<Item = Option<Set>>) -> Option<Set> {
-    candidates
-        .into_iter()
-        .flatten()
-        .max_by_key(|c| {
-            let shortest = c.iter().map(Vec::len).min().unwrap_or(usize::MAX);
-            (shortest, std::cmp::Reverse(c.len()))
-        })
+    candidates.into_iter().flatten().max_by_key(|c| {
+        let shortest = c.iter().map(Vec::len).min().unwrap_or(usize::MAX);
+        (shortest, std::cmp::Reverse(c.len()))
+    })
 }
 
 fn union(a: &Set, b: &Set) -> Option<Set> {
@@ -253,18 +256,27 @@ mod tests {
 
     #[test]
     fn exact_literals_need_no_verification() {
-        assert_eq!(f(r"func \(\*Service\) "), Factors::Exact(strs(&["func (*Service) "])));
+        assert_eq!(
+            f(r"func \(\*Service\) "),
+            Factors::Exact(strs(&["func (*Service) "]))
+        );
         assert_eq!(f("https?"), Factors::Exact(strs(&["http", "https"])));
-        assert_eq!(f("(Get|Post)Order"), Factors::Exact(strs(&["GetOrder", "PostOrder"])));
+        assert_eq!(
+            f("(Get|Post)Order"),
+            Factors::Exact(strs(&["GetOrder", "PostOrder"]))
+        );
     }
 
     #[test]
     fn covers_pick_the_most_selective_literal() {
         assert_eq!(f("func.*Context"), Factors::Cover(strs(&["Context"])));
         assert_eq!(f(r"^func \(\*S\)"), Factors::Cover(strs(&["func (*S)"])));
-        assert_eq!(f(r"(?i)ctx"), Factors::Exact(strs(&[
-            "CTX", "CTx", "CtX", "Ctx", "cTX", "cTx", "ctX", "ctx"
-        ])));
+        assert_eq!(
+            f(r"(?i)ctx"),
+            Factors::Exact(strs(&[
+                "CTX", "CTx", "CtX", "Ctx", "cTX", "cTx", "ctX", "ctx"
+            ]))
+        );
         assert_eq!(f(r"\w+Handler\("), Factors::Cover(strs(&["Handler("])));
     }
 

@@ -360,11 +360,20 @@ impl<'a> Walker<'a> {
         self.out.import_decls.push(node.byte_range());
         for c in named_children(node, self.k) {
             match self.k.of(c) {
-                K::ImportSpec => import_spec(c, decl, self.src, self.k, &mut self.out, &mut self.imports),
+                K::ImportSpec => {
+                    import_spec(c, decl, self.src, self.k, &mut self.out, &mut self.imports)
+                }
                 K::ImportSpecList => {
                     for spec in named_children(c, self.k) {
                         if self.k.of(spec) == K::ImportSpec {
-                            import_spec(spec, decl, self.src, self.k, &mut self.out, &mut self.imports);
+                            import_spec(
+                                spec,
+                                decl,
+                                self.src,
+                                self.k,
+                                &mut self.out,
+                                &mut self.imports,
+                            );
                         }
                     }
                 }
@@ -480,7 +489,9 @@ impl<'a> Walker<'a> {
         };
         let mut declared = std::mem::take(&mut self.declared);
         declared.clear();
-        let mut site = self.render().func_site(node, kind, name, parent, &mut declared);
+        let mut site = self
+            .render()
+            .func_site(node, kind, name, parent, &mut declared);
         if kind != FuncKind::Literal && self.any_ignore {
             let before = self
                 .comments

@@ -32,7 +32,11 @@ pub struct Surroundings<'a> {
 }
 
 /// Bind `aspect` to `site`, or say why not.
-pub fn bind(aspect: &CheckedAspect, site: &FuncSite, around: &Surroundings) -> Result<Bound, String> {
+pub fn bind(
+    aspect: &CheckedAspect,
+    site: &FuncSite,
+    around: &Surroundings,
+) -> Result<Bound, String> {
     let mut bound = Bound {
         names: BTreeMap::new(),
         derived: Vec::new(),
@@ -100,7 +104,10 @@ pub fn bind(aspect: &CheckedAspect, site: &FuncSite, around: &Surroundings) -> R
                     Some(n) => format!("{n} values"),
                     None => "its zero values and a last value".to_string(),
                 };
-                return Err(format!("the advice returns {wanted}, {func} returns {}", results_text(&site.results)));
+                return Err(format!(
+                    "the advice returns {wanted}, {func} returns {}",
+                    results_text(&site.results)
+                ));
             }
             if ret.is_none() && site.results.iter().any(|r| r.name.is_none()) {
                 bound.name_results = true;
@@ -110,12 +117,22 @@ pub fn bind(aspect: &CheckedAspect, site: &FuncSite, around: &Surroundings) -> R
 
     for global in &aspect.globals {
         if !around.package_names.contains(global) {
-            return Err(format!("`{global}` is not declared in package {}", around.package_path));
+            return Err(format!(
+                "`{global}` is not declared in package {}",
+                around.package_path
+            ));
         }
     }
     for ident in &aspect.idents.implicit {
-        let is_param = site.params.iter().chain(&site.results).any(|p| p.name.as_deref() == Some(ident.as_str()));
-        if !(is_param || around.package_names.contains(ident) || around.file_imports.contains(ident)) {
+        let is_param = site
+            .params
+            .iter()
+            .chain(&site.results)
+            .any(|p| p.name.as_deref() == Some(ident.as_str()));
+        if !(is_param
+            || around.package_names.contains(ident)
+            || around.file_imports.contains(ident))
+        {
             return Err(format!(
                 "`{ident}` is neither a parameter of {func} nor declared in package {}",
                 around.package_path
@@ -149,7 +166,13 @@ pub fn results_text(results: &[Param]) -> String {
     match results {
         [] => "nothing".to_string(),
         [one] => one.ty.clone(),
-        many => format!("({})", many.iter().map(|r| r.ty.as_str()).collect::<Vec<_>>().join(", ")),
+        many => format!(
+            "({})",
+            many.iter()
+                .map(|r| r.ty.as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
     }
 }
 

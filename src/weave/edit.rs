@@ -87,13 +87,21 @@ impl<'a> Positions<'a> {
         let offset = offset.min(self.src.len());
         let line_start = self.src[..offset].rfind('\n').map_or(0, |i| i + 1);
         let col = (offset - line_start + 1) as u32;
-        let dir = self.directives.iter().rev().find(|(start, _, _)| *start <= offset);
+        let dir = self
+            .directives
+            .iter()
+            .rev()
+            .find(|(start, _, _)| *start <= offset);
         match dir {
             Some((start, file, line)) => {
                 let lines = self.src[*start..line_start].matches('\n').count() as u32;
                 (file, line + lines, col)
             }
-            None => (self.name, self.src[..line_start].matches('\n').count() as u32 + 1, col),
+            None => (
+                self.name,
+                self.src[..line_start].matches('\n').count() as u32 + 1,
+                col,
+            ),
         }
     }
 
@@ -128,7 +136,12 @@ mod tests {
     fn apply_in_order_and_drop_overlaps() {
         let (out, dropped) = apply(
             "abcdef",
-            vec![Edit::insert(3, "X"), Edit::replace(0..2, "Y"), Edit::replace(1..4, "Z"), Edit::insert(3, "W")],
+            vec![
+                Edit::insert(3, "X"),
+                Edit::replace(0..2, "Y"),
+                Edit::replace(1..4, "Z"),
+                Edit::insert(3, "W"),
+            ],
         );
         assert_eq!(out, "YcXWdef");
         assert_eq!(dropped, vec![Edit::replace(1..4, "Z")]);

@@ -54,7 +54,11 @@ impl Aliases {
         let mut candidate = alias.to_string();
         let mut n = 1;
         while self.taken.contains(&candidate) || used.contains(&candidate) {
-            candidate = if n == 1 { format!("__goaop_{alias}") } else { format!("__goaop{n}_{alias}") };
+            candidate = if n == 1 {
+                format!("__goaop_{alias}")
+            } else {
+                format!("__goaop{n}_{alias}")
+            };
             n += 1;
         }
         added.insert(path.to_string(), candidate.clone());
@@ -77,7 +81,10 @@ impl Aliases {
         if added.is_empty() {
             return None;
         }
-        let text: String = added.iter().map(|(path, alias)| format!("; import {alias} \"{path}\"")).collect();
+        let text: String = added
+            .iter()
+            .map(|(path, alias)| format!("; import {alias} \"{path}\""))
+            .collect();
         Some(Edit::insert(scan.import_insert, text))
     }
 }

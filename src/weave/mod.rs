@@ -73,25 +73,51 @@ pub enum WeaveError {
     RuleSet(String),
 }
 
+impl From<crate::compile::LoadError> for WeaveError {
+    fn from(e: crate::compile::LoadError) -> Self {
+        WeaveError::RuleSet(e.to_string())
+    }
+}
+
 /// Weave a package.
-pub fn weave_package(rules: &RuleSetRef, pkg: &PackageInfo, files: &[SourceFile]) -> Result<WovenPackage, WeaveError> {
+pub fn weave_package(
+    rules: &RuleSetRef,
+    pkg: &PackageInfo,
+    files: &[SourceFile],
+) -> Result<WovenPackage, WeaveError> {
     let mut out = WovenPackage {
         files: vec![None; files.len()],
         ..Default::default()
     };
-    let scope = rules.packages(pkg.path, pkg.main_module);
+    let scope = rules.packages(pkg.path, pkg.main_module)?;
     if scope.is_empty() {
         return Ok(out);
     }
     let mut scanner = Scanner::new();
-    let scanned: Vec<ScannedFile> = files.iter().map(|f| scanner.scan(f.text.as_bytes())).collect();
-    let package_names: BTreeSet<String> = scanned.iter().flat_map(|s| s.top_level.iter().cloned()).collect();
+    let scanned: Vec<ScannedFile> = files
+        .iter()
+        .map(|f| scanner.scan(f.text.as_bytes()))
+        .collect();
+    let package_names: BTreeSet<String> = scanned
+        .iter()
+        .flat_map(|s| s.top_level.iter().cloned())
+        .collect();
     let mut aspects = AspectCache::new(rules);
     for (i, (file, scan)) in files.iter().zip(&scanned).enumerate() {
         if scan.has_errors {
             continue; // the compiler reports the user's own error, unchanged
         }
-        let woven = weave_file(i, file, scan, pkg, &scope, rules, &mut aspects, &package_names, &mut out)?;
+        let woven = weave_file(
+            i,
+            file,
+            scan,
+            pkg,
+            &scope,
+            rules,
+            &mut aspects,
+            &package_names,
+            &mut out,
+        )?;
         out.files[i] = woven;
     }
     Ok(out)
@@ -113,7 +139,10 @@ impl<'r, 'a> AspectCache<'r, 'a> {
 
     fn get(&mut self, i: usize) -> Result<&CheckedAspect, WeaveError> {
         if !self.decoded.contains_key(&i) {
-            let a = self.rules.aspect(i).map_err(|e| WeaveError::RuleSet(e.to_string()))?;
+            let a = self
+                .rules
+                .aspect(i)
+                .map_err(|e| WeaveError::RuleSet(e.to_string()))?;
             self.decoded.insert(i, a);
         }
         Ok(&self.decoded[&i])
@@ -160,7 +189,7 @@ fn weave_file(
         if site.ignored {
             continue;
         }
-        rules.match_function(scope, &site.signature, &mut ids);
+        rules.match_function(scope, &site.signature, &mut ids)?;
         if ids.is_empty() {
             continue;
         }
@@ -186,7 +215,16 @@ fn weave_file(
         if applied.is_empty() {
             continue;
         }
-        function_edits(file, site, body.start, &applied, pkg, &positions, &mut aliases, &mut edits);
+        function_edits(
+            file,
+            site,
+            body.start,
+            &applied,
+            pkg,
+            &positions,
+            &mut aliases,
+            &mut edits,
+        );
     }
 
     // Call-site join points.
@@ -194,7 +232,7 @@ fn weave_file(
         if call.kind != CallKind::Call {
             continue;
         }
-        rules.match_call(scope, &call.callee, &mut ids);
+        rules.match_call(scope, &call.callee, &mut ids)?;
         if ids.is_empty() {
             continue;
         }
@@ -208,7 +246,8 @@ fn weave_file(
             let aspect = cache.get(id)?.clone();
             let wraps = aspect.advice.wrap.is_some() || aspect.advice.replace.is_some();
             let skipped = (wraps && call.context != CallContext::Expr).then(|| {
-                "the call is the operand of `go`/`defer`: wrapping it would change when it runs".to_string()
+                "the call is the operand of `go`/`defer`: wrapping it would change when it runs"
+                    .to_string()
             });
             out.decisions.push(Decision {
                 file: index,
@@ -221,7 +260,16 @@ fn weave_file(
             if skipped.is_some() {
                 continue;
             }
-            text = call_advice(&aspect, call, &text, file, pkg, enclosing, &positions, &mut aliases);
+            text = call_advice(
+                &aspect,
+                call,
+                &text,
+                file,
+                pkg,
+                enclosing,
+                &positions,
+                &mut aliases,
+            );
             any = true;
         }
         if any {
@@ -244,7 +292,12 @@ fn weave_file(
     for d in dropped {
         // Overlapping edits come from a call nested in another advised call.
         let line = positions.at(d.range.start).1;
-        if let Some(dec) = out.decisions.iter_mut().rev().find(|x| x.file == index && x.line == line && x.skipped.is_none()) {
+        if let Some(dec) = out
+            .decisions
+            .iter_mut()
+            .rev()
+            .find(|x| x.file == index && x.line == line && x.skipped.is_none())
+        {
             dec.skipped = Some("nested inside another advised call".to_string());
         }
     }
@@ -276,7 +329,9 @@ fn function_edits(
         }
     }
     // Name the results when some advice needs them.
-    let result_names: Vec<String> = (0..site.results.len()).map(|i| result_name(i, &site.results)).collect();
+    let result_names: Vec<String> = (0..site.results.len())
+        .map(|i| result_name(i, &site.results))
+        .collect();
     if applied.iter().any(|a| a.bound.name_results)
         && let Some(range) = &site.results_range
         && site.results.iter().any(|r| r.name.is_none())
@@ -287,7 +342,10 @@ fn function_edits(
             .zip(&result_names)
             .map(|(r, n)| format!("{n} {}", &file.text[r.type_range.clone()]))
             .collect();
-        edits.push(Edit::replace(range.clone(), format!("({})", list.join(", "))));
+        edits.push(Edit::replace(
+            range.clone(),
+            format!("({})", list.join(", ")),
+        ));
     }
 
     let mut code = String::new();
@@ -302,7 +360,12 @@ fn function_edits(
             result_names: &result_names,
             aliases,
         };
-        let derived: String = a.bound.derived.iter().map(|(n, e)| format!("{n} := {e}; ")).collect();
+        let derived: String = a
+            .bound
+            .derived
+            .iter()
+            .map(|(n, e)| format!("{n} := {e}; "))
+            .collect();
         let mut derived_pending = derived.as_str();
         if let Some(t) = &a.aspect.advice.before {
             code.push_str(&line_directive(t));
@@ -323,7 +386,10 @@ fn function_edits(
         values.record_imports(aliases_used(a.aspect));
     }
     let at = body_start + 1;
-    edits.push(Edit::insert(at, format!("\n{code}{}", positions.resume(at))));
+    edits.push(Edit::insert(
+        at,
+        format!("\n{code}{}", positions.resume(at)),
+    ));
 }
 
 fn aliases_used(aspect: &CheckedAspect) -> Vec<(String, String)> {
@@ -331,14 +397,25 @@ fn aliases_used(aspect: &CheckedAspect) -> Vec<(String, String)> {
     aspect
         .imports
         .iter()
-        .filter(|i| templates.iter().any(|t| t.segments.contains(&crate::check::Segment::Ident(i.alias.clone()))))
+        .filter(|i| {
+            templates.iter().any(|t| {
+                t.segments
+                    .contains(&crate::check::Segment::Ident(i.alias.clone()))
+            })
+        })
         .map(|i| (i.alias.clone(), i.path.clone()))
         .collect()
 }
 
 fn aspect_templates(a: &CheckedAspect) -> Vec<&Template> {
     let adv = &a.advice;
-    adv.before.iter().chain(&adv.after).chain(&adv.replace).chain(&adv.wrap).chain(&adv.append_args).collect()
+    adv.before
+        .iter()
+        .chain(&adv.after)
+        .chain(&adv.replace)
+        .chain(&adv.wrap)
+        .chain(&adv.append_args)
+        .collect()
 }
 
 fn line_directive(t: &Template) -> String {
@@ -348,7 +425,11 @@ fn line_directive(t: &Template) -> String {
 /// Hygienic names: the first aspect on a function uses `__goaop_x`, the
 /// k-th `__goaopk_x`, so two aspects declaring `span` never collide.
 fn hygiene_prefix(k: usize) -> String {
-    if k == 0 { "__goaop_".to_string() } else { format!("__goaop{}_", k + 1) }
+    if k == 0 {
+        "__goaop_".to_string()
+    } else {
+        format!("__goaop{}_", k + 1)
+    }
 }
 
 /// Placeholder and identifier values for function advice.
@@ -383,7 +464,13 @@ impl Values for FuncValues<'_, '_> {
             "Package" => self.pkg.path.to_string(),
             "Receiver" => site.receiver.clone().unwrap_or_default(),
             "Signature" => site.signature.clone(),
-            "File" => self.file.name.rsplit('/').next().unwrap_or(&self.file.name).to_string(),
+            "File" => self
+                .file
+                .name
+                .rsplit('/')
+                .next()
+                .unwrap_or(&self.file.name)
+                .to_string(),
             "Line" => site.line.to_string(),
             "Zeros" => {
                 let n = self.result_names.len().saturating_sub(1);
@@ -448,7 +535,12 @@ fn call_advice(
         text = format!("{back}{}", render(t, &inner, ""));
     }
     if !aspect.advice.append_args.is_empty() {
-        let extra: Vec<String> = aspect.advice.append_args.iter().map(|t| render(t, &values, "")).collect();
+        let extra: Vec<String> = aspect
+            .advice
+            .append_args
+            .iter()
+            .map(|t| render(t, &values, ""))
+            .collect();
         text = append_args(&text, call, &file.text, &extra.join(", "), &back);
     }
     for (alias, path) in aliases_used(aspect) {
@@ -552,7 +644,13 @@ impl Values for CallValues<'_, '_> {
             "Package" => self.pkg.path.to_string(),
             "Receiver" => f.and_then(|f| f.receiver.clone()).unwrap_or_default(),
             "Signature" => f.map(|f| f.signature.clone()).unwrap_or_default(),
-            "File" => self.file.name.rsplit('/').next().unwrap_or(&self.file.name).to_string(),
+            "File" => self
+                .file
+                .name
+                .rsplit('/')
+                .next()
+                .unwrap_or(&self.file.name)
+                .to_string(),
             "Line" => self.line.to_string(),
             other => self.aspect.vars.get(other)?.clone(),
         })

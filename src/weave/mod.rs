@@ -521,27 +521,29 @@ fn call_advice(
         line: call.line,
         aliases,
     };
-    let back = format!("/*line {}:{}:1*/", aspect.origin.file, aspect.origin.line);
+    // Injected code maps to the template that wrote it; the original call
+    // keeps its own position.
+    let back = |t: &Template| format!("/*line {}:{}:1*/", t.origin.file, t.origin.line);
     let resume_call = positions.resume(call.range.start);
     let mut text = current.to_string();
     if let Some(t) = &aspect.advice.replace {
-        text = format!("{back}{}", render(t, &values, ""));
+        text = format!("{}{}", back(t), render(t, &values, ""));
     }
     if let Some(t) = &aspect.advice.wrap {
         let inner = CallValues {
-            call: &format!("{resume_call}{text}{back}"),
+            call: &format!("{resume_call}{text}{}", back(t)),
             ..values
         };
-        text = format!("{back}{}", render(t, &inner, ""));
+        text = format!("{}{}", back(t), render(t, &inner, ""));
     }
-    if !aspect.advice.append_args.is_empty() {
+    if let Some(first) = aspect.advice.append_args.first() {
         let extra: Vec<String> = aspect
             .advice
             .append_args
             .iter()
             .map(|t| render(t, &values, ""))
             .collect();
-        text = append_args(&text, call, &file.text, &extra.join(", "), &back);
+        text = append_args(&text, call, &file.text, &extra.join(", "), &back(first));
     }
     for (alias, path) in aliases_used(aspect) {
         aliases.require(&alias, &path);

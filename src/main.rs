@@ -111,16 +111,37 @@ fn main() {
             },
             &cwd,
         ),
-        Command::Go { aspects, args } => cli::gocmd::run(
-            &cli::gocmd::GoArgs {
+        Command::Go { aspects, args } => {
+            let args = cli::gocmd::GoArgs {
                 aspects,
                 args,
                 color,
-            },
-            &cwd,
-        ),
+            };
+            match cli::gocmd::prepare(&args, &cwd) {
+                Ok(prepared) => run_go(&prepared),
+                Err(outcome) => outcome,
+            }
+        }
     };
     finish(outcome)
+}
+
+/// Run the go command on woven sources with the terminal attached.
+fn run_go(prepared: &cli::gocmd::Prepared) -> Outcome {
+    let _ = std::io::stderr().write_all(prepared.notes.as_bytes());
+    let status = prepared.command().status();
+    prepared.cleanup();
+    match status {
+        Ok(s) => Outcome {
+            code: s.code().unwrap_or(1),
+            ..Default::default()
+        },
+        Err(e) => Outcome {
+            stderr: format!("goaop: cannot run go: {e}\n"),
+            code: 1,
+            ..Default::default()
+        },
+    }
 }
 
 fn finish(outcome: Outcome) -> ! {

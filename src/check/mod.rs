@@ -293,11 +293,11 @@ fn check_aspect(
         t.origin = origin_of(snippet, sources);
         Some((t, checked.declared))
     };
-    if let Some(s) = &raw.advice.before {
-        if let Some((t, d)) = run(s, Form::Statements, "before", &empty, diags) {
-            advice.before = Some(t);
-            declared = d;
-        }
+    if let Some(s) = &raw.advice.before
+        && let Some((t, d)) = run(s, Form::Statements, "before", &empty, diags)
+    {
+        advice.before = Some(t);
+        declared = d;
     }
     if let Some(s) = &raw.advice.after {
         let outer = declared.clone();

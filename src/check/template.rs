@@ -223,9 +223,10 @@ pub fn check(
     let mut resolved: Vec<(Range<usize>, bool)> = Vec::new(); // range, is Ident segment
     for i in &idents {
         let name = i.name.as_str();
-        let is_ident = if scope.bindings.contains(name) {
-            true
-        } else if declared.contains(name) || scope.outer_declared.contains(name) {
+        let is_ident = if scope.bindings.contains(name)
+            || declared.contains(name)
+            || scope.outer_declared.contains(name)
+        {
             true
         } else if scope.imports.contains(name) && !i.decl {
             used_imports.insert(name.to_string());

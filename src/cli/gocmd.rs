@@ -23,33 +23,22 @@ pub struct GoArgs {
 
 const SUBCOMMANDS: &[&str] = &["build", "run", "test", "vet", "install"];
 
-pub fn run(args: &GoArgs, cwd: &Path) -> Outcome {
+pub fn prepare(args: &GoArgs, cwd: &Path) -> Result<Prepared, Outcome> {
     let Some(sub) = args.args.first() else {
-        return Outcome::usage(format!(
+        return Err(Outcome::usage(format!(
             "`goaop go` needs a go subcommand: {}",
             SUBCOMMANDS.join(", ")
-        ));
+        )));
     };
     if !SUBCOMMANDS.contains(&sub.as_str()) {
-        return Outcome::usage(format!(
+        return Err(Outcome::usage(format!(
             "`goaop go {sub}` is not supported; use one of {}",
             SUBCOMMANDS.join(", ")
-        ));
+        )));
     }
-    let (_, rules) = match rules::build(cwd, &args.aspects, args.color) {
-        Ok(r) => r,
-        Err(o) => return o,
-    };
-    let module = match woven::weave(cwd, &["./...".to_string()], &rules, true) {
-        Ok(m) => m,
-        Err(e) => {
-            return Outcome {
-                stderr: format!("goaop: {e}\n"),
-                code: 1,
-                ..Default::default()
-            };
-        }
-    };
+    let (_, rules) = rules::build(cwd, &args.aspects, args.color)?;
+    let module = woven::weave(cwd, &["./...".to_string()], &rules, true)
+        .map_err(|e| failure(format!("goaop: {e}\n")))?;
 
     let dir = std::env::temp_dir().join(format!("goaop-overlay-{}", std::process::id()));
     let mut replace = BTreeMap::new();
@@ -62,56 +51,64 @@ pub fn run(args: &GoArgs, cwd: &Path) -> Outcome {
         }
         for (f, new) in files.iter().zip(&w.files) {
             let Some(new) = new else { continue };
-            let target = dir
-                .join(format!("{}", replace.len()))
-                .join(Path::new(&f.name).file_name().unwrap_or_default());
-            if let Err(e) = std::fs::create_dir_all(target.parent().unwrap_or(&dir))
+            let name = Path::new(&f.name).file_name().unwrap_or_default();
+            let target = dir.join(replace.len().to_string()).join(name);
+            std::fs::create_dir_all(target.parent().unwrap_or(&dir))
                 .and_then(|_| std::fs::write(&target, new))
-            {
-                return Outcome {
-                    stderr: format!("goaop: cannot write {}: {e}\n", target.display()),
-                    code: 1,
-                    ..Default::default()
-                };
-            }
+                .map_err(|e| failure(format!("goaop: cannot write {}: {e}\n", target.display())))?;
             replace.insert(f.name.clone(), target.display().to_string());
         }
     }
     let overlay = dir.join("overlay.json");
     let json = serde_json::json!({ "Replace": replace });
-    if let Err(e) =
-        std::fs::create_dir_all(&dir).and_then(|_| std::fs::write(&overlay, json.to_string()))
-    {
-        return Outcome {
-            stderr: format!("goaop: cannot write {}: {e}\n", overlay.display()),
-            code: 1,
-            ..Default::default()
-        };
-    }
-    let mut stderr = String::new();
+    std::fs::create_dir_all(&dir)
+        .and_then(|_| std::fs::write(&overlay, json.to_string()))
+        .map_err(|e| failure(format!("goaop: cannot write {}: {e}\n", overlay.display())))?;
+    let mut notes = String::new();
     for (aspect, n) in &skipped {
-        stderr.push_str(&format!(
+        notes.push_str(&format!(
             "goaop: aspect `{aspect}` skipped {n} join point(s); `goaop plan` says why\n"
         ));
     }
-    // The go command's own output goes straight to the terminal.
-    let status = Command::new("go")
-        .current_dir(cwd)
-        .arg(sub)
-        .arg(format!("-overlay={}", overlay.display()))
-        .args(&args.args[1..])
-        .status();
-    let _ = std::fs::remove_dir_all(&dir);
-    match status {
-        Ok(s) => Outcome {
-            stderr,
-            code: s.code().unwrap_or(1),
-            ..Default::default()
-        },
-        Err(e) => Outcome {
-            stderr: format!("{stderr}goaop: cannot run go: {e}\n"),
-            code: 1,
-            ..Default::default()
-        },
+    let mut go_args = vec![sub.clone(), format!("-overlay={}", overlay.display())];
+    go_args.extend(args.args[1..].iter().cloned());
+    Ok(Prepared {
+        notes,
+        dir: cwd.to_path_buf(),
+        args: go_args,
+        overlay_dir: dir,
+    })
+}
+
+/// A go command ready to run on woven sources. `main.rs` prints `notes`,
+/// runs [`Prepared::command`] with the terminal attached (the go command's
+/// output is the user's), then calls [`Prepared::cleanup`].
+#[derive(Debug)]
+pub struct Prepared {
+    /// One line per aspect that skipped join points.
+    pub notes: String,
+    dir: PathBuf,
+    args: Vec<String>,
+    overlay_dir: PathBuf,
+}
+
+impl Prepared {
+    pub fn command(&self) -> Command {
+        let mut cmd = Command::new("go");
+        cmd.current_dir(&self.dir).args(&self.args);
+        cmd
+    }
+
+    /// Remove the woven files and the overlay.
+    pub fn cleanup(&self) {
+        let _ = std::fs::remove_dir_all(&self.overlay_dir);
+    }
+}
+
+fn failure(stderr: String) -> Outcome {
+    Outcome {
+        stderr,
+        code: 1,
+        ..Default::default()
     }
 }

@@ -1,0 +1,130 @@
+//! The `goaop` binary as a user runs it: exit codes, output formats, and
+//! finding the module's aspects with no arguments.
+
+mod common;
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+fn goaop(dir: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_goaop"))
+        .current_dir(dir)
+        .args(args)
+        .output()
+        .expect("goaop runs")
+}
+
+#[test]
+fn check_exit_codes() {
+    let aspects = common::root().join("aspects");
+    let clean = goaop(&aspects, &["check", "tracing_typed.yaml", "metrics.aspect"]);
+    assert_eq!(
+        clean.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&clean.stderr)
+    );
+    assert!(String::from_utf8_lossy(&clean.stderr).contains("ok: 2 aspects checked"));
+
+    let warn = goaop(&aspects, &["check", "tracing.yaml"]);
+    assert_eq!(
+        warn.status.code(),
+        Some(0),
+        "warnings do not fail the check"
+    );
+    assert!(String::from_utf8_lossy(&warn.stderr).contains("warning[W0001]"));
+
+    let bad = goaop(
+        &common::root().join("tests/check"),
+        &["check", "placeholder_typo.yaml"],
+    );
+    assert_eq!(bad.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&bad.stderr);
+    assert!(
+        err.contains("error[E0201]") && err.contains("placeholder_typo.yaml:5:39"),
+        "{err}"
+    );
+
+    let usage = goaop(&aspects, &["check", "--format", "xml"]);
+    assert_eq!(usage.status.code(), Some(2));
+    let missing = goaop(&aspects, &["check", "no-such-file.yaml"]);
+    assert_eq!(missing.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&missing.stderr).contains("cannot read `no-such-file.yaml`"));
+}
+
+#[test]
+fn check_json_is_one_object_per_diagnostic() {
+    let out = goaop(
+        &common::root().join("tests/check"),
+        &["check", "--format", "json", "many_errors_one_file.yaml"],
+    );
+    assert_eq!(out.status.code(), Some(1));
+    let text = String::from_utf8_lossy(&out.stdout);
+    let rows: Vec<serde_json::Value> = text
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(rows.len(), 5, "{text}");
+    assert_eq!(rows[0]["code"], "E0203");
+    assert_eq!(rows[0]["line"], 3);
+    assert_eq!(rows[0]["column"], 19);
+    assert!(rows.iter().all(|r| r["help"].is_string()));
+}
+
+#[test]
+fn check_finds_the_module_aspects() {
+    let shop = common::root().join("example/shop");
+    let out = goaop(&shop.join("orders"), &["check"]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(String::from_utf8_lossy(&out.stderr).contains("ok: 2 aspects checked"));
+    // Outside any module: a usage error that says what was looked for.
+    let out = goaop(Path::new("/"), &["check"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("no go.mod found"));
+}
+
+#[test]
+fn plan_and_diff_on_the_example() {
+    let shop = common::root().join("example/shop");
+    let plan = goaop(&shop, &["plan", "./..."]);
+    let text = String::from_utf8_lossy(&plan.stdout);
+    assert_eq!(
+        plan.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&plan.stderr)
+    );
+    assert!(
+        text.contains("+ tracing      (*OrderService).GetOrder"),
+        "{text}"
+    );
+    assert!(
+        text.contains("skipped: no error result (results `err`); Check returns bool"),
+        "{text}"
+    );
+    assert!(text.contains("5 join point(s) woven, 3 skipped"), "{text}");
+
+    let json = goaop(&shop, &["plan", "--format", "json"]);
+    let rows: Vec<serde_json::Value> = serde_json::from_slice(&json.stdout).unwrap();
+    assert_eq!(rows.iter().filter(|r| r["applied"] == true).count(), 5);
+
+    let sigs = goaop(&shop, &["plan", "--signatures", "./orders"]);
+    let text = String::from_utf8_lossy(&sigs.stdout);
+    assert!(text.contains("orders/orders.go:42: func (*OrderService) GetOrder(c context.Context, id int) (Order, error)"), "{text}");
+
+    let diff = goaop(&shop, &["diff", "./orders"]);
+    let text = String::from_utf8_lossy(&diff.stdout);
+    assert!(
+        text.starts_with("--- a/orders/orders.go\n+++ b/orders/orders.go\n"),
+        "{text}"
+    );
+    assert!(
+        text.contains("+\tc, __goaop_span := tracer.Start(c, \"GetOrder\")"),
+        "{text}"
+    );
+}

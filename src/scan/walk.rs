@@ -330,8 +330,10 @@ impl<'a> Walker<'a> {
                 if let Some(alias) = node.child_by_field_id(self.k.f.alias) {
                     let start = self.pending.len();
                     self.pending_idents(alias);
-                    let names: Vec<_> = self.pending.drain(start..).collect();
-                    self.shadows.extend(names);
+                    if self.pending.len() > start {
+                        let names = self.pending.split_off(start);
+                        self.shadows.extend(names);
+                    }
                 }
                 true
             }

@@ -93,6 +93,9 @@ pub(crate) enum K {
     LiteralValue,
     BinaryExpression,
     UnaryExpression,
+    /// Other statements and expressions that declare nothing outside
+    /// themselves (`return`, assignments, `x++`, slices, keyed elements…).
+    PlainExpr,
     // Anonymous tokens.
     TokArrow,
     TokChan,
@@ -266,6 +269,17 @@ fn named_kind(name: &str) -> K {
         "literal_value" => K::LiteralValue,
         "binary_expression" => K::BinaryExpression,
         "unary_expression" => K::UnaryExpression,
+        "expression_statement"
+        | "return_statement"
+        | "inc_statement"
+        | "dec_statement"
+        | "assignment_statement"
+        | "send_statement"
+        | "slice_expression"
+        | "type_assertion_expression"
+        | "keyed_element"
+        | "literal_element"
+        | "select_statement" => K::PlainExpr,
         "int_literal"
         | "float_literal"
         | "imaginary_literal"
@@ -295,6 +309,38 @@ fn anon_kind(name: &str) -> K {
 }
 
 impl K {
+    /// Kinds whose subtree can be skipped when its text holds no `.`, no
+    /// `func` and no directive comment (see `walk::Marks`): expressions and
+    /// statements that declare nothing visible outside themselves, and
+    /// whole scopes (whatever they declare ends with them).
+    pub(crate) fn skippable(self) -> bool {
+        matches!(
+            self,
+            K::PlainExpr
+                | K::CallExpression
+                | K::ArgumentList
+                | K::BinaryExpression
+                | K::UnaryExpression
+                | K::IndexExpression
+                | K::ParenthesizedExpression
+                | K::TypeConversionExpression
+                | K::CompositeLiteral
+                | K::LiteralValue
+                | K::ExpressionList
+                | K::Block
+                | K::IfStatement
+                | K::ForStatement
+                | K::ExpressionSwitchStatement
+                | K::TypeSwitchStatement
+                | K::ExpressionCase
+                | K::DefaultCase
+                | K::TypeCase
+                | K::CommunicationCase
+                | K::GoStatement
+                | K::DeferStatement
+        )
+    }
+
     /// Kinds whose subtree is a type (or a parameter list): rendered by
     /// [`super::types`], never walked for call sites.
     pub(crate) fn is_type_like(self) -> bool {

@@ -29,7 +29,23 @@
 //!   the alias (`ctxpkg.Context` → `context.Context`); the package's own
 //!   types stay bare. Types brought in by a dot-import cannot be told from
 //!   the package's own without type information and stay bare too.
-//! - gofmt's single-line spelling of composite types, see [`types`].
+//! - gofmt's single-line spelling of composite types: `[]byte`, `[4]int`,
+//!   `map[string]int`, `chan<- T`, `<-chan T`, `chan (<-chan T)`,
+//!   `func(int) error`, `func(a int) (int, error)`, `struct{}`,
+//!   `struct{ a int; b int }`, `interface{ M(); io.Reader }`,
+//!   `~int | ~string`, `pkg/path.T[int]`; grouped names expanded everywhere.
+//!
+//! # What counts as a call site
+//!
+//! `pkg.F(…)`, `pkg.F[T](…)`, `(pkg.F)(…)` and `pkg.T{…}` where `pkg` is an
+//! import name not hidden by a local declaration at that point
+//! (`http := client; http.Get(u)` is a method call), plus bare `F(…)` /
+//! `T{…}` through a single dot-import (flagged, see
+//! [`CallSite::dot_import`]). Method values on package variables
+//! (`http.DefaultClient.Do(…)`) are not calls of the package; their
+//! `http.DefaultClient` part is a [`RefSite`]. Without type information a
+//! conversion `pkg.T(x)` looks like a call, and `pkg.Table[k](x)` like an
+//! instantiated call of `pkg.Table`.
 //!
 //! # Function names
 //!
@@ -38,7 +54,9 @@
 //! directly inside that function from 1 in source order (`main.func1`,
 //! `main.func1.func1`, `main.func2`). Literals outside any function (in
 //! package-level `var` initialisers) are `init.func<N>` as the compiler names
-//! them, counted per file (the compiler counts per package).
+//! them, counted per file (the compiler counts per package); a literal
+//! directly inside a `func init()` is `init.func<N>` by the general rule, so
+//! the two can share a name (the compiler says `init.0.func<N>` there).
 
 mod comments;
 mod imports;

@@ -34,7 +34,11 @@ pub fn sample(mb: usize) -> Vec<(PathBuf, Vec<u8>)> {
     let mut files = Vec::new();
     go_files(&goroot().join("src"), &mut files);
     files.sort();
-    let total: u64 = files.iter().filter_map(|f| f.metadata().ok()).map(|m| m.len()).sum();
+    let total: u64 = files
+        .iter()
+        .filter_map(|f| f.metadata().ok())
+        .map(|m| m.len())
+        .sum();
     let step = (total as usize / (mb << 20)).max(1);
     files
         .iter()
@@ -45,5 +49,8 @@ pub fn sample(mb: usize) -> Vec<(PathBuf, Vec<u8>)> {
 
 /// `GOAOP_BENCH_MB`, default 4.
 pub fn sample_mb() -> usize {
-    std::env::var("GOAOP_BENCH_MB").ok().and_then(|v| v.parse().ok()).unwrap_or(4)
+    std::env::var("GOAOP_BENCH_MB")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(4)
 }

@@ -7,60 +7,23 @@
 //!
 //! `GOAOP_BENCH_MB` sets the sample size in MB (default 4).
 
+#[path = "corpus.rs"]
+mod corpus;
+
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use goaop::scan::Scanner;
 use std::hint::black_box;
-use std::path::{Path, PathBuf};
-use std::process::Command;
-
-fn goroot() -> PathBuf {
-    let out = Command::new("go")
-        .args(["env", "GOROOT"])
-        .output()
-        .expect("the scan benchmark reads GOROOT/src: the `go` command is required");
-    PathBuf::from(String::from_utf8(out.stdout).expect("utf-8 GOROOT").trim())
-}
-
-fn go_files(dir: &Path, out: &mut Vec<PathBuf>) {
-    let Ok(entries) = std::fs::read_dir(dir) else {
-        return;
-    };
-    for e in entries.flatten() {
-        let p = e.path();
-        if p.is_dir() {
-            if p.file_name().is_some_and(|n| n != "testdata") {
-                go_files(&p, out);
-            }
-        } else if p.extension().is_some_and(|x| x == "go") {
-            out.push(p);
-        }
-    }
-}
 
 /// Every k-th .go file of GOROOT/src (sorted), about `mb` megabytes.
 fn sample(mb: usize) -> Vec<Vec<u8>> {
-    let mut files = Vec::new();
-    go_files(&goroot().join("src"), &mut files);
-    files.sort();
-    let total: u64 = files
-        .iter()
-        .filter_map(|f| f.metadata().ok())
-        .map(|m| m.len())
-        .sum();
-    let step = (total as usize / (mb << 20)).max(1);
-    files
-        .iter()
-        .step_by(step)
-        .filter_map(|f| std::fs::read(f).ok())
+    corpus::sample(mb)
+        .into_iter()
+        .map(|(_, bytes)| bytes)
         .collect()
 }
 
 fn bench(c: &mut Criterion) {
-    let mb = std::env::var("GOAOP_BENCH_MB")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(4);
-    let files = sample(mb);
+    let files = sample(corpus::sample_mb());
     let bytes: usize = files.iter().map(Vec::len).sum();
     let mut scanner = Scanner::new();
     let trees: Vec<_> = files

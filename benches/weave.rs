@@ -8,12 +8,12 @@
 #[path = "corpus.rs"]
 mod corpus;
 
-use std::hint::black_box;
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use goaop::check::check_files;
 use goaop::compile::RuleSet;
 use goaop::diag::Sources;
 use goaop::weave::{PackageInfo, SourceFile, weave_package};
+use std::hint::black_box;
 
 const ASPECTS: &str = r#"
 aspects:
@@ -36,7 +36,12 @@ aspects:
 fn bench(c: &mut Criterion) {
     let files: Vec<SourceFile> = corpus::sample(corpus::sample_mb())
         .into_iter()
-        .filter_map(|(p, b)| Some(SourceFile { name: p.display().to_string(), text: String::from_utf8(b).ok()? }))
+        .filter_map(|(p, b)| {
+            Some(SourceFile {
+                name: p.display().to_string(),
+                text: String::from_utf8(b).ok()?,
+            })
+        })
         .collect();
     let bytes: usize = files.iter().map(|f| f.text.len()).sum();
     let mut sources = Sources::new();
@@ -45,21 +50,30 @@ fn bench(c: &mut Criterion) {
     assert!(!checked.has_errors(), "{:?}", checked.diagnostics);
     let rules = RuleSet::build(&checked.aspects).expect("compiles");
     let view = rules.view().expect("loads");
-    let info = PackageInfo { path: "std/sample", main_module: Some("std") };
+    let info = PackageInfo {
+        path: "std/sample",
+        main_module: Some("std"),
+    };
 
     let mut woven = 0;
     for f in &files {
         let w = weave_package(&view, &info, std::slice::from_ref(f)).unwrap();
         woven += w.decisions.iter().filter(|d| d.skipped.is_none()).count();
     }
-    eprintln!("sample: {} files, {:.1} MB, {woven} join points woven", files.len(), bytes as f64 / 1e6);
+    eprintln!(
+        "sample: {} files, {:.1} MB, {woven} join points woven",
+        files.len(),
+        bytes as f64 / 1e6
+    );
 
     let mut g = c.benchmark_group("weave");
     g.throughput(Throughput::Bytes(bytes as u64));
     g.sample_size(10);
     g.bench_function("parse only (tree-sitter)", |b| {
         let mut parser = tree_sitter::Parser::new();
-        parser.set_language(&tree_sitter_go::LANGUAGE.into()).unwrap();
+        parser
+            .set_language(&tree_sitter_go::LANGUAGE.into())
+            .unwrap();
         b.iter(|| {
             for f in &files {
                 black_box(parser.parse(&f.text, None));

@@ -17,7 +17,7 @@ use super::program::{self, Atom, Bounds, Truth};
 use crate::check::{CheckedAspect, JoinKind};
 use regex_automata::{
     Anchored, Input,
-    dfa::{Automaton, OverlappingState, dense::DFA},
+    dfa::{Automaton, OverlappingState, dense::DFA, sparse},
 };
 use std::sync::OnceLock;
 
@@ -52,7 +52,7 @@ pub struct RuleSetRef<'a> {
 #[derive(Debug)]
 struct Lazy<'a> {
     prefilter: DFA<&'a [u32]>,
-    verifiers: Box<[OnceLock<Option<DFA<&'a [u32]>>>]>,
+    verifiers: Box<[OnceLock<Option<sparse::DFA<&'a [u8]>>>]>,
 }
 
 /// The aspects that can apply in one package, computed once per package by
@@ -528,7 +528,7 @@ impl<'a> RuleSetRef<'a> {
         self.factor_sigs.rows()
     }
 
-    fn verifier<'s>(&self, lazy: &'s Lazy<'a>, s: u32) -> Result<&'s DFA<&'a [u32]>, LoadError> {
+    fn verifier<'s>(&self, lazy: &'s Lazy<'a>, s: u32) -> Result<&'s sparse::DFA<&'a [u8]>, LoadError> {
         let base = s as usize * VERIFIER_WORDS;
         let cell = lazy
             .verifiers
@@ -537,7 +537,7 @@ impl<'a> RuleSetRef<'a> {
         cell.get_or_init(|| {
             let (off, len) = (self.verifier_index.get(base) as usize, self.verifier_index.get(base + 1) as usize);
             let bytes = self.verifiers.get(off..off + len)?;
-            DFA::from_bytes(bytes).ok().map(|(dfa, _)| dfa)
+            sparse::DFA::from_bytes(bytes).ok().map(|(dfa, _)| dfa)
         })
         .as_ref()
         .ok_or_else(|| LoadError::corrupt(format!("verifier DFA {s}")))

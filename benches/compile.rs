@@ -86,7 +86,9 @@ fn load(c: &mut Criterion) {
         g.bench_function(BenchmarkId::new("from_bytes+packages", n), |b| {
             b.iter(|| {
                 let rules = RuleSetRef::from_bytes(black_box(&bytes)).expect("loads");
-                rules.packages("golang.org/x/net/http2", MAIN).map(|s| s.is_empty())
+                rules
+                    .packages("golang.org/x/net/http2", MAIN)
+                    .map(|s| s.is_empty())
             })
         });
         g.bench_function(BenchmarkId::new("from_bytes+first_match", n), |b| {
@@ -94,7 +96,9 @@ fn load(c: &mut Criterion) {
                 let rules = RuleSetRef::from_bytes(black_box(&bytes)).expect("loads");
                 let scope = rules.packages(PKG, MAIN).expect("scope");
                 let mut out = Vec::new();
-                rules.match_function(&scope, SIGNATURES[0], &mut out).map(|_| out.len())
+                rules
+                    .match_function(&scope, SIGNATURES[0], &mut out)
+                    .map(|_| out.len())
             })
         });
     }
@@ -112,14 +116,20 @@ fn matching(c: &mut Criterion) {
             b.iter(|| {
                 let mut hits = 0;
                 for sig in SIGNATURES {
-                    rules.match_function(&scope, black_box(sig), &mut out).expect("match");
+                    rules
+                        .match_function(&scope, black_box(sig), &mut out)
+                        .expect("match");
                     hits += out.len();
                 }
                 hits
             })
         });
         g.bench_function(BenchmarkId::new("packages", n), |b| {
-            b.iter(|| rules.packages(black_box(PKG), MAIN).map(|s| s.has_functions()))
+            b.iter(|| {
+                rules
+                    .packages(black_box(PKG), MAIN)
+                    .map(|s| s.has_functions())
+            })
         });
     }
     g.finish();

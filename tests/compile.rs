@@ -3,8 +3,8 @@
 
 use goaop::check::{Advice, CheckedAspect, Idents, JoinKind, Origin, Pointcut, Segment, Template};
 use goaop::compile::{
-    AlignedBytes, CompileErrorKind, Limits, LoadError, RuleSet, RuleSetBuilder, RuleSetRef, fingerprint,
-    normalized_fingerprint,
+    AlignedBytes, CompileErrorKind, Limits, LoadError, RuleSet, RuleSetBuilder, RuleSetRef,
+    fingerprint, normalized_fingerprint,
 };
 use proptest::prelude::*;
 use std::collections::BTreeMap;
@@ -85,7 +85,12 @@ fn names(rules: &RuleSetRef<'_>, pkg: &str, signature: &str) -> Vec<String> {
     out.iter().map(|&i| rules.aspect(i).unwrap().name).collect()
 }
 
-fn call_names(rules: &RuleSetRef<'_>, pkg: &str, callee: &str, caller: Option<&str>) -> Vec<String> {
+fn call_names(
+    rules: &RuleSetRef<'_>,
+    pkg: &str,
+    callee: &str,
+    caller: Option<&str>,
+) -> Vec<String> {
     let scope = rules.packages(pkg, MAIN).unwrap();
     let mut out = Vec::new();
     match caller {
@@ -112,7 +117,10 @@ fn targets_match_unanchored_and_all_matches_are_reported() {
     ])
     .unwrap();
     let rules = set.view().unwrap();
-    assert_eq!(names(&rules, "example.com/shop", PROCESS), ["tracing", "ctx", "service", "word"]);
+    assert_eq!(
+        names(&rules, "example.com/shop", PROCESS),
+        ["tracing", "ctx", "service", "word"]
+    );
     assert_eq!(names(&rules, "example.com/shop", HANDLE), ["http"]);
     assert!(names(&rules, "example.com/shop", "func main()").is_empty());
 }
@@ -127,7 +135,10 @@ fn matches_come_in_order_then_declaration_order() {
     ])
     .unwrap();
     let rules = set.view().unwrap();
-    assert_eq!(names(&rules, "example.com/shop/api", PROCESS), ["first-b", "first-a", "zero", "late"]);
+    assert_eq!(
+        names(&rules, "example.com/shop/api", PROCESS),
+        ["first-b", "first-a", "zero", "late"]
+    );
 }
 
 #[test]
@@ -135,10 +146,25 @@ fn boolean_pointcuts_over_packages() {
     let set = RuleSet::build(&[
         // The YAML default: the main module only.
         exec("default", and(vec![sig("Process"), Pointcut::MainModule])),
-        exec("api-only", and(vec![sig("Process"), within("example.com/shop/api/...")])),
-        exec("not-internal", and(vec![sig("Process"), not(within(".../internal/..."))])),
-        exec("either", or(vec![within("net/http"), and(vec![sig("Handle"), within("example.com/shop")])])),
-        exec("no-handlers", and(vec![Pointcut::MainModule, not(sig("Handle"))])),
+        exec(
+            "api-only",
+            and(vec![sig("Process"), within("example.com/shop/api/...")]),
+        ),
+        exec(
+            "not-internal",
+            and(vec![sig("Process"), not(within(".../internal/..."))]),
+        ),
+        exec(
+            "either",
+            or(vec![
+                within("net/http"),
+                and(vec![sig("Handle"), within("example.com/shop")]),
+            ]),
+        ),
+        exec(
+            "no-handlers",
+            and(vec![Pointcut::MainModule, not(sig("Handle"))]),
+        ),
     ])
     .unwrap();
     let rules = set.view().unwrap();
@@ -146,16 +172,31 @@ fn boolean_pointcuts_over_packages() {
         names(&rules, "example.com/shop/api", PROCESS),
         ["default", "api-only", "not-internal", "no-handlers"]
     );
-    assert_eq!(names(&rules, "example.com/shop/api", HANDLE), Vec::<String>::new());
-    assert_eq!(names(&rules, "example.com/shop/internal/db", PROCESS), ["default", "no-handlers"]);
+    assert_eq!(
+        names(&rules, "example.com/shop/api", HANDLE),
+        Vec::<String>::new()
+    );
+    assert_eq!(
+        names(&rules, "example.com/shop/internal/db", PROCESS),
+        ["default", "no-handlers"]
+    );
     assert_eq!(names(&rules, "example.com/shop", HANDLE), ["either"]);
     // Outside the main module only the aspects naming other packages remain.
-    assert_eq!(names(&rules, "example.com/other", PROCESS), ["not-internal"]);
+    assert_eq!(
+        names(&rules, "example.com/other", PROCESS),
+        ["not-internal"]
+    );
     assert_eq!(names(&rules, "net/http", "func f()"), ["either"]);
 
     // Package scopes: what can apply where.
-    let scope = rules.packages("example.com/other/internal/x", MAIN).unwrap();
-    assert!(scope.is_empty(), "{:?}", scope.candidates().collect::<Vec<_>>());
+    let scope = rules
+        .packages("example.com/other/internal/x", MAIN)
+        .unwrap();
+    assert!(
+        scope.is_empty(),
+        "{:?}",
+        scope.candidates().collect::<Vec<_>>()
+    );
     let scope = rules.packages("example.com/other", MAIN).unwrap();
     assert_eq!(scope.candidates().collect::<Vec<_>>(), [2]);
     let scope = rules.packages("example.com/shop", None).unwrap();
@@ -166,10 +207,25 @@ fn boolean_pointcuts_over_packages() {
 #[test]
 fn call_sites() {
     let set = RuleSet::build(&[
-        aspect("sql", JoinKind::Call, and(vec![call("database/sql.Open"), Pointcut::MainModule]), 0),
+        aspect(
+            "sql",
+            JoinKind::Call,
+            and(vec![call("database/sql.Open"), Pointcut::MainModule]),
+            0,
+        ),
         aspect("client", JoinKind::Call, call("(*net/http.Client).Do"), 0),
-        aspect("in-handlers", JoinKind::Call, and(vec![call("net/http.Get"), sig(r"\*net/http\.Request")]), 0),
-        aspect("any-get", JoinKind::Call, or(vec![call("net/http.Get"), call("net/http.Head")]), -1),
+        aspect(
+            "in-handlers",
+            JoinKind::Call,
+            and(vec![call("net/http.Get"), sig(r"\*net/http\.Request")]),
+            0,
+        ),
+        aspect(
+            "any-get",
+            JoinKind::Call,
+            or(vec![call("net/http.Get"), call("net/http.Head")]),
+            -1,
+        ),
         exec("exec", sig("Handle")),
     ])
     .unwrap();
@@ -178,10 +234,19 @@ fn call_sites() {
     assert_eq!(call_names(&rules, shop, "database/sql.Open", None), ["sql"]);
     assert!(call_names(&rules, "example.com/lib", "database/sql.Open", None).is_empty());
     assert!(call_names(&rules, shop, "database/sql.OpenDB", None).is_empty());
-    assert_eq!(call_names(&rules, shop, "(*net/http.Client).Do", None), ["client"]);
+    assert_eq!(
+        call_names(&rules, shop, "(*net/http.Client).Do", None),
+        ["client"]
+    );
     assert_eq!(call_names(&rules, shop, "net/http.Get", None), ["any-get"]);
-    assert_eq!(call_names(&rules, shop, "net/http.Get", Some(HANDLE)), ["any-get", "in-handlers"]);
-    assert_eq!(call_names(&rules, shop, "net/http.Get", Some(PROCESS)), ["any-get"]);
+    assert_eq!(
+        call_names(&rules, shop, "net/http.Get", Some(HANDLE)),
+        ["any-get", "in-handlers"]
+    );
+    assert_eq!(
+        call_names(&rules, shop, "net/http.Get", Some(PROCESS)),
+        ["any-get"]
+    );
     // Call aspects never match functions, and the other way round.
     assert_eq!(names(&rules, shop, HANDLE), ["exec"]);
     assert!(call_names(&rules, shop, "Handle", Some(HANDLE)).is_empty());
@@ -205,7 +270,10 @@ fn scope_from_another_rule_set_is_refused() {
     let (a, b) = (a.view().unwrap(), b.view().unwrap());
     let scope = a.packages("example.com/shop", MAIN).unwrap();
     let mut out = vec![];
-    assert_eq!(b.match_function(&scope, "x y", &mut out), Err(LoadError::ForeignScope));
+    assert_eq!(
+        b.match_function(&scope, "x y", &mut out),
+        Err(LoadError::ForeignScope)
+    );
 }
 
 // --- agreement with meta::Regex ---------------------------------------------------
@@ -251,20 +319,34 @@ const PATTERNS: &[&str] = &[
 
 fn reference(pattern: &str) -> regex_automata::meta::Regex {
     regex_automata::meta::Regex::builder()
-        .syntax(regex_automata::util::syntax::Config::new().unicode(false).utf8(false))
+        .syntax(
+            regex_automata::util::syntax::Config::new()
+                .unicode(false)
+                .utf8(false),
+        )
         .build(pattern)
         .unwrap()
 }
 
 static PATTERN_SET: LazyLock<RuleSet> = LazyLock::new(|| {
-    let aspects: Vec<_> = PATTERNS.iter().enumerate().map(|(i, p)| exec(&format!("p{i}"), sig(p))).collect();
+    let aspects: Vec<_> = PATTERNS
+        .iter()
+        .enumerate()
+        .map(|(i, p)| exec(&format!("p{i}"), sig(p)))
+        .collect();
     RuleSet::build(&aspects).unwrap()
 });
 static REFERENCES: LazyLock<Vec<regex_automata::meta::Regex>> =
     LazyLock::new(|| PATTERNS.iter().map(|p| reference(p)).collect());
 
 fn signature() -> impl Strategy<Value = String> {
-    let receiver = prop::sample::select(vec!["", "(*OrderService) ", "(Service) ", "(*List[T]) ", "(h handler) "]);
+    let receiver = prop::sample::select(vec![
+        "",
+        "(*OrderService) ",
+        "(Service) ",
+        "(*List[T]) ",
+        "(h handler) ",
+    ]);
     let name = prop::sample::select(vec![
         "Handle",
         "ProcessOrder",
@@ -294,9 +376,19 @@ fn signature() -> impl Strategy<Value = String> {
         "*example.com/shop/api.Order",
         "Ré",
     ]);
-    let param = (prop::sample::select(vec!["ctx", "w", "r", "_", "order", "xs", "n"]), ty)
+    let param = (
+        prop::sample::select(vec!["ctx", "w", "r", "_", "order", "xs", "n"]),
+        ty,
+    )
         .prop_map(|(n, t)| format!("{n} {t}"));
-    let results = prop::sample::select(vec!["", " error", " (int, error)", " (n int, err error)", " []U", " int64"]);
+    let results = prop::sample::select(vec![
+        "",
+        " error",
+        " (int, error)",
+        " (n int, err error)",
+        " []U",
+        " int64",
+    ]);
     (receiver, name, prop::collection::vec(param, 0..4), results)
         .prop_map(|(r, n, ps, res)| format!("func {r}{n}({}){res}", ps.join(", ")))
 }
@@ -367,10 +459,24 @@ proptest! {
 
 fn sample() -> Vec<CheckedAspect> {
     vec![
-        exec("tracing", and(vec![sig("func.*Context"), Pointcut::MainModule])),
-        exec("auth", and(vec![sig(r"^func \(\*OrderService\) "), within("example.com/shop/...")])),
+        exec(
+            "tracing",
+            and(vec![sig("func.*Context"), Pointcut::MainModule]),
+        ),
+        exec(
+            "auth",
+            and(vec![
+                sig(r"^func \(\*OrderService\) "),
+                within("example.com/shop/..."),
+            ]),
+        ),
         aspect("sql", JoinKind::Call, call("database/sql.Open"), 3),
-        aspect("logging", JoinKind::Execution, or(vec![sig("Handle"), not(within("net/..."))]), -1),
+        aspect(
+            "logging",
+            JoinKind::Execution,
+            or(vec![sig("Handle"), not(within("net/..."))]),
+            -1,
+        ),
     ]
 }
 
@@ -386,17 +492,32 @@ fn round_trip_through_bytes_matches_identically() {
     for (i, a) in sample().iter().enumerate() {
         assert_eq!(&view.aspect(i).unwrap(), a);
     }
-    for pkg in ["example.com/shop", "example.com/shop/api", "net/http", "example.com/other"] {
+    for pkg in [
+        "example.com/shop",
+        "example.com/shop/api",
+        "net/http",
+        "example.com/other",
+    ] {
         for sig in [PROCESS, HANDLE, "func main()"] {
-            assert_eq!(names(&view, pkg, sig), names(&fresh, pkg, sig), "{pkg} {sig}");
+            assert_eq!(
+                names(&view, pkg, sig),
+                names(&fresh, pkg, sig),
+                "{pkg} {sig}"
+            );
         }
         assert_eq!(
             call_names(&view, pkg, "database/sql.Open", None),
             call_names(&fresh, pkg, "database/sql.Open", None)
         );
     }
-    assert_eq!(names(&view, "example.com/shop", PROCESS), ["logging", "tracing", "auth"]);
-    assert!(matches!(view.aspect(4), Err(LoadError::NoSuchAspect { index: 4, len: 4 })));
+    assert_eq!(
+        names(&view, "example.com/shop", PROCESS),
+        ["logging", "tracing", "auth"]
+    );
+    assert!(matches!(
+        view.aspect(4),
+        Err(LoadError::NoSuchAspect { index: 4, len: 4 })
+    ));
     // An owned copy behaves the same.
     let owned = RuleSet::from_bytes(set.to_bytes()).unwrap();
     assert_eq!(owned.to_bytes(), set.to_bytes());
@@ -412,7 +533,10 @@ fn cache_files_load_aligned() {
     let bytes = AlignedBytes::read_file(&path).unwrap();
     std::fs::remove_dir_all(&dir).unwrap();
     let view = RuleSetRef::from_bytes(&bytes).unwrap();
-    assert_eq!(names(&view, "example.com/shop", PROCESS), ["logging", "tracing", "auth"]);
+    assert_eq!(
+        names(&view, "example.com/shop", PROCESS),
+        ["logging", "tracing", "auth"]
+    );
 }
 
 #[test]
@@ -421,7 +545,10 @@ fn bytes_are_deterministic() {
     let b = RuleSet::build(&sample()).unwrap();
     assert_eq!(a.to_bytes(), b.to_bytes());
     let many: Vec<_> = PATTERNS.iter().map(|p| exec(p, sig(p))).collect();
-    let (x, y) = (RuleSet::build(&many).unwrap(), RuleSet::build(&many).unwrap());
+    let (x, y) = (
+        RuleSet::build(&many).unwrap(),
+        RuleSet::build(&many).unwrap(),
+    );
     assert_eq!(x.to_bytes(), y.to_bytes());
 }
 
@@ -455,14 +582,23 @@ fn normalized_fingerprint_ignores_origins_only() {
             t.origin.line += 100;
         }
     }
-    assert_eq!(normalized_fingerprint(&base), normalized_fingerprint(&moved));
+    assert_eq!(
+        normalized_fingerprint(&base),
+        normalized_fingerprint(&moved)
+    );
     assert_ne!(fingerprint(&base), fingerprint(&moved));
     let mut changed = sample();
     changed[1].pointcut = sig("Process");
-    assert_ne!(normalized_fingerprint(&base), normalized_fingerprint(&changed));
+    assert_ne!(
+        normalized_fingerprint(&base),
+        normalized_fingerprint(&changed)
+    );
     let mut reordered = sample();
     reordered.swap(0, 1);
-    assert_ne!(normalized_fingerprint(&base), normalized_fingerprint(&reordered));
+    assert_ne!(
+        normalized_fingerprint(&base),
+        normalized_fingerprint(&reordered)
+    );
 }
 
 // --- corruption ------------------------------------------------------------------
@@ -472,14 +608,18 @@ static SAMPLE_SET: LazyLock<RuleSet> = LazyLock::new(|| RuleSet::build(&sample()
 /// Everything a consumer might do with a loaded rule set; must not panic.
 fn exercise(bytes: &[u8]) {
     let aligned = AlignedBytes::from_slice(bytes);
-    let Ok(view) = RuleSetRef::from_bytes(&aligned) else { return };
+    let Ok(view) = RuleSetRef::from_bytes(&aligned) else {
+        return;
+    };
     let _ = view.verify();
     for i in 0..view.len() {
         let _ = view.aspect(i);
         let _ = view.join_kind(i);
     }
     for pkg in ["example.com/shop", "net/http", ""] {
-        let Ok(scope) = view.packages(pkg, MAIN) else { continue };
+        let Ok(scope) = view.packages(pkg, MAIN) else {
+            continue;
+        };
         let mut out = vec![];
         for sig in [PROCESS, HANDLE, ""] {
             let _ = view.match_function(&scope, sig, &mut out);
@@ -499,19 +639,34 @@ fn bad_headers_are_typed_errors() {
     );
     let mut v = good.clone();
     v[8] = 99;
-    assert_eq!(load(&v), Err(LoadError::FormatVersion { found: 99, expected: 1 }));
+    assert_eq!(
+        load(&v),
+        Err(LoadError::FormatVersion {
+            found: 99,
+            expected: 1
+        })
+    );
     let mut v = good.clone();
     v[12..16].reverse();
     assert_eq!(load(&v), Err(LoadError::Endianness));
-    assert!(matches!(load(&good[..good.len() - 1]), Err(LoadError::Corrupt(_))));
+    assert!(matches!(
+        load(&good[..good.len() - 1]),
+        Err(LoadError::Corrupt(_))
+    ));
     // Misaligned memory is refused, not undefined behaviour.
     let mut shifted = vec![0u8];
     shifted.extend_from_slice(&good);
     let aligned = AlignedBytes::from_slice(&shifted);
-    assert_eq!(RuleSetRef::from_bytes(&aligned[1..]).map(|_| ()), Err(LoadError::Misaligned));
+    assert_eq!(
+        RuleSetRef::from_bytes(&aligned[1..]).map(|_| ()),
+        Err(LoadError::Misaligned)
+    );
     // Another goaop version (same length, so only the version differs).
     let other = goaop::VERSION.replace(|c: char| c.is_ascii_digit(), "9");
-    let at = good.windows(goaop::VERSION.len()).position(|w| w == goaop::VERSION.as_bytes()).unwrap();
+    let at = good
+        .windows(goaop::VERSION.len())
+        .position(|w| w == goaop::VERSION.as_bytes())
+        .unwrap();
     let mut v = good.clone();
     v[at..at + other.len()].copy_from_slice(other.as_bytes());
     assert_eq!(
@@ -527,7 +682,10 @@ fn bad_headers_are_typed_errors() {
 fn every_truncation_is_an_error() {
     let good = SAMPLE_SET.to_bytes();
     for n in 0..good.len() {
-        assert!(RuleSetRef::from_bytes(&AlignedBytes::from_slice(&good[..n])).is_err(), "prefix of {n} bytes");
+        assert!(
+            RuleSetRef::from_bytes(&AlignedBytes::from_slice(&good[..n])).is_err(),
+            "prefix of {n} bytes"
+        );
     }
 }
 
@@ -572,17 +730,29 @@ fn size_limit_names_the_aspect() {
     assert_eq!(errors[0].aspect, 1);
     assert_eq!(errors[0].kind, CompileErrorKind::TooBig);
     assert_eq!(errors[0].code(), "E0301");
-    let errors = small.build(&[exec("huge", sig("[a-z]{60000}"))]).unwrap_err();
-    assert_eq!((errors[0].aspect, errors[0].kind), (0, CompileErrorKind::TooBig));
+    let errors = small
+        .build(&[exec("huge", sig("[a-z]{60000}"))])
+        .unwrap_err();
+    assert_eq!(
+        (errors[0].aspect, errors[0].kind),
+        (0, CompileErrorKind::TooBig)
+    );
 }
 
 #[test]
 fn package_dfa_overflow_names_a_pattern() {
-    let aspects: Vec<_> = (0..40).map(|i| exec(&format!("a{i}"), within(&format!("...x{i}.../...")))).collect();
-    let errors = RuleSetBuilder::new().limits(Limits::uniform(64 << 10)).build(&aspects).unwrap_err();
+    let aspects: Vec<_> = (0..40)
+        .map(|i| exec(&format!("a{i}"), within(&format!("...x{i}.../..."))))
+        .collect();
+    let errors = RuleSetBuilder::new()
+        .limits(Limits::uniform(64 << 10))
+        .build(&aspects)
+        .unwrap_err();
     assert!(!errors.is_empty());
     assert!(
-        errors.iter().all(|e| e.kind == CompileErrorKind::TooBig && e.pattern.starts_with("...x")),
+        errors
+            .iter()
+            .all(|e| e.kind == CompileErrorKind::TooBig && e.pattern.starts_with("...x")),
         "{errors:?}"
     );
 }

@@ -35,7 +35,10 @@ struct Ids<'u> {
 }
 
 fn index(uses: &Uses) -> BTreeMap<&str, u32> {
-    uses.keys().enumerate().map(|(i, k)| (k.as_str(), i as u32)).collect()
+    uses.keys()
+        .enumerate()
+        .map(|(i, k)| (k.as_str(), i as u32))
+        .collect()
 }
 
 impl Interner for Ids<'_> {
@@ -70,7 +73,11 @@ fn collect(p: &Pointcut, aspect: usize, sigs: &mut Uses, pkgs: &mut Uses, calls:
     }
 }
 
-fn errors_for(users: &BTreeSet<usize>, pattern: &str, p: &Problem) -> impl Iterator<Item = CompileError> {
+fn errors_for(
+    users: &BTreeSet<usize>,
+    pattern: &str,
+    p: &Problem,
+) -> impl Iterator<Item = CompileError> {
     users.iter().map(move |&aspect| CompileError {
         aspect,
         pattern: pattern.to_string(),
@@ -223,8 +230,10 @@ impl RuleSetBuilder {
             pkg: index(&pkgs),
             call: index(&calls),
         };
-        let programs: Vec<program::Program> =
-            aspects.iter().map(|a| program::compile(&a.pointcut, &mut ids)).collect();
+        let programs: Vec<program::Program> = aspects
+            .iter()
+            .map(|a| program::compile(&a.pointcut, &mut ids))
+            .collect();
 
         // Aspect ids in application order: by `order`, then declaration.
         let mut by_rank: Vec<usize> = (0..aspects.len()).collect();
@@ -243,7 +252,13 @@ impl RuleSetBuilder {
         // Write.
         let mut w = Writer::new();
         w.section(Section::Version, crate::VERSION.as_bytes());
-        let counts = [aspects.len(), sigs.len(), factor_list.len(), pkgs.len(), calls.len()];
+        let counts = [
+            aspects.len(),
+            sigs.len(),
+            factor_list.len(),
+            pkgs.len(),
+            calls.len(),
+        ];
         w.section(Section::Counts, &format::words(counts.map(|c| c as u32)));
         w.section(Section::Prefilter, &dfa_bytes(&prefilter));
         let package_dfa = package_dfa.map(|d| dfa_bytes(&d)).unwrap_or_default();
@@ -253,7 +268,11 @@ impl RuleSetBuilder {
         for c in &codes {
             format::pad(&mut blobs);
             let v = c.verifier.as_deref().unwrap_or_default();
-            index.extend([blobs.len() as u32, v.len() as u32, if c.exact { VERIFIER_EXACT } else { 0 }]);
+            index.extend([
+                blobs.len() as u32,
+                v.len() as u32,
+                if c.exact { VERIFIER_EXACT } else { 0 },
+            ]);
             blobs.extend_from_slice(v);
         }
         w.section(Section::VerifierIndex, &format::words(index));
@@ -262,7 +281,9 @@ impl RuleSetBuilder {
         w.section(Section::FactorSigs, &format::csr(&rows));
         w.section(Section::Residual, &format::words(residual));
         let rows = |uses: &Uses| -> Vec<Vec<u32>> {
-            uses.values().map(|u| u.iter().map(|&a| a as u32).collect()).collect()
+            uses.values()
+                .map(|u| u.iter().map(|&a| a as u32).collect())
+                .collect()
         };
         w.section(Section::SigAspects, &format::csr(&rows(&sigs)));
         let mut offsets = vec![0u32];

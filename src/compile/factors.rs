@@ -59,7 +59,11 @@ pub(crate) fn factors(hir: &Hir) -> Factors {
                 .filter(|c| c.iter().all(|s| s.len() >= MIN_COVER_LEN))
                 .map(|c| c.into_iter().collect())
                 .collect();
-            if covers.is_empty() { Factors::None } else { Factors::Covers(covers) }
+            if covers.is_empty() {
+                Factors::None
+            } else {
+                Factors::Covers(covers)
+            }
         }
     }
 }
@@ -68,7 +72,10 @@ pub(crate) fn factors(hir: &Hir) -> Factors {
 /// by the fewest patterns (`popularity` counts, per literal, the patterns
 /// having it in some candidate), then the longest shortest literal, then the
 /// fewest literals.
-pub(crate) fn choose<'c>(covers: &'c [Vec<Vec<u8>>], popularity: impl Fn(&[u8]) -> usize) -> &'c [Vec<u8>] {
+pub(crate) fn choose(
+    covers: &[Vec<Vec<u8>>],
+    popularity: impl Fn(&[u8]) -> usize,
+) -> &[Vec<u8>] {
     covers
         .iter()
         .min_by_key(|c| {
@@ -124,7 +131,10 @@ fn analyse(hir: &Hir) -> Info {
         }
         HirKind::Concat(subs) => {
             let infos: Vec<Info> = subs.iter().map(analyse).collect();
-            let mut covers: Vec<Set> = infos.iter().flat_map(|i| i.covers.iter().cloned()).collect();
+            let mut covers: Vec<Set> = infos
+                .iter()
+                .flat_map(|i| i.covers.iter().cloned())
+                .collect();
             // Runs of consecutive exact children give cross-product literals.
             for start in 0..infos.len() {
                 let mut acc = Set::from([Vec::new()]);
@@ -173,7 +183,11 @@ fn as_cover(set: &Set) -> Option<Set> {
     if set.contains(&Vec::new()) {
         return None;
     }
-    Some(set.iter().map(|s| s[..s.len().min(MAX_LEN)].to_vec()).collect())
+    Some(
+        set.iter()
+            .map(|s| s[..s.len().min(MAX_LEN)].to_vec())
+            .collect(),
+    )
 }
 
 /// Sort covers best first (longest shortest string, then fewest strings;
@@ -267,9 +281,15 @@ mod tests {
 
     #[test]
     fn exact_literals_need_no_verification() {
-        assert_eq!(f(r"func \(\*Service\) "), Factors::Exact(strs(&["func (*Service) "])));
+        assert_eq!(
+            f(r"func \(\*Service\) "),
+            Factors::Exact(strs(&["func (*Service) "]))
+        );
         assert_eq!(f("https?"), Factors::Exact(strs(&["http", "https"])));
-        assert_eq!(f("(Get|Post)Order"), Factors::Exact(strs(&["GetOrder", "PostOrder"])));
+        assert_eq!(
+            f("(Get|Post)Order"),
+            Factors::Exact(strs(&["GetOrder", "PostOrder"]))
+        );
     }
 
     #[test]
@@ -280,12 +300,17 @@ mod tests {
         };
         assert_eq!(first("func.*Context"), strs(&["Context"]));
         assert_eq!(first(r"^func \(\*S\)"), strs(&["func (*S)"]));
-        assert_eq!(f(r"(?i)ctx"), Factors::Exact(strs(&[
-            "CTX", "CTx", "CtX", "Ctx", "cTX", "cTx", "ctX", "ctx"
-        ])));
+        assert_eq!(
+            f(r"(?i)ctx"),
+            Factors::Exact(strs(&[
+                "CTX", "CTx", "CtX", "Ctx", "cTX", "cTx", "ctX", "ctx"
+            ]))
+        );
         assert_eq!(first(r"\w+Handler\("), strs(&["Handler("]));
         // Candidates for a global choice: the rarer literal wins over the longer.
-        let Factors::Covers(c) = f(r"context\.Context.*Order17") else { panic!() };
+        let Factors::Covers(c) = f(r"context\.Context.*Order17") else {
+            panic!()
+        };
         assert_eq!(c, [strs(&["context.Context"]), strs(&["Order17"])]);
         let popularity = |s: &[u8]| if s == b"context.Context" { 1000 } else { 1 };
         assert_eq!(choose(&c, popularity), strs(&["Order17"]));

@@ -89,7 +89,11 @@ pub fn fingerprint(aspects: &[CheckedAspect]) -> Fingerprint {
 /// aspect and of its templates): the YAML and the DSL spelling of the same
 /// aspects get the same value, while any change of content changes it.
 pub fn normalized_fingerprint(aspects: &[CheckedAspect]) -> Fingerprint {
-    let mut h = Framed::new(NORMALIZED_CONTEXT, super::format::FORMAT_VERSION, aspects.len());
+    let mut h = Framed::new(
+        NORMALIZED_CONTEXT,
+        super::format::FORMAT_VERSION,
+        aspects.len(),
+    );
     for a in aspects {
         h.field(&encode(&without_origins(a)));
     }

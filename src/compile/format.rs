@@ -155,7 +155,7 @@ impl<'a> Layout<'a> {
         if u32::from_ne_bytes(arr4(&header[12..16])) != ENDIAN_CHECK {
             return Err(LoadError::Endianness);
         }
-        if bytes.as_ptr() as usize % ALIGN != 0 {
+        if !(bytes.as_ptr() as usize).is_multiple_of(ALIGN) {
             return Err(LoadError::Misaligned);
         }
         let mut fingerprint = [0; 32];
@@ -180,7 +180,7 @@ impl<'a> Layout<'a> {
         for (i, s) in sections.iter_mut().enumerate() {
             let off = le32(&table[8 * i..]) as usize;
             let len = le32(&table[8 * i + 4..]) as usize;
-            if off % ALIGN != 0 || off < end {
+            if !off.is_multiple_of(ALIGN) || off < end {
                 return Err(LoadError::corrupt(format!("section {i} misplaced")));
             }
             end = off
@@ -217,8 +217,10 @@ pub(crate) struct Words<'a>(&'a [u8]);
 
 impl<'a> Words<'a> {
     pub(crate) fn new(bytes: &'a [u8], what: &str) -> Result<Self, LoadError> {
-        if bytes.len() % 4 != 0 {
-            return Err(LoadError::corrupt(format!("{what}: length not a multiple of 4")));
+        if !bytes.len().is_multiple_of(4) {
+            return Err(LoadError::corrupt(format!(
+                "{what}: length not a multiple of 4"
+            )));
         }
         Ok(Words(bytes))
     }
@@ -260,14 +262,21 @@ pub(crate) struct Csr<'a> {
 
 impl<'a> Csr<'a> {
     /// `rows` rows whose ids are all below `bound`.
-    pub(crate) fn parse(bytes: &'a [u8], rows: usize, bound: u32, what: &str) -> Result<Self, LoadError> {
+    pub(crate) fn parse(
+        bytes: &'a [u8],
+        rows: usize,
+        bound: u32,
+        what: &str,
+    ) -> Result<Self, LoadError> {
         let all = Words::new(bytes, what)?;
         let (offsets, ids) = all.split(rows + 1, what)?;
         let mut prev = 0;
         for i in 0..=rows {
             let o = offsets.get(i);
             if o < prev || (i == 0 && o != 0) {
-                return Err(LoadError::corrupt(format!("{what}: offsets not increasing")));
+                return Err(LoadError::corrupt(format!(
+                    "{what}: offsets not increasing"
+                )));
             }
             prev = o;
         }
@@ -286,7 +295,10 @@ impl<'a> Csr<'a> {
 
     #[inline]
     pub(crate) fn row(&self, i: usize) -> impl Iterator<Item = u32> + 'a {
-        let (lo, hi) = (self.offsets.get(i) as usize, self.offsets.get(i + 1) as usize);
+        let (lo, hi) = (
+            self.offsets.get(i) as usize,
+            self.offsets.get(i + 1) as usize,
+        );
         self.ids.range(lo, hi.max(lo))
     }
 }

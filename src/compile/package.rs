@@ -10,9 +10,9 @@
 //! All patterns of a rule set go into one anchored `MatchKind::All` DFA,
 //! searched once per package.
 
+use super::error::CompileErrorKind;
 use super::limits::Limits;
 use super::sig::Problem;
-use super::error::CompileErrorKind;
 use regex_automata::{
     MatchKind,
     dfa::{StartKind, dense},
@@ -27,7 +27,9 @@ pub(crate) fn pattern_hir(pattern: &str) -> Hir {
             min: 0,
             max: None,
             greedy: true,
-            sub: Box::new(Hir::class(Class::Bytes(ClassBytes::new([ClassBytesRange::new(0, 255)])))),
+            sub: Box::new(Hir::class(Class::Bytes(ClassBytes::new([
+                ClassBytesRange::new(0, 255),
+            ])))),
         })
     };
     let (body, subtree) = match pattern.strip_suffix("/...") {
@@ -56,7 +58,9 @@ pub(crate) fn pattern_hir(pattern: &str) -> Hir {
 /// Whether `pkg` belongs to the main module `main` (is it or is below it).
 pub(crate) fn in_module(pkg: &str, main: Option<&str>) -> bool {
     match main {
-        Some(m) => pkg.strip_prefix(m).is_some_and(|rest| rest.is_empty() || rest.starts_with('/')),
+        Some(m) => pkg
+            .strip_prefix(m)
+            .is_some_and(|rest| rest.is_empty() || rest.starts_with('/')),
         None => false,
     }
 }

@@ -186,11 +186,19 @@ pub(crate) fn validate(
             return Err("stack overflow");
         }
     }
-    if depth == 1 { Ok(()) } else { Err("unbalanced program") }
+    if depth == 1 {
+        Ok(())
+    } else {
+        Err("unbalanced program")
+    }
 }
 
 /// Evaluate a validated program; `atom` gives each atom's value.
-pub(crate) fn eval(words: impl Iterator<Item = u32>, max_stack: u32, mut atom: impl FnMut(Atom) -> Truth) -> Truth {
+pub(crate) fn eval(
+    words: impl Iterator<Item = u32>,
+    max_stack: u32,
+    mut atom: impl FnMut(Atom) -> Truth,
+) -> Truth {
     const INLINE: usize = 32;
     let mut inline = [Truth::False; INLINE];
     let mut heap;
@@ -280,7 +288,11 @@ mod tests {
 
     fn run(p: &Pointcut, atom: impl FnMut(Atom) -> Truth) -> Truth {
         let prog = compile(p, &mut Ids::default());
-        let b = Bounds { sigs: 100, pkgs: 100, calls: 100 };
+        let b = Bounds {
+            sigs: 100,
+            pkgs: 100,
+            calls: 100,
+        };
         validate(prog.words.iter().copied(), prog.max_stack, b).unwrap();
         eval(prog.words.iter().copied(), prog.max_stack, atom)
     }
@@ -303,13 +315,23 @@ mod tests {
         assert_eq!(v, Truth::False);
         assert_eq!(run(&Or(vec![]), |_| Truth::True), Truth::False);
         assert_eq!(run(&And(vec![]), |_| Truth::False), Truth::True);
-        let nested = Not(Box::new(Not(Box::new(Or(vec![MainModule, Or(vec![Call("c".into())])])))));
-        assert_eq!(run(&nested, |a| Truth::from_bool(a == Atom::Main)), Truth::True);
+        let nested = Not(Box::new(Not(Box::new(Or(vec![
+            MainModule,
+            Or(vec![Call("c".into())]),
+        ])))));
+        assert_eq!(
+            run(&nested, |a| Truth::from_bool(a == Atom::Main)),
+            Truth::True
+        );
     }
 
     #[test]
     fn rejects_malformed_programs() {
-        let b = Bounds { sigs: 1, pkgs: 1, calls: 1 };
+        let b = Bounds {
+            sigs: 1,
+            pkgs: 1,
+            calls: 1,
+        };
         assert!(validate([op(AND, 2)].into_iter(), 4, b).is_err());
         assert!(validate([op(SIG, 1)].into_iter(), 4, b).is_err());
         assert!(validate([op(SIG, 0), op(SIG, 0)].into_iter(), 4, b).is_err());

@@ -111,7 +111,10 @@ fn parse_problem(pattern: &str, err: &regex_syntax::Error) -> Problem {
 fn size_problem(what: &str, limit: usize) -> Problem {
     Problem::new(
         CompileErrorKind::TooBig,
-        format!("{what} needs an automaton larger than the limit of {} MiB", limit >> 20),
+        format!(
+            "{what} needs an automaton larger than the limit of {} MiB",
+            limit >> 20
+        ),
         "make the pattern more specific: avoid large counted repetitions (`.{30}`) after `.*`, \
          and prefer literal text to broad classes",
     )
@@ -169,14 +172,18 @@ pub(crate) fn verifier(hir: &Hir, limits: Limits) -> Result<sparse::DFA<Vec<u8>>
                 .match_kind(MatchKind::LeftmostFirst),
         )
         .build_from_nfa(&nfa)
-        .and_then(|dfa| dfa.to_sparse())
+        .map_err(|e| dfa_problem(&e, what, limits))?
+        .to_sparse()
         .map_err(|e| dfa_problem(&e, what, limits))
 }
 
 /// The prefilter: a DFA reporting (overlapping, `MatchKind::All`) every
 /// literal of `factors` that occurs in a haystack; pattern id = index.
 /// `factors` must be distinct and non-empty.
-pub(crate) fn prefilter(factors: &[Vec<u8>], limits: Limits) -> Result<dense::DFA<Vec<u32>>, Problem> {
+pub(crate) fn prefilter(
+    factors: &[Vec<u8>],
+    limits: Limits,
+) -> Result<dense::DFA<Vec<u32>>, Problem> {
     let what = "the literals of all targets together";
     let too_big = |_| size_problem(what, limits.nfa);
     if factors.is_empty() {
@@ -287,7 +294,14 @@ mod tests {
 
     #[test]
     fn prefilter_reports_every_literal_present() {
-        let lits = ["Context", "context.Context", "Handler1(", "Handler12(", "ext", "x"];
+        let lits = [
+            "Context",
+            "context.Context",
+            "Handler1(",
+            "Handler12(",
+            "ext",
+            "x",
+        ];
         let factors: Vec<Vec<u8>> = lits.iter().map(|s| s.as_bytes().to_vec()).collect();
         let dfa = prefilter(&factors, Limits::default()).unwrap();
         for hay in [
@@ -300,7 +314,10 @@ mod tests {
             let expect: Vec<usize> = (0..lits.len()).filter(|&i| hay.contains(lits[i])).collect();
             assert_eq!(found(&dfa, hay), expect, "{hay}");
         }
-        assert_eq!(found(&prefilter(&[], Limits::default()).unwrap(), "x"), Vec::<usize>::new());
+        assert_eq!(
+            found(&prefilter(&[], Limits::default()).unwrap(), "x"),
+            Vec::<usize>::new()
+        );
     }
 
     #[test]
@@ -311,7 +328,10 @@ mod tests {
         let p = parse(r"(?u:\b)x").unwrap_err();
         assert_eq!(p.kind, CompileErrorKind::Unsupported);
         assert!(p.help.contains(r"\b"));
-        assert_eq!(parse("(?=x)").unwrap_err().kind, CompileErrorKind::Unsupported);
+        assert_eq!(
+            parse("(?=x)").unwrap_err().kind,
+            CompileErrorKind::Unsupported
+        );
         assert_eq!(parse("a)").unwrap_err().kind, CompileErrorKind::Syntax);
         assert!(parse(r"\w+\b").is_ok());
     }

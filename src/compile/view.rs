@@ -11,7 +11,9 @@
 
 use super::error::LoadError;
 use super::fingerprint::{Fingerprint, Framed};
-use super::format::{self, ASPECT_WORDS, COUNTS, Csr, Layout, Section, VERIFIER_EXACT, VERIFIER_WORDS, Words};
+use super::format::{
+    self, ASPECT_WORDS, COUNTS, Csr, Layout, Section, VERIFIER_EXACT, VERIFIER_WORDS, Words,
+};
 use super::package;
 use super::program::{self, Atom, Bounds, Truth};
 use crate::check::{CheckedAspect, JoinKind};
@@ -48,11 +50,14 @@ pub struct RuleSetRef<'a> {
     lazy: OnceLock<Result<Lazy<'a>, LoadError>>,
 }
 
+/// A signature pattern's own DFA (sparse: compact, run only on candidates).
+type Verifier<'a> = sparse::DFA<&'a [u8]>;
+
 /// The parts validated on first use.
 #[derive(Debug)]
 struct Lazy<'a> {
     prefilter: DFA<&'a [u32]>,
-    verifiers: Box<[OnceLock<Option<sparse::DFA<&'a [u8]>>>]>,
+    verifiers: Box<[OnceLock<Option<Verifier<'a>>>]>,
 }
 
 /// The aspects that can apply in one package, computed once per package by
@@ -93,7 +98,9 @@ impl PackageScope {
     /// The aspects that may apply, by ascending aspect id.
     pub fn candidates(&self) -> impl Iterator<Item = usize> + '_ {
         self.in_scope.iter().enumerate().flat_map(|(w, &bits)| {
-            (0..64).filter(move |b| bits >> b & 1 == 1).map(move |b| w * 64 + b)
+            (0..64)
+                .filter(move |b| bits >> b & 1 == 1)
+                .map(move |b| w * 64 + b)
         })
     }
 
@@ -103,7 +110,8 @@ impl PackageScope {
 }
 
 fn bit(bits: &[u64], i: u32) -> bool {
-    bits.get(i as usize / 64).is_some_and(|w| w >> (i % 64) & 1 == 1)
+    bits.get(i as usize / 64)
+        .is_some_and(|w| w >> (i % 64) & 1 == 1)
 }
 
 fn set_bit(bits: &mut [u64], i: u32) {
@@ -142,7 +150,8 @@ impl<'a> RuleSetRef<'a> {
         if counts.len() != COUNTS {
             return Err(LoadError::corrupt("counts"));
         }
-        let [n_aspects, n_sigs, n_factors, n_pkgs, n_calls] = [0, 1, 2, 3, 4].map(|i| counts.get(i) as usize);
+        let [n_aspects, n_sigs, n_factors, n_pkgs, n_calls] =
+            [0, 1, 2, 3, 4].map(|i| counts.get(i) as usize);
         let too_many = |n: usize, s: Section| n > l.get(s).len();
         if too_many(n_aspects, Section::Aspects)
             || too_many(n_sigs, Section::VerifierIndex)
@@ -152,10 +161,12 @@ impl<'a> RuleSetRef<'a> {
             return Err(LoadError::corrupt("counts larger than their tables"));
         }
 
-        let (packages, _) =
-            DFA::from_bytes(l.get(Section::Packages)).map_err(|e| LoadError::corrupt(format!("package DFA: {e}")))?;
+        let (packages, _) = DFA::from_bytes(l.get(Section::Packages))
+            .map_err(|e| LoadError::corrupt(format!("package DFA: {e}")))?;
         if n_pkgs > 0 && packages.pattern_len() != n_pkgs {
-            return Err(LoadError::corrupt("package DFA has the wrong number of patterns"));
+            return Err(LoadError::corrupt(
+                "package DFA has the wrong number of patterns",
+            ));
         }
 
         let verifiers = l.get(Section::Verifiers);
@@ -164,10 +175,14 @@ impl<'a> RuleSetRef<'a> {
             return Err(LoadError::corrupt("verifier index length"));
         }
         for s in 0..n_sigs {
-            let [off, len, flags] = [0, 1, 2].map(|k| verifier_index.get(s * VERIFIER_WORDS + k) as usize);
+            let [off, len, flags] =
+                [0, 1, 2].map(|k| verifier_index.get(s * VERIFIER_WORDS + k) as usize);
             let ok = match flags as u32 {
                 VERIFIER_EXACT => len == 0,
-                0 => off % format::ALIGN == 0 && off.checked_add(len).is_some_and(|e| e <= verifiers.len()),
+                0 => {
+                    off % format::ALIGN == 0
+                        && off.checked_add(len).is_some_and(|e| e <= verifiers.len())
+                }
                 _ => false,
             };
             if !ok {
@@ -175,13 +190,28 @@ impl<'a> RuleSetRef<'a> {
             }
         }
 
-        let factor_sigs = Csr::parse(l.get(Section::FactorSigs), n_factors, n_sigs as u32, "factor table")?;
+        let factor_sigs = Csr::parse(
+            l.get(Section::FactorSigs),
+            n_factors,
+            n_sigs as u32,
+            "factor table",
+        )?;
         let residual = Words::new(l.get(Section::Residual), "residual table")?;
         if (0..residual.len()).any(|i| residual.get(i) as usize >= n_sigs) {
             return Err(LoadError::corrupt("residual table"));
         }
-        let sig_aspects = Csr::parse(l.get(Section::SigAspects), n_sigs, n_aspects as u32, "signature table")?;
-        let call_aspects = Csr::parse(l.get(Section::CallAspects), n_calls, n_aspects as u32, "call table")?;
+        let sig_aspects = Csr::parse(
+            l.get(Section::SigAspects),
+            n_sigs,
+            n_aspects as u32,
+            "signature table",
+        )?;
+        let call_aspects = Csr::parse(
+            l.get(Section::CallAspects),
+            n_calls,
+            n_aspects as u32,
+            "call table",
+        )?;
 
         let names = l.get(Section::CallNames);
         let offsets_len = 4 * (n_calls + 1);
@@ -192,8 +222,13 @@ impl<'a> RuleSetRef<'a> {
         let call_offsets = Words::new(offsets, "call names")?;
         let mut prev: Option<&[u8]> = None;
         for i in 0..n_calls {
-            let (lo, hi) = (call_offsets.get(i) as usize, call_offsets.get(i + 1) as usize);
-            let name = call_bytes.get(lo..hi).ok_or_else(|| LoadError::corrupt("call names out of bounds"))?;
+            let (lo, hi) = (
+                call_offsets.get(i) as usize,
+                call_offsets.get(i + 1) as usize,
+            );
+            let name = call_bytes
+                .get(lo..hi)
+                .ok_or_else(|| LoadError::corrupt("call names out of bounds"))?;
             if prev.is_some_and(|p| p >= name) {
                 return Err(LoadError::corrupt("call names not sorted"));
             }
@@ -246,10 +281,18 @@ impl<'a> RuleSetRef<'a> {
                 return Err(bad("bad rank"));
             }
             set_bit(&mut ranks, e.rank);
-            if e.prog.0.checked_add(e.prog.1).is_none_or(|end| end > programs.len()) {
+            if e.prog
+                .0
+                .checked_add(e.prog.1)
+                .is_none_or(|end| end > programs.len())
+            {
                 return Err(bad("program out of bounds"));
             }
-            if e.record.0.checked_add(e.record.1).is_none_or(|end| end > records.len()) {
+            if e.record
+                .0
+                .checked_add(e.record.1)
+                .is_none_or(|end| end > records.len())
+            {
                 return Err(bad("record out of bounds"));
             }
             program::validate(me.program(&e), e.max_stack, bounds).map_err(bad)?;
@@ -316,7 +359,11 @@ impl<'a> RuleSetRef<'a> {
 
     /// Which aspects can apply in package `pkg` (an import path), the main
     /// module being `main_module`. Run once per package.
-    pub fn packages(&self, pkg: &str, main_module: Option<&str>) -> Result<PackageScope, LoadError> {
+    pub fn packages(
+        &self,
+        pkg: &str,
+        main_module: Option<&str>,
+    ) -> Result<PackageScope, LoadError> {
         let mut pkg_hits = vec![0u64; self.n_pkgs.div_ceil(64)];
         if self.n_pkgs > 0 {
             let input = Input::new(pkg).anchored(Anchored::Yes);
@@ -348,10 +395,13 @@ impl<'a> RuleSetRef<'a> {
                 Atom::Main => Truth::from_bool(main),
                 Atom::Sig(_) | Atom::Call(_) => rest,
             };
-            if program::eval(self.program(&e), e.max_stack, |x| known(x, Truth::Unknown)) == Truth::False {
+            if program::eval(self.program(&e), e.max_stack, |x| known(x, Truth::Unknown))
+                == Truth::False
+            {
                 continue;
             }
-            let always = program::eval(self.program(&e), e.max_stack, |x| known(x, Truth::False)) == Truth::True;
+            let always = program::eval(self.program(&e), e.max_stack, |x| known(x, Truth::False))
+                == Truth::True;
             set_bit(&mut scope.in_scope, a);
             scope.counts[e.kind] += 1;
             if always {
@@ -367,7 +417,12 @@ impl<'a> RuleSetRef<'a> {
     /// The execution aspects whose whole pointcut holds for the function
     /// with this canonical signature, in application order (by `order`,
     /// then declaration). `out` is cleared first.
-    pub fn match_function(&self, scope: &PackageScope, signature: &str, out: &mut Vec<usize>) -> Result<(), LoadError> {
+    pub fn match_function(
+        &self,
+        scope: &PackageScope,
+        signature: &str,
+        out: &mut Vec<usize>,
+    ) -> Result<(), LoadError> {
         out.clear();
         self.check_scope(scope)?;
         if !scope.has_functions() {
@@ -382,7 +437,12 @@ impl<'a> RuleSetRef<'a> {
     /// (`database/sql.Open`, `(*net/http.Client).Do`). Signature atoms in a
     /// call aspect's pointcut test the *calling* function's signature; here
     /// there is none, so they are false: see [`Self::match_call_in`].
-    pub fn match_call(&self, scope: &PackageScope, callee: &str, out: &mut Vec<usize>) -> Result<(), LoadError> {
+    pub fn match_call(
+        &self,
+        scope: &PackageScope,
+        callee: &str,
+        out: &mut Vec<usize>,
+    ) -> Result<(), LoadError> {
         self.match_call_inner(scope, callee, None, out)
     }
 
@@ -420,7 +480,8 @@ impl<'a> RuleSetRef<'a> {
     }
 
     fn check_scope(&self, scope: &PackageScope) -> Result<(), LoadError> {
-        if scope.rule_set == self.fingerprint && scope.in_scope.len() == self.n_aspects.div_ceil(64) {
+        if scope.rule_set == self.fingerprint && scope.in_scope.len() == self.n_aspects.div_ceil(64)
+        {
             Ok(())
         } else {
             Err(LoadError::ForeignScope)
@@ -428,7 +489,14 @@ impl<'a> RuleSetRef<'a> {
     }
 
     /// Evaluate the candidate aspects of `kind` and push those that hold.
-    fn decide(&self, scope: &PackageScope, kind: usize, sigs: &[u32], call: Option<u32>, out: &mut Vec<usize>) {
+    fn decide(
+        &self,
+        scope: &PackageScope,
+        kind: usize,
+        sigs: &[u32],
+        call: Option<u32>,
+        out: &mut Vec<usize>,
+    ) {
         let mut cands: Vec<u32> = scope.always[kind].clone();
         let mut add = |a: u32| {
             if scope.contains(a) && self.entry(a).kind == kind {
@@ -462,10 +530,18 @@ impl<'a> RuleSetRef<'a> {
 
     /// The ids of the signature patterns that match `signature`, among those
     /// used by an in-scope aspect of `kind`; sorted.
-    fn matching_sigs(&self, scope: &PackageScope, kind: usize, signature: &str) -> Result<Vec<u32>, LoadError> {
+    fn matching_sigs(
+        &self,
+        scope: &PackageScope,
+        kind: usize,
+        signature: &str,
+    ) -> Result<Vec<u32>, LoadError> {
         let lazy = self.lazy()?;
-        let relevant =
-            |s: u32| self.sig_aspects.row(s as usize).any(|a| scope.contains(a) && self.entry(a).kind == kind);
+        let relevant = |s: u32| {
+            self.sig_aspects
+                .row(s as usize)
+                .any(|a| scope.contains(a) && self.entry(a).kind == kind)
+        };
         let mut factors = Vec::new();
         let input = Input::new(signature);
         let mut state = OverlappingState::start();
@@ -485,11 +561,19 @@ impl<'a> RuleSetRef<'a> {
         for f in factors {
             for s in self.factor_sigs.row(f as usize) {
                 if relevant(s) {
-                    if self.is_exact(s) { hits.push(s) } else { verify.push(s) }
+                    if self.is_exact(s) {
+                        hits.push(s)
+                    } else {
+                        verify.push(s)
+                    }
                 }
             }
         }
-        verify.extend(self.residual.range(0, self.residual.len()).filter(|&s| relevant(s)));
+        verify.extend(
+            self.residual
+                .range(0, self.residual.len())
+                .filter(|&s| relevant(s)),
+        );
         verify.sort_unstable();
         verify.dedup();
         for s in verify {
@@ -513,7 +597,9 @@ impl<'a> RuleSetRef<'a> {
                     .map_err(|e| LoadError::corrupt(format!("prefilter DFA: {e}")))?;
                 let n_factors = self.factor_sigs_rows();
                 if n_factors > 0 && prefilter.pattern_len() != n_factors {
-                    return Err(LoadError::corrupt("prefilter DFA has the wrong number of patterns"));
+                    return Err(LoadError::corrupt(
+                        "prefilter DFA has the wrong number of patterns",
+                    ));
                 }
                 Ok(Lazy {
                     prefilter,
@@ -528,14 +614,21 @@ impl<'a> RuleSetRef<'a> {
         self.factor_sigs.rows()
     }
 
-    fn verifier<'s>(&self, lazy: &'s Lazy<'a>, s: u32) -> Result<&'s sparse::DFA<&'a [u8]>, LoadError> {
+    fn verifier<'s>(
+        &self,
+        lazy: &'s Lazy<'a>,
+        s: u32,
+    ) -> Result<&'s sparse::DFA<&'a [u8]>, LoadError> {
         let base = s as usize * VERIFIER_WORDS;
         let cell = lazy
             .verifiers
             .get(s as usize)
             .ok_or_else(|| LoadError::corrupt("verifier id"))?;
         cell.get_or_init(|| {
-            let (off, len) = (self.verifier_index.get(base) as usize, self.verifier_index.get(base + 1) as usize);
+            let (off, len) = (
+                self.verifier_index.get(base) as usize,
+                self.verifier_index.get(base + 1) as usize,
+            );
             let bytes = self.verifiers.get(off..off + len)?;
             sparse::DFA::from_bytes(bytes).ok().map(|(dfa, _)| dfa)
         })
@@ -549,7 +642,10 @@ impl<'a> RuleSetRef<'a> {
 
     fn call_id(&self, callee: &[u8]) -> Option<u32> {
         let name = |i: usize| {
-            let (lo, hi) = (self.call_offsets.get(i) as usize, self.call_offsets.get(i + 1) as usize);
+            let (lo, hi) = (
+                self.call_offsets.get(i) as usize,
+                self.call_offsets.get(i + 1) as usize,
+            );
             self.call_bytes.get(lo..hi).unwrap_or_default()
         };
         let (mut lo, mut hi) = (0, self.n_calls);

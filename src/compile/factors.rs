@@ -72,10 +72,7 @@ pub(crate) fn factors(hir: &Hir) -> Factors {
 /// by the fewest patterns (`popularity` counts, per literal, the patterns
 /// having it in some candidate), then the longest shortest literal, then the
 /// fewest literals.
-pub(crate) fn choose(
-    covers: &[Vec<Vec<u8>>],
-    popularity: impl Fn(&[u8]) -> usize,
-) -> &[Vec<u8>] {
+pub(crate) fn choose(covers: &[Vec<Vec<u8>>], popularity: impl Fn(&[u8]) -> usize) -> &[Vec<u8>] {
     covers
         .iter()
         .min_by_key(|c| {

@@ -65,7 +65,7 @@ impl AlignedBytes {
 
 /// How many bytes to skip from the start of `buf`'s allocation to reach an
 /// aligned address.
-fn padding(buf: &Vec<u8>) -> usize {
+fn padding(buf: &[u8]) -> usize {
     let addr = buf.as_ptr() as usize;
     (ALIGN - addr % ALIGN) % ALIGN
 }

@@ -8,7 +8,7 @@
 //! problem is collected; none stops the others from being found.
 
 use super::error::{CompileError, CompileErrorKind};
-use super::factors::{Factors, factors};
+use super::factors::{Factors, choose, factors};
 use super::fingerprint::{Framed, encode};
 use super::format::{self, Section, VERIFIER_EXACT, Writer};
 use super::limits::Limits;
@@ -94,7 +94,10 @@ fn dfa_bytes(dfa: &dense::DFA<Vec<u32>>) -> Vec<u8> {
 
 /// One compiled signature pattern.
 struct SigCode {
+    /// The literals filed in the prefilter for this pattern.
     factors: Vec<Vec<u8>>,
+    /// Candidate covers, when the pattern needs verifying.
+    covers: Vec<Vec<Vec<u8>>>,
     exact: bool,
     verifier: Option<Vec<u8>>,
 }
@@ -137,19 +140,21 @@ impl RuleSetBuilder {
             let code = sig::parse(pattern).and_then(|hir| match factors(&hir) {
                 Factors::Exact(f) => Ok(SigCode {
                     factors: f,
+                    covers: Vec::new(),
                     exact: true,
                     verifier: None,
                 }),
                 other => {
                     let dfa = sig::verifier(&hir, self.limits)?;
-                    let factors = match other {
-                        Factors::Cover(f) => f,
+                    let covers = match other {
+                        Factors::Covers(c) => c,
                         _ => Vec::new(),
                     };
                     Ok(SigCode {
-                        factors,
+                        factors: Vec::new(),
+                        covers,
                         exact: false,
-                        verifier: Some(dfa_bytes(&dfa)),
+                        verifier: Some(dfa.to_bytes_native_endian()),
                     })
                 }
             });
@@ -174,6 +179,24 @@ impl RuleSetBuilder {
         if !errors.is_empty() {
             errors.sort_by(|a, b| (a.aspect, &a.pattern).cmp(&(b.aspect, &b.pattern)));
             return Err(errors);
+        }
+
+        // File each pattern under its least shared cover.
+        let mut popularity: BTreeMap<&[u8], usize> = BTreeMap::new();
+        for c in &codes {
+            let lits: BTreeSet<&[u8]> = c.covers.iter().flatten().map(Vec::as_slice).collect();
+            for lit in lits {
+                *popularity.entry(lit).or_default() += 1;
+            }
+        }
+        let chosen: Vec<Vec<Vec<u8>>> = codes
+            .iter()
+            .map(|c| choose(&c.covers, |lit| popularity.get(lit).copied().unwrap_or(0)).to_vec())
+            .collect();
+        for (c, f) in codes.iter_mut().zip(chosen) {
+            if !c.exact {
+                c.factors = f;
+            }
         }
 
         // Prefilter over the distinct factors.

@@ -9,7 +9,11 @@
 //! prefilter hit *is* a match: no verification at all.
 //!
 //! The analysis is a bottom-up pass over the HIR, computing per node the
-//! exact language when it is a small finite set, and the best cover found.
+//! exact language when it is a small finite set, and candidate covers. Which
+//! candidate a pattern uses is decided for all patterns together by
+//! [`choose`]: the longest literal is not the best one if a thousand other
+//! patterns need it too (`context\.Context.*Order17` must be filed under
+//! `Order17`, not under `context.Context`).
 //! It must be sound (a wrong cover loses matches); the proptest in
 //! `tests/compile.rs` checks the whole matcher against `meta::Regex`.
 
@@ -20,6 +24,8 @@ use std::collections::BTreeSet;
 const MAX_SET: usize = 32;
 /// Shortest literal worth a prefilter entry when the regex needs verifying.
 const MIN_COVER_LEN: usize = 2;
+/// Candidate covers kept per node.
+const MAX_COVERS: usize = 8;
 /// Exact strings longer than this are not tracked (covers are truncated).
 const MAX_LEN: usize = 256;
 
@@ -30,8 +36,9 @@ type Set = BTreeSet<Vec<u8>>;
 pub(crate) enum Factors {
     /// The regex matches a haystack iff the haystack contains one of these.
     Exact(Vec<Vec<u8>>),
-    /// Every match contains one of these; the regex's DFA decides.
-    Cover(Vec<Vec<u8>>),
+    /// Each entry is a cover (every match contains one of its strings);
+    /// [`choose`] picks one, then the regex's own DFA decides.
+    Covers(Vec<Vec<Vec<u8>>>),
     /// No useful literal: the regex must be tried on every signature.
     None,
 }
@@ -45,13 +52,35 @@ pub(crate) fn factors(hir: &Hir) -> Factors {
         Some(e) if !e.contains(&Vec::new()) => Factors::Exact(e.into_iter().collect()),
         // A cover with one-byte strings (`(`, `[A-Z]`) occurs in nearly
         // every signature: the prefilter would only add work.
-        _ => match info.cover {
-            Some(c) if c.iter().all(|s| s.len() >= MIN_COVER_LEN) => {
-                Factors::Cover(c.into_iter().collect())
+        _ => {
+            let covers: Vec<Vec<Vec<u8>>> = info
+                .covers
+                .into_iter()
+                .filter(|c| c.iter().all(|s| s.len() >= MIN_COVER_LEN))
+                .map(|c| c.into_iter().collect())
+                .collect();
+            if covers.is_empty() {
+                Factors::None
+            } else {
+                Factors::Covers(covers)
             }
-            _ => Factors::None,
-        },
+        }
     }
+}
+
+/// Pick one cover per pattern: the one whose most shared literal is shared
+/// by the fewest patterns (`popularity` counts, per literal, the patterns
+/// having it in some candidate), then the longest shortest literal, then the
+/// fewest literals.
+pub(crate) fn choose(covers: &[Vec<Vec<u8>>], popularity: impl Fn(&[u8]) -> usize) -> &[Vec<u8>] {
+    covers
+        .iter()
+        .min_by_key(|c| {
+            let shared = c.iter().map(|s| popularity(s)).max().unwrap_or(0);
+            let shortest = c.iter().map(Vec::len).min().unwrap_or(usize::MAX);
+            (shared, std::cmp::Reverse(shortest), c.len())
+        })
+        .map_or(&[], Vec::as_slice)
 }
 
 #[derive(Clone, Debug, Default)]
@@ -59,21 +88,19 @@ struct Info {
     /// The whole language, when it is a small finite set of strings and the
     /// node has no look-around assertion.
     exact: Option<Set>,
-    /// Every match contains one of these (non-empty strings only).
-    cover: Option<Set>,
+    /// Candidate covers: every match contains one of each set's strings
+    /// (non-empty strings only), best first, at most `MAX_COVERS`.
+    covers: Vec<Set>,
 }
 
 fn analyse(hir: &Hir) -> Info {
     match hir.kind() {
         HirKind::Empty => Info {
             exact: Some(Set::from([Vec::new()])),
-            cover: None,
+            covers: Vec::new(),
         },
-        HirKind::Literal(lit) => from_exact(Set::from([lit.0.to_vec()])),
-        HirKind::Class(class) => match expand_class(class) {
-            Some(set) => from_exact(set),
-            None => Info::default(),
-        },
+        HirKind::Literal(lit) => from_exact(Some(Set::from([lit.0.to_vec()])), Vec::new()),
+        HirKind::Class(class) => from_exact(expand_class(class), Vec::new()),
         HirKind::Look(_) => Info::default(),
         HirKind::Capture(cap) => analyse(&cap.sub),
         HirKind::Repetition(rep) => {
@@ -81,77 +108,68 @@ fn analyse(hir: &Hir) -> Info {
             match (rep.min, rep.max) {
                 (_, Some(0)) => Info {
                     exact: Some(Set::from([Vec::new()])),
-                    cover: None,
+                    covers: Vec::new(),
                 },
                 (0, Some(1)) => Info {
                     exact: sub.exact.and_then(|e| union(&Set::from([Vec::new()]), &e)),
-                    cover: None,
+                    covers: Vec::new(),
                 },
                 (0, _) => Info::default(),
+                // At least one repetition: every match contains a sub-match.
                 (min, max) => {
                     let exact = if max == Some(min) {
                         sub.exact.as_ref().and_then(|e| power(e, min))
                     } else {
                         None
                     };
-                    let cover = best([sub.cover.clone(), sub.exact.as_ref().and_then(as_cover)]);
-                    with_exact_cover(exact, cover)
+                    from_exact(exact, sub.covers)
                 }
             }
         }
         HirKind::Concat(subs) => {
             let infos: Vec<Info> = subs.iter().map(analyse).collect();
-            let mut candidates: Vec<Option<Set>> = infos.iter().map(|i| i.cover.clone()).collect();
+            let mut covers: Vec<Set> = infos
+                .iter()
+                .flat_map(|i| i.covers.iter().cloned())
+                .collect();
             // Runs of consecutive exact children give cross-product literals.
-            let mut start = 0;
-            while start < infos.len() {
-                let mut acc = Some(Set::from([Vec::new()]));
-                let mut end = start;
-                while end < infos.len() {
-                    let next = match (&acc, &infos[end].exact) {
-                        (Some(a), Some(e)) => product(a, e),
-                        _ => None,
-                    };
-                    if next.is_none() {
-                        break;
+            for start in 0..infos.len() {
+                let mut acc = Set::from([Vec::new()]);
+                for info in &infos[start..] {
+                    match info.exact.as_ref().and_then(|e| product(&acc, e)) {
+                        Some(next) => acc = next,
+                        None => break,
                     }
-                    acc = next;
-                    end += 1;
                 }
-                candidates.push(acc.as_ref().and_then(as_cover));
-                start += 1;
+                covers.extend(as_cover(&acc));
             }
             let exact = infos.iter().try_fold(Set::from([Vec::new()]), |acc, i| {
                 i.exact.as_ref().and_then(|e| product(&acc, e))
             });
-            with_exact_cover(exact, best(candidates))
+            from_exact(exact, covers)
         }
         HirKind::Alternation(subs) => {
             let infos: Vec<Info> = subs.iter().map(analyse).collect();
             let exact = infos.iter().try_fold(Set::new(), |acc, i| {
                 i.exact.as_ref().and_then(|e| union(&acc, e))
             });
+            // Every match matches some branch: the union of one cover per branch.
             let cover = infos.iter().try_fold(Set::new(), |acc, i| {
-                let c = best([i.cover.clone(), i.exact.as_ref().and_then(as_cover)])?;
-                union(&acc, &c)
+                let c = i.covers.first()?;
+                union(&acc, c)
             });
-            with_exact_cover(exact, cover)
+            from_exact(exact, cover.into_iter().collect())
         }
     }
 }
 
-fn from_exact(set: Set) -> Info {
-    Info {
-        cover: as_cover(&set),
-        exact: Some(set),
-    }
-}
-
-fn with_exact_cover(exact: Option<Set>, cover: Option<Set>) -> Info {
-    let from_exact = exact.as_ref().and_then(as_cover);
+/// An `Info` from its exact language (if known) and candidate covers; the
+/// exact language is itself a cover when it lacks "".
+fn from_exact(exact: Option<Set>, mut covers: Vec<Set>) -> Info {
+    covers.extend(exact.as_ref().and_then(as_cover));
     Info {
         exact,
-        cover: best([cover, from_exact]),
+        covers: rank(covers),
     }
 }
 
@@ -169,13 +187,17 @@ fn as_cover(set: &Set) -> Option<Set> {
     )
 }
 
-/// The most selective cover: longest shortest string, then fewest strings.
-/// (An empty cover, from an empty language, wins: the regex never matches.)
-fn best(candidates: impl IntoIterator<Item = Option<Set>>) -> Option<Set> {
-    candidates.into_iter().flatten().max_by_key(|c| {
+/// Sort covers best first (longest shortest string, then fewest strings;
+/// an empty cover, from an empty language, is best: the regex never
+/// matches), drop duplicates, keep `MAX_COVERS`.
+fn rank(mut covers: Vec<Set>) -> Vec<Set> {
+    covers.sort_by_key(|c| {
         let shortest = c.iter().map(Vec::len).min().unwrap_or(usize::MAX);
-        (shortest, std::cmp::Reverse(c.len()))
-    })
+        (std::cmp::Reverse(shortest), c.len(), c.clone())
+    });
+    covers.dedup();
+    covers.truncate(MAX_COVERS);
+    covers
 }
 
 fn union(a: &Set, b: &Set) -> Option<Set> {
@@ -269,15 +291,26 @@ mod tests {
 
     #[test]
     fn covers_pick_the_most_selective_literal() {
-        assert_eq!(f("func.*Context"), Factors::Cover(strs(&["Context"])));
-        assert_eq!(f(r"^func \(\*S\)"), Factors::Cover(strs(&["func (*S)"])));
+        let first = |re: &str| match f(re) {
+            Factors::Covers(c) => c[0].clone(),
+            other => panic!("{other:?}"),
+        };
+        assert_eq!(first("func.*Context"), strs(&["Context"]));
+        assert_eq!(first(r"^func \(\*S\)"), strs(&["func (*S)"]));
         assert_eq!(
             f(r"(?i)ctx"),
             Factors::Exact(strs(&[
                 "CTX", "CTx", "CtX", "Ctx", "cTX", "cTx", "ctX", "ctx"
             ]))
         );
-        assert_eq!(f(r"\w+Handler\("), Factors::Cover(strs(&["Handler("])));
+        assert_eq!(first(r"\w+Handler\("), strs(&["Handler("]));
+        // Candidates for a global choice: the rarer literal wins over the longer.
+        let Factors::Covers(c) = f(r"context\.Context.*Order17") else {
+            panic!()
+        };
+        assert_eq!(c, [strs(&["context.Context"]), strs(&["Order17"])]);
+        let popularity = |s: &[u8]| if s == b"context.Context" { 1000 } else { 1 };
+        assert_eq!(choose(&c, popularity), strs(&["Order17"]));
     }
 
     #[test]

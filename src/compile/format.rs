@@ -155,7 +155,7 @@ impl<'a> Layout<'a> {
         if u32::from_ne_bytes(arr4(&header[12..16])) != ENDIAN_CHECK {
             return Err(LoadError::Endianness);
         }
-        if bytes.as_ptr() as usize % ALIGN != 0 {
+        if !(bytes.as_ptr() as usize).is_multiple_of(ALIGN) {
             return Err(LoadError::Misaligned);
         }
         let mut fingerprint = [0; 32];
@@ -180,7 +180,7 @@ impl<'a> Layout<'a> {
         for (i, s) in sections.iter_mut().enumerate() {
             let off = le32(&table[8 * i..]) as usize;
             let len = le32(&table[8 * i + 4..]) as usize;
-            if off % ALIGN != 0 || off < end {
+            if !off.is_multiple_of(ALIGN) || off < end {
                 return Err(LoadError::corrupt(format!("section {i} misplaced")));
             }
             end = off
@@ -217,7 +217,7 @@ pub(crate) struct Words<'a>(&'a [u8]);
 
 impl<'a> Words<'a> {
     pub(crate) fn new(bytes: &'a [u8], what: &str) -> Result<Self, LoadError> {
-        if bytes.len() % 4 != 0 {
+        if !bytes.len().is_multiple_of(4) {
             return Err(LoadError::corrupt(format!(
                 "{what}: length not a multiple of 4"
             )));

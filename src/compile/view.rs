@@ -19,7 +19,7 @@ use super::program::{self, Atom, Bounds, Truth};
 use crate::check::{CheckedAspect, JoinKind};
 use regex_automata::{
     Anchored, Input,
-    dfa::{Automaton, OverlappingState, dense::DFA},
+    dfa::{Automaton, OverlappingState, dense::DFA, sparse},
 };
 use std::sync::OnceLock;
 
@@ -50,11 +50,14 @@ pub struct RuleSetRef<'a> {
     lazy: OnceLock<Result<Lazy<'a>, LoadError>>,
 }
 
+/// A signature pattern's own DFA (sparse: compact, run only on candidates).
+type Verifier<'a> = sparse::DFA<&'a [u8]>;
+
 /// The parts validated on first use.
 #[derive(Debug)]
 struct Lazy<'a> {
     prefilter: DFA<&'a [u32]>,
-    verifiers: Box<[OnceLock<Option<DFA<&'a [u32]>>>]>,
+    verifiers: Box<[OnceLock<Option<Verifier<'a>>>]>,
 }
 
 /// The aspects that can apply in one package, computed once per package by
@@ -611,7 +614,11 @@ impl<'a> RuleSetRef<'a> {
         self.factor_sigs.rows()
     }
 
-    fn verifier<'s>(&self, lazy: &'s Lazy<'a>, s: u32) -> Result<&'s DFA<&'a [u32]>, LoadError> {
+    fn verifier<'s>(
+        &self,
+        lazy: &'s Lazy<'a>,
+        s: u32,
+    ) -> Result<&'s sparse::DFA<&'a [u8]>, LoadError> {
         let base = s as usize * VERIFIER_WORDS;
         let cell = lazy
             .verifiers
@@ -623,7 +630,7 @@ impl<'a> RuleSetRef<'a> {
                 self.verifier_index.get(base + 1) as usize,
             );
             let bytes = self.verifiers.get(off..off + len)?;
-            DFA::from_bytes(bytes).ok().map(|(dfa, _)| dfa)
+            sparse::DFA::from_bytes(bytes).ok().map(|(dfa, _)| dfa)
         })
         .as_ref()
         .ok_or_else(|| LoadError::corrupt(format!("verifier DFA {s}")))

@@ -38,6 +38,7 @@ fn aspect(i: usize) -> CheckedAspect {
                     Segment::Hole("FuncName".into()),
                     Segment::Lit("\")\ndefer span.End()\n".into()),
                 ],
+                returns: vec![],
                 origin,
             }),
             ..Advice::default()

@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 
 use similar::TextDiff;
 
-use super::{Outcome, rules, woven};
+use super::{Outcome, woven};
 
 #[derive(Clone, Debug, Default)]
 pub struct DiffArgs {
@@ -15,19 +15,10 @@ pub struct DiffArgs {
 }
 
 pub fn run(args: &DiffArgs, cwd: &Path) -> Outcome {
-    let (_, rules) = match rules::build(cwd, &args.aspects, args.color) {
-        Ok(r) => r,
-        Err(o) => return o,
-    };
-    let module = match woven::weave(cwd, &args.packages, &rules, false) {
+    let module = match woven::build_and_weave(cwd, &args.aspects, &args.packages, args.color, false)
+    {
         Ok(m) => m,
-        Err(e) => {
-            return Outcome {
-                stderr: format!("error: {e}\n"),
-                code: 1,
-                ..Default::default()
-            };
-        }
+        Err(o) => return o,
     };
     let mut out = String::new();
     for (_, files, w) in &module.packages {

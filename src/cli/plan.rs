@@ -3,7 +3,7 @@
 
 use std::path::{Path, PathBuf};
 
-use super::{Format, Outcome, rules, woven};
+use super::{Format, Outcome, woven};
 use crate::scan::Scanner;
 
 #[derive(Clone, Debug, Default)]
@@ -16,19 +16,10 @@ pub struct PlanArgs {
 }
 
 pub fn run(args: &PlanArgs, cwd: &Path) -> Outcome {
-    let (_, rules) = match rules::build(cwd, &args.aspects, args.color) {
-        Ok(r) => r,
-        Err(o) => return o,
-    };
-    let module = match woven::weave(cwd, &args.packages, &rules, false) {
+    let module = match woven::build_and_weave(cwd, &args.aspects, &args.packages, args.color, false)
+    {
         Ok(m) => m,
-        Err(e) => {
-            return Outcome {
-                stderr: format!("error: {e}\n"),
-                code: 1,
-                ..Default::default()
-            };
-        }
+        Err(o) => return o,
     };
     if args.signatures {
         return signatures(&module);

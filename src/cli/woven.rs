@@ -4,6 +4,7 @@
 use std::path::{Path, PathBuf};
 
 use super::golist::{self, Package};
+use super::{Outcome, rules};
 use crate::compile::RuleSet;
 use crate::project;
 use crate::weave::{PackageInfo, SourceFile, WovenPackage, weave_package};
@@ -53,4 +54,21 @@ pub fn weave(
         packages.push((pkg, files, woven));
     }
     Ok(WovenModule { packages })
+}
+
+/// Build the rule set from `aspects` (default: the module's) and weave the
+/// packages `patterns` names; any failure is the [`Outcome`] to report.
+pub fn build_and_weave(
+    cwd: &Path,
+    aspects: &[PathBuf],
+    patterns: &[String],
+    color: bool,
+    absolute: bool,
+) -> Result<WovenModule, Outcome> {
+    let (_, rules) = rules::build(cwd, aspects, color)?;
+    weave(cwd, patterns, &rules, absolute).map_err(|e| Outcome {
+        stderr: format!("error: {e}\n"),
+        code: 1,
+        ..Default::default()
+    })
 }

@@ -454,24 +454,12 @@ impl FuncValues<'_, '_> {
 
 impl Values for FuncValues<'_, '_> {
     fn placeholder(&self, name: &str) -> Option<String> {
-        let site = self.site;
+        if let Some(v) =
+            context_placeholder(name, Some(self.site), self.pkg, self.file, self.site.line)
+        {
+            return Some(v);
+        }
         Some(match name {
-            "FuncName" => site.name.clone(),
-            "QualifiedName" => match &site.receiver {
-                Some(r) => format!("{}.{r}.{}", self.pkg.path, site.name),
-                None => format!("{}.{}", self.pkg.path, site.name),
-            },
-            "Package" => self.pkg.path.to_string(),
-            "Receiver" => site.receiver.clone().unwrap_or_default(),
-            "Signature" => site.signature.clone(),
-            "File" => self
-                .file
-                .name
-                .rsplit('/')
-                .next()
-                .unwrap_or(&self.file.name)
-                .to_string(),
-            "Line" => site.line.to_string(),
             "Zeros" => {
                 let n = self.result_names.len().saturating_sub(1);
                 self.result_names[..n].join(", ")
@@ -498,6 +486,38 @@ impl Values for FuncValues<'_, '_> {
         }
         name.to_string()
     }
+}
+
+/// The placeholders that describe where advice lands: the function (the
+/// advised one, or the one enclosing a call), its package, file and line.
+fn context_placeholder(
+    name: &str,
+    f: Option<&FuncSite>,
+    pkg: &PackageInfo,
+    file: &SourceFile,
+    line: u32,
+) -> Option<String> {
+    Some(match name {
+        "FuncName" => f.map(|f| f.name.clone()).unwrap_or_default(),
+        "QualifiedName" => match f {
+            Some(f) => match &f.receiver {
+                Some(r) => format!("{}.{r}.{}", pkg.path, f.name),
+                None => format!("{}.{}", pkg.path, f.name),
+            },
+            None => pkg.path.to_string(),
+        },
+        "Package" => pkg.path.to_string(),
+        "Receiver" => f.and_then(|f| f.receiver.clone()).unwrap_or_default(),
+        "Signature" => f.map(|f| f.signature.clone()).unwrap_or_default(),
+        "File" => file
+            .name
+            .rsplit('/')
+            .next()
+            .unwrap_or(&file.name)
+            .to_string(),
+        "Line" => line.to_string(),
+        _ => return None,
+    })
 }
 
 /// Apply one call-site aspect to the (possibly already advised) call text.
@@ -632,28 +652,11 @@ impl Clone for CallValues<'_, '_> {
 
 impl Values for CallValues<'_, '_> {
     fn placeholder(&self, name: &str) -> Option<String> {
-        let f = self.enclosing;
+        if let Some(v) = context_placeholder(name, self.enclosing, self.pkg, self.file, self.line) {
+            return Some(v);
+        }
         Some(match name {
             "Call" => self.call.to_string(),
-            "FuncName" => f.map(|f| f.name.clone()).unwrap_or_default(),
-            "QualifiedName" => match f {
-                Some(f) => match &f.receiver {
-                    Some(r) => format!("{}.{r}.{}", self.pkg.path, f.name),
-                    None => format!("{}.{}", self.pkg.path, f.name),
-                },
-                None => self.pkg.path.to_string(),
-            },
-            "Package" => self.pkg.path.to_string(),
-            "Receiver" => f.and_then(|f| f.receiver.clone()).unwrap_or_default(),
-            "Signature" => f.map(|f| f.signature.clone()).unwrap_or_default(),
-            "File" => self
-                .file
-                .name
-                .rsplit('/')
-                .next()
-                .unwrap_or(&self.file.name)
-                .to_string(),
-            "Line" => self.line.to_string(),
             other => self.aspect.vars.get(other)?.clone(),
         })
     }

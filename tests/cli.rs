@@ -4,15 +4,8 @@
 mod common;
 
 use std::path::Path;
-use std::process::{Command, Output};
 
-fn goaop(dir: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_goaop"))
-        .current_dir(dir)
-        .args(args)
-        .output()
-        .expect("goaop runs")
-}
+use common::goaop;
 
 #[test]
 fn check_exit_codes() {

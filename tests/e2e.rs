@@ -7,13 +7,7 @@ mod common;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-fn goaop(dir: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_goaop"))
-        .current_dir(dir)
-        .args(args)
-        .output()
-        .expect("goaop runs")
-}
+use common::goaop;
 
 fn go(dir: &Path, args: &[&str]) -> Output {
     Command::new("go")

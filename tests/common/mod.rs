@@ -34,3 +34,12 @@ pub fn fixtures(dir: &str, exts: &[&str]) -> Vec<PathBuf> {
     out.sort();
     out
 }
+
+/// Run the built `goaop` binary in `dir`.
+pub fn goaop(dir: &Path, args: &[&str]) -> std::process::Output {
+    std::process::Command::new(env!("CARGO_BIN_EXE_goaop"))
+        .current_dir(dir)
+        .args(args)
+        .output()
+        .expect("goaop runs")
+}

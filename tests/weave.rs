@@ -148,3 +148,34 @@ pub fn tempdir(tag: &str) -> PathBuf {
     std::fs::create_dir_all(&dir).unwrap();
     dir
 }
+
+mod never_panics {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 300, failure_persistence: None, ..ProptestConfig::default() })]
+        /// Mutated Go input never makes the weaver panic, and whatever it
+        /// weaves from a file that parses still parses.
+        #[test]
+        fn weaving_mutated_go(pick in any::<prop::sample::Index>(), at in any::<prop::sample::Index>(), len in 0usize..12, insert in "[{}()\\[\\];,.:=*a-z \\n\"`/]{0,6}") {
+            let cases = cases();
+            let dir = &cases[pick.index(cases.len())];
+            let loaded = load_and_check(dir, &[PathBuf::from("aspects.yaml")]);
+            let rules = RuleSet::build(&loaded.checked.aspects).unwrap();
+            let mut text = std::fs::read_to_string(dir.join("input.go")).unwrap();
+            let mut start = at.index(text.len() + 1);
+            while !text.is_char_boundary(start) { start -= 1; }
+            let mut end = (start + len).min(text.len());
+            while !text.is_char_boundary(end) { end -= 1; }
+            text.replace_range(start..end.max(start), &insert);
+            let parses = !has_syntax_errors(&text);
+            let file = SourceFile { name: "input.go".into(), text };
+            let info = PackageInfo { path: PKG, main_module: Some(PKG) };
+            let woven = weave_package(&rules.view().unwrap(), &info, std::slice::from_ref(&file)).unwrap();
+            if let (true, Some(out)) = (parses, &woven.files[0]) {
+                prop_assert!(!has_syntax_errors(out), "woven output of a valid file does not parse:\n{out}");
+            }
+        }
+    }
+}

@@ -104,7 +104,7 @@ pub fn weave_package(
         .collect();
     let mut aspects = AspectCache::new(rules);
     for (i, (file, scan)) in files.iter().zip(&scanned).enumerate() {
-        if scan.has_errors {
+        if scan.has_errors || scan.package_range.is_none() {
             continue; // the compiler reports the user's own error, unchanged
         }
         let woven = weave_file(

@@ -784,3 +784,34 @@ fn unsupported_regexes_explain_what_to_write() {
         .collect();
     settings().bind(|| insta::assert_snapshot!("unsupported_regexes", text));
 }
+
+#[test]
+fn verify_catches_a_changed_record() {
+    let mut bytes = SAMPLE_SET.to_bytes().to_vec();
+    let at = bytes.windows(7).position(|w| w == b"logging").unwrap();
+    bytes[at + 1] = b'O';
+    let aligned = AlignedBytes::from_slice(&bytes);
+    // Loading checks structure only; the record still decodes...
+    let view = RuleSetRef::from_bytes(&aligned).unwrap();
+    assert_eq!(view.aspect(3).unwrap().name, "lOgging");
+    // ...but it no longer hashes to the fingerprint.
+    assert_eq!(view.verify(), Err(LoadError::FingerprintMismatch));
+}
+
+#[test]
+fn views_can_be_shared_across_threads() {
+    fn shareable<T: Send + Sync>() {}
+    shareable::<RuleSetRef<'static>>();
+    shareable::<RuleSet>();
+    let rules = SAMPLE_SET.view().unwrap();
+    let scope = rules.packages("example.com/shop", MAIN).unwrap();
+    std::thread::scope(|s| {
+        for _ in 0..4 {
+            s.spawn(|| {
+                let mut out = vec![];
+                rules.match_function(&scope, PROCESS, &mut out).unwrap();
+                assert_eq!(out, [3, 0, 1]);
+            });
+        }
+    });
+}

@@ -785,3 +785,146 @@ fn unsupported_regexes_explain_what_to_write() {
         .collect();
     settings().bind(|| insta::assert_snapshot!("unsupported_regexes", text));
 }
+
+#[test]
+fn verify_catches_a_changed_record() {
+    let mut bytes = SAMPLE_SET.to_bytes().to_vec();
+    let at = bytes.windows(7).position(|w| w == b"logging").unwrap();
+    bytes[at + 1] = b'O';
+    let aligned = AlignedBytes::from_slice(&bytes);
+    // Loading checks structure only; the record still decodes...
+    let view = RuleSetRef::from_bytes(&aligned).unwrap();
+    assert_eq!(view.aspect(3).unwrap().name, "lOgging");
+    // ...but it no longer hashes to the fingerprint.
+    assert_eq!(view.verify(), Err(LoadError::FingerprintMismatch));
+}
+
+#[test]
+fn views_can_be_shared_across_threads() {
+    fn shareable<T: Send + Sync>() {}
+    shareable::<RuleSetRef<'static>>();
+    shareable::<RuleSet>();
+    let rules = SAMPLE_SET.view().unwrap();
+    let scope = rules.packages("example.com/shop", MAIN).unwrap();
+    std::thread::scope(|s| {
+        for _ in 0..4 {
+            s.spawn(|| {
+                let mut out = vec![];
+                rules.match_function(&scope, PROCESS, &mut out).unwrap();
+                assert_eq!(out, [3, 0, 1]);
+            });
+        }
+    });
+}
+
+// --- pointcut logic against a direct evaluator -----------------------------------------
+
+const SIG_POOL: &[&str] = &[
+    "Context",
+    r"^func \(\*OrderService\)",
+    "Handle",
+    r"\(\)$",
+    "(?i)order",
+];
+const PKG_POOL: &[&str] = &[
+    "example.com/shop/...",
+    "net/http",
+    ".../internal/...",
+    "example.com/shop",
+];
+const CALL_POOL: &[&str] = &["database/sql.Open", "net/http.Get", "(*net/http.Client).Do"];
+const PACKAGES: &[&str] = &[
+    "example.com/shop",
+    "example.com/shop/api",
+    "example.com/shop/internal/db",
+    "net/http",
+    "example.com/other",
+    "example.com/other/internal",
+];
+
+fn pointcut() -> impl Strategy<Value = Pointcut> {
+    let leaf = prop_oneof![
+        prop::sample::select(SIG_POOL).prop_map(sig),
+        prop::sample::select(PKG_POOL).prop_map(within),
+        prop::sample::select(CALL_POOL).prop_map(call),
+        Just(Pointcut::MainModule),
+    ];
+    leaf.prop_recursive(3, 12, 3, |inner| {
+        prop_oneof![
+            prop::collection::vec(inner.clone(), 0..3).prop_map(and),
+            prop::collection::vec(inner.clone(), 0..3).prop_map(or),
+            inner.prop_map(not),
+        ]
+    })
+}
+
+/// Go's package pattern semantics, spelled as a regex.
+fn go_pattern(pattern: &str, pkg: &str) -> bool {
+    let mut re = regex_syntax::escape(pattern).replace(r"\.\.\.", ".*");
+    if let Some(stem) = re.strip_suffix("/.*") {
+        re = format!("{stem}(/.*)?");
+    }
+    regex_automata::meta::Regex::new(&format!("^(?:{re})$"))
+        .unwrap()
+        .is_match(pkg)
+}
+
+/// The pointcut's value, computed directly on the tree.
+fn holds(p: &Pointcut, pkg: &str, signature: Option<&str>, callee: Option<&str>) -> bool {
+    match p {
+        Pointcut::Sig(re) => signature.is_some_and(|s| reference(re).is_match(s)),
+        Pointcut::Within(pat) => go_pattern(pat, pkg),
+        Pointcut::MainModule => pkg == "example.com/shop" || pkg.starts_with("example.com/shop/"),
+        Pointcut::Call(c) => callee == Some(c.as_str()),
+        Pointcut::And(xs) => xs.iter().all(|x| holds(x, pkg, signature, callee)),
+        Pointcut::Or(xs) => xs.iter().any(|x| holds(x, pkg, signature, callee)),
+        Pointcut::Not(x) => !holds(x, pkg, signature, callee),
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(64))]
+    #[test]
+    fn pointcuts_evaluate_like_the_tree(
+        pointcuts in prop::collection::vec((pointcut(), any::<bool>()), 1..6),
+        pkg in prop::sample::select(PACKAGES),
+        sigs in prop::collection::vec(signature(), 4),
+        callee in prop::sample::select(CALL_POOL),
+    ) {
+        let aspects: Vec<_> = pointcuts
+            .iter()
+            .enumerate()
+            .map(|(i, (p, is_call))| {
+                let kind = if *is_call { JoinKind::Call } else { JoinKind::Execution };
+                aspect(&format!("a{i}"), kind, p.clone(), (i % 2) as i64)
+            })
+            .collect();
+        let set = RuleSet::build(&aspects).unwrap();
+        let rules = set.view().unwrap();
+        let scope = rules.packages(pkg, MAIN).unwrap();
+        // Reference, in application order (order, then index).
+        let expect = |kind: JoinKind, sig: Option<&str>, callee: Option<&str>| {
+            let mut ids: Vec<usize> = (0..aspects.len())
+                .filter(|&i| aspects[i].kind == kind && holds(&aspects[i].pointcut, pkg, sig, callee))
+                .collect();
+            ids.sort_by_key(|&i| (aspects[i].order, i));
+            ids
+        };
+        let mut out = Vec::new();
+        for s in &sigs {
+            rules.match_function(&scope, s, &mut out).unwrap();
+            prop_assert_eq!(&out, &expect(JoinKind::Execution, Some(s), None), "function {} in {}", s, pkg);
+            rules.match_call_in(&scope, callee, s, &mut out).unwrap();
+            prop_assert_eq!(&out, &expect(JoinKind::Call, Some(s), Some(callee)), "call {} in {} in {}", callee, s, pkg);
+        }
+        rules.match_call(&scope, callee, &mut out).unwrap();
+        prop_assert_eq!(&out, &expect(JoinKind::Call, None, Some(callee)));
+        rules.match_call(&scope, "unknown.Func", &mut out).unwrap();
+        prop_assert_eq!(&out, &expect(JoinKind::Call, None, Some("unknown.Func")));
+        // The scope keeps every aspect that holds somewhere in this package.
+        let kept: Vec<usize> = scope.candidates().collect();
+        for i in expect(JoinKind::Execution, Some(&sigs[0]), None) {
+            prop_assert!(kept.contains(&i));
+        }
+    }
+}

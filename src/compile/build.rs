@@ -119,7 +119,6 @@ impl RuleSetBuilder {
         for (i, a) in aspects.iter().enumerate() {
             collect(&a.pointcut, i, &mut sigs, &mut pkgs, &mut calls);
         }
-        let mut errors = Vec::new();
         for uses in [&sigs, &pkgs, &calls] {
             if uses.len() > MAX_OPERAND as usize {
                 let p = Problem {
@@ -127,104 +126,52 @@ impl RuleSetBuilder {
                     message: "too many distinct patterns in one rule set".into(),
                     help: "use fewer distinct patterns".into(),
                 };
-                if let Some((pattern, users)) = uses.iter().next_back() {
-                    errors.extend(errors_for(users, pattern, &p));
-                }
-                return Err(errors);
+                let last = uses.iter().next_back();
+                return Err(last
+                    .map(|(pat, users)| errors_for(users, pat, &p).collect())
+                    .unwrap_or_default());
             }
         }
 
-        // Signature patterns.
+        let mut errors = Vec::new();
         let mut codes = Vec::with_capacity(sigs.len());
         for (pattern, users) in &sigs {
-            let code = sig::parse(pattern).and_then(|hir| match factors(&hir) {
-                Factors::Exact(f) => Ok(SigCode {
-                    factors: f,
-                    covers: Vec::new(),
-                    exact: true,
-                    verifier: None,
-                }),
-                other => {
-                    let dfa = sig::verifier(&hir, self.limits)?;
-                    let covers = match other {
-                        Factors::Covers(c) => c,
-                        _ => Vec::new(),
-                    };
-                    Ok(SigCode {
-                        factors: Vec::new(),
-                        covers,
-                        exact: false,
-                        verifier: Some(dfa.to_bytes_native_endian()),
-                    })
-                }
-            });
-            match code {
+            match self.compile_sig(pattern) {
                 Ok(c) => codes.push(c),
                 Err(p) => errors.extend(errors_for(users, pattern, &p)),
             }
         }
-
-        // Package patterns.
         let hirs: Vec<_> = pkgs.keys().map(|p| package::pattern_hir(p)).collect();
-        let package_dfa = match package::build(&hirs, self.limits) {
-            Ok(dfa) => Some(dfa),
-            Err(p) => {
-                let keys: Vec<(&String, &BTreeSet<usize>)> = pkgs.iter().collect();
-                for i in self.package_culprits(&hirs) {
-                    errors.extend(errors_for(keys[i].1, keys[i].0, &p));
-                }
-                None
+        let package_dfa = package::build(&hirs, self.limits).map_err(|p| {
+            let keys: Vec<_> = pkgs.iter().collect();
+            for (pattern, users) in self
+                .package_culprits(&hirs)
+                .into_iter()
+                .filter_map(|i| keys.get(i))
+            {
+                errors.extend(errors_for(users, pattern, &p));
+            }
+        });
+        let package_dfa = match package_dfa {
+            Ok(dfa) if errors.is_empty() => dfa,
+            _ => {
+                errors.sort_by(|a, b| (a.aspect, &a.pattern).cmp(&(b.aspect, &b.pattern)));
+                return Err(errors);
             }
         };
-        if !errors.is_empty() {
-            errors.sort_by(|a, b| (a.aspect, &a.pattern).cmp(&(b.aspect, &b.pattern)));
-            return Err(errors);
-        }
 
-        // File each pattern under its least shared cover.
-        let mut popularity: BTreeMap<&[u8], usize> = BTreeMap::new();
-        for c in &codes {
-            let lits: BTreeSet<&[u8]> = c.covers.iter().flatten().map(Vec::as_slice).collect();
-            for lit in lits {
-                *popularity.entry(lit).or_default() += 1;
-            }
-        }
-        let chosen: Vec<Vec<Vec<u8>>> = codes
-            .iter()
-            .map(|c| choose(&c.covers, |lit| popularity.get(lit).copied().unwrap_or(0)).to_vec())
-            .collect();
-        for (c, f) in codes.iter_mut().zip(chosen) {
-            if !c.exact {
-                c.factors = f;
-            }
-        }
-
-        // Prefilter over the distinct factors.
-        let mut factor_sigs: BTreeMap<&[u8], Vec<u32>> = BTreeMap::new();
-        let mut residual = Vec::new();
-        for (id, c) in codes.iter().enumerate() {
-            if !c.exact && c.factors.is_empty() {
-                residual.push(id as u32);
-            }
-            for f in &c.factors {
-                factor_sigs.entry(f.as_slice()).or_default().push(id as u32);
-            }
-        }
-        let factor_list: Vec<Vec<u8>> = factor_sigs.keys().map(|f| f.to_vec()).collect();
-        let prefilter = sig::prefilter(&factor_list, self.limits).map_err(|p| {
+        assign_factors(&mut codes);
+        let prefilter = Prefilter::new(&codes);
+        let prefilter_dfa = sig::prefilter(&prefilter.factors, self.limits).map_err(|p| {
             // Blame the pattern contributing the most literal bytes.
-            let worst = codes
-                .iter()
-                .enumerate()
-                .max_by_key(|(_, c)| c.factors.iter().map(Vec::len).sum::<usize>())
-                .map_or(0, |(i, _)| i);
-            match sigs.iter().nth(worst) {
+            let worst = (0..codes.len())
+                .max_by_key(|&i| codes[i].factors.iter().map(Vec::len).sum::<usize>());
+            match worst.and_then(|i| sigs.iter().nth(i)) {
                 Some((pattern, users)) => errors_for(users, pattern, &p).collect(),
                 None => Vec::new(),
             }
         })?;
 
-        // Pointcut programs.
         let mut ids = Ids {
             sig: index(&sigs),
             pkg: index(&pkgs),
@@ -234,95 +181,24 @@ impl RuleSetBuilder {
             .iter()
             .map(|a| program::compile(&a.pointcut, &mut ids))
             .collect();
-
-        // Aspect ids in application order: by `order`, then declaration.
-        let mut by_rank: Vec<usize> = (0..aspects.len()).collect();
-        by_rank.sort_by_key(|&i| (aspects[i].order, i));
-        let mut rank = vec![0u32; aspects.len()];
-        for (r, &i) in by_rank.iter().enumerate() {
-            rank[i] = r as u32;
-        }
-
-        // Records and fingerprint.
         let records: Vec<Vec<u8>> = aspects.iter().map(encode).collect();
         let mut framed = Framed::rule_set(aspects.len());
         records.iter().for_each(|r| framed.field(r));
         let fingerprint = framed.finish();
 
-        // Write.
-        let mut w = Writer::new();
-        w.section(Section::Version, crate::VERSION.as_bytes());
-        let counts = [
-            aspects.len(),
-            sigs.len(),
-            factor_list.len(),
-            pkgs.len(),
-            calls.len(),
-        ];
-        w.section(Section::Counts, &format::words(counts.map(|c| c as u32)));
-        w.section(Section::Prefilter, &dfa_bytes(&prefilter));
-        let package_dfa = package_dfa.map(|d| dfa_bytes(&d)).unwrap_or_default();
-        w.section(Section::Packages, &package_dfa);
-        let mut index = Vec::with_capacity(codes.len() * 3);
-        let mut blobs = Vec::new();
-        for c in &codes {
-            format::pad(&mut blobs);
-            let v = c.verifier.as_deref().unwrap_or_default();
-            index.extend([
-                blobs.len() as u32,
-                v.len() as u32,
-                if c.exact { VERIFIER_EXACT } else { 0 },
-            ]);
-            blobs.extend_from_slice(v);
-        }
-        w.section(Section::VerifierIndex, &format::words(index));
-        w.section(Section::Verifiers, &blobs);
-        let rows: Vec<Vec<u32>> = factor_sigs.into_values().collect();
-        w.section(Section::FactorSigs, &format::csr(&rows));
-        w.section(Section::Residual, &format::words(residual));
-        let rows = |uses: &Uses| -> Vec<Vec<u32>> {
-            uses.values()
-                .map(|u| u.iter().map(|&a| a as u32).collect())
-                .collect()
+        let parts = Parts {
+            aspects,
+            sigs: &sigs,
+            pkgs: &pkgs,
+            calls: &calls,
+            codes: &codes,
+            prefilter: &prefilter,
+            prefilter_dfa: &prefilter_dfa,
+            package_dfa: &package_dfa,
+            programs: &programs,
+            records: &records,
         };
-        w.section(Section::SigAspects, &format::csr(&rows(&sigs)));
-        let mut offsets = vec![0u32];
-        let mut names = Vec::new();
-        for name in calls.keys() {
-            names.extend_from_slice(name.as_bytes());
-            offsets.push(names.len() as u32);
-        }
-        let mut call_names = format::words(offsets);
-        call_names.extend_from_slice(&names);
-        w.section(Section::CallNames, &call_names);
-        w.section(Section::CallAspects, &format::csr(&rows(&calls)));
-        let mut table = Vec::with_capacity(aspects.len() * format::ASPECT_WORDS);
-        let mut words = Vec::new();
-        let mut rec_off = 0u32;
-        for (i, (a, p)) in aspects.iter().zip(&programs).enumerate() {
-            let kind = match a.kind {
-                JoinKind::Execution => 0,
-                JoinKind::Call => 1,
-            };
-            let flags = u32::from(p.has_sig) | (u32::from(p.has_call) << 1);
-            let rec_len = records[i].len() as u32;
-            table.extend([
-                kind,
-                rank[i],
-                words.len() as u32,
-                p.words.len() as u32,
-                p.max_stack,
-                rec_off,
-                rec_len,
-                flags,
-            ]);
-            words.extend_from_slice(&p.words);
-            rec_off += rec_len;
-        }
-        w.section(Section::Aspects, &format::words(table));
-        w.section(Section::Programs, &format::words(words));
-        w.section(Section::Records, &records.concat());
-        let bytes = w.finish(fingerprint.as_bytes()).map_err(|msg| {
+        let bytes = parts.write(&fingerprint).map_err(|msg| {
             vec![CompileError {
                 aspect: 0,
                 pattern: String::new(),
@@ -335,6 +211,29 @@ impl RuleSetBuilder {
             bytes: AlignedBytes::from_slice(&bytes),
             fingerprint,
             len: aspects.len(),
+        })
+    }
+
+    /// Parse one signature regex, find its literals and, unless the
+    /// literals are the whole regex, build its verifier.
+    fn compile_sig(&self, pattern: &str) -> Result<SigCode, Problem> {
+        let hir = sig::parse(pattern)?;
+        Ok(match factors(&hir) {
+            Factors::Exact(f) => SigCode {
+                factors: f,
+                covers: Vec::new(),
+                exact: true,
+                verifier: None,
+            },
+            other => SigCode {
+                factors: Vec::new(),
+                covers: match other {
+                    Factors::Covers(c) => c,
+                    _ => Vec::new(),
+                },
+                exact: false,
+                verifier: Some(sig::verifier(&hir, self.limits)?.to_bytes_native_endian()),
+            },
         })
     }
 
@@ -357,5 +256,150 @@ impl RuleSetBuilder {
             }
         }
         vec![lo.saturating_sub(1)]
+    }
+}
+
+/// File each pattern that needs verifying under its least shared cover.
+fn assign_factors(codes: &mut [SigCode]) {
+    let mut popularity: BTreeMap<Vec<u8>, usize> = BTreeMap::new();
+    for c in codes.iter() {
+        let lits: BTreeSet<&Vec<u8>> = c.covers.iter().flatten().chain(&c.factors).collect();
+        for lit in lits {
+            *popularity.entry(lit.clone()).or_default() += 1;
+        }
+    }
+    for c in codes.iter_mut().filter(|c| !c.exact) {
+        c.factors = choose(&c.covers, |lit| popularity.get(lit).copied().unwrap_or(0)).to_vec();
+    }
+}
+
+/// The prefilter's tables: distinct factors (sorted; id = index), the
+/// patterns filed under each, and the patterns without any.
+struct Prefilter {
+    factors: Vec<Vec<u8>>,
+    rows: Vec<Vec<u32>>,
+    residual: Vec<u32>,
+}
+
+impl Prefilter {
+    fn new(codes: &[SigCode]) -> Self {
+        let mut by_factor: BTreeMap<&[u8], Vec<u32>> = BTreeMap::new();
+        let mut residual = Vec::new();
+        for (id, c) in codes.iter().enumerate() {
+            if !c.exact && c.factors.is_empty() {
+                residual.push(id as u32);
+            }
+            for f in &c.factors {
+                by_factor.entry(f.as_slice()).or_default().push(id as u32);
+            }
+        }
+        Prefilter {
+            factors: by_factor.keys().map(|f| f.to_vec()).collect(),
+            rows: by_factor.into_values().collect(),
+            residual,
+        }
+    }
+}
+
+/// Everything that goes into the artifact.
+struct Parts<'p> {
+    aspects: &'p [CheckedAspect],
+    sigs: &'p Uses,
+    pkgs: &'p Uses,
+    calls: &'p Uses,
+    codes: &'p [SigCode],
+    prefilter: &'p Prefilter,
+    prefilter_dfa: &'p dense::DFA<Vec<u32>>,
+    package_dfa: &'p dense::DFA<Vec<u32>>,
+    programs: &'p [program::Program],
+    records: &'p [Vec<u8>],
+}
+
+impl Parts<'_> {
+    /// The artifact (see [`format`]). Offsets are computed in `usize` and
+    /// stored as `u32`; `Writer::finish` refuses artifacts over 4 GiB, which
+    /// bounds them all.
+    fn write(&self, fingerprint: &super::Fingerprint) -> Result<Vec<u8>, &'static str> {
+        let mut w = Writer::new();
+        w.section(Section::Version, crate::VERSION.as_bytes());
+        let counts = [
+            self.aspects.len(),
+            self.sigs.len(),
+            self.prefilter.factors.len(),
+            self.pkgs.len(),
+            self.calls.len(),
+        ];
+        w.section(Section::Counts, &format::words(counts.map(|c| c as u32)));
+        w.section(Section::Prefilter, &dfa_bytes(self.prefilter_dfa));
+        w.section(Section::Packages, &dfa_bytes(self.package_dfa));
+
+        let mut index = Vec::with_capacity(self.codes.len() * format::VERIFIER_WORDS);
+        let mut blobs = Vec::new();
+        for c in self.codes {
+            format::pad(&mut blobs);
+            let v = c.verifier.as_deref().unwrap_or_default();
+            let flags = if c.exact { VERIFIER_EXACT } else { 0 };
+            index.extend([blobs.len() as u32, v.len() as u32, flags]);
+            blobs.extend_from_slice(v);
+        }
+        w.section(Section::VerifierIndex, &format::words(index));
+        w.section(Section::Verifiers, &blobs);
+        w.section(Section::FactorSigs, &format::csr(&self.prefilter.rows));
+        w.section(
+            Section::Residual,
+            &format::words(self.prefilter.residual.iter().copied()),
+        );
+
+        let rows = |uses: &Uses| -> Vec<Vec<u32>> {
+            uses.values()
+                .map(|u| u.iter().map(|&a| a as u32).collect())
+                .collect()
+        };
+        w.section(Section::SigAspects, &format::csr(&rows(self.sigs)));
+        let mut offsets = vec![0u32];
+        let mut names = Vec::new();
+        for name in self.calls.keys() {
+            names.extend_from_slice(name.as_bytes());
+            offsets.push(names.len() as u32);
+        }
+        let mut call_names = format::words(offsets);
+        call_names.extend_from_slice(&names);
+        w.section(Section::CallNames, &call_names);
+        w.section(Section::CallAspects, &format::csr(&rows(self.calls)));
+
+        // Aspect ids in application order: by `order`, then declaration.
+        let mut by_rank: Vec<usize> = (0..self.aspects.len()).collect();
+        by_rank.sort_by_key(|&i| (self.aspects[i].order, i));
+        let mut rank = vec![0u32; self.aspects.len()];
+        for (r, &i) in by_rank.iter().enumerate() {
+            rank[i] = r as u32;
+        }
+        let mut table = Vec::with_capacity(self.aspects.len() * format::ASPECT_WORDS);
+        let mut words = Vec::new();
+        let mut rec_off = 0usize;
+        for (i, (a, p)) in self.aspects.iter().zip(self.programs).enumerate() {
+            let kind = match a.kind {
+                JoinKind::Execution => 0,
+                JoinKind::Call => 1,
+            };
+            let flags = u32::from(p.has_sig) | (u32::from(p.has_call) << 1);
+            let rec_len = self.records[i].len();
+            table.extend([
+                kind,
+                rank[i],
+                words.len() as u32,
+                p.words.len() as u32,
+                p.max_stack,
+                rec_off as u32,
+                rec_len as u32,
+                flags,
+            ]);
+            words.extend_from_slice(&p.words);
+            rec_off += rec_len;
+        }
+        w.section(Section::Aspects, &format::words(table));
+        w.section(Section::Programs, &format::words(words));
+        w.section(Section::Records, &self.records.concat());
+        w.finish(fingerprint.as_bytes())
     }
 }

@@ -357,8 +357,12 @@ impl<'a> RuleSetRef<'a> {
         Ok(())
     }
 
-    /// Which aspects can apply in package `pkg` (an import path), the main
-    /// module being `main_module`. Run once per package.
+    /// Which aspects can apply in package `pkg`, the main module being
+    /// `main_module`. Run once per package. `pkg` must be the package's
+    /// import path: the compiler's `-p main` for a command, and the
+    /// `[x.test]` suffix of a test variant, are the caller's to map.
+    /// Aspects whose pointcut may still hold for some function or call are
+    /// kept, whatever their signature atoms say.
     pub fn packages(
         &self,
         pkg: &str,

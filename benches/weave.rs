@@ -80,7 +80,22 @@ fn bench(c: &mut Criterion) {
             }
         })
     });
-    g.bench_function("scan + match + weave", |b| {
+    g.bench_function("parse + scan + match", |b| {
+        let mut scanner = goaop::scan::Scanner::new();
+        let mut ids = Vec::new();
+        b.iter(|| {
+            let scope = view.packages(info.path, info.main_module).unwrap();
+            for f in &files {
+                let scan = scanner.scan(f.text.as_bytes());
+                for site in &scan.funcs {
+                    view.match_function(&scope, &site.signature, &mut ids)
+                        .unwrap();
+                    black_box(&ids);
+                }
+            }
+        })
+    });
+    g.bench_function("parse + scan + match + weave", |b| {
         b.iter(|| {
             for f in &files {
                 black_box(weave_package(&view, &info, std::slice::from_ref(f)).unwrap());

@@ -59,13 +59,17 @@ pub struct Positions<'a> {
     /// (offset of the line after the directive, file, line) for each
     /// `//line file:line[:col]` directive at the start of a line.
     directives: Vec<(usize, &'a str, u32)>,
+    /// Byte offset where each line starts (index 0 = line 1).
+    line_starts: Vec<usize>,
 }
 
 impl<'a> Positions<'a> {
     pub fn new(src: &'a str, name: &'a str) -> Self {
         let mut directives = Vec::new();
+        let mut line_starts = vec![0];
         let mut offset = 0;
         for line in src.split_inclusive('\n') {
+            line_starts.push(offset + line.len());
             if let Some(rest) = line.strip_prefix("//line ") {
                 let rest = rest.trim_end();
                 if let Some(parsed) = parse_directive(rest.trim_end()) {
@@ -78,6 +82,7 @@ impl<'a> Positions<'a> {
             src,
             name,
             directives,
+            line_starts,
         }
     }
 
@@ -85,23 +90,20 @@ impl<'a> Positions<'a> {
     /// the Go compiler counts them.
     pub fn at(&self, offset: usize) -> (&'a str, u32, u32) {
         let offset = offset.min(self.src.len());
-        let line_start = self.src[..offset].rfind('\n').map_or(0, |i| i + 1);
-        let col = (offset - line_start + 1) as u32;
+        // Index of the line containing `offset` (0-based).
+        let line = self.line_starts.partition_point(|&s| s <= offset) - 1;
+        let col = (offset - self.line_starts[line] + 1) as u32;
         let dir = self
             .directives
             .iter()
             .rev()
             .find(|(start, _, _)| *start <= offset);
         match dir {
-            Some((start, file, line)) => {
-                let lines = self.src[*start..line_start].matches('\n').count() as u32;
-                (file, line + lines, col)
+            Some((start, file, l)) => {
+                let dir_line = self.line_starts.partition_point(|&s| s <= *start) - 1;
+                (file, l + (line - dir_line) as u32, col)
             }
-            None => (
-                self.name,
-                self.src[..line_start].matches('\n').count() as u32 + 1,
-                col,
-            ),
+            None => (self.name, line as u32 + 1, col),
         }
     }
 

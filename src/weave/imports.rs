@@ -4,41 +4,53 @@
 //! New imports go on the same line as the end of the last import declaration
 //! (or the package clause), after a `;`, so no original line moves.
 
-use std::cell::RefCell;
+use std::cell::{OnceCell, RefCell};
 use std::collections::{BTreeMap, BTreeSet};
 
 use super::edit::Edit;
 use crate::scan::ScannedFile;
 
-pub struct Aliases {
+pub struct Aliases<'a> {
     /// path → name, for the file's own usable imports.
     existing: BTreeMap<String, String>,
+    package_names: &'a BTreeSet<String>,
+    text: &'a str,
     /// Names that would clash: package-level names, import names, and any
-    /// identifier-like word of the file.
-    taken: BTreeSet<String>,
+    /// identifier-like word of the file. Computed only when an import must
+    /// be added (most files never need it).
+    taken: OnceCell<BTreeSet<String>>,
     /// path → alias, for imports goaop adds.
     added: RefCell<BTreeMap<String, String>>,
 }
 
-impl Aliases {
-    pub fn new(scan: &ScannedFile, package_names: &BTreeSet<String>, text: &str) -> Self {
+impl<'a> Aliases<'a> {
+    pub fn new(scan: &ScannedFile, package_names: &'a BTreeSet<String>, text: &'a str) -> Self {
         let existing = scan
             .imports
             .iter()
             .filter(|i| !matches!(i.alias.as_deref(), Some("_" | ".")))
             .map(|i| (i.path.clone(), i.name.clone()))
             .collect();
-        let mut taken: BTreeSet<String> = package_names.clone();
-        taken.extend(
-            text.split(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
-                .filter(|w| !w.is_empty())
-                .map(str::to_string),
-        );
         Aliases {
             existing,
-            taken,
+            package_names,
+            text,
+            taken: OnceCell::new(),
             added: RefCell::new(BTreeMap::new()),
         }
+    }
+
+    fn taken(&self) -> &BTreeSet<String> {
+        self.taken.get_or_init(|| {
+            let mut taken = self.package_names.clone();
+            taken.extend(
+                self.text
+                    .split(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+                    .filter(|w| !w.is_empty())
+                    .map(str::to_string),
+            );
+            taken
+        })
     }
 
     /// The name the woven file uses for `path`, which the aspect calls `alias`.
@@ -53,7 +65,7 @@ impl Aliases {
         let used: BTreeSet<&String> = added.values().collect();
         let mut candidate = alias.to_string();
         let mut n = 1;
-        while self.taken.contains(&candidate) || used.contains(&candidate) {
+        while self.taken().contains(&candidate) || used.contains(&candidate) {
             candidate = if n == 1 {
                 format!("__goaop_{alias}")
             } else {

@@ -13,6 +13,7 @@ pub mod imports;
 pub mod render;
 
 use std::collections::{BTreeMap, BTreeSet};
+use std::rc::Rc;
 
 use crate::check::{CheckedAspect, Template};
 use crate::compile::{PackageScope, RuleSetRef};
@@ -126,7 +127,7 @@ pub fn weave_package(
 /// Decoded aspects, each decoded once per package.
 struct AspectCache<'r, 'a> {
     rules: &'r RuleSetRef<'a>,
-    decoded: BTreeMap<usize, CheckedAspect>,
+    decoded: BTreeMap<usize, Rc<CheckedAspect>>,
 }
 
 impl<'r, 'a> AspectCache<'r, 'a> {
@@ -137,15 +138,15 @@ impl<'r, 'a> AspectCache<'r, 'a> {
         }
     }
 
-    fn get(&mut self, i: usize) -> Result<&CheckedAspect, WeaveError> {
+    fn get(&mut self, i: usize) -> Result<Rc<CheckedAspect>, WeaveError> {
         if !self.decoded.contains_key(&i) {
             let a = self
                 .rules
                 .aspect(i)
                 .map_err(|e| WeaveError::RuleSet(e.to_string()))?;
-            self.decoded.insert(i, a);
+            self.decoded.insert(i, Rc::new(a));
         }
-        Ok(&self.decoded[&i])
+        Ok(Rc::clone(&self.decoded[&i]))
     }
 }
 
@@ -195,7 +196,7 @@ fn weave_file(
         }
         let mut decoded = Vec::new();
         for &id in &ids {
-            decoded.push(cache.get(id)?.clone());
+            decoded.push(cache.get(id)?);
         }
         let mut applied = Vec::new();
         for aspect in &decoded {
@@ -243,7 +244,7 @@ fn weave_file(
         let mut text = file.text[call.range.clone()].to_string();
         let mut any = false;
         for &id in &ids {
-            let aspect = cache.get(id)?.clone();
+            let aspect = cache.get(id)?;
             let wraps = aspect.advice.wrap.is_some() || aspect.advice.replace.is_some();
             let skipped = (wraps && call.context != CallContext::Expr).then(|| {
                 "the call is the operand of `go`/`defer`: wrapping it would change when it runs"
@@ -314,7 +315,7 @@ fn function_edits(
     applied: &[Applied],
     pkg: &PackageInfo,
     positions: &Positions,
-    aliases: &mut imports::Aliases,
+    aliases: &mut imports::Aliases<'_>,
     edits: &mut Vec<Edit>,
 ) {
     // Rename blank parameters that a binding needs.
@@ -441,7 +442,7 @@ struct FuncValues<'a, 'b> {
     bound: &'a Bound,
     hygiene: String,
     result_names: &'a [String],
-    aliases: &'b imports::Aliases,
+    aliases: &'b imports::Aliases<'b>,
 }
 
 impl FuncValues<'_, '_> {
@@ -530,7 +531,7 @@ fn call_advice(
     pkg: &PackageInfo,
     enclosing: Option<&FuncSite>,
     positions: &Positions,
-    aliases: &mut imports::Aliases,
+    aliases: &mut imports::Aliases<'_>,
 ) -> String {
     let values = CallValues {
         call: current,
@@ -641,7 +642,7 @@ struct CallValues<'a, 'b> {
     aspect: &'a CheckedAspect,
     enclosing: Option<&'a FuncSite>,
     line: u32,
-    aliases: &'b imports::Aliases,
+    aliases: &'b imports::Aliases<'b>,
 }
 
 impl Clone for CallValues<'_, '_> {

@@ -262,6 +262,7 @@ fn check_aspect(
     let mut implicit: Vec<(String, Span, bool)> = Vec::new();
     let mut used_imports = BTreeSet::new();
     let mut used_placeholders = BTreeSet::new();
+    let mut used_globals = BTreeSet::new();
     let empty = BTreeSet::new();
     let mut run = |snippet: &Snippet,
                    form: Form,
@@ -289,6 +290,7 @@ fn check_aspect(
         }
         used_imports.extend(checked.used_imports);
         used_placeholders.extend(checked.used_placeholders);
+        used_globals.extend(checked.used_globals);
         let mut t = checked.template;
         t.origin = origin_of(snippet, sources);
         Some((t, checked.declared))
@@ -360,9 +362,29 @@ fn check_aspect(
             );
         }
     }
+    for g in &raw.globals {
+        if !used_globals.contains(&g.value) && !new_errors(diags, before) {
+            let free: Vec<&str> = implicit.iter().map(|(n, _, _)| n.as_str()).collect();
+            let help = match did_you_mean(&g.value, free) {
+                Some(s) => format!("did you mean `{s}`, which the advice uses?"),
+                None => "remove it, or use it in the advice".to_string(),
+            };
+            diags.push(
+                Diagnostic::warning(
+                    codes::UNUSED_GLOBAL,
+                    format!("global `{}` is not used by any advice", g.value),
+                    g.span.clone(),
+                    "unused",
+                )
+                .with_help(help),
+            );
+        }
+    }
     // Borrowed (bundled) advice is implicit by design and its text is not
     // the user's to edit: no warnings for it.
-    if !borrowed {
+    // Nor when the aspect already has errors: a template that failed to
+    // check declares nothing, so later advice would look full of free names.
+    if !borrowed && !new_errors(diags, before) {
         for (ident, span, selector) in &implicit {
             diags.push(implicit_warning(
                 ident,

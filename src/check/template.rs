@@ -124,6 +124,8 @@ pub struct Checked {
     pub used_imports: BTreeSet<String>,
     /// Placeholders used.
     pub used_placeholders: BTreeSet<String>,
+    /// `globals` the template uses.
+    pub used_globals: BTreeSet<String>,
 }
 
 struct Placeholder {
@@ -220,6 +222,7 @@ pub fn check(
 
     let mut implicit: Vec<ImplicitUse> = Vec::new();
     let mut used_imports = BTreeSet::new();
+    let mut used_globals = BTreeSet::new();
     let mut resolved: Vec<(Range<usize>, bool)> = Vec::new(); // range, is Ident segment
     for i in &idents {
         let name = i.name.as_str();
@@ -232,6 +235,9 @@ pub fn check(
             used_imports.insert(name.to_string());
             true
         } else {
+            if scope.globals.contains(name) {
+                used_globals.insert(name.to_string());
+            }
             if !PREDECLARED.contains(&name)
                 && !scope.globals.contains(name)
                 && !i.decl
@@ -259,6 +265,7 @@ pub fn check(
         implicit,
         used_imports,
         used_placeholders: placeholders.iter().map(|p| p.name.clone()).collect(),
+        used_globals,
     })
 }
 

@@ -68,3 +68,5 @@ pub const IMPLICIT_IDENT: &str = "W0001";
 pub const UNUSED_IMPORT: &str = "W0002";
 /// A `vars` entry no template uses.
 pub const UNUSED_VAR: &str = "W0003";
+/// A `globals` entry no template uses (often a typo of the name it uses).
+pub const UNUSED_GLOBAL: &str = "W0004";

@@ -179,3 +179,65 @@ mod never_panics {
         }
     }
 }
+
+/// Every case, woven (or as written when nothing applies), type-checks and
+/// passes `go vet` in a temporary module, with the stub packages of
+/// tests/weave/_stubs standing in for the code the cases call.
+#[test]
+fn woven_cases_type_check_with_go_vet() {
+    let stubs = common::root().join("tests/weave/_stubs");
+    let decls = std::fs::read_to_string(stubs.join("decls.go.txt")).unwrap();
+    let tmp = tempdir("vet");
+    let modules = [
+        ("example.com/shop", "shop"),
+        ("example.com/dbtrace", "dbtrace"),
+        ("example.com/tracedhttp", "tracedhttp"),
+        ("google.golang.org/grpc", "grpc"),
+        (
+            "go.opentelemetry.io/contrib/instrumentation/google.golang.org/grpc/otelgrpc",
+            "otelgrpc",
+        ),
+    ];
+    let mut gomod = format!("module {PKG}\n\ngo 1.22\n\n");
+    for (path, dir) in modules {
+        gomod.push_str(&format!(
+            "require {path} v0.0.0\nreplace {path} => {}\n",
+            stubs.join(dir).display()
+        ));
+    }
+    std::fs::write(tmp.join("go.mod"), gomod).unwrap();
+    let mut n = 0;
+    for dir in cases() {
+        let name = dir.file_name().unwrap().to_str().unwrap().to_string();
+        let (input, woven) = weave_case(&dir);
+        let text = woven.files[0].clone().unwrap_or(input.text);
+        let package = text
+            .lines()
+            .find_map(|l| {
+                l.strip_prefix("package ")
+                    .map(|p| p.split(';').next().unwrap().trim().to_string())
+            })
+            .unwrap();
+        let out = tmp.join(&name);
+        std::fs::create_dir_all(&out).unwrap();
+        std::fs::write(out.join("input.go"), text).unwrap();
+        std::fs::write(
+            out.join("zz_decls.go"),
+            format!("package {package}\n\n{decls}"),
+        )
+        .unwrap();
+        n += 1;
+    }
+    let vet = Command::new("go")
+        .current_dir(&tmp)
+        .env("GOFLAGS", "-mod=mod")
+        .args(["vet", "./..."])
+        .output()
+        .expect("go (the Go toolchain) is required by this test");
+    assert!(
+        vet.status.success(),
+        "go vet rejected woven cases ({n} packages in {}):\n{}",
+        tmp.display(),
+        String::from_utf8_lossy(&vet.stderr)
+    );
+}

@@ -229,6 +229,7 @@ fn weave_file(
     }
 
     // Call-site join points.
+    let mut keep_imports: Vec<String> = Vec::new();
     for call in &scan.calls {
         if call.kind != CallKind::Call {
             continue;
@@ -261,6 +262,18 @@ fn weave_file(
             if skipped.is_some() {
                 continue;
             }
+            if let Some(t) = &aspect.advice.replace {
+                // The call may have been the file's only use of its
+                // package: keep the import used.
+                let callee = &file.text[call.func_range.clone()];
+                let keep = format!(
+                    "/*line {}:{}:1*/var _ = {callee}",
+                    t.origin.file, t.origin.line
+                );
+                if !keep_imports.contains(&keep) {
+                    keep_imports.push(keep);
+                }
+            }
             text = call_advice(
                 &aspect,
                 call,
@@ -281,6 +294,14 @@ fn weave_file(
 
     if edits.is_empty() {
         return Ok(None);
+    }
+    if !keep_imports.is_empty() {
+        let end = file.text.len();
+        let sep = if file.text.ends_with('\n') { "" } else { "\n" };
+        edits.push(Edit::insert(
+            end,
+            format!("{sep}{}\n", keep_imports.join("\n")),
+        ));
     }
     if let Some(edit) = aliases.import_edit(scan) {
         edits.push(edit);

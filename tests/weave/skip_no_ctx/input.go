@@ -5,3 +5,5 @@ import "context"
 var tracer = newTracer()
 
 func WithContext(x int) int { return x }
+
+var _ context.Context

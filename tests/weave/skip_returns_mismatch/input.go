@@ -8,6 +8,8 @@ import (
 
 var ErrUnauthorized error
 
+var _ = auth.Check
+
 func CountHandler(ctx context.Context) (int, error) {
 	return 0, nil
 }

@@ -1,0 +1,3 @@
+module example.com/dbtrace
+
+go 1.22

@@ -1,0 +1,3 @@
+package otelgrpc
+
+func NewServerHandler() any { return struct{}{} }

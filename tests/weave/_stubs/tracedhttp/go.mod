@@ -1,0 +1,3 @@
+module example.com/tracedhttp
+
+go 1.22

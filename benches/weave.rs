@@ -80,6 +80,30 @@ fn bench(c: &mut Criterion) {
             }
         })
     });
+    let signatures: Vec<String> = {
+        let mut scanner = goaop::scan::Scanner::new();
+        files
+            .iter()
+            .flat_map(|f| {
+                scanner
+                    .scan(f.text.as_bytes())
+                    .funcs
+                    .into_iter()
+                    .map(|s| s.signature)
+            })
+            .collect()
+    };
+    eprintln!("{} signatures", signatures.len());
+    g.bench_function("match only (all signatures of the sample)", |b| {
+        let mut ids = Vec::new();
+        b.iter(|| {
+            let scope = view.packages(info.path, info.main_module).unwrap();
+            for sig in &signatures {
+                view.match_function(&scope, sig, &mut ids).unwrap();
+                black_box(&ids);
+            }
+        })
+    });
     g.bench_function("parse + scan + match", |b| {
         let mut scanner = goaop::scan::Scanner::new();
         let mut ids = Vec::new();

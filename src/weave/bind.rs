@@ -44,6 +44,16 @@ pub fn bind(
         name_results: false,
     };
     let func = display_name(site);
+    if let Some(own) = aspect
+        .imports
+        .iter()
+        .find(|i| i.path == around.package_path)
+    {
+        return Err(format!(
+            "the advice imports {}, the package itself (an import cycle)",
+            own.path
+        ));
+    }
 
     for req in &aspect.requires {
         let found = site.params.iter().enumerate().find(|(_, p)| p.ty == req.ty);

@@ -1,0 +1,5 @@
+package weave
+
+func Touch() {}
+
+func Record() {}

@@ -141,8 +141,16 @@ mod tests {
     #[test]
     fn flags_and_files() {
         let mut t = args(&[
-            "-o", "/w/b001/_pkg_.a", "-p", "main", "-lang=go1.22", "-importcfg", "/w/b001/importcfg",
-            "-pack", "/src/a.go", "/src/b.go",
+            "-o",
+            "/w/b001/_pkg_.a",
+            "-p",
+            "main",
+            "-lang=go1.22",
+            "-importcfg",
+            "/w/b001/importcfg",
+            "-pack",
+            "/src/a.go",
+            "/src/b.go",
         ]);
         assert_eq!(t.value("-p"), Some("main"));
         assert_eq!(t.value("-lang"), Some("go1.22"));

@@ -169,7 +169,9 @@ fn weave(
         .filter(|i| !have.contains(i.as_str()))
         .collect();
     if !missing.is_empty() {
-        let closure = closure.as_ref().ok_or("injected imports without a closure")?;
+        let closure = closure
+            .as_ref()
+            .ok_or("injected imports without a closure")?;
         let extra = missing
             .iter()
             .map(|p| {
@@ -204,7 +206,9 @@ fn notes(pkg: &str, decisions: &[crate::weave::Decision]) -> String {
     skipped
         .iter()
         .map(|(a, n)| {
-            format!("goaop: aspect `{a}` skipped {n} join point(s) in {pkg}; `goaop plan` says why\n")
+            format!(
+                "goaop: aspect `{a}` skipped {n} join point(s) in {pkg}; `goaop plan` says why\n"
+            )
         })
         .collect()
 }

@@ -139,7 +139,9 @@ const BOOL_FLAGS: &[&str] = &["race", "msan", "asan", "trimpath", "cover"];
 
 /// The parent go command's build flags that change archives.
 fn parent_flags() -> Vec<String> {
-    parent_cmdline().map(|a| build_flags(&a)).unwrap_or_default()
+    parent_cmdline()
+        .map(|a| build_flags(&a))
+        .unwrap_or_default()
 }
 
 fn parent_cmdline() -> Option<Vec<String>> {
@@ -219,8 +221,18 @@ mod tests {
     #[test]
     fn picks_archive_changing_flags() {
         let cmd: Vec<String> = [
-            "go", "build", "-toolexec", "goaop --config x", "-tags", "a,b", "-race", "-o",
-            "out", "-mod=vendor", "./...", "-trimpath",
+            "go",
+            "build",
+            "-toolexec",
+            "goaop --config x",
+            "-tags",
+            "a,b",
+            "-race",
+            "-o",
+            "out",
+            "-mod=vendor",
+            "./...",
+            "-trimpath",
         ]
         .iter()
         .map(|s| s.to_string())

@@ -15,6 +15,7 @@ pub mod diag;
 pub mod load;
 pub mod project;
 pub mod scan;
+pub mod toolexec;
 pub mod weave;
 
 /// goaop's version, part of every rule-set fingerprint.

@@ -65,6 +65,10 @@ enum Command {
 }
 
 fn main() {
+    let argv: Vec<std::ffi::OsString> = std::env::args_os().skip(1).collect();
+    if let Some(inv) = goaop::toolexec::Invocation::parse(&argv) {
+        toolexec(&inv);
+    }
     let cli = match Cli::try_parse() {
         Ok(c) => c,
         Err(e) => {
@@ -141,6 +145,31 @@ fn run_go(prepared: &cli::gocmd::Prepared) -> Outcome {
             code: 1,
             ..Default::default()
         },
+    }
+}
+
+/// `go build -toolexec=goaop`: one tool call. Carry out the plan; on Unix
+/// the tool replaces this process (no extra process, same exit code).
+fn toolexec(inv: &goaop::toolexec::Invocation) -> ! {
+    match goaop::toolexec::plan(inv) {
+        goaop::toolexec::Plan::Done(outcome) => finish(outcome),
+        goaop::toolexec::Plan::Run { tool, args, notes } => {
+            let _ = std::io::stderr().write_all(notes.as_bytes());
+            let mut cmd = std::process::Command::new(&tool);
+            cmd.args(&args);
+            #[cfg(unix)]
+            let err = std::os::unix::process::CommandExt::exec(&mut cmd);
+            #[cfg(not(unix))]
+            let err = match cmd.status() {
+                Ok(s) => std::process::exit(s.code().unwrap_or(1)),
+                Err(e) => e,
+            };
+            finish(Outcome {
+                stderr: format!("goaop: cannot run {}: {err}\n", tool.display()),
+                code: 1,
+                ..Default::default()
+            })
+        }
     }
 }
 

@@ -1,0 +1,133 @@
+//! The `-toolexec` backend (DESIGN §7): `go build -toolexec=goaop` runs
+//! `goaop /abs/path/to/<tool> args…` for every tool call, and this module
+//! decides what to do with each one.
+//!
+//! It never prints or exits: [`plan`] returns a [`Plan`] (run the real tool
+//! with these arguments, or here is the finished outcome) and `main.rs`
+//! carries it out. Unknown tools, and compiles of packages no aspect can
+//! touch, take the fast path: the real tool with unchanged arguments,
+//! decided from `-p` and the rule set's package DFA alone.
+
+mod args;
+mod cache;
+mod compile;
+mod config;
+mod deps;
+mod importcfg;
+mod link;
+mod version;
+
+use std::ffi::OsString;
+use std::path::{Path, PathBuf};
+
+use crate::cli::Outcome;
+
+/// What `main.rs` should do with a toolexec call.
+#[derive(Debug)]
+pub enum Plan {
+    /// Print `notes` to stderr, then run `tool` with `args` (stdio
+    /// inherited) and exit with its exit code.
+    Run {
+        tool: PathBuf,
+        args: Vec<OsString>,
+        notes: String,
+    },
+    /// Already done: print it and exit with its code.
+    Done(Outcome),
+}
+
+/// A parsed toolexec command line: `[--config FILE] /abs/tool args…`.
+#[derive(Debug)]
+pub struct Invocation {
+    pub config: Option<PathBuf>,
+    pub tool: PathBuf,
+    pub args: Vec<OsString>,
+}
+
+impl Invocation {
+    /// Recognise a toolexec call from the arguments after `argv[0]`: the
+    /// first is an absolute path, or `--config FILE` comes first.
+    pub fn parse(argv: &[OsString]) -> Option<Invocation> {
+        let (config, rest) = match argv.first()?.to_str() {
+            Some("--config") => (Some(PathBuf::from(argv.get(1)?)), &argv[2..]),
+            Some(s) if s.starts_with("--config=") => {
+                (Some(PathBuf::from(&s["--config=".len()..])), &argv[1..])
+            }
+            _ => (None, argv),
+        };
+        let tool = PathBuf::from(rest.first()?);
+        if !tool.is_absolute() {
+            return None;
+        }
+        Some(Invocation {
+            config,
+            tool,
+            args: rest[1..].to_vec(),
+        })
+    }
+
+    /// The tool's name: `compile`, `link`, `asm`… (`.exe` stripped).
+    pub fn tool_name(&self) -> &str {
+        self.tool
+            .file_stem()
+            .and_then(|s| s.to_str())
+            .unwrap_or_default()
+    }
+
+    fn passthrough(&self) -> Plan {
+        Plan::Run {
+            tool: self.tool.clone(),
+            args: self.args.clone(),
+            notes: String::new(),
+        }
+    }
+}
+
+/// Decide what to do with one toolexec call.
+pub fn plan(inv: &Invocation) -> Plan {
+    log_call(inv);
+    let name = inv.tool_name();
+    let is_version = inv.args.len() == 1 && inv.args[0] == "-V=full";
+    match name {
+        "compile" | "link" if is_version => version::plan(inv),
+        "compile" => compile::plan(inv),
+        "link" => link::plan(inv),
+        _ => inv.passthrough(),
+    }
+}
+
+/// With `GOAOP_LOG=file`, append one line per tool call (for tests and
+/// for finding out what a build ran).
+fn log_call(inv: &Invocation) {
+    let Some(path) = std::env::var_os("GOAOP_LOG") else {
+        return;
+    };
+    use std::io::Write;
+    let mut line = inv.tool_name().to_string();
+    for a in &inv.args {
+        line.push(' ');
+        line.push_str(&a.to_string_lossy());
+    }
+    line.push('\n');
+    if let Ok(mut f) = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(path)
+    {
+        let _ = f.write_all(line.as_bytes());
+    }
+}
+
+/// A failure of the backend itself (not the tool's): exit 1 with a message.
+fn failure(message: impl std::fmt::Display) -> Plan {
+    Plan::Done(Outcome {
+        stderr: format!("goaop: {message}\n"),
+        code: 1,
+        ..Default::default()
+    })
+}
+
+/// The directory of `path`, or `.`.
+fn parent(path: &Path) -> &Path {
+    path.parent().unwrap_or(Path::new("."))
+}

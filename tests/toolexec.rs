@@ -1,0 +1,286 @@
+//! End to end: `go build -toolexec=goaop` on real Go modules, run the
+//! binaries and assert what the injected code did. These tests need the Go
+//! toolchain and fail loudly without it.
+//!
+//! All toolexec builds share one GOCACHE (`<target>/goaop-test-gocache`):
+//! a new rule set recompiles the standard library once, so the cases use
+//! the example/shop aspects plus a single edit of them.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+const GOAOP: &str = env!("CARGO_BIN_EXE_goaop");
+
+/// The cargo target directory (where the goaop binary lives).
+fn target() -> PathBuf {
+    Path::new(GOAOP)
+        .parent()
+        .and_then(Path::parent)
+        .unwrap()
+        .to_path_buf()
+}
+
+/// A go command with the shared build cache and a private goaop cache.
+fn go(dir: &Path, args: &[&str]) -> Command {
+    let gocache = target().join("goaop-test-gocache");
+    let xdg = target().join("goaop-test-cache");
+    std::fs::create_dir_all(&gocache).unwrap();
+    let mut cmd = Command::new("go");
+    cmd.current_dir(dir)
+        .args(args)
+        .env("GOCACHE", gocache)
+        .env("XDG_CACHE_HOME", xdg)
+        .env_remove("GOFLAGS")
+        .env_remove("GOAOP_CONFIG")
+        .env_remove("GOAOP_LOG");
+    cmd
+}
+
+fn output(mut cmd: Command) -> Output {
+    cmd.output()
+        .expect("the Go toolchain (go) is required by the toolexec tests")
+}
+
+fn text(o: &Output) -> (String, String) {
+    (
+        String::from_utf8_lossy(&o.stdout).into_owned(),
+        String::from_utf8_lossy(&o.stderr).into_owned(),
+    )
+}
+
+fn toolexec() -> String {
+    format!("-toolexec={GOAOP}")
+}
+
+/// A fresh copy of a directory under the system temp dir.
+fn copy_tree(from: &Path, tag: &str) -> PathBuf {
+    let to = std::env::temp_dir().join(format!("goaop-toolexec-{tag}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&to);
+    copy(from, &to);
+    to
+}
+
+fn copy(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for e in std::fs::read_dir(from).unwrap() {
+        let e = e.unwrap();
+        let dest = to.join(e.file_name());
+        if e.file_type().unwrap().is_dir() {
+            copy(&e.path(), &dest);
+        } else {
+            std::fs::copy(e.path(), dest).unwrap();
+        }
+    }
+}
+
+const SHOP_OUTPUT: &[&str] = &[
+    "span start orders/ProcessOrder",
+    "  span start orders/reserve",
+    "reserved book",
+    "  span end   orders/reserve",
+    "span end   orders/ProcessOrder",
+    "span start orders/GetOrder",
+    "  span error orders/GetOrder: order 2 not found",
+    "span end   orders/GetOrder",
+    "get: order 2 not found",
+    "span start orders/CancelOrder",
+    "  span error orders/CancelOrder: unauthorized",
+    "span end   orders/CancelOrder",
+    "cancel: unauthorized",
+    "span start orders/CancelOrder",
+    "cancelled 1",
+    "span end   orders/CancelOrder",
+    "total: 0",
+];
+
+fn run_binary(bin: &Path) -> String {
+    let o = Command::new(bin).output().unwrap();
+    assert!(o.status.success(), "{}", text(&o).1);
+    text(&o).0
+}
+
+/// Build the shop with `-toolexec`, logging tool calls to `log`.
+fn toolexec_build(dir: &Path, bin: &Path, log: &Path) -> Output {
+    let _ = std::fs::remove_file(log);
+    let mut cmd = go(
+        dir,
+        &["build", &toolexec(), "-o", bin.to_str().unwrap(), "."],
+    );
+    cmd.env("GOAOP_LOG", log);
+    output(cmd)
+}
+
+/// The real (non `-V=full`) compile calls of a logged build.
+fn compiles(log: &Path) -> Vec<String> {
+    std::fs::read_to_string(log)
+        .unwrap_or_default()
+        .lines()
+        .filter(|l| l.starts_with("compile ") && *l != "compile -V=full")
+        .map(str::to_string)
+        .collect()
+}
+
+/// The whole toolexec story on one copy of example/shop, in order: the
+/// woven binary, the plain one, the cache, `GOFLAGS`, compile errors, and
+/// an aspect edit.
+#[test]
+fn shop_builds_woven_with_toolexec() {
+    let dir = copy_tree(
+        &PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("example/shop"),
+        "shop",
+    );
+    let bin = dir.join("shop-bin");
+    let log = dir.join("calls.log");
+
+    // Woven.
+    let o = toolexec_build(&dir, &bin, &log);
+    assert!(o.status.success(), "{}", text(&o).1);
+    let (_, stderr) = text(&o);
+    assert!(
+        stderr.contains(
+            "goaop: aspect `tracing` skipped 1 join point(s) in example.com/shop/internal/obs"
+        ),
+        "{stderr}"
+    );
+    let out = run_binary(&bin);
+    assert_eq!(out.lines().collect::<Vec<_>>(), SHOP_OUTPUT, "{out}");
+    assert!(
+        compiles(&log).iter().any(|c| c.contains("-p main")),
+        "the first build compiles the main package"
+    );
+
+    // Plain: no spans.
+    let plain = dir.join("shop-plain");
+    let o = output(go(&dir, &["build", "-o", plain.to_str().unwrap(), "."]));
+    assert!(o.status.success(), "{}", text(&o).1);
+    let out = run_binary(&plain);
+    assert!(!out.contains("span"), "{out}");
+    assert!(out.contains("cancelled 1\n"), "{out}");
+
+    // A second identical build compiles nothing: the -V=full tag keys the
+    // Go build cache on the aspects.
+    let o = toolexec_build(&dir, &bin, &log);
+    assert!(o.status.success(), "{}", text(&o).1);
+    assert_eq!(compiles(&log), Vec::<String>::new());
+    let calls = std::fs::read_to_string(&log).unwrap();
+    assert!(calls.contains("compile -V=full"), "{calls}");
+
+    // GOFLAGS=-toolexec with `go run`.
+    let mut cmd = go(&dir, &["run", "."]);
+    cmd.env("GOFLAGS", toolexec());
+    let o = output(cmd);
+    assert!(o.status.success(), "{}", text(&o).1);
+    assert_eq!(text(&o).0.lines().collect::<Vec<_>>(), SHOP_OUTPUT);
+
+    // A type error in a woven function: the same file:line:col as plainly.
+    let orders = dir.join("orders/orders.go");
+    let good = std::fs::read_to_string(&orders).unwrap();
+    let bad = good.replace(
+        "\tfmt.Println(\"reserved\", item)\n",
+        "\tfmt.Println(\"reserved\", item)\n\tvar n int = \"x\"\n\t_ = n\n",
+    );
+    assert_ne!(bad, good);
+    std::fs::write(&orders, &bad).unwrap();
+    let plain_err = text(&output(go(&dir, &["build", "-o", "/dev/null", "."]))).1;
+    let o = output(go(&dir, &["build", &toolexec(), "-o", "/dev/null", "."]));
+    assert!(!o.status.success());
+    let woven_err = text(&o).1;
+    let locate = |s: &str| {
+        s.lines().find_map(|l| {
+            l.split_once("orders.go:")
+                .map(|(_, rest)| rest.split(": ").next().unwrap().to_string())
+        })
+    };
+    assert!(locate(&plain_err).is_some(), "{plain_err}");
+    assert_eq!(
+        locate(&woven_err),
+        locate(&plain_err),
+        "plain:\n{plain_err}\nwoven:\n{woven_err}"
+    );
+    std::fs::write(&orders, &good).unwrap();
+
+    // Editing the aspects rebuilds, with the new advice.
+    let aspects = dir.join("aspects.yaml");
+    let yaml = std::fs::read_to_string(&aspects).unwrap();
+    let edited = yaml.replace("\"{{.FuncName}}\"", "\"v2.{{.FuncName}}\"");
+    assert_ne!(edited, yaml);
+    std::fs::write(&aspects, edited).unwrap();
+    let o = toolexec_build(&dir, &bin, &log);
+    assert!(o.status.success(), "{}", text(&o).1);
+    assert!(!compiles(&log).is_empty(), "an aspect edit recompiles");
+    let out = run_binary(&bin);
+    assert!(
+        out.starts_with("span start orders/v2.ProcessOrder\n"),
+        "{out}"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+fn scratch(tag: &str, aspects: Option<&str>) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("goaop-toolexec-{tag}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(
+        dir.join("go.mod"),
+        "module example.com/scratch\n\ngo 1.22\n",
+    )
+    .unwrap();
+    std::fs::write(dir.join("main.go"), "package main\n\nfunc main() {}\n").unwrap();
+    if let Some(a) = aspects {
+        std::fs::write(dir.join("aspects.yaml"), a).unwrap();
+    }
+    dir
+}
+
+/// No aspects: the build fails (exit 2 from goaop) instead of coming out
+/// silently uninstrumented.
+#[test]
+fn a_module_without_aspects_fails_the_build() {
+    let dir = scratch("none", None);
+    let o = output(go(&dir, &["build", &toolexec(), "-o", "/dev/null", "."]));
+    let (_, err) = text(&o);
+    assert!(!o.status.success());
+    assert!(err.contains("has no aspects"), "{err}");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// Aspect errors fail the build with the rendered diagnostics.
+#[test]
+fn aspect_errors_fail_the_build_with_diagnostics() {
+    let dir = scratch(
+        "bad",
+        Some("aspects:\n  - name: broken\n    target: \"func (\"\n    before: |\n      x()\n"),
+    );
+    let o = output(go(&dir, &["build", &toolexec(), "-o", "/dev/null", "."]));
+    let (_, err) = text(&o);
+    assert!(!o.status.success());
+    assert!(err.contains("aspects.yaml"), "{err}");
+    assert!(err.contains("error"), "{err}");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// `--config FILE` (from `-toolexec='goaop --config FILE'`) picks the
+/// aspects; the build of a package they cannot touch still succeeds.
+#[test]
+fn config_flag_names_the_aspects() {
+    let dir = scratch("config", None);
+    std::fs::write(
+        dir.join("other.yaml"),
+        "aspects:\n  - name: bad\n    target: \"func (\"\n    before: |\n      x()\n",
+    )
+    .unwrap();
+    let o = output(go(
+        &dir,
+        &[
+            "build",
+            &format!("-toolexec={GOAOP} --config other.yaml"),
+            "-o",
+            "/dev/null",
+            ".",
+        ],
+    ));
+    let (_, err) = text(&o);
+    assert!(!o.status.success(), "other.yaml is broken: {err}");
+    assert!(err.contains("other.yaml"), "{err}");
+    let _ = std::fs::remove_dir_all(&dir);
+}

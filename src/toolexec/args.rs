@@ -154,7 +154,7 @@ mod tests {
         ]);
         assert_eq!(t.value("-p"), Some("main"));
         assert_eq!(t.value("-lang"), Some("go1.22"));
-        assert_eq!(t.go_files(), 9..11);
+        assert_eq!(t.go_files(), 8..10);
         t.set_value("-importcfg", "/x");
         t.set_value("-lang", "go1.23");
         assert_eq!(t.value("-importcfg"), Some("/x"));

@@ -284,3 +284,87 @@ fn config_flag_names_the_aspects() {
     assert!(err.contains("other.yaml"), "{err}");
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// `go test -toolexec=goaop`: the advice runs inside the package's own
+/// tests (internal and external test packages, the generated test main
+/// untouched), also with `-cover`, whose rewritten files carry their own
+/// `//line` directives.
+#[test]
+fn go_test_runs_the_advice_inside_tests() {
+    let dir = copy_tree(
+        &PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("example/shop"),
+        "gotest",
+    );
+    std::fs::write(
+        dir.join("orders/orders_test.go"),
+        "package orders\n\nimport (\n\t\"context\"\n\t\"testing\"\n)\n\nfunc TestProcess(t *testing.T) {\n\tif err := NewService().ProcessOrder(context.Background(), Order{ID: 7, Item: \"pen\"}); err != nil {\n\t\tt.Fatal(err)\n\t}\n}\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.join("orders/external_test.go"),
+        "package orders_test\n\nimport (\n\t\"context\"\n\t\"testing\"\n\n\t\"example.com/shop/orders\"\n)\n\nfunc TestCancelUnauthorized(t *testing.T) {\n\tif err := orders.NewService().CancelOrder(context.Background(), 1); err != orders.ErrUnauthorized {\n\t\tt.Fatalf(\"want ErrUnauthorized, got %v\", err)\n\t}\n}\n",
+    )
+    .unwrap();
+    for extra in [&[][..], &["-cover"][..]] {
+        let mut args = vec!["test", "-count=1", "-v"];
+        let te = toolexec();
+        args.push(&te);
+        args.extend_from_slice(extra);
+        args.push("./orders");
+        let o = output(go(&dir, &args));
+        let (out, err) = text(&o);
+        assert!(
+            o.status.success(),
+            "go test {extra:?} failed:\n{out}\n{err}"
+        );
+        assert!(
+            out.contains(
+                "span start orders/ProcessOrder\n  span start orders/reserve\nreserved pen"
+            ),
+            "{extra:?}:\n{out}"
+        );
+        // The auth aspect refuses without permission: the external test sees it.
+        assert!(
+            out.contains("span error orders/CancelOrder: unauthorized"),
+            "{extra:?}:\n{out}"
+        );
+        assert!(
+            out.contains("--- PASS: TestCancelUnauthorized"),
+            "{extra:?}:\n{out}"
+        );
+        if !extra.is_empty() {
+            assert!(out.contains("coverage:"), "{out}");
+        }
+    }
+    // Without goaop the same tests see no spans, and the auth test fails.
+    let o = output(go(&dir, &["test", "-count=1", "-v", "./orders"]));
+    let (out, _) = text(&o);
+    assert!(!out.contains("span start"), "{out}");
+    assert!(out.contains("--- FAIL: TestCancelUnauthorized"), "{out}");
+}
+
+/// A cgo package under `-race`: goaop weaves the cgo-generated Go files
+/// (which carry their own `//line` directives) and the race-instrumented
+/// build links with the injected import.
+#[test]
+fn cgo_package_under_race() {
+    let dir = std::env::temp_dir().join(format!("goaop-toolexec-cgo-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join("go.mod"), "module example.com/cgo\n\ngo 1.22\n").unwrap();
+    std::fs::write(
+        dir.join("aspects.yaml"),
+        "aspects:\n  - name: log\n    target: \"func (Twice|main)\\\\(\"\n    imports: { fmt: fmt }\n    before: |\n      fmt.Println(\"enter {{.FuncName}}\")\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.join("main.go"),
+        "package main\n\n// static int twice(int x) { return 2 * x; }\nimport \"C\"\n\nfunc Twice(x int) int {\n\treturn int(C.twice(C.int(x)))\n}\n\nfunc main() {\n\tprintln(Twice(21))\n}\n",
+    )
+    .unwrap();
+    let o = output(go(&dir, &["run", "-race", &toolexec(), "."]));
+    let (out, err) = text(&o);
+    assert!(o.status.success(), "{out}\n{err}");
+    assert_eq!(out, "enter main\nenter Twice\n", "stderr:\n{err}");
+    assert!(err.contains("42"), "{err}");
+}

@@ -368,3 +368,39 @@ fn cgo_package_under_race() {
     assert_eq!(out, "enter main\nenter Twice\n", "stderr:\n{err}");
     assert!(err.contains("42"), "{err}");
 }
+
+/// Deterministic output: two clean `-trimpath` builds of the shop, each with
+/// its own empty build cache, give byte-identical binaries.
+#[test]
+fn trimpath_builds_are_byte_identical() {
+    let shop = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("example/shop");
+    let mut binaries = Vec::new();
+    for n in 0..2 {
+        let cache =
+            std::env::temp_dir().join(format!("goaop-toolexec-cache{n}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&cache);
+        let bin = cache.join("shop");
+        let mut cmd = go(
+            &shop,
+            &[
+                "build",
+                "-trimpath",
+                &toolexec(),
+                "-o",
+                bin.to_str().unwrap(),
+                ".",
+            ],
+        );
+        cmd.env("GOCACHE", cache.join("gocache"));
+        let o = output(cmd);
+        assert!(o.status.success(), "{}", text(&o).1);
+        binaries.push(std::fs::read(&bin).unwrap());
+        // And the woven code is really in there (not a plain build).
+        assert_eq!(run_binary(&bin).lines().collect::<Vec<_>>(), SHOP_OUTPUT);
+        let _ = std::fs::remove_dir_all(&cache);
+    }
+    assert!(
+        binaries[0] == binaries[1],
+        "two clean -trimpath builds differ"
+    );
+}

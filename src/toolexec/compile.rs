@@ -115,7 +115,7 @@ fn weave(
     let closure = if imports.is_empty() {
         None
     } else {
-        Some(deps::resolve(&work, &module_root, &imports)?)
+        Some(deps::resolve(&work, &module_root, &inv.tool, &imports)?)
     };
     // The injected code depends on this package: weaving it could cycle.
     if closure.as_ref().is_some_and(|d| d.contains(pkg)) {

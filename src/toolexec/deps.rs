@@ -25,6 +25,14 @@ impl Deps {
     pub fn contains(&self, path: &str) -> bool {
         self.packages.contains_key(path)
     }
+
+    /// Every export data file still exists (a persistent copy is stale once
+    /// the go command has trimmed one from its cache).
+    fn exports_exist(&self) -> bool {
+        self.packages
+            .values()
+            .all(|e| e.is_empty() || Path::new(e).is_file())
+    }
 }
 
 #[derive(Deserialize)]
@@ -48,7 +56,76 @@ const WAIT: Duration = Duration::from_secs(300);
 
 /// The closure of `imports` (non-empty), cached under `work` (the build's
 /// `$WORK`). `module_root` is where the nested go command runs.
-pub fn resolve(work: &Path, module_root: &Path, imports: &[String]) -> Result<Deps, String> {
+pub fn resolve(
+    work: &Path,
+    module_root: &Path,
+    tool: &Path,
+    imports: &[String],
+) -> Result<Deps, String> {
+    // Across builds: a persistent copy keyed on everything the answer
+    // depends on, trusted only while every export file it names still
+    // exists (the go command trims its cache). This saves a nested go
+    // command (~100 ms) on every incremental build.
+    let persistent = persistent_path(module_root, tool, imports);
+    if let Some(d) = persistent
+        .as_deref()
+        .and_then(read)
+        .filter(Deps::exports_exist)
+    {
+        return Ok(d);
+    }
+    let deps = resolve_in_build(work, module_root, imports)?;
+    if let Some(p) = persistent {
+        write_atomically(&p, &deps);
+    }
+    Ok(deps)
+}
+
+/// Where the persistent copy of a closure lives, if there is a cache dir.
+fn persistent_path(
+    module_root: &Path,
+    tool: &Path,
+    imports: &[String],
+) -> Option<std::path::PathBuf> {
+    let mut h = blake3::Hasher::new();
+    h.update(b"goaop deps v1\0");
+    h.update(crate::VERSION.as_bytes());
+    for part in imports.iter().chain(&parent_flags()) {
+        h.update(&(part.len() as u64).to_le_bytes());
+        h.update(part.as_bytes());
+    }
+    for v in [
+        goflags_without_toolexec(),
+        std::env::var("GOCACHE").unwrap_or_default(),
+    ] {
+        h.update(&(v.len() as u64).to_le_bytes());
+        h.update(v.as_bytes());
+    }
+    // The toolchain (export data is version-specific) and the module's
+    // requirements.
+    h.update(tool.parent().unwrap_or(tool).as_os_str().as_encoded_bytes());
+    h.update(module_root.as_os_str().as_encoded_bytes());
+    for f in ["go.mod", "go.sum", "go.work", "go.work.sum"] {
+        let bytes = std::fs::read(module_root.join(f)).unwrap_or_default();
+        h.update(&(bytes.len() as u64).to_le_bytes());
+        h.update(&bytes);
+    }
+    let key = &h.finalize().to_hex()[..32];
+    Some(super::cache::cache_dir()?.join(format!("deps-{key}.json")))
+}
+
+fn write_atomically(path: &Path, deps: &Deps) {
+    let Ok(json) = serde_json::to_vec(deps) else {
+        return;
+    };
+    let tmp = path.with_extension(format!("{}.tmp", std::process::id()));
+    let _ = std::fs::create_dir_all(path.parent().unwrap_or(path))
+        .and_then(|_| std::fs::write(&tmp, json))
+        .and_then(|_| std::fs::rename(&tmp, path));
+}
+
+/// The closure, computed once per build (`$WORK`) behind a lock.
+fn resolve_in_build(work: &Path, module_root: &Path, imports: &[String]) -> Result<Deps, String> {
     let key = &blake3::hash(imports.join("\n").as_bytes()).to_hex()[..16];
     let cache = work.join(format!("goaop-deps-{key}.json"));
     let lock = work.join(format!("goaop-deps-{key}.lock"));
@@ -88,12 +165,25 @@ fn read(cache: &Path) -> Option<Deps> {
     serde_json::from_slice(&std::fs::read(cache).ok()?).ok()
 }
 
+/// Set for the nested `go list`: its compile calls must not weave (nor run
+/// `go list` again).
+pub const NESTED_ENV: &str = "GOAOP_NESTED";
+
 fn go_list(module_root: &Path, imports: &[String]) -> Result<Deps, String> {
     let mut cmd = Command::new("go");
     cmd.current_dir(module_root)
         .args(["list", "-deps", "-export", "-json=ImportPath,Export,Error"])
-        .args(parent_flags())
-        .arg("--")
+        .args(parent_flags());
+    // The nested build goes through goaop too, in pass-through mode: its
+    // compile calls then have the same tool ID (`-V=full`) as the outer
+    // build's, so both share build-cache entries instead of compiling the
+    // injected imports' closure twice. This is sound because the outer build
+    // never weaves a package of that closure either.
+    if let Ok(exe) = std::env::current_exe() {
+        cmd.arg(format!("-toolexec={}", exe.display()))
+            .env(NESTED_ENV, "1");
+    }
+    cmd.arg("--")
         .args(imports)
         .env("GOFLAGS", goflags_without_toolexec());
     let out = cmd

@@ -40,7 +40,7 @@ fn relink(inv: &Invocation) -> Result<Option<Plan>, String> {
         .as_ref()
         .map(|m| m.root.clone())
         .unwrap_or_else(|| project.go_cwd.clone());
-    let closure = deps::resolve(&work_dir(&cfg_path), &module_root, &imports)?;
+    let closure = deps::resolve(&work_dir(&cfg_path), &module_root, &inv.tool, &imports)?;
     let cfg = std::fs::read_to_string(&cfg_path)
         .map_err(|e| format!("cannot read {}: {e}", cfg_path.display()))?;
     let have = importcfg::provided(&cfg);

@@ -404,3 +404,58 @@ fn trimpath_builds_are_byte_identical() {
         "two clean -trimpath builds differ"
     );
 }
+
+/// An aspect that imports a package from a module of go.mod (which the
+/// woven package does not import), in module mode, vendor mode and a go.work
+/// workspace. The module keeps the requirement with a `tools` file, as
+/// `goaop init` will write it.
+#[test]
+fn injected_module_import_in_module_vendor_and_workspace_modes() {
+    let root = std::env::temp_dir().join(format!("goaop-toolexec-modes-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&root);
+    let app = root.join("app");
+    std::fs::create_dir_all(&app).unwrap();
+    std::fs::write(app.join("go.mod"), "module example.com/app\n\ngo 1.22\n").unwrap();
+    std::fs::write(
+        app.join("aspects.yaml"),
+        "aspects:\n  - name: group\n    target: \"func main\\\\(\"\n    imports: { errgroup: golang.org/x/sync/errgroup }\n    before: |\n      var g errgroup.Group\n      g.Go(func() error { println(\"in group {{.FuncName}}\"); return nil })\n      _ = g.Wait()\n",
+    )
+    .unwrap();
+    std::fs::write(
+        app.join("main.go"),
+        "package main\n\nfunc main() {\n\tprintln(\"main\")\n}\n",
+    )
+    .unwrap();
+    std::fs::write(
+        app.join("goaop.tools.go"),
+        "//go:build tools\n\npackage main\n\nimport _ \"golang.org/x/sync/errgroup\"\n",
+    )
+    .unwrap();
+    let get = output(go(&app, &["get", "golang.org/x/sync@v0.10.0"]));
+    assert!(
+        get.status.success(),
+        "go get (module proxy): {}",
+        text(&get).1
+    );
+
+    let run = |dir: &Path, extra: &[&str]| {
+        let te = toolexec();
+        let mut args = vec!["run", te.as_str()];
+        args.extend_from_slice(extra);
+        args.push(".");
+        let o = output(go(dir, &args));
+        let (out, err) = text(&o);
+        assert!(o.status.success(), "go run {extra:?}:\n{out}\n{err}");
+        assert_eq!(err, "in group main\nmain\n", "go run {extra:?}");
+    };
+    run(&app, &[]);
+
+    let vendor = output(go(&app, &["mod", "vendor"]));
+    assert!(vendor.status.success(), "{}", text(&vendor).1);
+    assert!(app.join("vendor/golang.org/x/sync/errgroup").is_dir());
+    run(&app, &["-mod=vendor"]);
+
+    std::fs::remove_dir_all(app.join("vendor")).unwrap();
+    std::fs::write(root.join("go.work"), "go 1.22\n\nuse ./app\n").unwrap();
+    run(&app, &[]);
+}

@@ -492,7 +492,13 @@ fn collect_idents(node: Node, src: &[u8], inside: &Range<usize>, out: &mut Vec<I
     }
     match kind {
         "identifier" | "type_identifier" | "package_identifier" => {
-            if node.start_byte() >= inside.start && node.end_byte() <= inside.end {
+            // `pkg.Type`: the type's name belongs to the package, not to
+            // the template's scope.
+            let member = kind == "type_identifier"
+                && node.parent().is_some_and(|p| {
+                    p.kind() == "qualified_type" && p.child_by_field_name("name") == Some(node)
+                });
+            if !member && node.start_byte() >= inside.start && node.end_byte() <= inside.end {
                 let name = node.utf8_text(src).unwrap_or("").to_string();
                 let parent = node.parent();
                 let selector = parent.is_some_and(|p| {
@@ -756,6 +762,15 @@ mod tests {
         assert_eq!(d.len(), 1);
         assert_eq!(d[0].code, codes::TEMPLATE_SYNTAX);
         assert!(d[0].primary.span.range.start <= 16);
+    }
+
+    #[test]
+    fn qualified_type_names_are_not_free() {
+        let (c, d) = run("var g errgroup.Group\n_ = g", &[], &["errgroup"]);
+        assert!(d.is_empty(), "{d:?}");
+        let c = c.unwrap();
+        assert!(c.implicit.is_empty(), "{:?}", c.implicit);
+        assert!(c.used_imports.contains("errgroup"));
     }
 
     #[test]

@@ -74,7 +74,7 @@ fn check_finds_the_module_aspects() {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    assert!(String::from_utf8_lossy(&out.stderr).contains("ok: 2 aspects checked"));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("ok: 3 aspects checked"));
     // Outside any module: a usage error that says what was looked for.
     let out = goaop(Path::new("/"), &["check"]);
     assert_eq!(out.status.code(), Some(2));
@@ -100,11 +100,11 @@ fn plan_and_diff_on_the_example() {
         text.contains("skipped: no error result (results `err`); Check returns bool"),
         "{text}"
     );
-    assert!(text.contains("5 join point(s) woven, 3 skipped"), "{text}");
+    assert!(text.contains("9 join point(s) woven, 3 skipped"), "{text}");
 
     let json = goaop(&shop, &["plan", "--format", "json"]);
     let rows: Vec<serde_json::Value> = serde_json::from_slice(&json.stdout).unwrap();
-    assert_eq!(rows.iter().filter(|r| r["applied"] == true).count(), 5);
+    assert_eq!(rows.iter().filter(|r| r["applied"] == true).count(), 9);
 
     let sigs = goaop(&shop, &["plan", "--signatures", "./orders"]);
     let text = String::from_utf8_lossy(&sigs.stdout);

@@ -65,6 +65,27 @@ fn shop_example_runs_woven_and_plain() {
     ];
     let lines: Vec<&str> = out.lines().collect();
     assert_eq!(lines, expected, "woven output:\n{out}\nstderr:\n{err}");
+    // The logging aspect (log/slog, which the package does not import) logs
+    // every exported method call, outermost.
+    let logged: Vec<&str> = err
+        .lines()
+        .filter_map(|l| {
+            l.split_once(" INFO call method=example.com/shop/orders.")
+                .map(|(_, m)| m)
+        })
+        .collect();
+    assert_eq!(
+        logged,
+        [
+            "(*OrderService).ProcessOrder",
+            "(*OrderService).GetOrder",
+            "(*OrderService).CancelOrder",
+            "(*OrderService).CancelOrder",
+            "(*OrderService).Total",
+        ],
+        "stderr:\n{err}"
+    );
+    assert!(!plain_err.contains("INFO"), "{plain_err}");
 }
 
 /// A panic inside a woven function reports the ORIGINAL file and line, and

@@ -371,14 +371,16 @@ fn function_edits(
     }
 
     let mut code = String::new();
-    for (k, a) in applied.iter().enumerate() {
+    let mut taken: BTreeSet<String> = BTreeSet::new();
+    for a in applied {
+        let hygiene = hygienic_names(&a.aspect.idents.declared, &mut taken);
         let values = FuncValues {
             site,
             pkg,
             file,
             aspect: a.aspect,
             bound: &a.bound,
-            hygiene: hygiene_prefix(k),
+            hygiene,
             result_names: &result_names,
             aliases,
         };
@@ -444,14 +446,23 @@ fn line_directive(t: &Template) -> String {
     format!("//line {}:{}\n", t.origin.file, t.origin.line)
 }
 
-/// Hygienic names: the first aspect on a function uses `__goaop_x`, the
-/// k-th `__goaopk_x`, so two aspects declaring `span` never collide.
-fn hygiene_prefix(k: usize) -> String {
-    if k == 0 {
-        "__goaop_".to_string()
-    } else {
-        format!("__goaop{}_", k + 1)
-    }
+/// Hygienic names for what an aspect declares: `span` becomes
+/// `__goaop_span`, or `__goaop2_span` when an earlier aspect on the same
+/// function already declared a `span`, so they never collide.
+fn hygienic_names(declared: &[String], taken: &mut BTreeSet<String>) -> BTreeMap<String, String> {
+    declared
+        .iter()
+        .map(|name| {
+            let mut n = 1;
+            let mut candidate = format!("__goaop_{name}");
+            while taken.contains(&candidate) {
+                n += 1;
+                candidate = format!("__goaop{n}_{name}");
+            }
+            taken.insert(candidate.clone());
+            (name.clone(), candidate)
+        })
+        .collect()
 }
 
 /// Placeholder and identifier values for function advice.
@@ -461,7 +472,7 @@ struct FuncValues<'a, 'b> {
     file: &'a SourceFile,
     aspect: &'a CheckedAspect,
     bound: &'a Bound,
-    hygiene: String,
+    hygiene: BTreeMap<String, String>,
     result_names: &'a [String],
     aliases: &'b imports::Aliases<'b>,
 }
@@ -503,8 +514,8 @@ impl Values for FuncValues<'_, '_> {
         if let Some(i) = self.aspect.imports.iter().find(|i| i.alias == name) {
             return self.aliases.alias_for(&i.alias, &i.path);
         }
-        if self.aspect.idents.declared.iter().any(|d| d == name) {
-            return format!("{}{name}", self.hygiene);
+        if let Some(h) = self.hygiene.get(name) {
+            return h.clone();
         }
         name.to_string()
     }

@@ -459,3 +459,24 @@ fn injected_module_import_in_module_vendor_and_workspace_modes() {
     std::fs::write(root.join("go.work"), "go 1.22\n\nuse ./app\n").unwrap();
     run(&app, &[]);
 }
+
+/// `go install` and `go vet` with `-toolexec=goaop`: the installed binary is
+/// woven; vet's tools pass through and the module vets clean.
+#[test]
+fn go_install_and_vet() {
+    let dir = copy_tree(
+        &PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("example/shop"),
+        "install",
+    );
+    let gobin = dir.join("bin");
+    let mut cmd = go(&dir, &["install", &toolexec(), "."]);
+    cmd.env("GOBIN", &gobin);
+    let o = output(cmd);
+    assert!(o.status.success(), "{}", text(&o).1);
+    assert_eq!(
+        run_binary(&gobin.join("shop")).lines().collect::<Vec<_>>(),
+        SHOP_OUTPUT
+    );
+    let o = output(go(&dir, &["vet", &toolexec(), "./..."]));
+    assert!(o.status.success(), "go vet -toolexec: {}", text(&o).1);
+}

@@ -42,29 +42,12 @@ fn shop_example_runs_woven_and_plain() {
     let woven = goaop(&dir, &["go", "run", "."]);
     let (out, err) = text(&woven);
     assert!(woven.status.success(), "{out}\n{err}");
-    let expected = [
-        "span start orders/ProcessOrder",
-        "  span start orders/reserve",
-        "reserved book",
-        "  span end   orders/reserve",
-        "span end   orders/ProcessOrder",
-        // GetOrder names its context `c`: the typed binding traces it anyway.
-        "span start orders/GetOrder",
-        "  span error orders/GetOrder: order 2 not found",
-        "span end   orders/GetOrder",
-        "get: order 2 not found",
-        // Without the permission, auth refuses inside the span.
-        "span start orders/CancelOrder",
-        "  span error orders/CancelOrder: unauthorized",
-        "span end   orders/CancelOrder",
-        "cancel: unauthorized",
-        "span start orders/CancelOrder",
-        "cancelled 1",
-        "span end   orders/CancelOrder",
-        "total: 0",
-    ];
     let lines: Vec<&str> = out.lines().collect();
-    assert_eq!(lines, expected, "woven output:\n{out}\nstderr:\n{err}");
+    assert_eq!(
+        lines,
+        common::SHOP_OUTPUT,
+        "woven output:\n{out}\nstderr:\n{err}"
+    );
     // The logging aspect (log/slog, which the package does not import) logs
     // every exported method call, outermost.
     let logged: Vec<&str> = err

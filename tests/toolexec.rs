@@ -6,6 +6,8 @@
 //! a new rule set recompiles the standard library once, so the cases use
 //! the example/shop aspects plus a single edit of them.
 
+mod common;
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
@@ -73,25 +75,7 @@ fn copy(from: &Path, to: &Path) {
     }
 }
 
-const SHOP_OUTPUT: &[&str] = &[
-    "span start orders/ProcessOrder",
-    "  span start orders/reserve",
-    "reserved book",
-    "  span end   orders/reserve",
-    "span end   orders/ProcessOrder",
-    "span start orders/GetOrder",
-    "  span error orders/GetOrder: order 2 not found",
-    "span end   orders/GetOrder",
-    "get: order 2 not found",
-    "span start orders/CancelOrder",
-    "  span error orders/CancelOrder: unauthorized",
-    "span end   orders/CancelOrder",
-    "cancel: unauthorized",
-    "span start orders/CancelOrder",
-    "cancelled 1",
-    "span end   orders/CancelOrder",
-    "total: 0",
-];
+use common::SHOP_OUTPUT;
 
 fn run_binary(bin: &Path) -> String {
     let o = Command::new(bin).output().unwrap();

@@ -43,3 +43,27 @@ pub fn goaop(dir: &Path, args: &[&str]) -> std::process::Output {
         .output()
         .expect("goaop runs")
 }
+
+/// What example/shop prints on stdout when woven with its aspects.yaml
+/// (driver mode and `-toolexec` alike).
+pub const SHOP_OUTPUT: &[&str] = &[
+    "span start orders/ProcessOrder",
+    "  span start orders/reserve",
+    "reserved book",
+    "  span end   orders/reserve",
+    "span end   orders/ProcessOrder",
+    // GetOrder names its context `c`: the typed binding traces it anyway.
+    "span start orders/GetOrder",
+    "  span error orders/GetOrder: order 2 not found",
+    "span end   orders/GetOrder",
+    "get: order 2 not found",
+    // Without the permission, auth refuses inside the span.
+    "span start orders/CancelOrder",
+    "  span error orders/CancelOrder: unauthorized",
+    "span end   orders/CancelOrder",
+    "cancel: unauthorized",
+    "span start orders/CancelOrder",
+    "cancelled 1",
+    "span end   orders/CancelOrder",
+    "total: 0",
+];

@@ -38,9 +38,9 @@ use self::grammar::{AspectParser, Rule};
 use self::pointcut::{Lowering, PointcutBindings, push_new};
 use self::tokens::{Mapping, range, string_value, trimmed};
 use super::gotext::{dedent_body, split_top_level_commas, sub_snippet};
-use super::import_name::assumed_name;
 use super::{RawAdvice, RawAspect, RawFile, Snippet};
 use crate::diag::{Diagnostic, FileId, Sources, Span, Spanned, codes};
+use crate::gopath::assumed_package_name as assumed_name;
 
 pub use self::pointcut::parse_pointcut;
 

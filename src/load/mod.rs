@@ -8,7 +8,6 @@
 
 pub mod dsl;
 mod gotext;
-pub mod import_name;
 pub mod sigpattern;
 pub mod yaml;
 

@@ -23,9 +23,9 @@ use std::ops::Range;
 use self::node::{Node, Value, line_starts};
 use super::dsl::pointcut::{parse_snippet, push_new};
 use super::gotext::{split_top_level_commas, sub_snippet};
-use super::import_name::assumed_name;
 use super::{RawAdvice, RawAspect, RawFile, RawPointcut, Snippet};
 use crate::diag::{Diagnostic, FileId, Sources, Span, Spanned, codes, did_you_mean};
+use crate::gopath::assumed_package_name as assumed_name;
 
 /// Top-level keys.
 pub const TOP_FIELDS: &[&str] = &["aspects", "use"];

@@ -100,36 +100,8 @@ impl ImportTable {
     }
 }
 
-/// goimports' `ImportPathToAssumedName`: the package name an unaliased import
-/// is assumed to declare.
-pub fn assumed_package_name(path: &str) -> String {
-    let mut base = last_element(path);
-    if is_major_version(base)
-        && let Some(dir) = path.rfind('/').map(|i| &path[..i])
-        && !dir.is_empty()
-    {
-        base = last_element(dir);
-    }
-    let base = base.strip_prefix("go-").unwrap_or(base);
-    let end = base
-        .char_indices()
-        .find(|&(_, c)| !is_ident_char(c))
-        .map_or(base.len(), |(i, _)| i);
-    base[..end].to_owned()
-}
-
-fn last_element(path: &str) -> &str {
-    path.rsplit('/').next().unwrap_or(path)
-}
-
-/// `v2`, `v10`: a major-version path element.
-fn is_major_version(s: &str) -> bool {
-    s.len() > 1 && s.starts_with('v') && s[1..].bytes().all(|b| b.is_ascii_digit())
-}
-
-fn is_ident_char(c: char) -> bool {
-    c == '_' || c.is_alphanumeric()
-}
+pub use crate::gopath::assumed_package_name;
+use crate::gopath::{is_ident_char, is_major_version, last_element};
 
 /// The identifier-shaped words of the path's last non-version element.
 fn path_words(path: &str) -> impl Iterator<Item = &str> {

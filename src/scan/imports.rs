@@ -13,6 +13,9 @@
 //! back to an unaliased import whose last element contains it as a whole
 //! word (`lru` → `github.com/hashicorp/golang-lru/v2`).
 
+pub use crate::gopath::assumed_package_name;
+use crate::gopath::{is_ident_char, is_major_version, last_element};
+
 /// One resolvable import: its local name and path.
 #[derive(Debug)]
 struct Entry {
@@ -99,9 +102,6 @@ impl ImportTable {
         }
     }
 }
-
-pub use crate::gopath::assumed_package_name;
-use crate::gopath::{is_ident_char, is_major_version, last_element};
 
 /// The identifier-shaped words of the path's last non-version element.
 fn path_words(path: &str) -> impl Iterator<Item = &str> {

@@ -15,9 +15,11 @@ pub struct Aliases<'a> {
     existing: BTreeMap<String, String>,
     package_names: &'a BTreeSet<String>,
     text: &'a str,
-    /// Names that would clash: package-level names, import names, and any
-    /// identifier-like word of the file. Computed only when an import must
-    /// be added (most files never need it).
+    /// Names that would clash: package-level names and every identifier of
+    /// the file (a local `slog` would shadow an injected `slog` import).
+    /// Computed only when an import must be added (most files never need
+    /// it), by parsing the file again: words in comments and strings do not
+    /// count.
     taken: OnceCell<BTreeSet<String>>,
     /// path → alias, for imports goaop adds.
     added: RefCell<BTreeMap<String, String>>,
@@ -43,12 +45,7 @@ impl<'a> Aliases<'a> {
     fn taken(&self) -> &BTreeSet<String> {
         self.taken.get_or_init(|| {
             let mut taken = self.package_names.clone();
-            taken.extend(
-                self.text
-                    .split(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
-                    .filter(|w| !w.is_empty())
-                    .map(str::to_string),
-            );
+            taken.extend(identifiers(self.text));
             taken
         })
     }
@@ -99,4 +96,39 @@ impl<'a> Aliases<'a> {
             .collect();
         Some(Edit::insert(scan.import_insert, text))
     }
+}
+
+/// Every identifier, type name and package name written in a Go file.
+fn identifiers(text: &str) -> BTreeSet<String> {
+    let mut out = BTreeSet::new();
+    let mut parser = tree_sitter::Parser::new();
+    if parser
+        .set_language(&tree_sitter_go::LANGUAGE.into())
+        .is_err()
+    {
+        return out;
+    }
+    let Some(tree) = parser.parse(text, None) else {
+        return out;
+    };
+    let mut cursor = tree.walk();
+    'walk: loop {
+        let node = cursor.node();
+        if matches!(
+            node.kind(),
+            "identifier" | "type_identifier" | "package_identifier"
+        ) && let Ok(name) = node.utf8_text(text.as_bytes())
+        {
+            out.insert(name.to_string());
+        }
+        if cursor.goto_first_child() {
+            continue;
+        }
+        while !cursor.goto_next_sibling() {
+            if !cursor.goto_parent() {
+                break 'walk;
+            }
+        }
+    }
+    out
 }

@@ -8,7 +8,9 @@
 //! line and column, and injected code maps to the aspect file that wrote it.
 
 pub mod bind;
+mod call;
 pub mod edit;
+mod function;
 pub mod imports;
 pub mod render;
 
@@ -17,10 +19,9 @@ use std::rc::Rc;
 
 use crate::check::{CheckedAspect, Template};
 use crate::compile::{PackageScope, RuleSetRef};
-use crate::scan::{CallContext, CallKind, CallSite, FuncSite, ScannedFile, Scanner};
-use bind::{Bound, Surroundings, display_name, result_name};
+use crate::scan::{CallContext, CallKind, FuncSite, ScannedFile, Scanner};
+use bind::{Bound, Surroundings, display_name};
 use edit::{Edit, Positions};
-use render::{Values, render, tidy_empty_zeros};
 
 /// One file of the package, as the compiler would see it.
 #[derive(Clone, Debug)]
@@ -151,9 +152,9 @@ impl<'r, 'a> AspectCache<'r, 'a> {
 }
 
 /// One aspect applied to one function.
-struct Applied<'c> {
-    aspect: &'c CheckedAspect,
-    bound: Bound,
+pub(crate) struct Applied<'c> {
+    pub(crate) aspect: &'c CheckedAspect,
+    pub(crate) bound: Bound,
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -216,7 +217,7 @@ fn weave_file(
         if applied.is_empty() {
             continue;
         }
-        function_edits(
+        function::function_edits(
             file,
             site,
             body.start,
@@ -274,7 +275,7 @@ fn weave_file(
                     keep_imports.push(keep);
                 }
             }
-            text = call_advice(
+            text = call::call_advice(
                 &aspect,
                 call,
                 &text,
@@ -326,97 +327,7 @@ fn weave_file(
     Ok(Some(text))
 }
 
-/// The edits for one function: parameter and result renames, and the
-/// advice inserted after the body's `{`.
-#[allow(clippy::too_many_arguments)]
-fn function_edits(
-    file: &SourceFile,
-    site: &FuncSite,
-    body_start: usize,
-    applied: &[Applied],
-    pkg: &PackageInfo,
-    positions: &Positions,
-    aliases: &mut imports::Aliases<'_>,
-    edits: &mut Vec<Edit>,
-) {
-    // Rename blank parameters that a binding needs.
-    let mut renamed = BTreeSet::new();
-    for a in applied {
-        for (i, name) in &a.bound.param_renames {
-            if renamed.insert(*i)
-                && let Some(r) = &site.params[*i].name_range
-            {
-                edits.push(Edit::replace(r.clone(), name.clone()));
-            }
-        }
-    }
-    // Name the results when some advice needs them.
-    let result_names: Vec<String> = (0..site.results.len())
-        .map(|i| result_name(i, &site.results))
-        .collect();
-    if applied.iter().any(|a| a.bound.name_results)
-        && let Some(range) = &site.results_range
-        && site.results.iter().any(|r| r.name.is_none())
-    {
-        let list: Vec<String> = site
-            .results
-            .iter()
-            .zip(&result_names)
-            .map(|(r, n)| format!("{n} {}", &file.text[r.type_range.clone()]))
-            .collect();
-        edits.push(Edit::replace(
-            range.clone(),
-            format!("({})", list.join(", ")),
-        ));
-    }
-
-    let mut code = String::new();
-    let mut taken: BTreeSet<String> = BTreeSet::new();
-    for a in applied {
-        let hygiene = hygienic_names(&a.aspect.idents.declared, &mut taken);
-        let values = FuncValues {
-            site,
-            pkg,
-            file,
-            aspect: a.aspect,
-            bound: &a.bound,
-            hygiene,
-            result_names: &result_names,
-            aliases,
-        };
-        let derived: String = a
-            .bound
-            .derived
-            .iter()
-            .map(|(n, e)| format!("{n} := {e}; "))
-            .collect();
-        let mut derived_pending = derived.as_str();
-        if let Some(t) = &a.aspect.advice.before {
-            code.push_str(&line_directive(t));
-            code.push('\t');
-            code.push_str(derived_pending);
-            derived_pending = "";
-            code.push_str(&tidy_empty_zeros(&render(t, &values, "\t")));
-            code.push('\n');
-        }
-        if let Some(t) = &a.aspect.advice.after {
-            code.push_str(&line_directive(t));
-            code.push('\t');
-            code.push_str(derived_pending);
-            code.push_str("defer func() { ");
-            code.push_str(&tidy_empty_zeros(&render(t, &values, "\t")));
-            code.push_str(" }()\n");
-        }
-        values.record_imports(aliases_used(a.aspect));
-    }
-    let at = body_start + 1;
-    edits.push(Edit::insert(
-        at,
-        format!("\n{code}{}", positions.resume(at)),
-    ));
-}
-
-fn aliases_used(aspect: &CheckedAspect) -> Vec<(String, String)> {
+pub(crate) fn aliases_used(aspect: &CheckedAspect) -> Vec<(String, String)> {
     let templates = aspect_templates(aspect);
     aspect
         .imports
@@ -431,7 +342,7 @@ fn aliases_used(aspect: &CheckedAspect) -> Vec<(String, String)> {
         .collect()
 }
 
-fn aspect_templates(a: &CheckedAspect) -> Vec<&Template> {
+pub(crate) fn aspect_templates(a: &CheckedAspect) -> Vec<&Template> {
     let adv = &a.advice;
     adv.before
         .iter()
@@ -442,88 +353,13 @@ fn aspect_templates(a: &CheckedAspect) -> Vec<&Template> {
         .collect()
 }
 
-fn line_directive(t: &Template) -> String {
+pub(crate) fn line_directive(t: &Template) -> String {
     format!("//line {}:{}\n", t.origin.file, t.origin.line)
-}
-
-/// Hygienic names for what an aspect declares: `span` becomes
-/// `__goaop_span`, or `__goaop2_span` when an earlier aspect on the same
-/// function already declared a `span`, so they never collide.
-fn hygienic_names(declared: &[String], taken: &mut BTreeSet<String>) -> BTreeMap<String, String> {
-    declared
-        .iter()
-        .map(|name| {
-            let mut n = 1;
-            let mut candidate = format!("__goaop_{name}");
-            while taken.contains(&candidate) {
-                n += 1;
-                candidate = format!("__goaop{n}_{name}");
-            }
-            taken.insert(candidate.clone());
-            (name.clone(), candidate)
-        })
-        .collect()
-}
-
-/// Placeholder and identifier values for function advice.
-struct FuncValues<'a, 'b> {
-    site: &'a FuncSite,
-    pkg: &'a PackageInfo<'a>,
-    file: &'a SourceFile,
-    aspect: &'a CheckedAspect,
-    bound: &'a Bound,
-    hygiene: BTreeMap<String, String>,
-    result_names: &'a [String],
-    aliases: &'b imports::Aliases<'b>,
-}
-
-impl FuncValues<'_, '_> {
-    fn record_imports(&self, used: Vec<(String, String)>) {
-        for (alias, path) in used {
-            self.aliases.require(&alias, &path);
-        }
-    }
-}
-
-impl Values for FuncValues<'_, '_> {
-    fn placeholder(&self, name: &str) -> Option<String> {
-        if let Some(v) =
-            context_placeholder(name, Some(self.site), self.pkg, self.file, self.site.line)
-        {
-            return Some(v);
-        }
-        Some(match name {
-            "Zeros" => {
-                let n = self.result_names.len().saturating_sub(1);
-                self.result_names[..n].join(", ")
-            }
-            other => {
-                if let Some(v) = self.aspect.vars.get(other) {
-                    v.clone()
-                } else {
-                    self.bound.names.get(other)?.clone()
-                }
-            }
-        })
-    }
-
-    fn ident(&self, name: &str) -> String {
-        if let Some(b) = self.bound.names.get(name) {
-            return b.clone();
-        }
-        if let Some(i) = self.aspect.imports.iter().find(|i| i.alias == name) {
-            return self.aliases.alias_for(&i.alias, &i.path);
-        }
-        if let Some(h) = self.hygiene.get(name) {
-            return h.clone();
-        }
-        name.to_string()
-    }
 }
 
 /// The placeholders that describe where advice lands: the function (the
 /// advised one, or the one enclosing a call), its package, file and line.
-fn context_placeholder(
+pub(crate) fn context_placeholder(
     name: &str,
     f: Option<&FuncSite>,
     pkg: &PackageInfo,
@@ -551,156 +387,4 @@ fn context_placeholder(
         "Line" => line.to_string(),
         _ => return None,
     })
-}
-
-/// Apply one call-site aspect to the (possibly already advised) call text.
-#[allow(clippy::too_many_arguments)]
-fn call_advice(
-    aspect: &CheckedAspect,
-    call: &CallSite,
-    current: &str,
-    file: &SourceFile,
-    pkg: &PackageInfo,
-    enclosing: Option<&FuncSite>,
-    positions: &Positions,
-    aliases: &mut imports::Aliases<'_>,
-) -> String {
-    let values = CallValues {
-        call: current,
-        pkg,
-        file,
-        aspect,
-        enclosing,
-        line: call.line,
-        aliases,
-    };
-    // Injected code maps to the template that wrote it; the original call
-    // keeps its own position.
-    let back = |t: &Template| format!("/*line {}:{}:1*/", t.origin.file, t.origin.line);
-    let resume_call = positions.resume(call.range.start);
-    let mut text = current.to_string();
-    if let Some(t) = &aspect.advice.replace {
-        text = format!("{}{}", back(t), render(t, &values, ""));
-    }
-    if let Some(t) = &aspect.advice.wrap {
-        let inner = CallValues {
-            call: &format!("{resume_call}{text}{}", back(t)),
-            ..values
-        };
-        text = format!("{}{}", back(t), render(t, &inner, ""));
-    }
-    if let Some(first) = aspect.advice.append_args.first() {
-        let extra: Vec<String> = aspect
-            .advice
-            .append_args
-            .iter()
-            .map(|t| render(t, &values, ""))
-            .collect();
-        text = append_args(&text, call, &file.text, &extra.join(", "), &back(first));
-    }
-    for (alias, path) in aliases_used(aspect) {
-        aliases.require(&alias, &path);
-    }
-    text
-}
-
-/// Add arguments at the end of a call (`f(a)` → `f(a, X)`); a spread last
-/// argument `opts...` becomes `append(opts[:len(opts):len(opts)], X)...`.
-fn append_args(current: &str, call: &CallSite, src: &str, extra: &str, back: &str) -> String {
-    // Only the original call's own argument list is rewritten; when an
-    // earlier advice wrapped the call, the original text is found inside.
-    let original = &src[call.range.clone()];
-    let Some(at) = current.rfind(original) else {
-        return current.to_string();
-    };
-    let args_start = call.args_range.start - call.range.start;
-    let args = &original[args_start..];
-    let inner = args[1..args.len() - 1].trim_end();
-    let inner = inner.strip_suffix(',').unwrap_or(inner).trim_end();
-    let new_args = if call.arg_count == 0 {
-        format!("({back}{extra})")
-    } else if call.spread {
-        let Some(spread) = inner.strip_suffix("...") else {
-            return current.to_string();
-        };
-        let last_start = last_argument_start(spread);
-        let last = spread[last_start..].trim();
-        format!(
-            "({}{back}append({last}[:len({last}):len({last})], {extra})...)",
-            &spread[..last_start]
-        )
-    } else {
-        format!("({inner}, {back}{extra})")
-    };
-    format!(
-        "{}{}{}{}",
-        &current[..at],
-        &original[..args_start],
-        new_args,
-        &current[at + original.len()..]
-    )
-}
-
-/// Byte offset where the last top-level argument of an argument list starts.
-fn last_argument_start(args: &str) -> usize {
-    let mut depth = 0i32;
-    let mut last = 0;
-    let mut chars = args.char_indices().peekable();
-    while let Some((i, c)) = chars.next() {
-        match c {
-            '(' | '[' | '{' => depth += 1,
-            ')' | ']' | '}' => depth -= 1,
-            ',' if depth == 0 => last = i + 1,
-            '"' | '\'' | '`' => {
-                let quote = c;
-                while let Some((_, d)) = chars.next() {
-                    if d == '\\' && quote != '`' {
-                        chars.next();
-                    } else if d == quote {
-                        break;
-                    }
-                }
-            }
-            _ => {}
-        }
-    }
-    last
-}
-
-struct CallValues<'a, 'b> {
-    call: &'a str,
-    pkg: &'a PackageInfo<'a>,
-    file: &'a SourceFile,
-    aspect: &'a CheckedAspect,
-    enclosing: Option<&'a FuncSite>,
-    line: u32,
-    aliases: &'b imports::Aliases<'b>,
-}
-
-impl Clone for CallValues<'_, '_> {
-    fn clone(&self) -> Self {
-        CallValues { ..*self }
-    }
-}
-
-impl Values for CallValues<'_, '_> {
-    fn placeholder(&self, name: &str) -> Option<String> {
-        if let Some(v) = context_placeholder(name, self.enclosing, self.pkg, self.file, self.line) {
-            return Some(v);
-        }
-        Some(match name {
-            "Call" => self.call.to_string(),
-            other => self.aspect.vars.get(other)?.clone(),
-        })
-    }
-
-    fn ident(&self, name: &str) -> String {
-        if let Some(i) = self.aspect.imports.iter().find(|i| i.alias == name) {
-            return self.aliases.alias_for(&i.alias, &i.path);
-        }
-        if self.aspect.idents.declared.iter().any(|d| d == name) {
-            return format!("__goaop_{name}");
-        }
-        name.to_string()
-    }
 }

@@ -1,0 +1,161 @@
+//! Call-site advice: `replace`, `wrap` (`{{.Call}}`) and `append-args`
+//! (also after a spread `opts...`), with `/*line*/` comments so injected
+//! text maps to its template and the original call keeps its position.
+
+use super::edit::Positions;
+use super::render::{Values, render};
+use super::{PackageInfo, SourceFile, aliases_used, context_placeholder, imports};
+use crate::check::{CheckedAspect, Template};
+use crate::scan::{CallSite, FuncSite};
+
+/// Apply one call-site aspect to the (possibly already advised) call text.
+#[allow(clippy::too_many_arguments)]
+pub(super) fn call_advice(
+    aspect: &CheckedAspect,
+    call: &CallSite,
+    current: &str,
+    file: &SourceFile,
+    pkg: &PackageInfo,
+    enclosing: Option<&FuncSite>,
+    positions: &Positions,
+    aliases: &mut imports::Aliases<'_>,
+) -> String {
+    let values = CallValues {
+        call: current,
+        pkg,
+        file,
+        aspect,
+        enclosing,
+        line: call.line,
+        aliases,
+    };
+    // Injected code maps to the template that wrote it; the original call
+    // keeps its own position.
+    let back = |t: &Template| format!("/*line {}:{}:1*/", t.origin.file, t.origin.line);
+    let resume_call = positions.resume(call.range.start);
+    let mut text = current.to_string();
+    if let Some(t) = &aspect.advice.replace {
+        text = format!("{}{}", back(t), render(t, &values, ""));
+    }
+    if let Some(t) = &aspect.advice.wrap {
+        let inner = CallValues {
+            call: &format!("{resume_call}{text}{}", back(t)),
+            ..values
+        };
+        text = format!("{}{}", back(t), render(t, &inner, ""));
+    }
+    if let Some(first) = aspect.advice.append_args.first() {
+        let extra: Vec<String> = aspect
+            .advice
+            .append_args
+            .iter()
+            .map(|t| render(t, &values, ""))
+            .collect();
+        text = append_args(&text, call, &file.text, &extra.join(", "), &back(first));
+    }
+    for (alias, path) in aliases_used(aspect) {
+        aliases.require(&alias, &path);
+    }
+    text
+}
+
+/// Add arguments at the end of a call (`f(a)` → `f(a, X)`); a spread last
+/// argument `opts...` becomes `append(opts[:len(opts):len(opts)], X)...`.
+fn append_args(current: &str, call: &CallSite, src: &str, extra: &str, back: &str) -> String {
+    // Only the original call's own argument list is rewritten; when an
+    // earlier advice wrapped the call, the original text is found inside.
+    let original = &src[call.range.clone()];
+    let Some(at) = current.rfind(original) else {
+        return current.to_string();
+    };
+    let args_start = call.args_range.start - call.range.start;
+    let args = &original[args_start..];
+    let inner = args[1..args.len() - 1].trim_end();
+    let inner = inner.strip_suffix(',').unwrap_or(inner).trim_end();
+    let new_args = if call.arg_count == 0 {
+        format!("({back}{extra})")
+    } else if call.spread {
+        let Some(spread) = inner.strip_suffix("...") else {
+            return current.to_string();
+        };
+        let last_start = last_argument_start(spread);
+        let last = spread[last_start..].trim();
+        format!(
+            "({}{back}append({last}[:len({last}):len({last})], {extra})...)",
+            &spread[..last_start]
+        )
+    } else {
+        format!("({inner}, {back}{extra})")
+    };
+    format!(
+        "{}{}{}{}",
+        &current[..at],
+        &original[..args_start],
+        new_args,
+        &current[at + original.len()..]
+    )
+}
+
+/// Byte offset where the last top-level argument of an argument list starts.
+fn last_argument_start(args: &str) -> usize {
+    let mut depth = 0i32;
+    let mut last = 0;
+    let mut chars = args.char_indices().peekable();
+    while let Some((i, c)) = chars.next() {
+        match c {
+            '(' | '[' | '{' => depth += 1,
+            ')' | ']' | '}' => depth -= 1,
+            ',' if depth == 0 => last = i + 1,
+            '"' | '\'' | '`' => {
+                let quote = c;
+                while let Some((_, d)) = chars.next() {
+                    if d == '\\' && quote != '`' {
+                        chars.next();
+                    } else if d == quote {
+                        break;
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    last
+}
+
+struct CallValues<'a, 'b> {
+    call: &'a str,
+    pkg: &'a PackageInfo<'a>,
+    file: &'a SourceFile,
+    aspect: &'a CheckedAspect,
+    enclosing: Option<&'a FuncSite>,
+    line: u32,
+    aliases: &'b imports::Aliases<'b>,
+}
+
+impl Clone for CallValues<'_, '_> {
+    fn clone(&self) -> Self {
+        CallValues { ..*self }
+    }
+}
+
+impl Values for CallValues<'_, '_> {
+    fn placeholder(&self, name: &str) -> Option<String> {
+        if let Some(v) = context_placeholder(name, self.enclosing, self.pkg, self.file, self.line) {
+            return Some(v);
+        }
+        Some(match name {
+            "Call" => self.call.to_string(),
+            other => self.aspect.vars.get(other)?.clone(),
+        })
+    }
+
+    fn ident(&self, name: &str) -> String {
+        if let Some(i) = self.aspect.imports.iter().find(|i| i.alias == name) {
+            return self.aliases.alias_for(&i.alias, &i.path);
+        }
+        if self.aspect.idents.declared.iter().any(|d| d == name) {
+            return format!("__goaop_{name}");
+        }
+        name.to_string()
+    }
+}

@@ -1,0 +1,179 @@
+//! Function advice: `before` and `after` inserted after the body's `{`,
+//! with blank parameters and unnamed results named when bindings need them,
+//! hygienic names for what the advice declares, and `//line` maps.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use super::bind::{Bound, result_name};
+use super::edit::{Edit, Positions};
+use super::render::{Values, render, tidy_empty_zeros};
+use super::{
+    Applied, PackageInfo, SourceFile, aliases_used, context_placeholder, imports, line_directive,
+};
+use crate::check::CheckedAspect;
+use crate::scan::FuncSite;
+
+/// The edits for one function: parameter and result renames, and the
+/// advice inserted after the body's `{`.
+#[allow(clippy::too_many_arguments)]
+pub(super) fn function_edits(
+    file: &SourceFile,
+    site: &FuncSite,
+    body_start: usize,
+    applied: &[Applied],
+    pkg: &PackageInfo,
+    positions: &Positions,
+    aliases: &mut imports::Aliases<'_>,
+    edits: &mut Vec<Edit>,
+) {
+    // Rename blank parameters that a binding needs.
+    let mut renamed = BTreeSet::new();
+    for a in applied {
+        for (i, name) in &a.bound.param_renames {
+            if renamed.insert(*i)
+                && let Some(r) = &site.params[*i].name_range
+            {
+                edits.push(Edit::replace(r.clone(), name.clone()));
+            }
+        }
+    }
+    // Name the results when some advice needs them.
+    let result_names: Vec<String> = (0..site.results.len())
+        .map(|i| result_name(i, &site.results))
+        .collect();
+    if applied.iter().any(|a| a.bound.name_results)
+        && let Some(range) = &site.results_range
+        && site.results.iter().any(|r| r.name.is_none())
+    {
+        let list: Vec<String> = site
+            .results
+            .iter()
+            .zip(&result_names)
+            .map(|(r, n)| format!("{n} {}", &file.text[r.type_range.clone()]))
+            .collect();
+        edits.push(Edit::replace(
+            range.clone(),
+            format!("({})", list.join(", ")),
+        ));
+    }
+
+    let mut code = String::new();
+    let mut taken: BTreeSet<String> = BTreeSet::new();
+    for a in applied {
+        let hygiene = hygienic_names(&a.aspect.idents.declared, &mut taken);
+        let values = FuncValues {
+            site,
+            pkg,
+            file,
+            aspect: a.aspect,
+            bound: &a.bound,
+            hygiene,
+            result_names: &result_names,
+            aliases,
+        };
+        let derived: String = a
+            .bound
+            .derived
+            .iter()
+            .map(|(n, e)| format!("{n} := {e}; "))
+            .collect();
+        let mut derived_pending = derived.as_str();
+        if let Some(t) = &a.aspect.advice.before {
+            code.push_str(&line_directive(t));
+            code.push('\t');
+            code.push_str(derived_pending);
+            derived_pending = "";
+            code.push_str(&tidy_empty_zeros(&render(t, &values, "\t")));
+            code.push('\n');
+        }
+        if let Some(t) = &a.aspect.advice.after {
+            code.push_str(&line_directive(t));
+            code.push('\t');
+            code.push_str(derived_pending);
+            code.push_str("defer func() { ");
+            code.push_str(&tidy_empty_zeros(&render(t, &values, "\t")));
+            code.push_str(" }()\n");
+        }
+        values.record_imports(aliases_used(a.aspect));
+    }
+    let at = body_start + 1;
+    edits.push(Edit::insert(
+        at,
+        format!("\n{code}{}", positions.resume(at)),
+    ));
+}
+
+/// Hygienic names for what an aspect declares: `span` becomes
+/// `__goaop_span`, or `__goaop2_span` when an earlier aspect on the same
+/// function already declared a `span`, so they never collide.
+fn hygienic_names(declared: &[String], taken: &mut BTreeSet<String>) -> BTreeMap<String, String> {
+    declared
+        .iter()
+        .map(|name| {
+            let mut n = 1;
+            let mut candidate = format!("__goaop_{name}");
+            while taken.contains(&candidate) {
+                n += 1;
+                candidate = format!("__goaop{n}_{name}");
+            }
+            taken.insert(candidate.clone());
+            (name.clone(), candidate)
+        })
+        .collect()
+}
+
+/// Placeholder and identifier values for function advice.
+struct FuncValues<'a, 'b> {
+    site: &'a FuncSite,
+    pkg: &'a PackageInfo<'a>,
+    file: &'a SourceFile,
+    aspect: &'a CheckedAspect,
+    bound: &'a Bound,
+    hygiene: BTreeMap<String, String>,
+    result_names: &'a [String],
+    aliases: &'b imports::Aliases<'b>,
+}
+
+impl FuncValues<'_, '_> {
+    fn record_imports(&self, used: Vec<(String, String)>) {
+        for (alias, path) in used {
+            self.aliases.require(&alias, &path);
+        }
+    }
+}
+
+impl Values for FuncValues<'_, '_> {
+    fn placeholder(&self, name: &str) -> Option<String> {
+        if let Some(v) =
+            context_placeholder(name, Some(self.site), self.pkg, self.file, self.site.line)
+        {
+            return Some(v);
+        }
+        Some(match name {
+            "Zeros" => {
+                let n = self.result_names.len().saturating_sub(1);
+                self.result_names[..n].join(", ")
+            }
+            other => {
+                if let Some(v) = self.aspect.vars.get(other) {
+                    v.clone()
+                } else {
+                    self.bound.names.get(other)?.clone()
+                }
+            }
+        })
+    }
+
+    fn ident(&self, name: &str) -> String {
+        if let Some(b) = self.bound.names.get(name) {
+            return b.clone();
+        }
+        if let Some(i) = self.aspect.imports.iter().find(|i| i.alias == name) {
+            return self.aliases.alias_for(&i.alias, &i.path);
+        }
+        if let Some(h) = self.hygiene.get(name) {
+            return h.clone();
+        }
+        name.to_string()
+    }
+}

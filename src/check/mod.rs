@@ -5,6 +5,8 @@
 //! the short form, integrations named by `use:`), validates every value, and
 //! checks each advice template as Go. It never stops at the first problem.
 
+mod fields;
+mod hints;
 pub mod model;
 pub mod names;
 pub mod pointcut;
@@ -15,7 +17,7 @@ use std::collections::{BTreeMap, BTreeSet};
 pub use model::*;
 
 use crate::bundled;
-use crate::diag::{Diagnostic, FileId, Sources, Span, Spanned, codes, did_you_mean};
+use crate::diag::{Diagnostic, FileId, Sources, Span, codes, did_you_mean};
 use crate::load::{self, RawAspect, RawFile, Snippet};
 use template::{Form, Scope};
 
@@ -231,11 +233,11 @@ fn check_aspect(
         }
     };
 
-    let requires = bindings(&raw.requires, "requires", diags);
-    let results = bindings(&raw.results, "results", diags);
-    let globals = idents(&raw.globals, "global", diags);
-    let imports = imports(&raw.imports, diags);
-    let vars = vars(&raw.vars, diags);
+    let requires = fields::bindings(&raw.requires, "requires", diags);
+    let results = fields::bindings(&raw.results, "results", diags);
+    let globals = fields::idents(&raw.globals, "global", diags);
+    let imports = fields::imports(&raw.imports, diags);
+    let vars = fields::vars(&raw.vars, diags);
 
     let binding_names: BTreeSet<String> = requires
         .iter()
@@ -386,7 +388,7 @@ fn check_aspect(
     // check declares nothing, so later advice would look full of free names.
     if !borrowed && !new_errors(diags, before) {
         for (ident, span, selector) in &implicit {
-            diags.push(implicit_warning(
+            diags.push(hints::implicit_warning(
                 ident,
                 span.clone(),
                 *selector,
@@ -482,231 +484,4 @@ fn check_advice_fits(raw: &RawAspect, call_site: bool, diags: &mut Vec<Diagnosti
             .with_help(help),
         );
     }
-}
-
-fn bindings(
-    raw: &[(Spanned<String>, Spanned<String>)],
-    field: &str,
-    diags: &mut Vec<Diagnostic>,
-) -> Vec<Binding> {
-    let mut out = Vec::new();
-    for (name, ty) in raw {
-        let mut ok = true;
-        if !template::is_go_ident(&name.value) {
-            diags.push(
-                Diagnostic::error(codes::BAD_BINDING, format!("`{}` is not a Go identifier", name.value), name.span.clone(), "binding name")
-                    .with_help(format!("`{field}` maps the name the advice uses to a Go type, e.g. `ctx: context.Context`")),
-            );
-            ok = false;
-        }
-        if let Some(problem) = names::type_problem(&ty.value) {
-            diags.push(
-                Diagnostic::error(codes::BAD_BINDING, format!("invalid type `{}` for `{}`", ty.value, name.value), ty.span.clone(), problem)
-                    .with_help("write the type with its package's import path: `context.Context`, `*net/http.Request`, `error`"),
-            );
-            ok = false;
-        }
-        if ok {
-            out.push(Binding {
-                name: name.value.clone(),
-                ty: ty.value.trim().to_string(),
-            });
-        }
-    }
-    out
-}
-
-fn idents(raw: &[Spanned<String>], what: &str, diags: &mut Vec<Diagnostic>) -> Vec<String> {
-    let mut out = Vec::new();
-    for g in raw {
-        if template::is_go_ident(&g.value) {
-            out.push(g.value.clone());
-        } else {
-            diags.push(
-                Diagnostic::error(codes::BAD_IDENT, format!("`{}` is not a Go identifier", g.value), g.span.clone(), format!("invalid {what} name"))
-                    .with_help("globals are names the target package declares at top level, e.g. `tracer` or `ErrUnauthorized`"),
-            );
-        }
-    }
-    out
-}
-
-fn imports(raw: &[(Spanned<String>, Spanned<String>)], diags: &mut Vec<Diagnostic>) -> Vec<Import> {
-    let mut out: Vec<Import> = Vec::new();
-    let mut seen: BTreeMap<&str, &Span> = BTreeMap::new();
-    for (alias, path) in raw {
-        let mut ok = true;
-        if !template::is_go_ident(&alias.value) || alias.value == "_" {
-            diags.push(
-                Diagnostic::error(codes::BAD_IDENT, format!("`{}` is not a valid import alias", alias.value), alias.span.clone(), "not a Go identifier")
-                    .with_help("an import alias is the name the advice uses for the package, e.g. `slog: log/slog`"),
-            );
-            ok = false;
-        }
-        if let Some(first) = seen.insert(alias.value.as_str(), &alias.span) {
-            diags.push(
-                Diagnostic::error(
-                    codes::NAME_CLASH,
-                    format!("import alias `{}` is declared twice", alias.value),
-                    alias.span.clone(),
-                    "second declaration",
-                )
-                .with_secondary(first.clone(), "first declared here")
-                .with_help("give each imported package its own alias"),
-            );
-            ok = false;
-        }
-        if let Some(problem) = names::import_path_problem(&path.value) {
-            diags.push(
-                Diagnostic::error(codes::BAD_IMPORT_PATH, format!("invalid import path `{}`", path.value), path.span.clone(), problem)
-                    .with_help("write the package's import path as in a Go import declaration, e.g. `go.opentelemetry.io/otel`"),
-            );
-            ok = false;
-        }
-        if ok {
-            out.push(Import {
-                alias: alias.value.clone(),
-                path: path.value.clone(),
-            });
-        }
-    }
-    out
-}
-
-fn vars(
-    raw: &[(Spanned<String>, Spanned<String>)],
-    diags: &mut Vec<Diagnostic>,
-) -> BTreeMap<String, String> {
-    let mut out = BTreeMap::new();
-    for (key, value) in raw {
-        if !template::is_go_ident(&key.value) {
-            diags.push(
-                Diagnostic::error(
-                    codes::BAD_IDENT,
-                    format!("`{}` is not a valid var name", key.value),
-                    key.span.clone(),
-                    "not a Go identifier",
-                )
-                .with_help("var names are used as `{{.Name}}`: letters, digits and `_`"),
-            );
-            continue;
-        }
-        if template::BUILTIN_PLACEHOLDERS.contains(&key.value.as_str()) {
-            diags.push(
-                Diagnostic::error(codes::NAME_CLASH, format!("var `{}` shadows a built-in placeholder", key.value), key.span.clone(), "built-in name")
-                    .with_help("rename the var; built-in placeholders are filled in by goaop for each function"),
-            );
-            continue;
-        }
-        if let Some(problem) = names::var_value_problem(&value.value) {
-            diags.push(
-                Diagnostic::error(codes::UNSAFE_VAR, format!("the value of var `{}` cannot go inside a Go string", key.value), value.span.clone(), problem)
-                    .with_help("vars are substituted verbatim, usually inside \"…\" in the advice: remove quotes, backslashes and line breaks"),
-            );
-            continue;
-        }
-        out.insert(key.value.clone(), value.value.clone());
-    }
-    out
-}
-
-/// Well-known packages, to suggest an `imports:` line for a free `slog.X`.
-const KNOWN_PACKAGES: &[(&str, &str)] = &[
-    ("slog", "log/slog"),
-    ("log", "log"),
-    ("fmt", "fmt"),
-    ("time", "time"),
-    ("os", "os"),
-    ("errors", "errors"),
-    ("strings", "strings"),
-    ("context", "context"),
-    ("http", "net/http"),
-    ("sql", "database/sql"),
-    ("sync", "sync"),
-    ("atomic", "sync/atomic"),
-    ("runtime", "runtime"),
-    ("debug", "runtime/debug"),
-    ("otel", "go.opentelemetry.io/otel"),
-    ("trace", "go.opentelemetry.io/otel/trace"),
-    ("attribute", "go.opentelemetry.io/otel/attribute"),
-    ("codes", "go.opentelemetry.io/otel/codes"),
-    ("metric", "go.opentelemetry.io/otel/metric"),
-];
-
-/// Well-known parameter names, to suggest a typed `requires:` line.
-const KNOWN_PARAMS: &[(&str, &str)] = &[
-    ("ctx", "context.Context"),
-    ("r", "*net/http.Request"),
-    ("req", "*net/http.Request"),
-    ("w", "net/http.ResponseWriter"),
-];
-
-fn implicit_warning(
-    ident: &str,
-    span: Span,
-    selector: bool,
-    aspect: &str,
-    dsl: bool,
-) -> Diagnostic {
-    let package = KNOWN_PACKAGES
-        .iter()
-        .find(|(n, _)| *n == ident)
-        .filter(|_| selector);
-    let param = KNOWN_PARAMS.iter().find(|(n, _)| *n == ident);
-    let (explain, line) = if let Some((alias, path)) = package {
-        (
-            "import the package it names",
-            if dsl {
-                format!("import {alias} \"{path}\"")
-            } else {
-                format!("imports: {{ {alias}: {path} }}")
-            },
-        )
-    } else if let Some((name, ty)) = param {
-        (
-            "bind it by type, so it matches whatever the parameter is called",
-            if dsl {
-                format!("requires {{ {name} {ty} }}")
-            } else {
-                format!("requires: {{ {name}: \"{ty}\" }}")
-            },
-        )
-    } else if selector {
-        (
-            "if it is a package, import it; if it is a package-level variable, declare it",
-            if dsl {
-                format!("import {ident} \"<import path>\"` or `globals {ident}")
-            } else {
-                format!("imports: {{ {ident}: <import path> }}` or `globals: [{ident}]")
-            },
-        )
-    } else if ident == "err" {
-        (
-            "bind the function's error result",
-            if dsl {
-                "results { err error }".into()
-            } else {
-                "results: { err: error }".into()
-            },
-        )
-    } else {
-        (
-            "declare it as a name the target package must provide",
-            if dsl {
-                format!("globals {ident}")
-            } else {
-                format!("globals: [{ident}]")
-            },
-        )
-    };
-    Diagnostic::warning(
-        codes::IMPLICIT_IDENT,
-        format!("`{ident}` is not declared by aspect `{aspect}`"),
-        span,
-        "resolved implicitly at weave time",
-    )
-    .with_note(format!(
-        "goaop will look `{ident}` up in each target function's parameters, then in its package; functions where it is missing are skipped"
-    ))
-    .with_help(format!("to make it explicit ({explain}), add `{line}` to the aspect"))
 }

@@ -47,21 +47,38 @@ pub use self::pointcut::parse_pointcut;
 type Pairs = Vec<(Spanned<String>, Spanned<String>)>;
 
 pub fn load(sources: &Sources, file: FileId) -> (RawFile, Vec<Diagnostic>) {
-    let src = sources.get(file).text.as_str();
+    let original = sources.get(file).text.as_str();
     let map = Mapping::File(file);
-    let parsed = match AspectParser::parse(Rule::file, src) {
-        Ok(mut p) => p.next(),
-        Err(e) => {
-            return (
-                RawFile::default(),
-                vec![syntax_error(&e, src, map, Parsed::File)],
-            );
+    // pest stops at the first syntax error. To report one error per broken
+    // top-level item (and still load the others), the item around an error
+    // is blanked out — same length, newlines kept, so every span stays
+    // valid — and the file is parsed again.
+    let mut text = original.to_string();
+    let mut syntax = Vec::new();
+    let parsed = loop {
+        match AspectParser::parse(Rule::file, &text) {
+            Ok(p) => break Some(p),
+            Err(e) => {
+                syntax.push(syntax_error(&e, &text, map, Parsed::File));
+                let at = match e.location {
+                    pest::error::InputLocation::Pos(p) => p,
+                    pest::error::InputLocation::Span((p, _)) => p,
+                };
+                if syntax.len() >= MAX_SYNTAX_ERRORS || !blank_item_at(&mut text, at) {
+                    break None;
+                }
+            }
         }
     };
+    let src = text.as_str();
+    let Some(parsed) = parsed else {
+        return (RawFile::default(), syntax);
+    };
+    let parsed = parsed.into_iter().next();
     let mut cx = Cx {
         src,
         file,
-        diags: Vec::new(),
+        diags: syntax,
     };
     let mut raw = RawFile::default();
     let mut file_imports: Pairs = Vec::new();
@@ -92,6 +109,55 @@ pub fn load(sources: &Sources, file: FileId) -> (RawFile, Vec<Diagnostic>) {
         }
     }
     (raw, cx.diags)
+}
+
+/// Syntax errors reported per file before giving up.
+const MAX_SYNTAX_ERRORS: usize = 20;
+
+/// Blank out the top-level item (a line starting with `aspect`, `import` or
+/// `use`) containing byte `at`, up to the next such line. `false` when
+/// nothing could be blanked (the error is before any item, or blanking
+/// would not change the text).
+fn blank_item_at(text: &mut String, at: usize) -> bool {
+    let is_item = |line: &str| {
+        ["aspect", "import", "use"].iter().any(|k| {
+            line.strip_prefix(k)
+                .is_some_and(|r| r.starts_with([' ', '\t', '(', '"']))
+        })
+    };
+    let mut starts = Vec::new();
+    let mut offset = 0;
+    for line in text.split_inclusive('\n') {
+        if is_item(line) {
+            starts.push(offset);
+        }
+        offset += line.len();
+    }
+    let at = at.min(text.len());
+    let Some(&start) = starts.iter().rev().find(|&&s| s <= at) else {
+        return false;
+    };
+    let end = starts
+        .iter()
+        .copied()
+        .find(|&s| s > at)
+        .unwrap_or(text.len());
+    // Same byte length: a multi-byte character becomes as many spaces.
+    let blanked: String = text[start..end]
+        .chars()
+        .map(|c| {
+            if c == '\n' {
+                "\n".to_string()
+            } else {
+                " ".repeat(c.len_utf8())
+            }
+        })
+        .collect();
+    if blanked == text[start..end] {
+        return false;
+    }
+    text.replace_range(start..end, &blanked);
+    true
 }
 
 struct Cx<'a> {

@@ -192,6 +192,7 @@ fn woven_cases_type_check_with_go_vet() {
         ("example.com/shop", "shop"),
         ("example.com/dbtrace", "dbtrace"),
         ("example.com/tracedhttp", "tracedhttp"),
+        ("github.com/XSAM/otelsql", "otelsql"),
         ("google.golang.org/grpc", "grpc"),
         (
             "go.opentelemetry.io/contrib/instrumentation/google.golang.org/grpc/otelgrpc",

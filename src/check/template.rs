@@ -28,6 +28,10 @@ pub const BUILTIN_PLACEHOLDERS: &[&str] = &[
     "Zeros",
 ];
 
+/// Placeholders of call-site advice only: the original call, and its
+/// argument list without the parentheses (for `replace`).
+pub const CALL_PLACEHOLDERS: &[&str] = &["Call", "Args"];
+
 /// Go's predeclared identifiers: never renamed, never "free".
 const PREDECLARED: &[&str] = &[
     "any",
@@ -310,7 +314,7 @@ fn find_placeholders(
             let mut known: Vec<&str> = BUILTIN_PLACEHOLDERS.to_vec();
             known.extend(scope.placeholders.iter().map(String::as_str));
             if scope.call_site {
-                known.push("Call");
+                known.extend(CALL_PLACEHOLDERS);
             }
             let help = match did_you_mean(name, known.iter().copied()) {
                 Some(s) => format!(
@@ -328,8 +332,10 @@ fn find_placeholders(
                 "not a built-in placeholder, a `vars` key or a `requires` key",
             )
             .with_help(help);
-            if name == "Call" {
-                d = d.with_note("`{{.Call}}` exists only in call-site advice (`wrap`, `replace`, `append-args`)");
+            if CALL_PLACEHOLDERS.contains(&name) {
+                d = d.with_note(format!(
+                    "`{{{{.{name}}}}}` exists only in call-site advice (`wrap`, `replace`, `append-args`)"
+                ));
             }
             diags.push(d);
             ok = false;
@@ -346,7 +352,7 @@ fn find_placeholders(
 fn is_known(name: &str, scope: &Scope) -> bool {
     BUILTIN_PLACEHOLDERS.contains(&name)
         || scope.placeholders.contains(name)
-        || (scope.call_site && name == "Call")
+        || (scope.call_site && CALL_PLACEHOLDERS.contains(&name))
 }
 
 /// Is `s` a Go identifier (ASCII letters, digits, `_`, not starting with a digit)?

@@ -20,8 +20,21 @@ pub(super) fn call_advice(
     positions: &Positions,
     aliases: &mut imports::Aliases<'_>,
 ) -> String {
+    // Injected code maps to the template that wrote it; the original call
+    // (and its arguments) keep their own positions.
+    let back = |t: &Template| format!("/*line {}:{}:1*/", t.origin.file, t.origin.line);
+    let inner = call.args_range.start + 1
+        ..call
+            .args_range
+            .end
+            .saturating_sub(1)
+            .max(call.args_range.start + 1);
+    let args_text = file.text.get(inner.clone()).unwrap_or("");
+    let args_for =
+        |t: &Template| format!("{}{args_text}{}", positions.resume(inner.start), back(t));
     let values = CallValues {
         call: current,
+        args: String::new(),
         pkg,
         file,
         aspect,
@@ -29,20 +42,22 @@ pub(super) fn call_advice(
         line: call.line,
         aliases,
     };
-    // Injected code maps to the template that wrote it; the original call
-    // keeps its own position.
-    let back = |t: &Template| format!("/*line {}:{}:1*/", t.origin.file, t.origin.line);
     let resume_call = positions.resume(call.range.start);
     let mut text = current.to_string();
     if let Some(t) = &aspect.advice.replace {
-        text = format!("{}{}", back(t), render(t, &values, ""));
+        let with_args = CallValues {
+            args: args_for(t),
+            ..values.clone()
+        };
+        text = format!("{}{}", back(t), render(t, &with_args, ""));
     }
     if let Some(t) = &aspect.advice.wrap {
-        let inner = CallValues {
+        let wrapped = CallValues {
             call: &format!("{resume_call}{text}{}", back(t)),
-            ..values
+            args: args_for(t),
+            ..values.clone()
         };
-        text = format!("{}{}", back(t), render(t, &inner, ""));
+        text = format!("{}{}", back(t), render(t, &wrapped, ""));
     }
     if let Some(first) = aspect.advice.append_args.first() {
         let extra: Vec<String> = aspect
@@ -124,6 +139,8 @@ fn last_argument_start(args: &str) -> usize {
 
 struct CallValues<'a, 'b> {
     call: &'a str,
+    /// `{{.Args}}`: the original arguments, without the parentheses.
+    args: String,
     pkg: &'a PackageInfo<'a>,
     file: &'a SourceFile,
     aspect: &'a CheckedAspect,
@@ -134,7 +151,10 @@ struct CallValues<'a, 'b> {
 
 impl Clone for CallValues<'_, '_> {
     fn clone(&self) -> Self {
-        CallValues { ..*self }
+        CallValues {
+            args: self.args.clone(),
+            ..*self
+        }
     }
 }
 
@@ -145,6 +165,7 @@ impl Values for CallValues<'_, '_> {
         }
         Some(match name {
             "Call" => self.call.to_string(),
+            "Args" => self.args.clone(),
             other => self.aspect.vars.get(other)?.clone(),
         })
     }

@@ -1,0 +1,3 @@
+module github.com/XSAM/otelsql
+
+go 1.22

@@ -16,7 +16,7 @@ pub struct Bound {
     /// Locals to declare before the advice: `(name, expression)`, e.g.
     /// `("__goaop_ctx", "r.Context()")`.
     pub derived: Vec<(String, String)>,
-    /// Blank (`_`) parameters to rename: param index → new name.
+    /// Blank (`_`) or unnamed parameters to name: param index → new name.
     pub param_renames: BTreeMap<usize, String>,
     /// The function's results must be named (for `after` or `{{.Zeros}}`).
     pub name_results: bool,
@@ -62,17 +62,13 @@ pub fn bind(
                 (Some(n), _) => {
                     bound.names.insert(req.name.clone(), n.clone());
                 }
-                (None, Some(_)) => {
-                    // A blank `_` parameter: give it a name.
+                (None, _) => {
+                    // A blank `_` or unnamed parameter: give it a name (the
+                    // weaver names the other unnamed ones `_`, as Go wants
+                    // all or none named).
                     let new = format!("__goaop_{}", req.name);
                     bound.param_renames.insert(i, new.clone());
                     bound.names.insert(req.name.clone(), new);
-                }
-                (None, None) => {
-                    return Err(format!(
-                        "its {} parameter is unnamed; name the parameters of {func} to bind `{}`",
-                        req.ty, req.name
-                    ));
                 }
             },
             None => match derive(&req.ty, &site.params) {

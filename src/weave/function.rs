@@ -26,14 +26,26 @@ pub(super) fn function_edits(
     aliases: &mut imports::Aliases<'_>,
     edits: &mut Vec<Edit>,
 ) {
-    // Rename blank parameters that a binding needs.
-    let mut renamed = BTreeSet::new();
+    // Name the blank or unnamed parameters a binding needs; in a list of
+    // unnamed parameters the others become `_` (Go wants all or none named).
+    let mut names: BTreeMap<usize, &String> = BTreeMap::new();
     for a in applied {
         for (i, name) in &a.bound.param_renames {
-            if renamed.insert(*i)
-                && let Some(r) = &site.params[*i].name_range
-            {
-                edits.push(Edit::replace(r.clone(), name.clone()));
+            names.entry(*i).or_insert(name);
+        }
+    }
+    if !names.is_empty() {
+        for (i, p) in site.params.iter().enumerate() {
+            match (&p.name_range, names.get(&i)) {
+                (Some(r), Some(name)) => edits.push(Edit::replace(r.clone(), (*name).clone())),
+                (None, name) if p.name.is_none() => {
+                    let name = name.map_or("_", |n| n.as_str());
+                    edits.push(Edit::insert(
+                        unnamed_param_start(&file.text, p),
+                        format!("{name} "),
+                    ));
+                }
+                _ => {}
             }
         }
     }
@@ -175,5 +187,16 @@ impl Values for FuncValues<'_, '_> {
             return h.clone();
         }
         name.to_string()
+    }
+}
+
+/// Where a name goes in front of an unnamed parameter: its type, or the
+/// `...` of a variadic one.
+fn unnamed_param_start(text: &str, p: &crate::scan::Param) -> usize {
+    let start = p.type_range.start;
+    if p.variadic {
+        text[..start].rfind("...").unwrap_or(start)
+    } else {
+        start
     }
 }

@@ -9,3 +9,5 @@ type Handler interface{}
 func Ping(context.Context, int) error {
 	return nil
 }
+
+func Many(int, context.Context, ...string) {}

@@ -4,7 +4,7 @@
 
 mod common;
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Command, Output};
 
 use common::goaop;
@@ -75,9 +75,11 @@ fn shop_example_runs_woven_and_plain() {
 /// a compile error in user code reads as without goaop.
 #[test]
 fn positions_point_at_the_original_source() {
-    let dir = scratch_module(
-        "positions",
-        "aspects:\n  - name: log\n    target: \"func (Explode|main)\"\n    imports: { fmt: fmt }\n    before: |\n      fmt.Println(\"enter {{.FuncName}}\")\n      defer fmt.Println(\"exit {{.FuncName}}\")\n",
+    let dir = common::scratch_module(
+        "e2e-positions",
+        Some(
+            "aspects:\n  - name: log\n    target: \"func (Explode|main)\"\n    imports: { fmt: fmt }\n    before: |\n      fmt.Println(\"enter {{.FuncName}}\")\n      defer fmt.Println(\"exit {{.FuncName}}\")\n",
+        ),
         "package main\n\nfunc Explode(n int) int {\n\tif n > 0 {\n\t\tpanic(\"boom\")\n\t}\n\treturn n\n}\n\nfunc main() {\n\tExplode(1)\n}\n",
     );
     let out = goaop(&dir, &["go", "run", "."]);
@@ -114,18 +116,4 @@ fn positions_point_at_the_original_source() {
         locate(&plain),
         "plain:\n{plain}\nwoven:\n{woven}"
     );
-}
-
-fn scratch_module(tag: &str, aspects: &str, main_go: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("goaop-e2e-{tag}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    std::fs::write(
-        dir.join("go.mod"),
-        "module example.com/scratch\n\ngo 1.22\n",
-    )
-    .unwrap();
-    std::fs::write(dir.join("aspects.yaml"), aspects).unwrap();
-    std::fs::write(dir.join("main.go"), main_go).unwrap();
-    dir
 }

@@ -201,19 +201,11 @@ fn shop_builds_woven_with_toolexec() {
 }
 
 fn scratch(tag: &str, aspects: Option<&str>) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("goaop-toolexec-{tag}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    std::fs::write(
-        dir.join("go.mod"),
-        "module example.com/scratch\n\ngo 1.22\n",
+    common::scratch_module(
+        &format!("toolexec-{tag}"),
+        aspects,
+        "package main\n\nfunc main() {}\n",
     )
-    .unwrap();
-    std::fs::write(dir.join("main.go"), "package main\n\nfunc main() {}\n").unwrap();
-    if let Some(a) = aspects {
-        std::fs::write(dir.join("aspects.yaml"), a).unwrap();
-    }
-    dir
 }
 
 /// No aspects: the build fails (exit 2 from goaop) instead of coming out

@@ -67,3 +67,21 @@ pub const SHOP_OUTPUT: &[&str] = &[
     "span end   orders/CancelOrder",
     "total: 0",
 ];
+
+/// A fresh Go module `example.com/scratch` under the temp dir, with a
+/// `main.go` and, when given, an `aspects.yaml`.
+pub fn scratch_module(tag: &str, aspects: Option<&str>, main_go: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("goaop-{tag}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(
+        dir.join("go.mod"),
+        "module example.com/scratch\n\ngo 1.22\n",
+    )
+    .unwrap();
+    std::fs::write(dir.join("main.go"), main_go).unwrap();
+    if let Some(a) = aspects {
+        std::fs::write(dir.join("aspects.yaml"), a).unwrap();
+    }
+    dir
+}

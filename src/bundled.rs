@@ -1,7 +1,10 @@
 //! Bundled aspect files (stdlib-aspects/), embedded into the binary.
 //!
-//! `use: [name]` in aspects.yaml enables one; the short form
+//! `use: [name]` in aspects.yaml enables an integration; the short form
 //! `- { name: tracing, target: … }` borrows a bundled aspect's advice.
+//! Each integration also says which Go modules its injected code imports, at
+//! the versions goaop was tested with: `goaop init` adds them to go.mod, and
+//! a build whose go.mod lacks one fails at once naming the `go get` to run.
 
 /// One embedded aspect file.
 pub struct BundledFile {
@@ -12,7 +15,49 @@ pub struct BundledFile {
     pub text: &'static str,
     /// One line on what it touches, for `goaop check --list-bundled`.
     pub summary: &'static str,
+    /// The modules providing the packages its advice imports (std aside).
+    pub modules: &'static [GoModule],
 }
+
+/// A Go module at the version goaop's integrations were tested with.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct GoModule {
+    pub path: &'static str,
+    pub version: &'static str,
+}
+
+const OTEL: GoModule = GoModule {
+    path: "go.opentelemetry.io/otel",
+    version: "v1.47.0",
+};
+const OTEL_TRACE: GoModule = GoModule {
+    path: "go.opentelemetry.io/otel/trace",
+    version: "v1.47.0",
+};
+const OTEL_SDK: GoModule = GoModule {
+    path: "go.opentelemetry.io/otel/sdk",
+    version: "v1.47.0",
+};
+const AUTOEXPORT: GoModule = GoModule {
+    path: "go.opentelemetry.io/contrib/exporters/autoexport",
+    version: "v0.72.0",
+};
+const OTELHTTP: GoModule = GoModule {
+    path: "go.opentelemetry.io/contrib/instrumentation/net/http/otelhttp",
+    version: "v0.72.0",
+};
+const OTELGRPC: GoModule = GoModule {
+    path: "go.opentelemetry.io/contrib/instrumentation/google.golang.org/grpc/otelgrpc",
+    version: "v0.72.0",
+};
+const GRPC: GoModule = GoModule {
+    path: "google.golang.org/grpc",
+    version: "v1.85.0",
+};
+const OTELSQL: GoModule = GoModule {
+    path: "github.com/XSAM/otelsql",
+    version: "v0.44.0",
+};
 
 /// Files whose aspects may be borrowed by the short form (by aspect name).
 pub const BASE: &[BundledFile] = &[BundledFile {
@@ -20,11 +65,50 @@ pub const BASE: &[BundledFile] = &[BundledFile {
     path: "<bundled>/base.yaml",
     text: include_str!("../stdlib-aspects/base.yaml"),
     summary: "the seed's tracing, auth and logging aspects, for the short form `- { name: tracing, target: … }`",
+    modules: &[],
 }];
 
 /// Integrations enabled with `use:`.
-pub const INTEGRATIONS: &[BundledFile] = &[];
+pub const INTEGRATIONS: &[BundledFile] = &[
+    BundledFile {
+        name: "otel",
+        path: "<bundled>/otel.yaml",
+        text: include_str!("../stdlib-aspects/otel.yaml"),
+        summary: "`func main`: OpenTelemetry SDK from OTEL_* (autoexport), W3C propagation, flush when main returns",
+        modules: &[OTEL, OTEL_SDK, AUTOEXPORT],
+    },
+    BundledFile {
+        name: "net/http",
+        path: "<bundled>/net-http.yaml",
+        text: include_str!("../stdlib-aspects/net-http.yaml"),
+        summary: "otelhttp server span per request (ListenAndServe, Serve, Server{Handler:}; route from r.Pattern in every handler); client spans for http.Get/Post/Head/PostForm, Client{} literals, DefaultTransport",
+        modules: &[OTEL, OTEL_TRACE, OTELHTTP],
+    },
+    BundledFile {
+        name: "database/sql",
+        path: "<bundled>/database-sql.yaml",
+        text: include_str!("../stdlib-aspects/database-sql.yaml"),
+        summary: "sql.Open, sql.OpenDB through otelsql: a span per query with db.system.name and db.query.text",
+        modules: &[OTEL, OTELSQL],
+    },
+    BundledFile {
+        name: "grpc",
+        path: "<bundled>/grpc.yaml",
+        text: include_str!("../stdlib-aspects/grpc.yaml"),
+        summary: "grpc.NewServer, grpc.NewClient/Dial/DialContext: otelgrpc stats handlers appended to the options",
+        modules: &[GRPC, OTELGRPC],
+    },
+];
 
 pub fn integration(name: &str) -> Option<&'static BundledFile> {
     INTEGRATIONS.iter().find(|f| f.name == name)
+}
+
+/// The tested version of a module the integrations use.
+pub fn tested_version(module: &str) -> Option<&'static str> {
+    INTEGRATIONS
+        .iter()
+        .flat_map(|f| f.modules)
+        .find(|m| m.path == module)
+        .map(|m| m.version)
 }

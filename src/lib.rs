@@ -12,6 +12,7 @@ pub mod check;
 pub mod cli;
 pub mod compile;
 pub mod diag;
+pub mod gomod;
 pub mod gopath;
 pub mod load;
 pub mod project;

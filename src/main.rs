@@ -52,6 +52,12 @@ enum Command {
         #[arg(long = "aspects", short = 'a')]
         aspects: Vec<PathBuf>,
     },
+    /// Enable bundled integrations: aspects.yaml `use:`, `go get` of the modules they need, goaop.tools.go.
+    Init {
+        /// Integrations (comma-separated or repeated). Default: otel plus those the module imports.
+        #[arg(long = "use", value_delimiter = ',')]
+        uses: Vec<String>,
+    },
     /// Run `go build|run|test|vet|install` with the aspects woven in.
     #[command(disable_help_flag = true)]
     Go {
@@ -115,6 +121,7 @@ fn main() {
             },
             &cwd,
         ),
+        Command::Init { uses } => cli::init::run(&cli::init::InitArgs { uses }, &cwd),
         Command::Go { aspects, args } => {
             let args = cli::gocmd::GoArgs {
                 aspects,

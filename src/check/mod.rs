@@ -8,6 +8,7 @@
 mod fields;
 mod hints;
 pub mod model;
+pub mod modules;
 pub mod names;
 pub mod pointcut;
 pub mod template;
@@ -17,7 +18,7 @@ use std::collections::{BTreeMap, BTreeSet};
 pub use model::*;
 
 use crate::bundled;
-use crate::diag::{Diagnostic, FileId, Sources, Span, codes, did_you_mean};
+use crate::diag::{Diagnostic, FileId, Sources, Span, Spanned, codes, did_you_mean};
 use crate::load::{self, RawAspect, RawFile, Snippet};
 use template::{Form, Scope};
 
@@ -36,7 +37,7 @@ pub struct CheckOutput {
     /// Parallel to `aspects`.
     pub spans: Vec<AspectSpans>,
     /// Bundled integrations enabled with `use:`.
-    pub uses: Vec<String>,
+    pub uses: Vec<Spanned<String>>,
     pub diagnostics: Vec<Diagnostic>,
 }
 
@@ -99,7 +100,7 @@ fn resolve_uses(
     out: &mut CheckOutput,
 ) {
     for used in &raw.uses {
-        if out.uses.contains(&used.value) {
+        if out.uses.iter().any(|u| u.value == used.value) {
             continue;
         }
         match bundled::integration(&used.value) {
@@ -108,7 +109,7 @@ fn resolve_uses(
                 let (bundled_raw, diags) = load::load(sources, id);
                 out.diagnostics.extend(diags);
                 raws.extend(bundled_raw.aspects);
-                out.uses.push(used.value.clone());
+                out.uses.push(used.clone());
             }
             None => {
                 let names = bundled::INTEGRATIONS.iter().map(|f| f.name);

@@ -2,6 +2,7 @@
 //!
 //! Exit codes: 0 clean (warnings allowed), 1 errors, 2 usage errors.
 
+use crate::gomod::ModuleGraph;
 use std::path::{Path, PathBuf};
 
 use super::{Format, Outcome};
@@ -68,6 +69,11 @@ pub fn load_and_check(cwd: &Path, files: &[PathBuf]) -> Loaded {
     }
     let mut checked = check::check_files(&mut sources, &ids);
     diagnostics.append(&mut checked.diagnostics);
+    // Against the module the aspects will be woven into (none: nothing to
+    // check, e.g. `goaop check some/file.yaml` outside a module).
+    if let Some(graph) = project::find_module(cwd).and_then(|m| ModuleGraph::read(&m.root)) {
+        diagnostics.extend(check::modules::missing_modules(&checked, &graph));
+    }
     checked.diagnostics = diagnostics;
     Loaded { sources, checked }
 }

@@ -16,6 +16,8 @@ pub struct Package {
     #[serde(default)]
     pub go_files: Vec<String>,
     #[serde(default)]
+    pub imports: Vec<String>,
+    #[serde(default)]
     pub module: Option<ModuleInfo>,
     #[serde(default)]
     pub error: Option<PackageError>,
@@ -41,7 +43,7 @@ pub fn list(dir: &Path, patterns: &[String]) -> Result<Vec<Package>, String> {
     cmd.current_dir(dir).args([
         "list",
         "-e",
-        "-json=ImportPath,Dir,Name,GoFiles,Module,Error",
+        "-json=ImportPath,Dir,Name,GoFiles,Imports,Module,Error",
     ]);
     if patterns.is_empty() {
         cmd.arg("./...");

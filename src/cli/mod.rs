@@ -33,6 +33,7 @@ pub enum Format {
 pub mod diff;
 pub mod gocmd;
 pub mod golist;
+pub mod init;
 pub mod plan;
 pub mod rules;
 pub mod woven;

@@ -1,0 +1,449 @@
+//! `goaop init [--use otel,net/http,…]`: make a module ready for the bundled
+//! integrations in one step. It writes (or extends) aspects.yaml's `use:`,
+//! runs `go get` for the packages the chosen integrations inject (at the
+//! versions goaop was tested with; modules go.mod already requires are left
+//! at their version), and writes goaop.tools.go (build tag `tools`) importing
+//! those packages so `go mod tidy` keeps them.
+//!
+//! Planning ([`plan`]) is pure and tested on its own; [`run`] carries the plan
+//! out.
+
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use super::{Outcome, golist};
+use crate::bundled::{self, BundledFile};
+use crate::check;
+use crate::diag::Sources;
+use crate::gomod::{ModuleGraph, is_std, within};
+use crate::load;
+use crate::project::{self, ASPECT_FILE_NAMES};
+
+/// The generated tools file.
+pub const TOOLS_FILE: &str = "goaop.tools.go";
+
+pub struct InitArgs {
+    /// Integrations to enable; empty: `otel` plus those the module's
+    /// packages import (net/http, database/sql, grpc).
+    pub uses: Vec<String>,
+}
+
+/// What `init` will do in a module.
+#[derive(Debug, PartialEq, Eq)]
+pub struct InitPlan {
+    pub uses: Vec<String>,
+    /// The aspect file and its new text; `None` when it already has them.
+    pub aspects: Option<(PathBuf, String)>,
+    pub tools: (PathBuf, String),
+    /// `pkg@version` arguments for `go get` (empty: nothing missing).
+    pub go_get: Vec<String>,
+}
+
+pub fn run(args: &InitArgs, cwd: &Path) -> Outcome {
+    let Some(module) = project::find_module(cwd) else {
+        return Outcome::usage(format!(
+            "no go.mod in {} or above; run `go mod init <module path>` first",
+            cwd.display()
+        ));
+    };
+    let uses = if args.uses.is_empty() {
+        match detect(&module.root) {
+            Ok(u) => u,
+            Err(e) => return Outcome::usage(e),
+        }
+    } else {
+        args.uses.clone()
+    };
+    let graph = ModuleGraph::read(&module.root).unwrap_or_default();
+    let plan = match plan(&module.root, &uses, &graph) {
+        Ok(p) => p,
+        Err(e) => return Outcome::usage(e),
+    };
+    execute(&plan, &module.root)
+}
+
+/// `otel`, plus each integration whose package the module imports.
+fn detect(root: &Path) -> Result<Vec<String>, String> {
+    let packages = golist::list(root, &["./...".to_string()])?;
+    let imported: BTreeSet<&str> = packages
+        .iter()
+        .flat_map(|p| p.imports.iter().map(String::as_str))
+        .collect();
+    let mut uses = vec!["otel".to_string()];
+    for (name, package) in [
+        ("net/http", "net/http"),
+        ("database/sql", "database/sql"),
+        ("grpc", "google.golang.org/grpc"),
+    ] {
+        if imported.contains(package) {
+            uses.push(name.to_string());
+        }
+    }
+    Ok(uses)
+}
+
+/// Decide the file contents and `go get` arguments.
+pub fn plan(root: &Path, uses: &[String], graph: &ModuleGraph) -> Result<InitPlan, String> {
+    let mut files: Vec<&BundledFile> = Vec::new();
+    for name in uses {
+        let f = bundled::integration(name).ok_or_else(|| {
+            let all: Vec<&str> = bundled::INTEGRATIONS.iter().map(|f| f.name).collect();
+            format!("unknown integration `{name}`; bundled: {}", all.join(", "))
+        })?;
+        if !files.iter().any(|g| g.name == f.name) {
+            files.push(f);
+        }
+    }
+    let uses: Vec<String> = files.iter().map(|f| f.name.to_string()).collect();
+
+    let existing = ASPECT_FILE_NAMES
+        .iter()
+        .map(|n| root.join(n))
+        .find(|p| p.is_file());
+    let aspects = match &existing {
+        Some(path) => {
+            let text = std::fs::read_to_string(path)
+                .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+            add_uses(&text, &uses).map(|t| (path.clone(), t))
+        }
+        None => Some((root.join(ASPECT_FILE_NAMES[0]), new_aspects_file(&uses))),
+    };
+
+    // The packages the integrations' advice imports, each at its module's
+    // tested version.
+    let mut packages: BTreeSet<(String, &'static str)> = BTreeSet::new();
+    for f in &files {
+        for path in injected_packages(f) {
+            let module = f
+                .modules
+                .iter()
+                .filter(|m| within(&path, m.path))
+                .max_by_key(|m| m.path.len())
+                .ok_or_else(|| {
+                    format!(
+                        "bundled `{}` imports {path} from no module it declares",
+                        f.name
+                    )
+                })?;
+            packages.insert((path, module.path));
+        }
+    }
+    let required =
+        |m: &str| graph.main.iter().any(|p| p == m) || graph.requires.iter().any(|(p, _)| p == m);
+    let go_get = packages
+        .iter()
+        .filter(|(_, m)| !required(m))
+        .map(|(p, m)| format!("{p}@{}", bundled::tested_version(m).unwrap_or("latest")))
+        .collect();
+    let package_name = root_package_name(root).unwrap_or_else(|| "tools".to_string());
+    let tools = tools_file(&package_name, packages.iter().map(|(p, _)| p.as_str()));
+    Ok(InitPlan {
+        uses,
+        aspects,
+        tools: (root.join(TOOLS_FILE), tools),
+        go_get,
+    })
+}
+
+/// The non-standard packages a bundled file's advice imports.
+pub fn injected_packages(file: &BundledFile) -> BTreeSet<String> {
+    let mut sources = Sources::new();
+    let id = sources.add(file.path, file.text);
+    let checked = check::check_files(&mut sources, &[id]);
+    checked
+        .aspects
+        .iter()
+        .flat_map(|a| a.imports.iter().map(|i| i.path.clone()))
+        .filter(|p| !is_std(p))
+        .collect()
+}
+
+fn new_aspects_file(uses: &[String]) -> String {
+    format!(
+        "# Aspects woven into this module by `go build -toolexec=goaop ./...`.\n\
+         # `goaop check` validates this file, `goaop plan ./...` shows what is woven where,\n\
+         # `goaop check --list-bundled` lists the bundled integrations.\n\
+         use: [{}]\n",
+        uses.join(", ")
+    )
+}
+
+/// The aspect file with `uses` added to its `use:` list (kept in its own
+/// style: flow `[a, b]` or block `- a`); `None` when nothing is missing.
+fn add_uses(text: &str, uses: &[String]) -> Option<String> {
+    let mut sources = Sources::new();
+    let id = sources.add("aspects.yaml", text);
+    let (raw, _) = load::load(&mut sources, id);
+    let missing: Vec<&String> = uses
+        .iter()
+        .filter(|u| !raw.uses.iter().any(|r| &r.value == *u))
+        .collect();
+    if missing.is_empty() {
+        return None;
+    }
+    let Some(last) = raw.uses.last() else {
+        // No `use:` yet: put it first, after a leading comment block and
+        // `---` marker.
+        let line = format!(
+            "use: [{}]\n",
+            missing
+                .iter()
+                .map(|s| s.as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
+        let at = leading_comment_end(text);
+        return Some(format!("{}{line}{}", &text[..at], &text[at..]));
+    };
+    let first = &raw.uses[0].span.range;
+    let before = text[..first.start].trim_end_matches([' ', '\t', '"', '\'']);
+    let end = quoted_end(text, last.span.range.end);
+    let insert = if before.ends_with('-') {
+        // Block style: one `- name` line per integration, same indentation.
+        let line_start = text[..first.start].rfind('\n').map_or(0, |i| i + 1);
+        let indent = &text[line_start..first.start];
+        let indent = indent
+            .trim_end_matches([' ', '"', '\''])
+            .trim_end_matches('-');
+        missing
+            .iter()
+            .map(|m| format!("\n{indent}- {m}"))
+            .collect::<String>()
+    } else {
+        missing.iter().map(|m| format!(", {m}")).collect::<String>()
+    };
+    Some(format!("{}{insert}{}", &text[..end], &text[end..]))
+}
+
+/// The end of a scalar, past its closing quote if it is quoted.
+fn quoted_end(text: &str, end: usize) -> usize {
+    match text[end..].chars().next() {
+        Some(q @ ('"' | '\'')) => end + q.len_utf8(),
+        _ => end,
+    }
+}
+
+fn leading_comment_end(text: &str) -> usize {
+    let mut at = 0;
+    for line in text.split_inclusive('\n') {
+        let t = line.trim();
+        if t.starts_with('#') || t == "---" || t.is_empty() {
+            at += line.len();
+        } else {
+            break;
+        }
+    }
+    at
+}
+
+/// The package name of the Go files at the module root, if any.
+fn root_package_name(root: &Path) -> Option<String> {
+    let mut names: Vec<PathBuf> = std::fs::read_dir(root)
+        .ok()?
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| {
+            let n = p.file_name().and_then(|n| n.to_str()).unwrap_or("");
+            n.ends_with(".go") && !n.ends_with("_test.go") && n != TOOLS_FILE
+        })
+        .collect();
+    names.sort();
+    names.iter().find_map(|p| {
+        let text = std::fs::read_to_string(p).ok()?;
+        let scanned = crate::scan::scan(text.as_bytes());
+        scanned
+            .package_range
+            .and_then(|r| text[r].split_whitespace().last().map(str::to_string))
+    })
+}
+
+fn tools_file<'a>(package: &str, packages: impl Iterator<Item = &'a str>) -> String {
+    let mut out = String::from(
+        "// Code generated by goaop init. DO NOT EDIT.\n\n\
+         //go:build tools\n\n\
+         // The packages goaop's bundled integrations weave into this module's\n\
+         // build. Importing them here (never compiled: build tag `tools`) keeps\n\
+         // them in go.mod through `go mod tidy`.\n\n",
+    );
+    out.push_str(&format!("package {package}\n\nimport (\n"));
+    for p in packages {
+        out.push_str(&format!("\t_ \"{p}\"\n"));
+    }
+    out.push_str(")\n");
+    out
+}
+
+/// Write the files and run `go get`.
+fn execute(plan: &InitPlan, root: &Path) -> Outcome {
+    let mut report = String::new();
+    if let Some((path, text)) = &plan.aspects {
+        if let Err(e) = std::fs::write(path, text) {
+            return Outcome::usage(format!("cannot write {}: {e}", path.display()));
+        }
+        report.push_str(&format!(
+            "wrote {} (use: [{}])\n",
+            rel(path, root),
+            plan.uses.join(", ")
+        ));
+    } else {
+        report.push_str(&format!("aspects already use [{}]\n", plan.uses.join(", ")));
+    }
+    let (tools_path, tools) = &plan.tools;
+    if let Err(e) = std::fs::write(tools_path, tools) {
+        return Outcome::usage(format!("cannot write {}: {e}", tools_path.display()));
+    }
+    report.push_str(&format!("wrote {}\n", rel(tools_path, root)));
+    if plan.go_get.is_empty() {
+        report.push_str("go.mod already requires every module the integrations need\n");
+    } else {
+        let out = Command::new("go")
+            .current_dir(root)
+            .arg("get")
+            .args(&plan.go_get)
+            .output();
+        match out {
+            Ok(o) if o.status.success() => {
+                report.push_str(&format!("ran go get {}\n", plan.go_get.join(" ")));
+            }
+            Ok(o) => {
+                return Outcome {
+                    stdout: report,
+                    stderr: format!(
+                        "goaop init: `go get {}` failed:\n{}",
+                        plan.go_get.join(" "),
+                        String::from_utf8_lossy(&o.stderr)
+                    ),
+                    code: 1,
+                };
+            }
+            Err(e) => {
+                return Outcome {
+                    stdout: report,
+                    stderr: format!(
+                        "goaop init: cannot run go (is Go installed and on PATH?): {e}\n"
+                    ),
+                    code: 1,
+                };
+            }
+        }
+    }
+    report.push_str(
+        "next: go build -toolexec=goaop ./...   (goaop plan ./... shows what is woven)\n",
+    );
+    Outcome {
+        stdout: report,
+        ..Default::default()
+    }
+}
+
+fn rel(path: &Path, root: &Path) -> String {
+    path.strip_prefix(root)
+        .unwrap_or(path)
+        .display()
+        .to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn uses(names: &[&str]) -> Vec<String> {
+        names.iter().map(|s| s.to_string()).collect()
+    }
+
+    #[test]
+    fn extends_a_flow_list() {
+        let text = "use: [otel]\naspects: []\n";
+        assert_eq!(
+            add_uses(text, &uses(&["otel", "grpc", "net/http"])).as_deref(),
+            Some("use: [otel, grpc, net/http]\naspects: []\n")
+        );
+    }
+
+    #[test]
+    fn extends_a_block_list_with_its_indentation() {
+        let text = "use:\n  - \"otel\"\naspects: []\n";
+        assert_eq!(
+            add_uses(text, &uses(&["otel", "grpc"])).as_deref(),
+            Some("use:\n  - \"otel\"\n  - grpc\naspects: []\n")
+        );
+    }
+
+    #[test]
+    fn adds_a_use_line_after_the_leading_comments() {
+        let text = "# mine\n---\naspects:\n  - { name: tracing, target: \"func.*Context\" }\n";
+        assert_eq!(
+            add_uses(text, &uses(&["otel"])).as_deref(),
+            Some(
+                "# mine\n---\nuse: [otel]\naspects:\n  - { name: tracing, target: \"func.*Context\" }\n"
+            )
+        );
+    }
+
+    #[test]
+    fn nothing_to_add() {
+        assert_eq!(add_uses("use: [otel, grpc]\n", &uses(&["grpc"])), None);
+    }
+
+    #[test]
+    fn the_extended_file_still_checks_clean() {
+        let text = add_uses(
+            "use:\n  - otel\n",
+            &uses(&["net/http", "database/sql", "grpc"]),
+        )
+        .unwrap();
+        let mut sources = Sources::new();
+        let id = sources.add("aspects.yaml", text);
+        let out = check::check_files(&mut sources, &[id]);
+        assert!(out.diagnostics.is_empty(), "{:?}", out.diagnostics);
+        assert_eq!(out.uses.len(), 4);
+    }
+
+    #[test]
+    fn every_injected_package_comes_from_a_declared_module() {
+        for f in bundled::INTEGRATIONS {
+            let packages = injected_packages(f);
+            assert!(!packages.is_empty(), "{} injects nothing", f.name);
+            for p in packages {
+                assert!(
+                    f.modules.iter().any(|m| within(&p, m.path)),
+                    "{}: {p} is in none of its modules",
+                    f.name
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn plans_go_get_only_for_modules_not_required() {
+        let dir = std::env::temp_dir().join(format!("goaop-init-plan-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(dir.join("main.go"), "// hi\npackage server\n").unwrap();
+        let mut graph = ModuleGraph::default();
+        graph.add_gomod("module example.com/s\nrequire go.opentelemetry.io/otel v1.40.0\n");
+        let plan = plan(&dir, &uses(&["grpc", "otel", "grpc"]), &graph).unwrap();
+        std::fs::remove_dir_all(&dir).unwrap();
+        assert_eq!(plan.uses, ["grpc", "otel"]);
+        let (path, text) = plan.aspects.unwrap();
+        assert!(path.ends_with("aspects.yaml"));
+        assert!(text.ends_with("use: [grpc, otel]\n"), "{text}");
+        // otel is required (at the user's own version): not fetched again.
+        assert_eq!(
+            plan.go_get,
+            [
+                "go.opentelemetry.io/contrib/exporters/autoexport@v0.72.0",
+                "go.opentelemetry.io/contrib/instrumentation/google.golang.org/grpc/otelgrpc@v0.72.0",
+                "go.opentelemetry.io/otel/sdk/trace@v1.47.0",
+                "google.golang.org/grpc@v1.85.0",
+            ]
+        );
+        assert!(plan.tools.1.contains("//go:build tools\n"));
+        assert!(plan.tools.1.contains("package server\n"));
+        assert!(
+            plan.tools
+                .1
+                .contains("\t_ \"go.opentelemetry.io/otel/propagation\"\n")
+        );
+    }
+}

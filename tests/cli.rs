@@ -121,3 +121,38 @@ fn plan_and_diff_on_the_example() {
         "{text}"
     );
 }
+
+#[test]
+fn missing_modules_are_named_with_the_go_get_to_run() {
+    let dir = common::scratch_module(
+        "missing-modules",
+        Some(
+            "use: [otel, grpc]\naspects:\n  - name: fanout\n    target: \"^func main\"\n    imports: { errgroup: golang.org/x/sync/errgroup }\n    before: |\n      var g errgroup.Group\n      defer g.Wait()\n",
+        ),
+        "package main\n\nfunc main() {}\n",
+    );
+    // otel's modules are required, otelgrpc and x/sync are not.
+    std::fs::write(
+        dir.join("go.mod"),
+        "module example.com/scratch\n\ngo 1.24\n\nrequire (\n\tgo.opentelemetry.io/otel v1.47.0\n\tgo.opentelemetry.io/otel/sdk v1.47.0 // indirect\n\tgo.opentelemetry.io/contrib/exporters/autoexport v0.72.0\n\tgoogle.golang.org/grpc v1.85.0\n)\n",
+    )
+    .unwrap();
+    let out = goaop(&dir, &["check"]);
+    let _ = std::fs::remove_dir_all(&dir);
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    common::snapshots("cli").bind(|| insta::assert_snapshot!("missing_modules", stderr));
+}
+
+#[test]
+fn list_bundled_names_every_integration() {
+    let out = goaop(Path::new("/"), &["check", "--list-bundled"]);
+    assert_eq!(out.status.code(), Some(0));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    for name in ["otel", "net/http", "database/sql", "grpc"] {
+        assert!(
+            stdout.lines().any(|l| l.trim_start().starts_with(&format!("{name} "))),
+            "{name} missing:\n{stdout}"
+        );
+    }
+}

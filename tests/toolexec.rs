@@ -11,70 +11,7 @@ mod common;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-const GOAOP: &str = env!("CARGO_BIN_EXE_goaop");
-
-/// The cargo target directory (where the goaop binary lives).
-fn target() -> PathBuf {
-    Path::new(GOAOP)
-        .parent()
-        .and_then(Path::parent)
-        .unwrap()
-        .to_path_buf()
-}
-
-/// A go command with the shared build cache and a private goaop cache.
-fn go(dir: &Path, args: &[&str]) -> Command {
-    let gocache = target().join("goaop-test-gocache");
-    let xdg = target().join("goaop-test-cache");
-    std::fs::create_dir_all(&gocache).unwrap();
-    let mut cmd = Command::new("go");
-    cmd.current_dir(dir)
-        .args(args)
-        .env("GOCACHE", gocache)
-        .env("XDG_CACHE_HOME", xdg)
-        .env_remove("GOFLAGS")
-        .env_remove("GOAOP_CONFIG")
-        .env_remove("GOAOP_LOG");
-    cmd
-}
-
-fn output(mut cmd: Command) -> Output {
-    cmd.output()
-        .expect("the Go toolchain (go) is required by the toolexec tests")
-}
-
-fn text(o: &Output) -> (String, String) {
-    (
-        String::from_utf8_lossy(&o.stdout).into_owned(),
-        String::from_utf8_lossy(&o.stderr).into_owned(),
-    )
-}
-
-fn toolexec() -> String {
-    format!("-toolexec={GOAOP}")
-}
-
-/// A fresh copy of a directory under the system temp dir.
-fn copy_tree(from: &Path, tag: &str) -> PathBuf {
-    let to = std::env::temp_dir().join(format!("goaop-toolexec-{tag}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&to);
-    copy(from, &to);
-    to
-}
-
-fn copy(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for e in std::fs::read_dir(from).unwrap() {
-        let e = e.unwrap();
-        let dest = to.join(e.file_name());
-        if e.file_type().unwrap().is_dir() {
-            copy(&e.path(), &dest);
-        } else {
-            std::fs::copy(e.path(), dest).unwrap();
-        }
-    }
-}
-
+use common::gobuild::{GOAOP, copy_tree, go, output, text, toolexec};
 use common::SHOP_OUTPUT;
 
 fn run_binary(bin: &Path) -> String {

@@ -1,6 +1,8 @@
 //! Shared test helpers: where snapshots live, and fixture discovery.
 #![allow(dead_code)]
 
+pub mod gobuild;
+
 use std::path::{Path, PathBuf};
 
 /// insta settings pointing at the top-level `snapshots/<area>` folder.

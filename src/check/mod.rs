@@ -263,14 +263,14 @@ fn check_aspect(
         _ => Site::Function,
     };
     check_advice_fits(raw, site, diags);
-    let (call_placeholders, field_placeholders): (&[&str], &[&str]) = match site {
-        Site::Function => (&[], &[]),
-        Site::Call => (
-            template::CALL_PLACEHOLDERS,
-            template::SET_FIELD_PLACEHOLDERS,
-        ),
-        Site::Ref => (template::REF_PLACEHOLDERS, &[]),
+    // The placeholders follow the advice, not the pointcut: advice on the
+    // wrong join point is already an error above, so its placeholders are
+    // not reported again.
+    let call_placeholders = match site {
+        Site::Ref => template::REF_PLACEHOLDERS,
+        Site::Call | Site::Function => template::CALL_PLACEHOLDERS,
     };
+    let field_placeholders = template::SET_FIELD_PLACEHOLDERS;
 
     let mut advice = Advice::default();
     let mut declared = BTreeSet::new();
@@ -384,7 +384,7 @@ fn check_aspect(
             );
             continue;
         }
-        let what = format!("set-field `{}`", field.value);
+        let what = format!("set-field {}", field.value);
         if let Some((t, _)) = run(
             s,
             Form::Expression,

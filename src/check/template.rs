@@ -354,7 +354,12 @@ fn find_placeholders(
                 ),
                 None => format!(
                     "declare it as a constant of the aspect: `vars: {{ {name}: \"…\" }}` (built-in placeholders: {})",
-                    BUILTIN_PLACEHOLDERS.join(", ")
+                    BUILTIN_PLACEHOLDERS
+                        .iter()
+                        .chain(scope.site)
+                        .copied()
+                        .collect::<Vec<_>>()
+                        .join(", ")
                 ),
             };
             let mut d = Diagnostic::error(

@@ -255,6 +255,55 @@ fn call_sites() {
 }
 
 #[test]
+fn refs_and_calls_share_targets_but_not_join_kinds() {
+    let set = RuleSet::build(&[
+        aspect(
+            "get-call",
+            JoinKind::Call,
+            and(vec![call("net/http.Get"), Pointcut::MainModule]),
+            0,
+        ),
+        aspect(
+            "get-ref",
+            JoinKind::Ref,
+            and(vec![
+                Pointcut::Ref("net/http.Get".into()),
+                Pointcut::MainModule,
+            ]),
+            0,
+        ),
+        aspect(
+            "transport",
+            JoinKind::Ref,
+            Pointcut::Ref("net/http.DefaultTransport".into()),
+            0,
+        ),
+    ])
+    .unwrap();
+    let rules = set.view().unwrap();
+    let shop = "example.com/shop";
+    let ref_names = |pkg: &str, target: &str| {
+        let scope = rules.packages(pkg, MAIN).unwrap();
+        let mut out = Vec::new();
+        rules.match_ref(&scope, target, &mut out).unwrap();
+        out.iter()
+            .map(|&i| rules.aspect(i).unwrap().name)
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(call_names(&rules, shop, "net/http.Get", None), ["get-call"]);
+    assert_eq!(ref_names(shop, "net/http.Get"), ["get-ref"]);
+    assert_eq!(ref_names(shop, "net/http.DefaultTransport"), ["transport"]);
+    assert!(call_names(&rules, shop, "net/http.DefaultTransport", None).is_empty());
+    assert!(ref_names("example.com/lib", "net/http.Get").is_empty());
+    let scope = rules.packages(shop, MAIN).unwrap();
+    assert!(scope.has_refs() && scope.has_calls() && !scope.has_functions());
+    assert_eq!(rules.join_kind(2), Some(JoinKind::Ref));
+    // The artifact round-trips with the ref kind intact.
+    let again = RuleSet::from_bytes(set.to_bytes()).unwrap();
+    assert_eq!(again.view().unwrap().join_kind(1), Some(JoinKind::Ref));
+}
+
+#[test]
 fn empty_rule_set() {
     let set = RuleSet::build(&[]).unwrap();
     let rules = set.view().unwrap();
@@ -644,7 +693,7 @@ fn bad_headers_are_typed_errors() {
         load(&v),
         Err(LoadError::FormatVersion {
             found: 99,
-            expected: 1
+            expected: 2
         })
     );
     let mut v = good.clone();
@@ -875,7 +924,8 @@ fn holds(p: &Pointcut, pkg: &str, signature: Option<&str>, callee: Option<&str>)
         Pointcut::Sig(re) => signature.is_some_and(|s| reference(re).is_match(s)),
         Pointcut::Within(pat) => go_pattern(pat, pkg),
         Pointcut::MainModule => pkg == "example.com/shop" || pkg.starts_with("example.com/shop/"),
-        Pointcut::Call(c) => callee == Some(c.as_str()),
+        // A ref target is looked up like a callee (by the ref aspects).
+        Pointcut::Call(c) | Pointcut::Ref(c) => callee == Some(c.as_str()),
         Pointcut::And(xs) => xs.iter().all(|x| holds(x, pkg, signature, callee)),
         Pointcut::Or(xs) => xs.iter().any(|x| holds(x, pkg, signature, callee)),
         Pointcut::Not(x) => !holds(x, pkg, signature, callee),

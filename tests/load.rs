@@ -84,6 +84,7 @@ fn dump_pc(out: &mut String, sources: &Sources, pc: &RawPointcut, depth: usize) 
         ),
         RawPointcut::Within(v) => writeln!(out, "{pad}Within {}", s(sources, v)),
         RawPointcut::Call(v) => writeln!(out, "{pad}Call {}", s(sources, v)),
+        RawPointcut::Ref(v) => writeln!(out, "{pad}Ref {}", s(sources, v)),
         RawPointcut::And(a, b) | RawPointcut::Or(a, b) => {
             let op = if matches!(pc, RawPointcut::And(..)) {
                 "And"
@@ -194,6 +195,10 @@ fn dump_aspect(out: &mut String, sources: &Sources, a: &RawAspect) {
     for sn in &adv.append_args {
         dump_snippet(out, sources, "append-arg", sn);
     }
+    for (field, sn) in &adv.set_fields {
+        writeln!(out, "  set-field {}", s(sources, field)).unwrap();
+        dump_snippet(out, sources, "set-field value", sn);
+    }
     if let Some(o) = &a.order {
         writeln!(out, "  order {} @{}", o.value, at(sources, &o.span)).unwrap();
     }
@@ -233,7 +238,7 @@ fn check_spans(text: &str, raw: &RawFile) {
     };
     fn walk(pc: &RawPointcut, f: &dyn Fn(&Spanned<String>)) {
         match pc {
-            RawPointcut::Within(v) | RawPointcut::Call(v) => f(v),
+            RawPointcut::Within(v) | RawPointcut::Call(v) | RawPointcut::Ref(v) => f(v),
             RawPointcut::Sig(v) => {
                 // Lowered `execution` patterns keep the pattern's span.
                 if !v.value.starts_with("^func ") {
@@ -269,7 +274,9 @@ fn check_spans(text: &str, raw: &RawFile) {
             .into_iter()
             .flatten()
             .chain(&adv.append_args)
+            .chain(adv.set_fields.iter().map(|(_, sn)| sn))
             .for_each(snippet);
+        adv.set_fields.iter().for_each(|(f, _)| exact(f));
     }
 }
 
@@ -432,6 +439,7 @@ fn pc_values(pc: &RawPointcut) -> String {
         RawPointcut::Sig(v) => format!("Sig({})", v.value),
         RawPointcut::Within(v) => format!("Within({})", v.value),
         RawPointcut::Call(v) => format!("Call({})", v.value),
+        RawPointcut::Ref(v) => format!("Ref({})", v.value),
         RawPointcut::And(a, b) => format!("And({}, {})", pc_values(a), pc_values(b)),
         RawPointcut::Or(a, b) => format!("Or({}, {})", pc_values(a), pc_values(b)),
         RawPointcut::Not(a) => format!("Not({})", pc_values(a)),

@@ -540,6 +540,56 @@ fn call_sites() {
 }
 
 #[test]
+fn composite_elements_keep_keys_and_value_ranges() {
+    let src = "package p\nimport \"net/http\"\nvar a = &http.Client{Timeout: 3, Jar: nil,}\nvar b = http.Client{nil, nil, nil, 0}\nvar c = http.Header{\"k\": {\"v\"}}\n";
+    let f = scan(src.as_bytes());
+    let lits: Vec<_> = f
+        .calls
+        .iter()
+        .filter(|c| c.kind == goaop::scan::CallKind::Composite)
+        .collect();
+    assert_eq!(lits.len(), 3);
+    let a: Vec<_> = lits[0]
+        .elements
+        .iter()
+        .map(|e| (e.key.as_deref(), e.keyed, &src[e.value.clone()]))
+        .collect();
+    assert_eq!(
+        a,
+        [(Some("Timeout"), true, "3"), (Some("Jar"), true, "nil")]
+    );
+    assert!(lits[1].elements.iter().all(|e| !e.keyed && e.key.is_none()));
+    assert_eq!(lits[1].elements.len(), 4);
+    assert!(lits[2].elements[0].keyed && lits[2].elements[0].key.is_none());
+}
+
+#[test]
+fn references_know_how_they_are_used() {
+    use goaop::scan::RefUse::*;
+    let src = "package p\nimport \"net/http\"\nfunc F() {\n\tt := http.DefaultTransport\n\t_, _ = http.DefaultTransport.(*http.Transport)\n\thttp.DefaultTransport = t\n\tp := &http.DefaultTransport\n\thttp.DefaultClient.Timeout = 3\n\tx, http.DefaultClient = 1, nil\n\t_ = &http.DefaultClient.Jar\n\thttp.DefaultTransport.RoundTrip(nil)\n\t_ = (http.DefaultTransport)\n\t_, _ = t, p\n\t_ = x\n}\n";
+    let f = scan(src.as_bytes());
+    let uses: Vec<_> = f
+        .refs
+        .iter()
+        .map(|r| (r.line, r.target.rsplit('.').next().unwrap(), r.usage))
+        .collect();
+    assert_eq!(
+        uses,
+        [
+            (4, "DefaultTransport", Value),
+            (5, "DefaultTransport", TypeAsserted),
+            (6, "DefaultTransport", Assigned),
+            (7, "DefaultTransport", AddressOf),
+            (8, "DefaultClient", Assigned),
+            (9, "DefaultClient", Assigned),
+            (10, "DefaultClient", AddressOf),
+            (11, "DefaultTransport", Value),
+            (12, "DefaultTransport", Value),
+        ]
+    );
+}
+
+#[test]
 fn shadowed_package_names_are_not_package_calls() {
     let src = "package p\nimport \"net/http\"\nfunc F(c *http.Client) {\n\thttp.Get(\"a\")\n\thttp := c\n\thttp.Get(\"b\")\n}\nfunc G() { http.Get(\"c\") }\n";
     let f = scan(src.as_bytes());

@@ -142,6 +142,7 @@ fn has_advice(raw: &RawAspect) -> bool {
         || a.replace.is_some()
         || a.wrap.is_some()
         || !a.append_args.is_empty()
+        || !a.set_fields.is_empty()
 }
 
 fn load_base(sources: &mut Sources) -> Vec<RawAspect> {
@@ -257,8 +258,20 @@ fn check_aspect(
     let global_names: BTreeSet<String> = globals.iter().cloned().collect();
     // Decided from what was written, so a bad call target does not also
     // make its advice "wrong for the join point".
-    let call_site = raw.pointcut.as_ref().is_some_and(mentions_call);
-    check_advice_fits(raw, call_site, diags);
+    let site = match &raw.pointcut {
+        Some(p) if mentions(p, &|p| matches!(p, load::RawPointcut::Call(_))) => Site::Call,
+        Some(p) if mentions(p, &|p| matches!(p, load::RawPointcut::Ref(_))) => Site::Ref,
+        _ => Site::Function,
+    };
+    check_advice_fits(raw, site, diags);
+    // The placeholders follow the advice, not the pointcut: advice on the
+    // wrong join point is already an error above, so its placeholders are
+    // not reported again.
+    let call_placeholders = match site {
+        Site::Ref => template::REF_PLACEHOLDERS,
+        Site::Call | Site::Function => template::CALL_PLACEHOLDERS,
+    };
+    let field_placeholders = template::SET_FIELD_PLACEHOLDERS;
 
     let mut advice = Advice::default();
     let mut declared = BTreeSet::new();
@@ -270,6 +283,7 @@ fn check_aspect(
     let mut run = |snippet: &Snippet,
                    form: Form,
                    what: &str,
+                   site: &[&'static str],
                    outer: &BTreeSet<String>,
                    diags: &mut Vec<Diagnostic>| {
         let scope = Scope {
@@ -277,7 +291,7 @@ fn check_aspect(
             bindings: &binding_names,
             imports: &import_names,
             globals: &global_names,
-            call_site,
+            site,
             outer_declared: outer,
         };
         let what = format!("the `{what}` advice of aspect `{}`", name.value);
@@ -299,24 +313,47 @@ fn check_aspect(
         Some((t, checked.declared))
     };
     if let Some(s) = &raw.advice.before
-        && let Some((t, d)) = run(s, Form::Statements, "before", &empty, diags)
+        && let Some((t, d)) = run(s, Form::Statements, "before", &[], &empty, diags)
     {
         advice.before = Some(t);
         declared = d;
     }
     if let Some(s) = &raw.advice.after {
         let outer = declared.clone();
-        if let Some((t, d)) = run(s, Form::Statements, "after", &outer, diags) {
+        if let Some((t, d)) = run(s, Form::Statements, "after", &[], &outer, diags) {
             advice.after = Some(t);
             declared.extend(d);
         }
     }
     if let Some(s) = &raw.advice.replace {
-        advice.replace = run(s, Form::Expression, "replace", &empty, diags).map(|(t, _)| t);
+        advice.replace = run(
+            s,
+            Form::Expression,
+            "replace",
+            call_placeholders,
+            &empty,
+            diags,
+        )
+        .map(|(t, _)| t);
     }
     if let Some(s) = &raw.advice.wrap {
-        advice.wrap = run(s, Form::Expression, "wrap", &empty, diags).map(|(t, _)| t);
-        if !s.text.contains(".Call") && advice.wrap.is_some() {
+        advice.wrap = run(
+            s,
+            Form::Expression,
+            "wrap",
+            call_placeholders,
+            &empty,
+            diags,
+        )
+        .map(|(t, _)| t);
+        if site == Site::Ref {
+            if !s.text.contains(".Ref") && advice.wrap.is_some() {
+                diags.push(
+                    Diagnostic::error(codes::ADVICE_MISMATCH, "`wrap` advice on a reference must contain `{{.Ref}}`", s.span.clone(), "the original reference is dropped")
+                        .with_help("write the wrapped reference as `{{.Ref}}`, e.g. `otelhttp.NewTransport({{.Ref}})`, or use `replace` to drop it on purpose"),
+                );
+            }
+        } else if !s.text.contains(".Call") && advice.wrap.is_some() {
             diags.push(
                 Diagnostic::error(codes::ADVICE_MISMATCH, "`wrap` advice must contain `{{.Call}}`", s.span.clone(), "the original call is dropped")
                     .with_help("write the wrapped call as `{{.Call}}`, e.g. `otelsql.Wrap({{.Call}})`, or use `replace` to drop it on purpose"),
@@ -324,8 +361,43 @@ fn check_aspect(
         }
     }
     for s in &raw.advice.append_args {
-        if let Some((t, _)) = run(s, Form::Expression, "append-args", &empty, diags) {
+        if let Some((t, _)) = run(
+            s,
+            Form::Expression,
+            "append-args",
+            call_placeholders,
+            &empty,
+            diags,
+        ) {
             advice.append_args.push(t);
+        }
+    }
+    for (field, s) in &raw.advice.set_fields {
+        if !template::is_go_ident(&field.value) {
+            diags.push(
+                Diagnostic::error(
+                    codes::BAD_IDENT,
+                    format!("`{}` is not a Go field name", field.value),
+                    field.span.clone(),
+                    "not an identifier",
+                )
+                .with_help("each `set-field` key is the name of a struct field, e.g. `Transport`"),
+            );
+            continue;
+        }
+        let what = format!("set-field {}", field.value);
+        if let Some((t, _)) = run(
+            s,
+            Form::Expression,
+            &what,
+            field_placeholders,
+            &empty,
+            diags,
+        ) {
+            advice.set_fields.push(SetField {
+                field: field.value.clone(),
+                template: t,
+            });
         }
     }
 
@@ -435,13 +507,21 @@ fn new_errors(diags: &[Diagnostic], since: usize) -> bool {
     diags[since..].iter().any(Diagnostic::is_error)
 }
 
-fn mentions_call(p: &load::RawPointcut) -> bool {
+/// The kind of join point an aspect's advice is written for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Site {
+    Function,
+    Call,
+    Ref,
+}
+
+/// Whether some leaf of the pointcut satisfies `leaf`.
+fn mentions(p: &load::RawPointcut, leaf: &dyn Fn(&load::RawPointcut) -> bool) -> bool {
     use load::RawPointcut as P;
     match p {
-        P::Call(_) => true,
-        P::Sig(_) | P::Within(_) => false,
-        P::And(a, b) | P::Or(a, b) => mentions_call(a) || mentions_call(b),
-        P::Not(a) => mentions_call(a),
+        P::And(a, b) | P::Or(a, b) => mentions(a, leaf) || mentions(b, leaf),
+        P::Not(a) => mentions(a, leaf),
+        other => leaf(other),
     }
 }
 
@@ -454,25 +534,51 @@ fn origin_of(snippet: &Snippet, sources: &Sources) -> Origin {
     }
 }
 
-/// Function advice on call sites (or the reverse) is an error.
-fn check_advice_fits(raw: &RawAspect, call_site: bool, diags: &mut Vec<Diagnostic>) {
+/// Function advice on call sites (or the reverse), `set-field` mixed with
+/// call advice, and advice a reference cannot take are errors.
+fn check_advice_fits(raw: &RawAspect, site: Site, diags: &mut Vec<Diagnostic>) {
     let a = &raw.advice;
-    let (wrong, which, help): (Vec<&Snippet>, &str, &str) = if call_site {
-        (
-            a.before.iter().chain(&a.after).collect(),
-            "`before`/`after` advice runs in function bodies, but this aspect selects call sites",
-            "use `wrap: \"f({{.Call}})\"`, `replace` or `append-args` for call sites, or select functions with `target`",
-        )
-    } else {
-        (
-            a.replace
+    let fields = a.set_fields.iter().map(|(_, s)| s);
+    let call_advice = || a.replace.iter().chain(&a.wrap).chain(&a.append_args);
+    let (wrong, which, help): (Vec<&Snippet>, &str, &str) = match site {
+        Site::Call => {
+            let body: Vec<&Snippet> = a.before.iter().chain(&a.after).collect();
+            if body.is_empty()
+                && let (Some(first), Some(field)) = (call_advice().next(), a.set_fields.first())
+            {
+                diags.push(
+                    Diagnostic::error(
+                        codes::ADVICE_MISMATCH,
+                        "`set-field` cannot be combined with `replace`/`wrap`/`append-args` in one aspect",
+                        first.span.clone(),
+                        "advice for calls of a function",
+                    )
+                    .with_secondary(field.0.span.clone(), "advice for composite literals of a type")
+                    .with_help("`set-field` rewrites composite literals `T{…}` of a type, the others rewrite calls `F(…)`: split them into two aspects"),
+                );
+                return;
+            }
+            (
+                body,
+                "`before`/`after` advice runs in function bodies, but this aspect selects call sites",
+                "use `wrap: \"f({{.Call}})\"`, `replace`, `append-args` or `set-field` for call sites, or select functions with `target`",
+            )
+        }
+        Site::Ref => (
+            a.before
                 .iter()
-                .chain(&a.wrap)
+                .chain(&a.after)
                 .chain(&a.append_args)
+                .chain(fields)
                 .collect(),
-            "call-site advice (`replace`/`wrap`/`append-args`) needs a `call` pointcut",
-            "select call sites with `call: \"database/sql.Open\"`, or use `before`/`after` for functions",
-        )
+            "a `ref` aspect only takes `wrap` (with `{{.Ref}}`) or `replace` advice",
+            "wrap the reference, e.g. `wrap: \"otelhttp.NewTransport({{.Ref}})\"`, or select call sites with `call` for `append-args`/`set-field`",
+        ),
+        Site::Function => (
+            call_advice().chain(fields).collect(),
+            "call-site advice (`replace`/`wrap`/`append-args`/`set-field`) needs a `call` or `ref` pointcut",
+            "select call sites with `call: \"database/sql.Open\"` (composite literals with `call: \"net/http.Client\"`), or use `before`/`after` for functions",
+        ),
     };
     if let Some(s) = wrong.first() {
         diags.push(

@@ -26,8 +26,11 @@ pub enum Pointcut {
     Within(String),
     /// The main module's packages (the default when no `within`/`packages`).
     MainModule,
-    /// Call-site join point (`database/sql.Open`).
+    /// Call-site join point (`database/sql.Open`); for a type
+    /// (`net/http.Client`), its composite literals.
     Call(String),
+    /// Value uses of a package-level member (`net/http.DefaultTransport`).
+    Ref(String),
     And(Vec<Pointcut>),
     Or(Vec<Pointcut>),
     Not(Box<Pointcut>),
@@ -38,8 +41,12 @@ pub enum Pointcut {
 pub enum JoinKind {
     /// Function bodies (`before`/`after`).
     Execution,
-    /// Call sites (`replace`/`wrap`/`append-args`).
+    /// Call sites (`replace`/`wrap`/`append-args`), or composite literals
+    /// of a type (`set-field`).
     Call,
+    /// Value uses of a package-level variable (`wrap` with `{{.Ref}}`,
+    /// `replace`).
+    Ref,
 }
 
 /// A typed binding: `ctx: context.Context`. `ty` is written in canonical
@@ -98,6 +105,17 @@ pub struct Advice {
     pub replace: Option<Template>,
     pub wrap: Option<Template>,
     pub append_args: Vec<Template>,
+    /// `set-field`: on composite literals of the `call` type, each field set
+    /// to its template (`{{.Value}}` = the field's current value or `nil`),
+    /// in the order written.
+    pub set_fields: Vec<SetField>,
+}
+
+/// One `set-field` entry: `Transport: otelhttp.NewTransport({{.Value}})`.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct SetField {
+    pub field: String,
+    pub template: Template,
 }
 
 /// One validated aspect.

@@ -117,6 +117,23 @@ pub fn call_target_problem(target: &str) -> Option<String> {
     import_path_problem(path)
 }
 
+/// Why a `ref` target is not `import/path.Name` (a package-level member),
+/// if it is not.
+pub fn ref_target_problem(target: &str) -> Option<String> {
+    if target.starts_with('(') {
+        return Some("a ref target is a package-level variable, `import/path.Name`; methods are not references".into());
+    }
+    let slash = target.rfind('/').map_or(0, |i| i + 1);
+    let Some(dot) = target[slash..].rfind('.').map(|i| i + slash) else {
+        return Some("a ref target is `import/path.Name`, e.g. `net/http.DefaultTransport`".into());
+    };
+    let name = &target[dot + 1..];
+    if !super::template::is_go_ident(name) {
+        return Some(format!("`{name}` is not a Go identifier"));
+    }
+    import_path_problem(&target[..dot])
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

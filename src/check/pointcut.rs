@@ -29,11 +29,49 @@ pub fn lower(
     let before = diags.len();
     let mut sig_spans = Vec::new();
     let mut calls = Vec::new();
-    let pointcut = lower_node(raw, sources, diags, &mut sig_spans, &mut calls);
+    let mut refs = Vec::new();
+    let pointcut = lower_node(
+        raw,
+        sources,
+        diags,
+        &mut Found {
+            sigs: &mut sig_spans,
+            calls: &mut calls,
+            refs: &mut refs,
+        },
+    );
     if diags.len() > before {
         return None;
     }
-    let kind = if calls.is_empty() {
+    if let (Some(c), Some(r)) = (calls.first(), refs.first()) {
+        diags.push(
+            Diagnostic::error(
+                codes::ADVICE_MISMATCH,
+                "a pointcut cannot mix call sites and references",
+                r.clone(),
+                "this selects references",
+            )
+            .with_secondary(c.clone(), "this selects call sites")
+            .with_help("split it into two aspects: one with `call`, one with `ref`"),
+        );
+        return None;
+    }
+    if let (Some((_, sig)), Some(r)) = (sig_spans.first(), refs.first()) {
+        diags.push(
+            Diagnostic::error(
+                codes::ADVICE_MISMATCH,
+                "a pointcut cannot mix references and function signatures",
+                sig.clone(),
+                "this selects functions",
+            )
+            .with_secondary(r.clone(), "this selects references")
+            .with_help("split it into two aspects: one with `ref`, one with `target`/`execution`"),
+        );
+        return None;
+    }
+    let kind = if !refs.is_empty() {
+        JoinKind::Ref
+    } else if calls.is_empty() {
         JoinKind::Execution
     } else {
         JoinKind::Call
@@ -68,29 +106,35 @@ pub fn lower(
 fn mentions_within(p: &Pointcut) -> bool {
     match p {
         Pointcut::Within(_) | Pointcut::MainModule => true,
-        Pointcut::Sig(_) | Pointcut::Call(_) => false,
+        Pointcut::Sig(_) | Pointcut::Call(_) | Pointcut::Ref(_) => false,
         Pointcut::And(v) | Pointcut::Or(v) => v.iter().any(mentions_within),
         Pointcut::Not(p) => mentions_within(p),
     }
+}
+
+/// The leaves met while lowering, by kind.
+struct Found<'a> {
+    sigs: &'a mut Vec<(String, Span)>,
+    calls: &'a mut Vec<Span>,
+    refs: &'a mut Vec<Span>,
 }
 
 fn lower_node(
     raw: &RawPointcut,
     sources: &Sources,
     diags: &mut Vec<Diagnostic>,
-    sigs: &mut Vec<(String, Span)>,
-    calls: &mut Vec<Span>,
+    found: &mut Found,
 ) -> Pointcut {
     let mut both = |a: &RawPointcut, b: &RawPointcut| {
         [
-            lower_node(a, sources, diags, sigs, calls),
-            lower_node(b, sources, diags, sigs, calls),
+            lower_node(a, sources, diags, found),
+            lower_node(b, sources, diags, found),
         ]
     };
     match raw {
         RawPointcut::Sig(re) => {
             check_regex(re, sources, diags);
-            sigs.push((re.value.clone(), re.span.clone()));
+            found.sigs.push((re.value.clone(), re.span.clone()));
             Pointcut::Sig(re.value.clone())
         }
         RawPointcut::Within(p) => {
@@ -119,12 +163,27 @@ fn lower_node(
                     .with_help("name the function with its import path, `database/sql.Open`, or a method as `(*net/http.Client).Do`"),
                 );
             }
-            calls.push(c.span.clone());
+            found.calls.push(c.span.clone());
             Pointcut::Call(c.value.clone())
+        }
+        RawPointcut::Ref(r) => {
+            if let Some(problem) = names::ref_target_problem(&r.value) {
+                diags.push(
+                    Diagnostic::error(
+                        codes::BAD_CALL_TARGET,
+                        format!("invalid ref target `{}`", r.value),
+                        r.span.clone(),
+                        problem,
+                    )
+                    .with_help("name the package-level variable with its import path, e.g. `net/http.DefaultTransport`"),
+                );
+            }
+            found.refs.push(r.span.clone());
+            Pointcut::Ref(r.value.clone())
         }
         RawPointcut::And(a, b) => flatten(both(a, b), true),
         RawPointcut::Or(a, b) => flatten(both(a, b), false),
-        RawPointcut::Not(p) => Pointcut::Not(Box::new(lower_node(p, sources, diags, sigs, calls))),
+        RawPointcut::Not(p) => Pointcut::Not(Box::new(lower_node(p, sources, diags, found))),
     }
 }
 

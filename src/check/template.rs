@@ -28,9 +28,41 @@ pub const BUILTIN_PLACEHOLDERS: &[&str] = &[
     "Zeros",
 ];
 
-/// Placeholders of call-site advice only: the original call, and its
-/// argument list without the parentheses (for `replace`).
-pub const CALL_PLACEHOLDERS: &[&str] = &["Call", "Args"];
+/// Placeholders of call-site advice only (`replace`, `wrap`,
+/// `append-args` on a `call`): the original call, its argument list without
+/// the parentheses, and the `context.Context` in scope.
+pub const CALL_PLACEHOLDERS: &[&str] = &["Call", "Args", "Context"];
+
+/// Placeholders of `set-field` advice (composite literals of a `call`
+/// type): the field's current value (`nil` when the literal does not set
+/// it), and the `context.Context` in scope.
+pub const SET_FIELD_PLACEHOLDERS: &[&str] = &["Value", "Context"];
+
+/// Placeholders of `ref` advice (`wrap`, `replace`): the reference as
+/// written (`http.DefaultTransport`), and the `context.Context` in scope.
+pub const REF_PLACEHOLDERS: &[&str] = &["Ref", "Context"];
+
+/// `{{.Context}}` (call, ref and set-field advice): the `context.Context`
+/// in scope where the advice lands. The innermost enclosing function
+/// (walking out through function literals) that has a named
+/// `context.Context` parameter (→ its name) or a named `*net/http.Request`
+/// parameter (→ `r.Context()`), the context parameter winning within one
+/// function; else `context.Background()`.
+pub const CONTEXT_DOC: &str = "the context.Context in scope: the innermost enclosing function's `ctx context.Context` parameter, else `r.Context()` of its `r *http.Request` parameter, else `context.Background()`";
+
+/// Where a site-specific placeholder can be used, for the note of an
+/// "unknown placeholder" error.
+fn site_note(name: &str) -> Option<&'static str> {
+    Some(match name {
+        "Call" | "Args" => {
+            "exists only in call-site advice (`wrap`, `replace`, `append-args` with a `call` pointcut)"
+        }
+        "Value" => "exists only in `set-field` advice: the field's current value, or `nil`",
+        "Ref" => "exists only in `ref` advice (`wrap`, `replace` with a `ref` pointcut)",
+        "Context" => "exists only in call-site, `ref` and `set-field` advice",
+        _ => return None,
+    })
+}
 
 /// Go's predeclared identifiers: never renamed, never "free".
 const PREDECLARED: &[&str] = &[
@@ -100,8 +132,10 @@ pub struct Scope<'a> {
     pub imports: &'a BTreeSet<String>,
     /// `globals`.
     pub globals: &'a BTreeSet<String>,
-    /// Call-site advice may use `{{.Call}}`.
-    pub call_site: bool,
+    /// The site-specific placeholders this advice may use
+    /// ([`CALL_PLACEHOLDERS`], [`SET_FIELD_PLACEHOLDERS`],
+    /// [`REF_PLACEHOLDERS`]; empty for function advice).
+    pub site: &'a [&'static str],
     /// Locals declared by the aspect's `before` advice (visible to `after`).
     pub outer_declared: &'a BTreeSet<String>,
 }
@@ -313,16 +347,19 @@ fn find_placeholders(
         } else if !is_known(name, scope) {
             let mut known: Vec<&str> = BUILTIN_PLACEHOLDERS.to_vec();
             known.extend(scope.placeholders.iter().map(String::as_str));
-            if scope.call_site {
-                known.extend(CALL_PLACEHOLDERS);
-            }
+            known.extend(scope.site);
             let help = match did_you_mean(name, known.iter().copied()) {
                 Some(s) => format!(
                     "did you mean `{{{{.{s}}}}}`? Or declare it as a constant: `vars: {{ {name}: \"…\" }}`"
                 ),
                 None => format!(
                     "declare it as a constant of the aspect: `vars: {{ {name}: \"…\" }}` (built-in placeholders: {})",
-                    BUILTIN_PLACEHOLDERS.join(", ")
+                    BUILTIN_PLACEHOLDERS
+                        .iter()
+                        .chain(scope.site)
+                        .copied()
+                        .collect::<Vec<_>>()
+                        .join(", ")
                 ),
             };
             let mut d = Diagnostic::error(
@@ -332,10 +369,8 @@ fn find_placeholders(
                 "not a built-in placeholder, a `vars` key or a `requires` key",
             )
             .with_help(help);
-            if CALL_PLACEHOLDERS.contains(&name) {
-                d = d.with_note(format!(
-                    "`{{{{.{name}}}}}` exists only in call-site advice (`wrap`, `replace`, `append-args`)"
-                ));
+            if let Some(note) = site_note(name) {
+                d = d.with_note(format!("`{{{{.{name}}}}}` {note}"));
             }
             diags.push(d);
             ok = false;
@@ -352,7 +387,7 @@ fn find_placeholders(
 fn is_known(name: &str, scope: &Scope) -> bool {
     BUILTIN_PLACEHOLDERS.contains(&name)
         || scope.placeholders.contains(name)
-        || (scope.call_site && CALL_PLACEHOLDERS.contains(&name))
+        || scope.site.contains(&name)
 }
 
 /// Is `s` a Go identifier (ASCII letters, digits, `_`, not starting with a digit)?
@@ -690,7 +725,7 @@ mod tests {
             bindings: &bindings,
             imports: &imports,
             globals: &empty,
-            call_site: false,
+            site: &[],
             outer_declared: &empty,
         };
         let mut diags = Vec::new();

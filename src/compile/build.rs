@@ -59,7 +59,9 @@ fn collect(p: &Pointcut, aspect: usize, sigs: &mut Uses, pkgs: &mut Uses, calls:
         match p {
             Pointcut::Sig(s) => sigs.entry(s.clone()).or_default().insert(aspect),
             Pointcut::Within(s) => pkgs.entry(s.clone()).or_default().insert(aspect),
-            Pointcut::Call(s) => calls.entry(s.clone()).or_default().insert(aspect),
+            Pointcut::Call(s) | Pointcut::Ref(s) => {
+                calls.entry(s.clone()).or_default().insert(aspect)
+            }
             Pointcut::MainModule => true,
             Pointcut::And(xs) | Pointcut::Or(xs) => {
                 stack.extend(xs);
@@ -381,6 +383,7 @@ impl Parts<'_> {
             let kind = match a.kind {
                 JoinKind::Execution => 0,
                 JoinKind::Call => 1,
+                JoinKind::Ref => 2,
             };
             let flags = u32::from(p.has_sig) | (u32::from(p.has_call) << 1);
             let rec_len = self.records[i].len();

@@ -109,11 +109,13 @@ fn without_origins(a: &CheckedAspect) -> CheckedAspect {
         replace,
         wrap,
         append_args,
+        set_fields,
     } = &mut a.advice;
     let clear = |t: &mut Template| t.origin = Origin::default();
     for t in [before, after, replace, wrap].into_iter().flatten() {
         clear(t);
     }
     append_args.iter_mut().for_each(clear);
+    set_fields.iter_mut().for_each(|s| clear(&mut s.template));
     a
 }

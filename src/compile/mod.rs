@@ -11,6 +11,7 @@
 //!                                        PackageScope ── is_empty(): the toolexec fast path
 //!                                            │ match_function(scope, signature, &mut out)
 //!                                            │ match_call(scope, callee, &mut out)
+//!                                            │ match_ref(scope, target, &mut out)
 //!                                            ▼
 //!                                        aspect ids, in application order
 //! ```
@@ -24,8 +25,10 @@
 //! - every package pattern ([`Pointcut::Within`](crate::check::Pointcut::Within))
 //!   into one anchored multi-pattern DFA, searched once per package;
 //!   `MainModule` is decided then from the main module path the caller gives;
-//! - every call target ([`Pointcut::Call`](crate::check::Pointcut::Call)) into a
-//!   sorted table, looked up by exact callee string;
+//! - every call target ([`Pointcut::Call`](crate::check::Pointcut::Call)) and
+//!   ref target ([`Pointcut::Ref`](crate::check::Pointcut::Ref)) into one
+//!   sorted table, looked up by exact callee string; the aspect's join kind
+//!   tells a call site from a reference (`match_call` / `match_ref`);
 //! - every pointcut into a postfix boolean program over those pattern ids
 //!   ([`program`]), evaluated after the automata have run.
 //!

@@ -131,7 +131,7 @@ fn emit(n: &Node<'_>, i: &mut impl Interner, prog: &mut Program, depth: &mut u32
             let id = i.pkg(s);
             push(prog, depth, op(PKG, id));
         }
-        Node::Atom(Pointcut::Call(s)) => {
+        Node::Atom(Pointcut::Call(s) | Pointcut::Ref(s)) => {
             prog.has_call = true;
             let id = i.call(s);
             push(prog, depth, op(CALL, id));

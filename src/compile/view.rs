@@ -25,6 +25,9 @@ use std::sync::OnceLock;
 
 const EXEC: usize = 0;
 const CALL: usize = 1;
+const REF: usize = 2;
+/// Number of join kinds (entry `kind` values are below this).
+const KINDS: usize = 3;
 
 /// A zero-copy view of a serialised rule set.
 #[derive(Debug)]
@@ -71,8 +74,8 @@ pub struct PackageScope {
     in_scope: Vec<u64>,
     /// Aspects that hold even when none of their signatures/callees match
     /// (`!target("x")`, `within("p")` alone), per join kind.
-    always: [Vec<u32>; 2],
-    counts: [usize; 2],
+    always: [Vec<u32>; KINDS],
+    counts: [usize; KINDS],
     pkg_hits: Vec<u64>,
     main: bool,
     /// Some call aspect in scope tests the calling function's signature.
@@ -82,7 +85,7 @@ pub struct PackageScope {
 impl PackageScope {
     /// No aspect can apply in this package: compile it untouched.
     pub fn is_empty(&self) -> bool {
-        self.counts == [0, 0]
+        self.counts == [0; KINDS]
     }
 
     /// Some execution aspect may apply to a function of this package.
@@ -93,6 +96,11 @@ impl PackageScope {
     /// Some call aspect may apply to a call site in this package.
     pub fn has_calls(&self) -> bool {
         self.counts[CALL] > 0
+    }
+
+    /// Some ref aspect may apply to a reference in this package.
+    pub fn has_refs(&self) -> bool {
+        self.counts[REF] > 0
     }
 
     /// The aspects that may apply, by ascending aspect id.
@@ -274,7 +282,9 @@ impl<'a> RuleSetRef<'a> {
         for i in 0..n_aspects {
             let e = me.entry(i as u32);
             let bad = |what: &str| LoadError::corrupt(format!("aspect {i}: {what}"));
-            if aspects.get(i * ASPECT_WORDS) > 1 || e.max_stack as usize > e.prog.1.max(1) {
+            if aspects.get(i * ASPECT_WORDS) as usize >= KINDS
+                || e.max_stack as usize > e.prog.1.max(1)
+            {
                 return Err(bad("bad entry"));
             }
             if e.rank as usize >= n_aspects || bit(&ranks, e.rank) {
@@ -331,7 +341,8 @@ impl<'a> RuleSetRef<'a> {
     pub fn join_kind(&self, i: usize) -> Option<JoinKind> {
         (i < self.n_aspects).then(|| match self.entry(i as u32).kind {
             EXEC => JoinKind::Execution,
-            _ => JoinKind::Call,
+            CALL => JoinKind::Call,
+            _ => JoinKind::Ref,
         })
     }
 
@@ -386,8 +397,8 @@ impl<'a> RuleSetRef<'a> {
         let mut scope = PackageScope {
             rule_set: self.fingerprint,
             in_scope: vec![0; self.n_aspects.div_ceil(64)],
-            always: [Vec::new(), Vec::new()],
-            counts: [0, 0],
+            always: [Vec::new(), Vec::new(), Vec::new()],
+            counts: [0; KINDS],
             pkg_hits,
             main,
             call_sig: false,
@@ -460,6 +471,25 @@ impl<'a> RuleSetRef<'a> {
         out: &mut Vec<usize>,
     ) -> Result<(), LoadError> {
         self.match_call_inner(scope, callee, Some(caller), out)
+    }
+
+    /// The ref aspects whose pointcut holds for a value use of the
+    /// package-level member `target` (`net/http.DefaultTransport`).
+    /// Signature atoms are false, as for [`Self::match_call`].
+    pub fn match_ref(
+        &self,
+        scope: &PackageScope,
+        target: &str,
+        out: &mut Vec<usize>,
+    ) -> Result<(), LoadError> {
+        out.clear();
+        self.check_scope(scope)?;
+        if !scope.has_refs() {
+            return Ok(());
+        }
+        let id = self.call_id(target.as_bytes());
+        self.decide(scope, REF, &[], id, out);
+        Ok(())
     }
 
     fn match_call_inner(
@@ -669,7 +699,7 @@ impl<'a> RuleSetRef<'a> {
         let base = a as usize * ASPECT_WORDS;
         let w = |k: usize| self.aspects.get(base + k);
         Entry {
-            kind: if w(0) == 0 { EXEC } else { CALL },
+            kind: (w(0) as usize).min(KINDS - 1),
             rank: w(1),
             prog: (w(2) as usize, w(3) as usize),
             max_stack: w(4),

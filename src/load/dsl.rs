@@ -318,6 +318,7 @@ impl Cx<'_> {
                     }
                 }
                 Rule::advice_clause => self.advice(part, &mut seen, &mut advice),
+                Rule::set_field_clause => self.set_field(part, &mut seen, &mut advice),
                 _ => {}
             }
         }
@@ -366,6 +367,29 @@ impl Cx<'_> {
                     .collect::<Vec<Snippet>>();
             }
         }
+    }
+
+    /// `set-field Field { expr }`: one clause per field.
+    fn set_field(&mut self, part: Pair<'_, Rule>, seen: &mut Seen, advice: &mut RawAdvice) {
+        let mut field = None;
+        let mut body = None;
+        for x in part.clone().into_inner() {
+            match x.as_rule() {
+                Rule::ident => {
+                    field = Some(Spanned::new(x.as_str().to_string(), self.span(range(&x))))
+                }
+                Rule::go_block => body = x.into_inner().find(|p| p.as_rule() == Rule::go_text),
+                _ => {}
+            }
+        }
+        let (Some(field), Some(body)) = (field, body) else {
+            return;
+        };
+        if !self.once(seen, &format!("set-field {}", field.value), &part) {
+            return;
+        }
+        let snippet = dedent_body(self.src, range(&body), self.file);
+        advice.set_fields.push((field, snippet));
     }
 
     /// `[alias] "path"`; without an alias, the assumed package name (spanned

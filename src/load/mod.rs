@@ -62,10 +62,13 @@ pub struct RawAdvice {
     pub wrap: Option<Snippet>,
     /// Call-site: expressions appended to the call's arguments.
     pub append_args: Vec<Snippet>,
+    /// Composite literals: `set-field: {Transport: "otelhttp.NewTransport({{.Value}})"}`,
+    /// field name → expression, in the order written.
+    pub set_fields: Vec<(Spanned<String>, Snippet)>,
 }
 
-/// A pointcut expression. YAML's `target`/`packages`/`call` fields lower to
-/// `And(Sig, Or(Within…))` / `Call`; the DSL writes the tree directly.
+/// A pointcut expression. YAML's `target`/`packages`/`call`/`ref` fields lower to
+/// `And(Sig, Or(Within…))` / `Call` / `Ref`; the DSL writes the tree directly.
 #[derive(Clone, Debug)]
 pub enum RawPointcut {
     /// A regex over the canonical signature (YAML `target`, DSL `target("…")`,
@@ -75,6 +78,8 @@ pub enum RawPointcut {
     Within(Spanned<String>),
     /// A call-site join point: `database/sql.Open`, `(*net/http.Client).Do`.
     Call(Spanned<String>),
+    /// A reference join point: value uses of `net/http.DefaultTransport`.
+    Ref(Spanned<String>),
     And(Box<RawPointcut>, Box<RawPointcut>),
     Or(Box<RawPointcut>, Box<RawPointcut>),
     Not(Box<RawPointcut>),

@@ -6,7 +6,7 @@
 //! `name` (E0104), fields given twice, including `before` with its alias
 //! `template` (E0106). A YAML syntax error is one E0101.
 //!
-//! Lowering of the "where" fields: `target` → `Sig`, `call` → `Call`,
+//! Lowering of the "where" fields: `target` → `Sig`, `call` → `Call`, `ref` → `Ref`,
 //! `pointcut` → the parsed DSL expression (its `execution(…)` bindings join
 //! `requires`/`results`); those given are and-ed in that order, then and-ed
 //! with the `packages` (`Within`s or-ed together).
@@ -35,6 +35,7 @@ pub const ASPECT_FIELDS: &[&str] = &[
     "target",
     "packages",
     "call",
+    "ref",
     "pointcut",
     "requires",
     "results",
@@ -47,6 +48,7 @@ pub const ASPECT_FIELDS: &[&str] = &[
     "replace",
     "wrap",
     "append-args",
+    "set-field",
     "order",
 ];
 
@@ -129,6 +131,7 @@ struct Seen {
 struct Where {
     target: Option<Spanned<String>>,
     call: Option<Spanned<String>>,
+    reference: Option<Spanned<String>>,
     pointcut: Option<RawPointcut>,
     packages: Vec<Spanned<String>>,
 }
@@ -310,6 +313,12 @@ impl Cx<'_> {
                 "name" => name = self.string(v, "the aspect's name (a string)"),
                 "target" => w.target = self.string(v, "a regex over the canonical signature"),
                 "call" => w.call = self.string(v, "a call target like `database/sql.Open`"),
+                "ref" => {
+                    w.reference = self.string(
+                        v,
+                        "a package-level variable like `net/http.DefaultTransport`",
+                    )
+                }
                 "packages" => w.packages = self.strings(v, "a package pattern or a list of them"),
                 "pointcut" => {
                     if let Some(snippet) = self.snippet(v, "a pointcut expression") {
@@ -331,6 +340,7 @@ impl Cx<'_> {
                 "replace" => advice.replace = self.snippet(v, "a Go expression"),
                 "wrap" => advice.wrap = self.snippet(v, "a Go expression containing `{{.Call}}`"),
                 "append-args" => advice.append_args = self.append_args(v),
+                "set-field" => advice.set_fields = self.set_fields(v),
                 "order" => order = self.order(v),
                 _ => self.unknown_field(k, &key, ASPECT_FIELDS, "of an aspect"),
             }
@@ -504,6 +514,32 @@ impl Cx<'_> {
         out
     }
 
+    /// `set-field`: a mapping of field names to Go expressions.
+    fn set_fields(&mut self, node: &Node) -> Vec<(Spanned<String>, Snippet)> {
+        let Value::Map(entries) = &node.value else {
+            self.wrong_type(
+                node,
+                "a mapping of field names to Go expressions",
+                "write one `Field: \"expression\"` per line, e.g. `Transport: \"otelhttp.NewTransport({{.Value}})\"`",
+            );
+            return Vec::new();
+        };
+        let mut seen = Vec::new();
+        let mut out = Vec::new();
+        for (k, v) in entries {
+            if self.key(k, &mut seen).is_none() {
+                continue;
+            }
+            if let (Some(field), Some(expr)) = (
+                self.string(k, "a field name"),
+                self.snippet(v, "a Go expression"),
+            ) {
+                out.push((field, expr));
+            }
+        }
+        out
+    }
+
     fn order(&mut self, node: &Node) -> Option<Spanned<i64>> {
         match &node.value {
             Value::Int(i) => match i64::try_from(*i) {
@@ -529,11 +565,12 @@ impl Cx<'_> {
     }
 }
 
-/// target && call && pointcut, and-ed with the or of the packages.
+/// target && call && ref && pointcut, and-ed with the or of the packages.
 fn lower_where(w: Where) -> Option<RawPointcut> {
     let parts = [
         w.target.map(RawPointcut::Sig),
         w.call.map(RawPointcut::Call),
+        w.reference.map(RawPointcut::Ref),
         w.pointcut,
     ];
     let rest = parts

@@ -227,6 +227,9 @@ pub struct CallSite {
     pub args_range: Range<usize>,
     /// Each argument (element), in order.
     pub args: Vec<Range<usize>>,
+    /// Composite literals: each element's key and value, parallel to
+    /// `args` (empty for calls).
+    pub elements: Vec<Element>,
     /// The last argument is `xs...`.
     pub spread: bool,
     pub arg_count: usize,
@@ -242,6 +245,34 @@ pub struct CallSite {
     pub column: u32,
 }
 
+/// One element of a composite literal.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Element {
+    /// The key of a keyed element written as a plain name (`Timeout` of
+    /// `Timeout: t`); `None` for a positional element (or an expression /
+    /// literal key, as in map literals).
+    pub key: Option<String>,
+    /// Whether the element is keyed at all (`k: v`).
+    pub keyed: bool,
+    /// The value (after the `:` when keyed).
+    pub value: Range<usize>,
+}
+
+/// How a [`RefSite`] is used, from its parent nodes in the syntax tree.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum RefUse {
+    /// Read as a value (also as the operand of a call or selector,
+    /// `http.DefaultTransport.RoundTrip(r)`).
+    Value,
+    /// Written: the left side of `=`/`op=`, or of `++`/`--` (also through a
+    /// field or index: `http.DefaultClient.Timeout = t`).
+    Assigned,
+    /// The operand of `&` (also through a field or index).
+    AddressOf,
+    /// The operand of a type assertion `x.(T)`.
+    TypeAsserted,
+}
+
 /// A use of a package member that is not a call: `http.DefaultClient`,
 /// `f := http.Get`, the receiver part of `http.DefaultClient.Do(…)`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -250,6 +281,8 @@ pub struct RefSite {
     pub target: String,
     /// The `pkg.Name` selector.
     pub range: Range<usize>,
+    /// How the reference is used.
+    pub usage: RefUse,
     pub enclosing: Option<usize>,
     pub line: u32,
     pub column: u32,

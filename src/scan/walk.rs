@@ -24,7 +24,9 @@ use super::comments::{self, CommentRow};
 use super::imports::{ImportTable, assumed_package_name, is_exported};
 use super::kinds::{K, Kinds};
 use super::types::Render;
-use super::{CallContext, CallKind, CallSite, FuncKind, ImportSpec, RefSite, ScannedFile};
+use super::{
+    CallContext, CallKind, CallSite, Element, FuncKind, ImportSpec, RefSite, RefUse, ScannedFile,
+};
 use std::ops::Range;
 use tree_sitter::{Node, Tree};
 
@@ -666,6 +668,7 @@ impl<'a> Walker<'a> {
             func.start_byte()..func_end,
             args.byte_range(),
             arg_ranges,
+            Vec::new(),
             spread,
             dot_import,
         );
@@ -707,6 +710,7 @@ impl<'a> Walker<'a> {
             ty.byte_range(),
             open..close,
             arg_ranges,
+            Vec::new(),
             false,
             dot_import,
         );
@@ -725,6 +729,7 @@ impl<'a> Walker<'a> {
             return;
         };
         let arg_ranges: Vec<_> = named_children(body, k).map(|e| e.byte_range()).collect();
+        let elements = named_children(body, k).map(|e| self.element(e)).collect();
         self.push_call(
             node,
             callee,
@@ -732,9 +737,77 @@ impl<'a> Walker<'a> {
             ty.byte_range(),
             body.byte_range(),
             arg_ranges,
+            elements,
             false,
             dot_import,
         );
+    }
+
+    /// One element of a literal value: `key: value` or a positional value.
+    fn element(&self, e: Node<'a>) -> Element {
+        let k = self.k;
+        let keyed = e.kind() == "keyed_element";
+        let (key, value) = if keyed {
+            (e.child_by_field_id(k.f.key), e.child_by_field_id(k.f.value))
+        } else {
+            (None, Some(e))
+        };
+        // A literal element wraps its expression.
+        let unwrap = |n: Node<'a>| {
+            if n.kind() == "literal_element" {
+                self.render().first_named(n).unwrap_or(n)
+            } else {
+                n
+            }
+        };
+        let key = key
+            .map(unwrap)
+            .filter(|n| matches!(k.of(*n), K::Identifier | K::FieldIdentifier))
+            .map(|n| String::from_utf8_lossy(self.bytes(n)).into_owned());
+        Element {
+            key,
+            keyed,
+            value: value.map(unwrap).unwrap_or(e).byte_range(),
+        }
+    }
+
+    /// How the selector `node` (a package member) is used: climb through
+    /// parentheses, then field/index selections, to the node that decides.
+    fn ref_use(&self, node: Node<'a>) -> RefUse {
+        let k = self.k;
+        let mut child = node;
+        let mut direct = true;
+        for _ in 0..32 {
+            let Some(parent) = child.parent() else {
+                return RefUse::Value;
+            };
+            let is =
+                |field: u16| parent.child_by_field_id(field).map(|n| n.id()) == Some(child.id());
+            match parent.kind() {
+                "parenthesized_expression" => {}
+                "type_assertion_expression" if direct && is(k.f.operand) => {
+                    return RefUse::TypeAsserted;
+                }
+                "unary_expression" => {
+                    let amp = parent
+                        .child_by_field_id(k.f.operator)
+                        .is_some_and(|o| o.kind() == "&");
+                    return if amp {
+                        RefUse::AddressOf
+                    } else {
+                        RefUse::Value
+                    };
+                }
+                // `pkg.V.f` / `pkg.V[i]`: still the variable's storage.
+                "selector_expression" | "index_expression" if is(k.f.operand) => direct = false,
+                "expression_list" => {}
+                "assignment_statement" if is(k.f.left) => return RefUse::Assigned,
+                "inc_statement" | "dec_statement" => return RefUse::Assigned,
+                _ => return RefUse::Value,
+            }
+            child = parent;
+        }
+        RefUse::Value
     }
 
     fn see_through_generic(&self, ty: Node<'a>) -> Node<'a> {
@@ -754,6 +827,7 @@ impl<'a> Walker<'a> {
         func_range: Range<usize>,
         args_range: Range<usize>,
         args: Vec<Range<usize>>,
+        elements: Vec<Element>,
         spread: bool,
         dot_import: bool,
     ) {
@@ -770,6 +844,7 @@ impl<'a> Walker<'a> {
             args_range,
             arg_count: args.len(),
             args,
+            elements,
             spread,
             enclosing: self.enclosing(),
             context,
@@ -804,9 +879,11 @@ impl<'a> Walker<'a> {
             return false;
         };
         let start = node.start_position();
+        let usage = self.ref_use(node);
         self.out.refs.push(RefSite {
             target: qualified(path, self.bytes(field)),
             range: node.byte_range(),
+            usage,
             enclosing: self.enclosing(),
             line: row(start.row).saturating_add(1),
             column: row(start.column).saturating_add(1),

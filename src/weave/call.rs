@@ -3,8 +3,9 @@
 //! text maps to its template and the original call keeps its position.
 
 use super::edit::Positions;
-use super::render::{Values, render};
-use super::{PackageInfo, SourceFile, aliases_used, context_placeholder, imports};
+use super::render::render;
+use super::site::SiteValues;
+use super::{PackageInfo, SourceFile, aliases_used, imports};
 use crate::check::{CheckedAspect, Template};
 use crate::scan::{CallSite, FuncSite};
 
@@ -16,7 +17,7 @@ pub(super) fn call_advice(
     current: &str,
     file: &SourceFile,
     pkg: &PackageInfo,
-    enclosing: Option<&FuncSite>,
+    funcs: &[FuncSite],
     positions: &Positions,
     aliases: &mut imports::Aliases<'_>,
 ) -> String {
@@ -32,31 +33,26 @@ pub(super) fn call_advice(
     let args_text = file.text.get(inner.clone()).unwrap_or("");
     let args_for =
         |t: &Template| format!("{}{args_text}{}", positions.resume(inner.start), back(t));
-    let values = CallValues {
-        call: current,
-        args: String::new(),
+    let values = SiteValues {
         pkg,
         file,
         aspect,
-        enclosing,
+        funcs,
+        enclosing: call.enclosing,
         line: call.line,
         aliases,
+        own: vec![("Call", current.to_string()), ("Args", String::new())],
     };
     let resume_call = positions.resume(call.range.start);
     let mut text = current.to_string();
     if let Some(t) = &aspect.advice.replace {
-        let with_args = CallValues {
-            args: args_for(t),
-            ..values.clone()
-        };
+        let with_args = values.with("Args", args_for(t));
         text = format!("{}{}", back(t), render(t, &with_args, ""));
     }
     if let Some(t) = &aspect.advice.wrap {
-        let wrapped = CallValues {
-            call: &format!("{resume_call}{text}{}", back(t)),
-            args: args_for(t),
-            ..values.clone()
-        };
+        let wrapped = values
+            .with("Call", format!("{resume_call}{text}{}", back(t)))
+            .with("Args", args_for(t));
         text = format!("{}{}", back(t), render(t, &wrapped, ""));
     }
     if let Some(first) = aspect.advice.append_args.first() {
@@ -135,48 +131,4 @@ fn last_argument_start(args: &str) -> usize {
         }
     }
     last
-}
-
-struct CallValues<'a, 'b> {
-    call: &'a str,
-    /// `{{.Args}}`: the original arguments, without the parentheses.
-    args: String,
-    pkg: &'a PackageInfo<'a>,
-    file: &'a SourceFile,
-    aspect: &'a CheckedAspect,
-    enclosing: Option<&'a FuncSite>,
-    line: u32,
-    aliases: &'b imports::Aliases<'b>,
-}
-
-impl Clone for CallValues<'_, '_> {
-    fn clone(&self) -> Self {
-        CallValues {
-            args: self.args.clone(),
-            ..*self
-        }
-    }
-}
-
-impl Values for CallValues<'_, '_> {
-    fn placeholder(&self, name: &str) -> Option<String> {
-        if let Some(v) = context_placeholder(name, self.enclosing, self.pkg, self.file, self.line) {
-            return Some(v);
-        }
-        Some(match name {
-            "Call" => self.call.to_string(),
-            "Args" => self.args.clone(),
-            other => self.aspect.vars.get(other)?.clone(),
-        })
-    }
-
-    fn ident(&self, name: &str) -> String {
-        if let Some(i) = self.aspect.imports.iter().find(|i| i.alias == name) {
-            return self.aliases.alias_for(&i.alias, &i.path);
-        }
-        if self.aspect.idents.declared.iter().any(|d| d == name) {
-            return format!("__goaop_{name}");
-        }
-        name.to_string()
-    }
 }

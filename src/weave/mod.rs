@@ -10,9 +10,12 @@
 pub mod bind;
 mod call;
 pub mod edit;
+mod fields;
 mod function;
 pub mod imports;
+mod refs;
 pub mod render;
+mod site;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::rc::Rc;
@@ -229,12 +232,11 @@ fn weave_file(
         );
     }
 
-    // Call-site join points.
+    // Call-site join points: calls (`replace`/`wrap`/`append-args`) and
+    // composite literals (`set-field`).
     let mut keep_imports: Vec<String> = Vec::new();
+    let mut advised_literals: Vec<std::ops::Range<usize>> = Vec::new();
     for call in &scan.calls {
-        if call.kind != CallKind::Call {
-            continue;
-        }
         rules.match_call(scope, &call.callee, &mut ids)?;
         if ids.is_empty() {
             continue;
@@ -243,10 +245,50 @@ fn weave_file(
         if enclosing.is_some_and(|f| f.ignored) {
             continue;
         }
-        let mut text = file.text[call.range.clone()].to_string();
-        let mut any = false;
+        let literal = call.kind == CallKind::Composite;
+        let mut decoded = Vec::new();
         for &id in &ids {
             let aspect = cache.get(id)?;
+            // `set-field` aspects advise literals of a type, the others
+            // calls of a function.
+            if aspect.advice.set_fields.is_empty() != literal {
+                decoded.push(aspect);
+            }
+        }
+        if decoded.is_empty() {
+            continue;
+        }
+        if literal {
+            let skipped = fields::unsettable(call);
+            for aspect in &decoded {
+                out.decisions.push(Decision {
+                    file: index,
+                    line: call.line,
+                    site: call.callee.clone(),
+                    signature: call.callee.clone(),
+                    aspect: aspect.name.clone(),
+                    skipped: skipped.map(str::to_string),
+                });
+            }
+            if skipped.is_none() {
+                let aspects: Vec<&CheckedAspect> = decoded.iter().map(|a| &**a).collect();
+                fields::set_field_edits(
+                    &aspects,
+                    call,
+                    file,
+                    pkg,
+                    &scan.funcs,
+                    &positions,
+                    &mut aliases,
+                    &mut edits,
+                );
+                advised_literals.push(call.range.clone());
+            }
+            continue;
+        }
+        let mut text = file.text[call.range.clone()].to_string();
+        let mut any = false;
+        for aspect in &decoded {
             let wraps = aspect.advice.wrap.is_some() || aspect.advice.replace.is_some();
             let skipped = (wraps && call.context != CallContext::Expr).then(|| {
                 "the call is the operand of `go`/`defer`: wrapping it would change when it runs"
@@ -267,21 +309,15 @@ fn weave_file(
                 // The call may have been the file's only use of its
                 // package: keep the import used.
                 let callee = &file.text[call.func_range.clone()];
-                let keep = format!(
-                    "/*line {}:{}:1*/var _ = {callee}",
-                    t.origin.file, t.origin.line
-                );
-                if !keep_imports.contains(&keep) {
-                    keep_imports.push(keep);
-                }
+                keep_import(&mut keep_imports, t, callee);
             }
             text = call::call_advice(
-                &aspect,
+                aspect,
                 call,
                 &text,
                 file,
                 pkg,
-                enclosing,
+                &scan.funcs,
                 &positions,
                 &mut aliases,
             );
@@ -290,6 +326,57 @@ fn weave_file(
         if any {
             text.push_str(&positions.resume(call.range.end));
             edits.push(Edit::replace(call.range.clone(), text));
+        }
+    }
+
+    // Reference join points: value uses of package-level members.
+    for r in &scan.refs {
+        rules.match_ref(scope, &r.target, &mut ids)?;
+        if ids.is_empty() {
+            continue;
+        }
+        if r.enclosing.is_some_and(|i| scan.funcs[i].ignored) {
+            continue;
+        }
+        let skipped = refs::skip_reason(r).or_else(|| {
+            advised_literals
+                .iter()
+                .any(|l| l.start <= r.range.start && r.range.end <= l.end)
+                .then_some(
+                    "inside a composite literal advised with `set-field`: its fields are already advised",
+                )
+        });
+        let mut text = file.text[r.range.clone()].to_string();
+        for &id in &ids {
+            let aspect = cache.get(id)?;
+            out.decisions.push(Decision {
+                file: index,
+                line: r.line,
+                site: r.target.clone(),
+                signature: r.target.clone(),
+                aspect: aspect.name.clone(),
+                skipped: skipped.map(str::to_string),
+            });
+            if skipped.is_some() {
+                continue;
+            }
+            if let Some(t) = &aspect.advice.replace {
+                keep_import(&mut keep_imports, t, &file.text[r.range.clone()]);
+            }
+            text = refs::ref_advice(
+                &aspect,
+                r,
+                &text,
+                file,
+                pkg,
+                &scan.funcs,
+                &positions,
+                &mut aliases,
+            );
+        }
+        if skipped.is_none() {
+            text.push_str(&positions.resume(r.range.end));
+            edits.push(Edit::replace(r.range.clone(), text));
         }
     }
 
@@ -327,6 +414,18 @@ fn weave_file(
     Ok(Some(text))
 }
 
+/// `var _ = pkg.Name` at the end of the file: `replace` advice may drop the
+/// file's only use of an import.
+fn keep_import(keep: &mut Vec<String>, t: &Template, selector: &str) {
+    let line = format!(
+        "/*line {}:{}:1*/var _ = {selector}",
+        t.origin.file, t.origin.line
+    );
+    if !keep.contains(&line) {
+        keep.push(line);
+    }
+}
+
 pub(crate) fn aliases_used(aspect: &CheckedAspect) -> Vec<(String, String)> {
     let templates = aspect_templates(aspect);
     aspect
@@ -350,6 +449,7 @@ pub(crate) fn aspect_templates(a: &CheckedAspect) -> Vec<&Template> {
         .chain(&adv.replace)
         .chain(&adv.wrap)
         .chain(&adv.append_args)
+        .chain(adv.set_fields.iter().map(|s| &s.template))
         .collect()
 }
 

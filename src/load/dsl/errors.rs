@@ -48,10 +48,12 @@ impl Want {
             kw_pointcut | kw_requires | kw_results | kw_globals | kw_vars | kw_imports
             | kw_order | kw_before | kw_after | kw_replace | kw_wrap | kw_append_args
             | advice_kw | pointcut_clause | requires_clause | results_clause | globals_clause
-            | vars_clause | imports_clause | order_clause | advice_clause => Want::Clause,
+            | vars_clause | imports_clause | order_clause | advice_clause | kw_set_field
+            | set_field_clause => Want::Clause,
             aspect_close => Want::AspectClose,
-            kw_execution | kw_target | kw_within | kw_call | not_op | pc_not | pc_execution
-            | pc_target | pc_within | pc_call | pc_group | pc_or | pc_and => Want::Pointcut,
+            kw_execution | kw_target | kw_within | kw_call | kw_ref | not_op | pc_not
+            | pc_execution | pc_target | pc_within | pc_call | pc_ref | pc_group | pc_or
+            | pc_and => Want::Pointcut,
             and_op => Want::AndOp,
             or_op => Want::OrOp,
             pc_open => Want::PcOpen,
@@ -83,7 +85,7 @@ impl Want {
             Want::Clause => "a clause (`pointcut`, `before`, `after`, …)",
             Want::AspectClose => "`}` closing the aspect",
             Want::Pointcut => {
-                "a pointcut (`execution(…)`, `target(\"…\")`, `within(\"…\")`, `call(…)`, `!` or `(`)"
+                "a pointcut (`execution(…)`, `target(\"…\")`, `within(\"…\")`, `call(…)`, `ref(…)`, `!` or `(`)"
             }
             Want::AndOp => "`&&`",
             Want::OrOp => "`||`",
@@ -121,10 +123,18 @@ const CLAUSES: &[&str] = &[
     "replace",
     "wrap",
     "append-args",
+    "set-field",
 ];
 const TOP: &[&str] = &["aspect", "import", "use"];
-const DESIGNATORS: &[&str] = &["execution", "target", "within", "call"];
-const ADVICE: &[&str] = &["before", "after", "replace", "wrap", "append-args"];
+const DESIGNATORS: &[&str] = &["execution", "target", "within", "call", "ref"];
+const ADVICE: &[&str] = &[
+    "before",
+    "after",
+    "replace",
+    "wrap",
+    "append-args",
+    "set-field",
+];
 
 /// What the parsed text is, for "the end of …" wording.
 #[derive(Clone, Copy)]
@@ -287,7 +297,7 @@ fn help(wants: &[Want], word: &str) -> String {
         return "an aspect is `aspect NAME { clauses }`".into();
     }
     if has(Want::Pointcut) {
-        return "a pointcut combines `execution(func …)`, `target(\"regex\")`, `within(\"pkg/...\")` and `call(pkg.Func)` with `&&`, `||`, `!` and parentheses".into();
+        return "a pointcut combines `execution(func …)`, `target(\"regex\")`, `within(\"pkg/...\")`, `call(pkg.Func)` and `ref(pkg.Var)` with `&&`, `||`, `!` and parentheses".into();
     }
     if has(Want::AndOp) || has(Want::OrOp) {
         return "pointcuts combine with `&&` (and), `||` (or) and `!` (not)".into();

@@ -182,6 +182,15 @@ impl Lowering<'_> {
                     Some(RawPointcut::Call(Spanned::new(text, self.map.span(r))))
                 }
             }
+            Rule::pc_ref => {
+                let t = inner.find(|c| matches!(c.as_rule(), Rule::string | Rule::call_text))?;
+                if t.as_rule() == Rule::string {
+                    Some(RawPointcut::Ref(string_value(t, self.map)))
+                } else {
+                    let (text, r) = trimmed(&t);
+                    Some(RawPointcut::Ref(Spanned::new(text, self.map.span(r))))
+                }
+            }
             _ => {
                 self.diags.push(
                     Diagnostic::error(
@@ -190,7 +199,7 @@ impl Lowering<'_> {
                         self.map.span(whole),
                         "not a pointcut",
                     )
-                    .with_help("a pointcut is built from `execution(…)`, `target(\"…\")`, `within(\"…\")` and `call(…)`"),
+                    .with_help("a pointcut is built from `execution(…)`, `target(\"…\")`, `within(\"…\")`, `call(…)` and `ref(…)`"),
                 );
                 None
             }

@@ -5,77 +5,16 @@
 
 mod common;
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::Command;
 
 use goaop::cli::check::load_and_check;
 use goaop::compile::RuleSet;
-use goaop::weave::{PackageInfo, SourceFile, WovenPackage, weave_package};
+use goaop::weave::{PackageInfo, SourceFile, weave_package};
+
+use common::weaving::{has_syntax_errors, render, weave_case};
 
 const PKG: &str = "example.com/weave";
-
-fn weave_case(dir: &Path) -> (SourceFile, WovenPackage) {
-    let loaded = load_and_check(dir, &[PathBuf::from("aspects.yaml")]);
-    let errors: Vec<_> = loaded
-        .checked
-        .diagnostics
-        .iter()
-        .filter(|d| d.is_error())
-        .collect();
-    assert!(
-        errors.is_empty(),
-        "{}: aspects have errors: {errors:#?}",
-        dir.display()
-    );
-    let rules = RuleSet::build(&loaded.checked.aspects).expect("rule set compiles");
-    let file = SourceFile {
-        name: "input.go".into(),
-        text: std::fs::read_to_string(dir.join("input.go")).unwrap(),
-    };
-    let info = PackageInfo {
-        path: PKG,
-        main_module: Some(PKG),
-    };
-    let woven =
-        weave_package(&rules.view().unwrap(), &info, std::slice::from_ref(&file)).expect("weaves");
-    (file, woven)
-}
-
-fn render(woven: &WovenPackage) -> String {
-    let mut out = String::from("--- woven input.go ---\n");
-    match &woven.files[0] {
-        Some(text) => out.push_str(text),
-        None => out.push_str("(unchanged)\n"),
-    }
-    out.push_str("--- decisions ---\n");
-    for d in &woven.decisions {
-        match &d.skipped {
-            None => out.push_str(&format!(
-                "line {}: {} <- {} (applied)\n",
-                d.line, d.site, d.aspect
-            )),
-            Some(why) => out.push_str(&format!(
-                "line {}: {} <- {} SKIPPED: {why}\n",
-                d.line, d.site, d.aspect
-            )),
-        }
-    }
-    if !woven.imports.is_empty() {
-        out.push_str(&format!(
-            "--- injected imports ---\n{}\n",
-            woven.imports.iter().cloned().collect::<Vec<_>>().join("\n")
-        ));
-    }
-    out
-}
-
-fn has_syntax_errors(text: &str) -> bool {
-    let mut parser = tree_sitter::Parser::new();
-    parser
-        .set_language(&tree_sitter_go::LANGUAGE.into())
-        .unwrap();
-    parser.parse(text, None).unwrap().root_node().has_error()
-}
 
 fn cases() -> Vec<PathBuf> {
     let mut cases: Vec<PathBuf> = std::fs::read_dir(common::root().join("tests/weave"))
@@ -98,14 +37,14 @@ fn weave_cases_match_snapshots() {
     let settings = common::snapshots("weave");
     for dir in cases {
         let name = dir.file_name().unwrap().to_str().unwrap().to_string();
-        let (_, woven) = weave_case(&dir);
+        let (_, woven) = weave_case(&dir, PKG);
         if let Some(text) = &woven.files[0] {
             assert!(
                 !has_syntax_errors(text),
                 "{name}: woven file does not parse:\n{text}"
             );
         }
-        let (_, again) = weave_case(&dir);
+        let (_, again) = weave_case(&dir, PKG);
         assert_eq!(
             woven.files, again.files,
             "{name}: weaving is not deterministic"
@@ -121,7 +60,7 @@ fn woven_cases_are_valid_go_for_gofmt() {
     let tmp = tempdir("gofmt");
     let mut written = Vec::new();
     for dir in cases() {
-        let (_, woven) = weave_case(&dir);
+        let (_, woven) = weave_case(&dir, PKG);
         if let Some(text) = &woven.files[0] {
             let path = tmp.join(format!("{}.go", dir.file_name().unwrap().to_str().unwrap()));
             std::fs::write(&path, text).unwrap();
@@ -214,7 +153,7 @@ fn woven_cases_type_check_with_go_vet() {
     let mut n = 0;
     for dir in cases() {
         let name = dir.file_name().unwrap().to_str().unwrap().to_string();
-        let (input, woven) = weave_case(&dir);
+        let (input, woven) = weave_case(&dir, PKG);
         let text = woven.files[0].clone().unwrap_or(input.text);
         let package = text
             .lines()

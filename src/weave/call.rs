@@ -132,3 +132,41 @@ fn last_argument_start(args: &str) -> usize {
     }
     last
 }
+
+/// Whether a `replace` template is one call expression (`f(…)`), which may
+/// stand as the operand of `go`/`defer`. Placeholders count as identifiers.
+pub(super) fn is_call_template(t: &Template) -> bool {
+    use crate::check::Segment;
+    let expr: String = t
+        .segments
+        .iter()
+        .map(|s| match s {
+            Segment::Lit(l) => l.as_str(),
+            Segment::Hole(_) | Segment::Ident(_) => "x",
+        })
+        .collect();
+    let src = format!("package p\nfunc _() {{\n\tgo {expr}\n}}\n");
+    let mut parser = tree_sitter::Parser::new();
+    let language: tree_sitter::Language = tree_sitter_go::LANGUAGE.into();
+    if parser.set_language(&language).is_err() {
+        return false;
+    }
+    let Some(tree) = parser.parse(&src, None) else {
+        return false;
+    };
+    let root = tree.root_node();
+    if root.has_error() {
+        return false;
+    }
+    let mut stack = vec![root];
+    while let Some(n) = stack.pop() {
+        if n.kind() == "go_statement" {
+            return n
+                .named_child(0)
+                .is_some_and(|e| e.kind() == "call_expression");
+        }
+        let mut c = n.walk();
+        stack.extend(n.named_children(&mut c));
+    }
+    false
+}

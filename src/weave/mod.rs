@@ -289,8 +289,11 @@ fn weave_file(
         let mut text = file.text[call.range.clone()].to_string();
         let mut any = false;
         for aspect in &decoded {
-            let wraps = aspect.advice.wrap.is_some() || aspect.advice.replace.is_some();
-            let skipped = (wraps && call.context != CallContext::Expr).then(|| {
+            // Under `go`/`defer` only a replacement that is itself a call
+            // keeps when things run (its arguments now, the call later).
+            let deferred_ok = aspect.advice.wrap.is_none()
+                && aspect.advice.replace.as_ref().is_none_or(call::is_call_template);
+            let skipped = (call.context != CallContext::Expr && !deferred_ok).then(|| {
                 "the call is the operand of `go`/`defer`: wrapping it would change when it runs"
                     .to_string()
             });

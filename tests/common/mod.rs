@@ -2,6 +2,7 @@
 #![allow(dead_code)]
 
 pub mod gobuild;
+pub mod weaving;
 
 use std::path::{Path, PathBuf};
 

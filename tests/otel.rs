@@ -204,10 +204,7 @@ impl Service {
     /// SIGTERM, wait (bounded) for a clean exit, and return stdout.
     fn stop(mut self) -> String {
         let pid = self.child.id().to_string();
-        let o = Command::new("kill")
-            .args(["-TERM", &pid])
-            .output()
-            .unwrap();
+        let o = Command::new("kill").args(["-TERM", &pid]).output().unwrap();
         assert!(o.status.success(), "kill -TERM {pid}: {o:?}");
         let deadline = Instant::now() + PROCESS_TIMEOUT;
         let status = loop {
@@ -301,11 +298,7 @@ fn run(bins: &Binaries) -> Run {
     let inventory = Service::start("inventory", &bins.inventory, &[]);
     let grpc = inventory.listening("grpc");
     let prices = format!("http://{}", inventory.listening("http"));
-    let api = Service::start(
-        "api",
-        &bins.api,
-        &["-inventory", &grpc, "-prices", &prices],
-    );
+    let api = Service::start("api", &bins.api, &["-inventory", &grpc, "-prices", &prices]);
     let addr = api.listening("http");
 
     let expect = |path: &str, status: u16, body: &str| {
@@ -411,7 +404,9 @@ impl Span {
 }
 
 fn find_kv<'a>(kvs: Option<&'a [KeyValue]>, key: &str) -> Option<&'a Value> {
-    kvs?.iter().find(|kv| kv.key == key).map(|kv| &kv.value.value)
+    kvs?.iter()
+        .find(|kv| kv.key == key)
+        .map(|kv| &kv.value.value)
 }
 
 /// The console exporter's stream of JSON span objects.
@@ -458,7 +453,7 @@ fn dump(spans: &[Span]) -> String {
 }
 
 /// The spans matching `pred`.
-fn filter<'a>(spans: &'a [Span], pred: impl Fn(&Span) -> bool) -> Vec<&'a Span> {
+fn filter(spans: &[Span], pred: impl Fn(&Span) -> bool) -> Vec<&Span> {
     spans.iter().filter(|s| pred(s)).collect()
 }
 

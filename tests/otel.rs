@@ -1,0 +1,657 @@
+//! End to end for the bundled OpenTelemetry integrations
+//! (`use: [otel, net/http, database/sql, grpc]`): build example/orders (two
+//! services, no tracing code of their own) with `go build -toolexec=goaop`,
+//! run them against each other over loopback, drive the API with real HTTP
+//! requests and assert the span tree the OTel console exporter writes on
+//! both processes' stdout. The plain build must answer the same and write
+//! no spans. These tests need the Go toolchain and fail loudly without it.
+//!
+//! Builds share the toolexec tests' GOCACHE (`<target>/goaop-test-gocache`);
+//! the example has one aspects.yaml, so the standard library is compiled
+//! once for this rule set.
+
+mod common;
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Output, Stdio};
+use std::sync::mpsc::{self, Receiver};
+use std::sync::{Arc, Mutex};
+use std::thread::JoinHandle;
+use std::time::{Duration, Instant};
+
+use serde::Deserialize;
+use serde_json::Value;
+
+const GOAOP: &str = env!("CARGO_BIN_EXE_goaop");
+
+/// How long a service may take to start, or to stop after SIGTERM.
+const PROCESS_TIMEOUT: Duration = Duration::from_secs(20);
+
+// ---------------------------------------------------------------- building
+
+/// The cargo target directory (where the goaop binary lives).
+fn target() -> PathBuf {
+    Path::new(GOAOP)
+        .parent()
+        .and_then(Path::parent)
+        .unwrap()
+        .to_path_buf()
+}
+
+/// A go command with the shared build cache and a private goaop cache.
+fn go(dir: &Path, args: &[&str]) -> Command {
+    let gocache = target().join("goaop-test-gocache");
+    let xdg = target().join("goaop-test-cache");
+    std::fs::create_dir_all(&gocache).unwrap();
+    let mut cmd = Command::new("go");
+    cmd.current_dir(dir)
+        .args(args)
+        .env("GOCACHE", gocache)
+        .env("XDG_CACHE_HOME", xdg)
+        .env_remove("GOFLAGS")
+        .env_remove("GOAOP_CONFIG")
+        .env_remove("GOAOP_LOG");
+    cmd
+}
+
+fn output(mut cmd: Command) -> Output {
+    cmd.output()
+        .expect("the Go toolchain (go) is required by the OpenTelemetry end-to-end tests")
+}
+
+/// A fresh copy of example/orders under the system temp dir.
+fn copy_example(tag: &str) -> PathBuf {
+    let to = std::env::temp_dir().join(format!("goaop-otel-{tag}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&to);
+    copy(&common::root().join("example/orders"), &to);
+    to
+}
+
+fn copy(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for e in std::fs::read_dir(from).unwrap() {
+        let e = e.unwrap();
+        let dest = to.join(e.file_name());
+        if e.file_type().unwrap().is_dir() {
+            copy(&e.path(), &dest);
+        } else {
+            std::fs::copy(e.path(), dest).unwrap();
+        }
+    }
+}
+
+/// The two service binaries of one build.
+struct Binaries {
+    api: PathBuf,
+    inventory: PathBuf,
+}
+
+/// `go build [-toolexec=goaop] -o <dir>/bin/ ./cmd/...`.
+fn build(dir: &Path, woven: bool) -> Binaries {
+    let out = dir.join("bin");
+    let out_arg = format!("{}/", out.display());
+    let toolexec = format!("-toolexec={GOAOP}");
+    let mut args = vec!["build"];
+    if woven {
+        args.push(&toolexec);
+    }
+    args.extend(["-o", &out_arg, "./cmd/..."]);
+    let started = Instant::now();
+    let o = output(go(dir, &args));
+    assert!(
+        o.status.success(),
+        "go {} failed:\n{}",
+        args.join(" "),
+        String::from_utf8_lossy(&o.stderr)
+    );
+    eprintln!(
+        "go {} took {:.1}s",
+        args.join(" "),
+        started.elapsed().as_secs_f64()
+    );
+    Binaries {
+        api: out.join("api"),
+        inventory: out.join("inventory"),
+    }
+}
+
+// ---------------------------------------------------------------- running
+
+/// A running service: stderr is read line by line as it comes (addresses,
+/// logs), stdout (the console exporter's spans) is collected until exit.
+struct Service {
+    name: &'static str,
+    child: Child,
+    lines: Receiver<String>,
+    stderr: Arc<Mutex<String>>,
+    stdout: Option<JoinHandle<Vec<u8>>>,
+}
+
+impl Service {
+    fn start(name: &'static str, bin: &Path, args: &[&str]) -> Service {
+        let mut child = Command::new(bin)
+            .args(args)
+            .env("OTEL_SERVICE_NAME", name)
+            .env("OTEL_TRACES_EXPORTER", "console")
+            .env("OTEL_METRICS_EXPORTER", "none")
+            .env("OTEL_LOGS_EXPORTER", "none")
+            .env("OTEL_BSP_SCHEDULE_DELAY", "50")
+            .env_remove("OTEL_SDK_DISABLED")
+            .env_remove("OTEL_TRACES_SAMPLER")
+            .env_remove("OTEL_PROPAGATORS")
+            .env_remove("OTEL_RESOURCE_ATTRIBUTES")
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap_or_else(|e| panic!("starting {}: {e}", bin.display()));
+        let mut out = child.stdout.take().unwrap();
+        let stdout = std::thread::spawn(move || {
+            let mut buf = Vec::new();
+            out.read_to_end(&mut buf).unwrap();
+            buf
+        });
+        let (tx, lines) = mpsc::channel();
+        let stderr = Arc::new(Mutex::new(String::new()));
+        let sink = Arc::clone(&stderr);
+        let err = child.stderr.take().unwrap();
+        std::thread::spawn(move || {
+            for line in BufReader::new(err).lines() {
+                let Ok(line) = line else { break };
+                sink.lock().unwrap().push_str(&line);
+                sink.lock().unwrap().push('\n');
+                let _ = tx.send(line);
+            }
+        });
+        Service {
+            name,
+            child,
+            lines,
+            stderr,
+            stdout: Some(stdout),
+        }
+    }
+
+    fn stderr(&self) -> String {
+        self.stderr.lock().unwrap().clone()
+    }
+
+    /// The address of the first `listening on ADDR (what)` stderr line.
+    fn listening(&self, what: &str) -> String {
+        let suffix = format!(" ({what})");
+        let deadline = Instant::now() + PROCESS_TIMEOUT;
+        loop {
+            let left = deadline.saturating_duration_since(Instant::now());
+            match self.lines.recv_timeout(left) {
+                Ok(line) => {
+                    if let Some((_, rest)) = line.split_once("listening on ")
+                        && let Some(addr) = rest.strip_suffix(&suffix)
+                    {
+                        return addr.to_string();
+                    }
+                }
+                Err(e) => panic!(
+                    "{} did not print `listening on ADDR{suffix}` ({e}); stderr:\n{}",
+                    self.name,
+                    self.stderr()
+                ),
+            }
+        }
+    }
+
+    /// SIGTERM, wait (bounded) for a clean exit, and return stdout.
+    fn stop(mut self) -> String {
+        let pid = self.child.id().to_string();
+        let o = Command::new("kill").args(["-TERM", &pid]).output().unwrap();
+        assert!(o.status.success(), "kill -TERM {pid}: {o:?}");
+        let deadline = Instant::now() + PROCESS_TIMEOUT;
+        let status = loop {
+            if let Some(status) = self.child.try_wait().unwrap() {
+                break status;
+            }
+            if Instant::now() > deadline {
+                let _ = self.child.kill();
+                let _ = self.child.wait();
+                panic!(
+                    "{} did not exit within {PROCESS_TIMEOUT:?} of SIGTERM (killed); stderr:\n{}",
+                    self.name,
+                    self.stderr()
+                );
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        };
+        let stdout = self.stdout.take().unwrap().join().unwrap();
+        assert!(
+            status.success(),
+            "{} exited with {status}; stderr:\n{}",
+            self.name,
+            self.stderr()
+        );
+        String::from_utf8(stdout).expect("stdout is UTF-8")
+    }
+}
+
+impl Drop for Service {
+    /// A failing assertion must not leave the service running.
+    fn drop(&mut self) {
+        if self.stdout.is_some() {
+            let _ = self.child.kill();
+            let _ = self.child.wait();
+        }
+    }
+}
+
+/// A response: status code and body.
+#[derive(Debug, PartialEq)]
+struct Response {
+    status: u16,
+    body: String,
+}
+
+/// `GET path` over HTTP/1.1 with `Connection: close`, read to EOF. The
+/// server closes the connection only after the handler chain (and so its
+/// server span) has finished.
+fn get(addr: &str, path: &str) -> Response {
+    let mut s = TcpStream::connect(addr).unwrap_or_else(|e| panic!("connect {addr}: {e}"));
+    s.set_read_timeout(Some(PROCESS_TIMEOUT)).unwrap();
+    write!(
+        s,
+        "GET {path} HTTP/1.1\r\nHost: {addr}\r\nUser-Agent: goaop-test\r\nConnection: close\r\n\r\n"
+    )
+    .unwrap();
+    let mut raw = String::new();
+    s.read_to_string(&mut raw)
+        .unwrap_or_else(|e| panic!("GET {path}: {e}"));
+    let (head, body) = raw
+        .split_once("\r\n\r\n")
+        .unwrap_or_else(|| panic!("GET {path}: no header end in {raw:?}"));
+    assert!(
+        !head
+            .to_ascii_lowercase()
+            .contains("transfer-encoding: chunked"),
+        "GET {path}: chunked response not expected:\n{raw}"
+    );
+    let status = head
+        .split(' ')
+        .nth(1)
+        .and_then(|c| c.parse().ok())
+        .unwrap_or_else(|| panic!("GET {path}: bad status line in {head:?}"));
+    Response {
+        status,
+        body: body.to_string(),
+    }
+}
+
+/// What the two services wrote on stdout.
+struct Run {
+    api: String,
+    inventory: String,
+}
+
+const ORDER_1: &str = r#"{"id":1,"sku":"book","quantity":2,"price_cents":1299,"in_stock":9}"#;
+
+/// Start inventory then api, send the requests, check the responses, stop
+/// api then inventory.
+fn run(bins: &Binaries) -> Run {
+    let inventory = Service::start("inventory", &bins.inventory, &[]);
+    let grpc = inventory.listening("grpc");
+    let prices = format!("http://{}", inventory.listening("http"));
+    let api = Service::start("api", &bins.api, &["-inventory", &grpc, "-prices", &prices]);
+    let addr = api.listening("http");
+
+    let expect = |path: &str, status: u16, body: &str| {
+        let r = get(&addr, path);
+        assert_eq!(
+            r,
+            Response {
+                status,
+                body: format!("{body}\n")
+            },
+            "GET {path}; api stderr:\n{}\ninventory stderr:\n{}",
+            api.stderr(),
+            inventory.stderr()
+        );
+    };
+    expect("/orders/1", 200, ORDER_1);
+    expect("/orders/999", 404, "order not found");
+    expect("/healthz", 200, "ok");
+    expect("/version", 200, "orders-api 1.0");
+
+    let api_out = api.stop();
+    let inventory_out = inventory.stop();
+    Run {
+        api: api_out,
+        inventory: inventory_out,
+    }
+}
+
+// ---------------------------------------------------------------- spans
+
+const SERVER: u8 = 2;
+const CLIENT: u8 = 3;
+
+/// One span as go.opentelemetry.io/otel/exporters/stdout/stdouttrace
+/// encodes it (a `tracetest.SpanStub`).
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct Span {
+    name: String,
+    span_context: SpanContext,
+    parent: SpanContext,
+    span_kind: u8,
+    attributes: Option<Vec<KeyValue>>,
+    status: Status,
+    resource: Option<Vec<KeyValue>>,
+    instrumentation_scope: Scope,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct SpanContext {
+    #[serde(rename = "TraceID")]
+    trace_id: String,
+    #[serde(rename = "SpanID")]
+    span_id: String,
+    remote: bool,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct KeyValue {
+    key: String,
+    value: TypedValue,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct TypedValue {
+    value: Value,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct Status {
+    code: String,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct Scope {
+    name: String,
+}
+
+impl Span {
+    fn attr(&self, key: &str) -> Option<&Value> {
+        find_kv(self.attributes.as_deref(), key)
+    }
+
+    fn service(&self) -> &str {
+        find_kv(self.resource.as_deref(), "service.name")
+            .and_then(Value::as_str)
+            .unwrap_or("?")
+    }
+
+    fn is_root(&self) -> bool {
+        self.parent.span_id.bytes().all(|b| b == b'0')
+    }
+
+    fn is_child_of(&self, parent: &Span) -> bool {
+        self.span_context.trace_id == parent.span_context.trace_id
+            && self.parent.span_id == parent.span_context.span_id
+    }
+}
+
+fn find_kv<'a>(kvs: Option<&'a [KeyValue]>, key: &str) -> Option<&'a Value> {
+    kvs?.iter()
+        .find(|kv| kv.key == key)
+        .map(|kv| &kv.value.value)
+}
+
+/// The console exporter's stream of JSON span objects.
+fn parse_spans(process: &str, stdout: &str) -> Vec<Span> {
+    serde_json::Deserializer::from_str(stdout)
+        .into_iter::<Span>()
+        .collect::<Result<_, _>>()
+        .unwrap_or_else(|e| panic!("{process} stdout is not a stream of spans ({e}):\n{stdout}"))
+}
+
+/// One line per span, for failure messages.
+fn dump(spans: &[Span]) -> String {
+    let kind = |k| match k {
+        SERVER => "SERVER",
+        CLIENT => "CLIENT",
+        1 => "INTERNAL",
+        _ => "OTHER",
+    };
+    spans
+        .iter()
+        .map(|s| {
+            let attrs: Vec<String> = s
+                .attributes
+                .iter()
+                .flatten()
+                .map(|kv| format!("{}={}", kv.key, kv.value.value))
+                .collect();
+            format!(
+                "  [{}] {} {:?} trace={} span={} parent={}{} status={} scope={}\n      {}",
+                s.service(),
+                kind(s.span_kind),
+                s.name,
+                s.span_context.trace_id,
+                s.span_context.span_id,
+                s.parent.span_id,
+                if s.parent.remote { "(remote)" } else { "" },
+                s.status.code,
+                s.instrumentation_scope.name,
+                attrs.join(" "),
+            )
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// The spans matching `pred`.
+fn filter(spans: &[Span], pred: impl Fn(&Span) -> bool) -> Vec<&Span> {
+    spans.iter().filter(|s| pred(s)).collect()
+}
+
+/// The one span matching `pred`; fails (printing every span) on none or
+/// several.
+fn one<'a>(spans: &'a [Span], what: &str, pred: impl Fn(&Span) -> bool) -> &'a Span {
+    match filter(spans, pred).as_slice() {
+        [s] => s,
+        found => panic!(
+            "expected exactly one {what}, found {}; all spans:\n{}",
+            found.len(),
+            dump(spans)
+        ),
+    }
+}
+
+/// The SERVER span of the incoming request for `path` (url.path).
+fn server_span<'a>(spans: &'a [Span], path: &str) -> &'a Span {
+    one(spans, &format!("SERVER span for {path}"), |s| {
+        s.span_kind == SERVER && s.attr("url.path").and_then(Value::as_str) == Some(path)
+    })
+}
+
+/// The one child of `parent` matching `pred`.
+fn child<'a>(
+    spans: &'a [Span],
+    parent: &Span,
+    what: &str,
+    pred: impl Fn(&Span) -> bool,
+) -> &'a Span {
+    one(spans, &format!("{what} under {:?}", parent.name), |s| {
+        s.is_child_of(parent) && pred(s)
+    })
+}
+
+fn has_attr(s: &Span, key: &str, want: impl Into<Value>) -> bool {
+    s.attr(key) == Some(&want.into())
+}
+
+/// `span` has attribute `key` = `want`.
+fn assert_attr(spans: &[Span], span: &Span, key: &str, want: impl Into<Value>) {
+    let want = want.into();
+    assert_eq!(
+        span.attr(key),
+        Some(&want),
+        "span {:?} ({}): attribute {key}; all spans:\n{}",
+        span.name,
+        span.service(),
+        dump(spans)
+    );
+}
+
+fn assert_name(spans: &[Span], span: &Span, want: &str) {
+    assert_eq!(span.name, want, "span name; all spans:\n{}", dump(spans));
+}
+
+/// The span tree of a traced run (see the module doc).
+fn assert_traced(run: &Run) {
+    let mut spans = parse_spans("api", &run.api);
+    spans.extend(parse_spans("inventory", &run.inventory));
+    let spans = spans.as_slice();
+    for s in spans {
+        assert!(
+            ["api", "inventory"].contains(&s.service()),
+            "OTEL_SERVICE_NAME ignored: {:?}\n{}",
+            s.service(),
+            dump(spans)
+        );
+    }
+    let in_api = |s: &Span| s.service() == "api";
+    let in_inventory = |s: &Span| s.service() == "inventory";
+
+    // One SERVER span per incoming request, despite the middleware: four
+    // on api, two (gRPC + price) on inventory.
+    assert_eq!(
+        filter(spans, |s| in_api(s) && s.span_kind == SERVER).len(),
+        4,
+        "api SERVER spans:\n{}",
+        dump(spans)
+    );
+    assert_eq!(
+        filter(spans, |s| in_inventory(s) && s.span_kind == SERVER).len(),
+        2,
+        "inventory SERVER spans:\n{}",
+        dump(spans)
+    );
+
+    // GET /orders/1: the whole tree, one trace across both processes.
+    let order = server_span(spans, "/orders/1");
+    assert!(
+        order.is_root() && in_api(order),
+        "{:?} is the api's root span:\n{}",
+        order.name,
+        dump(spans)
+    );
+    assert_name(spans, order, "GET /orders/{id}");
+    assert_attr(spans, order, "http.route", "/orders/{id}");
+    assert_attr(spans, order, "http.request.method", "GET");
+    assert_attr(spans, order, "http.response.status_code", 200);
+
+    let db = filter(spans, |s| {
+        s.is_child_of(order) && has_attr(s, "db.system.name", "sqlite")
+    });
+    assert!(
+        db.iter().any(|s| s
+            .attr("db.query.text")
+            .and_then(Value::as_str)
+            .is_some_and(|q| q.starts_with("SELECT id, sku, quantity FROM orders"))),
+        "a database/sql span with the SELECT under {:?}:\n{}",
+        order.name,
+        dump(spans)
+    );
+
+    let rpc_client = child(spans, order, "gRPC CLIENT span", |s| {
+        s.span_kind == CLIENT && has_attr(s, "rpc.system.name", "grpc")
+    });
+    assert_name(spans, rpc_client, "shop.Inventory/Reserve");
+    assert_attr(spans, rpc_client, "rpc.method", "shop.Inventory/Reserve");
+    assert_attr(spans, rpc_client, "rpc.response.status_code", "OK");
+    let rpc_server = child(spans, rpc_client, "gRPC SERVER span", |s| {
+        s.span_kind == SERVER
+    });
+    assert!(in_inventory(rpc_server) && rpc_server.parent.remote);
+    assert_name(spans, rpc_server, "shop.Inventory/Reserve");
+    assert_attr(spans, rpc_server, "rpc.method", "shop.Inventory/Reserve");
+
+    let http_client = child(spans, order, "HTTP CLIENT span", |s| {
+        s.span_kind == CLIENT && s.attr("url.full").is_some()
+    });
+    assert!(
+        http_client
+            .attr("url.full")
+            .and_then(Value::as_str)
+            .is_some_and(|u| u.ends_with("/price/book")),
+        "{}",
+        dump(spans)
+    );
+    assert_attr(spans, http_client, "http.request.method", "GET");
+    assert_attr(spans, http_client, "http.response.status_code", 200);
+    let price = child(spans, http_client, "HTTP SERVER span", |s| {
+        s.span_kind == SERVER
+    });
+    assert!(in_inventory(price) && price.parent.remote);
+    assert_name(spans, price, "GET /price/{sku}");
+    assert_attr(spans, price, "http.route", "/price/{sku}");
+    assert_attr(spans, price, "http.response.status_code", 200);
+    assert_eq!(
+        price.span_context.trace_id, order.span_context.trace_id,
+        "one trace across both processes"
+    );
+
+    // GET /orders/999: a 404 after the query, nothing downstream.
+    let missing = server_span(spans, "/orders/999");
+    assert!(missing.is_root(), "{}", dump(spans));
+    assert_name(spans, missing, "GET /orders/{id}");
+    assert_attr(spans, missing, "http.route", "/orders/{id}");
+    assert_attr(spans, missing, "http.response.status_code", 404);
+    assert!(
+        filter(spans, |s| s.is_child_of(missing))
+            .iter()
+            .all(|s| has_attr(s, "db.system.name", "sqlite")),
+        "only database spans under the 404:\n{}",
+        dump(spans)
+    );
+
+    // GET /healthz and the handler literal: a span each, no children.
+    for (path, route) in [("/healthz", "/healthz"), ("/version", "/version")] {
+        let s = server_span(spans, path);
+        assert_name(spans, s, &format!("GET {route}"));
+        assert_attr(spans, s, "http.route", route);
+        assert_attr(spans, s, "http.response.status_code", 200);
+        assert!(
+            filter(spans, |c| c.is_child_of(s)).is_empty(),
+            "{}",
+            dump(spans)
+        );
+    }
+}
+
+// ---------------------------------------------------------------- tests
+
+/// The woven build traces the whole request path across both services.
+#[test]
+fn orders_woven_with_otel_has_span_tree() {
+    let dir = copy_example("woven");
+    let bins = build(&dir, true);
+    let run = run(&bins);
+    assert_traced(&run);
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// The plain build answers the same and writes no spans.
+#[test]
+fn orders_plain_has_no_spans() {
+    let dir = copy_example("plain");
+    let bins = build(&dir, false);
+    let run = run(&bins);
+    assert_eq!(run.api, "", "plain api stdout");
+    assert_eq!(run.inventory, "", "plain inventory stdout");
+    let _ = std::fs::remove_dir_all(&dir);
+}

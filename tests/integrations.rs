@@ -56,7 +56,7 @@ fn woven_integrations_match_snapshots_and_type_check() {
             woven.decisions.iter().any(|d| d.skipped.is_none()),
             "{name}: no join point advised"
         );
-        settings.bind(|| insta::assert_snapshot!(name, render(&woven)));
+        settings.bind(|| insta::assert_snapshot!(name.as_str(), render(&woven)));
 
         // Type-check in a module with example/orders' requirements.
         let pkg = module.join("cmd/app");

@@ -138,6 +138,10 @@ impl Service {
             .env("OTEL_METRICS_EXPORTER", "none")
             .env("OTEL_LOGS_EXPORTER", "none")
             .env("OTEL_BSP_SCHEDULE_DELAY", "50")
+            // otelgrpc's default is the newest RPC conventions (rpc.method
+            // "shop.Inventory/Reserve"); `rpc/dup` adds the older
+            // rpc.service, which the test asserts too.
+            .env("OTEL_SEMCONV_STABILITY_OPT_IN", "rpc/dup")
             .env_remove("OTEL_SDK_DISABLED")
             .env_remove("OTEL_TRACES_SAMPLER")
             .env_remove("OTEL_PROPAGATORS")
@@ -555,7 +559,9 @@ fn assert_traced(run: &Run) {
     assert_attr(spans, order, "http.response.status_code", 200);
 
     let db = filter(spans, |s| {
-        s.is_child_of(order) && has_attr(s, "db.system.name", "sqlite")
+        s.is_child_of(order)
+            && has_attr(s, "db.system.name", "sqlite")
+            && has_attr(s, "db.system", "sqlite")
     });
     assert!(
         db.iter().any(|s| s
@@ -573,12 +579,14 @@ fn assert_traced(run: &Run) {
     assert_name(spans, rpc_client, "shop.Inventory/Reserve");
     assert_attr(spans, rpc_client, "rpc.method", "shop.Inventory/Reserve");
     assert_attr(spans, rpc_client, "rpc.response.status_code", "OK");
+    assert_attr(spans, rpc_client, "rpc.service", "shop.Inventory");
     let rpc_server = child(spans, rpc_client, "gRPC SERVER span", |s| {
         s.span_kind == SERVER
     });
     assert!(in_inventory(rpc_server) && rpc_server.parent.remote);
     assert_name(spans, rpc_server, "shop.Inventory/Reserve");
     assert_attr(spans, rpc_server, "rpc.method", "shop.Inventory/Reserve");
+    assert_attr(spans, rpc_server, "rpc.service", "shop.Inventory");
 
     let http_client = child(spans, order, "HTTP CLIENT span", |s| {
         s.span_kind == CLIENT && s.attr("url.full").is_some()

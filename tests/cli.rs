@@ -151,7 +151,9 @@ fn list_bundled_names_every_integration() {
     let stdout = String::from_utf8_lossy(&out.stdout);
     for name in ["otel", "net/http", "database/sql", "grpc"] {
         assert!(
-            stdout.lines().any(|l| l.trim_start().starts_with(&format!("{name} "))),
+            stdout
+                .lines()
+                .any(|l| l.trim_start().starts_with(&format!("{name} "))),
             "{name} missing:\n{stdout}"
         );
     }

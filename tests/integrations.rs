@@ -31,7 +31,9 @@ fn every_integration_has_a_fixture() {
         .collect();
     for integration in goaop::bundled::INTEGRATIONS {
         assert!(
-            names.iter().any(|n| n.contains(&format!("use: [{}]", integration.name))),
+            names
+                .iter()
+                .any(|n| n.contains(&format!("use: [{}]", integration.name))),
             "no fixture uses `{}`",
             integration.name
         );
@@ -51,7 +53,11 @@ fn woven_integrations_match_snapshots_and_type_check() {
             .clone()
             .unwrap_or_else(|| panic!("{name}: the integration wove nothing"));
         assert!(!has_syntax_errors(&text), "{name}: does not parse:\n{text}");
-        assert_eq!(woven.files, weave_case(&dir, PKG).1.files, "{name}: not deterministic");
+        assert_eq!(
+            woven.files,
+            weave_case(&dir, PKG).1.files,
+            "{name}: not deterministic"
+        );
         assert!(
             woven.decisions.iter().any(|d| d.skipped.is_none()),
             "{name}: no join point advised"
@@ -72,7 +78,11 @@ fn woven_integrations_match_snapshots_and_type_check() {
         }
     }
     let _ = std::fs::remove_dir_all(&module);
-    assert!(failures.is_empty(), "go vet rejected woven code:\n{}", failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "go vet rejected woven code:\n{}",
+        failures.join("\n")
+    );
 }
 
 fn text_of(o: &std::process::Output) -> String {

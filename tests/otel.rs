@@ -15,71 +15,31 @@ mod common;
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Output, Stdio};
+use std::process::{Child, Command, Stdio};
 use std::sync::mpsc::{self, Receiver};
 use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
-use serde::Deserialize;
 use serde_json::Value;
 
-const GOAOP: &str = env!("CARGO_BIN_EXE_goaop");
+use common::gobuild::{copy_tree, go, output, toolexec};
+use common::spans::{
+    CLIENT, SERVER, Span, assert_attr, assert_name, child, dump, filter, has_attr, parse_spans,
+    server_span,
+};
 
 /// How long a service may take to start, or to stop after SIGTERM.
 const PROCESS_TIMEOUT: Duration = Duration::from_secs(20);
 
 // ---------------------------------------------------------------- building
 
-/// The cargo target directory (where the goaop binary lives).
-fn target() -> PathBuf {
-    Path::new(GOAOP)
-        .parent()
-        .and_then(Path::parent)
-        .unwrap()
-        .to_path_buf()
-}
-
-/// A go command with the shared build cache and a private goaop cache.
-fn go(dir: &Path, args: &[&str]) -> Command {
-    let gocache = target().join("goaop-test-gocache");
-    let xdg = target().join("goaop-test-cache");
-    std::fs::create_dir_all(&gocache).unwrap();
-    let mut cmd = Command::new("go");
-    cmd.current_dir(dir)
-        .args(args)
-        .env("GOCACHE", gocache)
-        .env("XDG_CACHE_HOME", xdg)
-        .env_remove("GOFLAGS")
-        .env_remove("GOAOP_CONFIG")
-        .env_remove("GOAOP_LOG");
-    cmd
-}
-
-fn output(mut cmd: Command) -> Output {
-    cmd.output()
-        .expect("the Go toolchain (go) is required by the OpenTelemetry end-to-end tests")
-}
-
 /// A fresh copy of example/orders under the system temp dir.
 fn copy_example(tag: &str) -> PathBuf {
-    let to = std::env::temp_dir().join(format!("goaop-otel-{tag}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&to);
-    copy(&common::root().join("example/orders"), &to);
-    to
-}
-
-fn copy(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for e in std::fs::read_dir(from).unwrap() {
-        let e = e.unwrap();
-        let dest = to.join(e.file_name());
-        if e.file_type().unwrap().is_dir() {
-            copy(&e.path(), &dest);
-        } else {
-            std::fs::copy(e.path(), dest).unwrap();
-        }
-    }
+    copy_tree(
+        &common::root().join("example/orders"),
+        &format!("otel-{tag}"),
+    )
 }
 
 /// The two service binaries of one build.
@@ -92,7 +52,7 @@ struct Binaries {
 fn build(dir: &Path, woven: bool) -> Binaries {
     let out = dir.join("bin");
     let out_arg = format!("{}/", out.display());
-    let toolexec = format!("-toolexec={GOAOP}");
+    let toolexec = toolexec();
     let mut args = vec!["build"];
     if woven {
         args.push(&toolexec);
@@ -329,189 +289,6 @@ fn run(bins: &Binaries) -> Run {
         api: api_out,
         inventory: inventory_out,
     }
-}
-
-// ---------------------------------------------------------------- spans
-
-const SERVER: u8 = 2;
-const CLIENT: u8 = 3;
-
-/// One span as go.opentelemetry.io/otel/exporters/stdout/stdouttrace
-/// encodes it (a `tracetest.SpanStub`).
-#[derive(Debug, Deserialize)]
-#[serde(rename_all = "PascalCase")]
-struct Span {
-    name: String,
-    span_context: SpanContext,
-    parent: SpanContext,
-    span_kind: u8,
-    attributes: Option<Vec<KeyValue>>,
-    status: Status,
-    resource: Option<Vec<KeyValue>>,
-    instrumentation_scope: Scope,
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(rename_all = "PascalCase")]
-struct SpanContext {
-    #[serde(rename = "TraceID")]
-    trace_id: String,
-    #[serde(rename = "SpanID")]
-    span_id: String,
-    remote: bool,
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(rename_all = "PascalCase")]
-struct KeyValue {
-    key: String,
-    value: TypedValue,
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(rename_all = "PascalCase")]
-struct TypedValue {
-    value: Value,
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(rename_all = "PascalCase")]
-struct Status {
-    code: String,
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(rename_all = "PascalCase")]
-struct Scope {
-    name: String,
-}
-
-impl Span {
-    fn attr(&self, key: &str) -> Option<&Value> {
-        find_kv(self.attributes.as_deref(), key)
-    }
-
-    fn service(&self) -> &str {
-        find_kv(self.resource.as_deref(), "service.name")
-            .and_then(Value::as_str)
-            .unwrap_or("?")
-    }
-
-    fn is_root(&self) -> bool {
-        self.parent.span_id.bytes().all(|b| b == b'0')
-    }
-
-    fn is_child_of(&self, parent: &Span) -> bool {
-        self.span_context.trace_id == parent.span_context.trace_id
-            && self.parent.span_id == parent.span_context.span_id
-    }
-}
-
-fn find_kv<'a>(kvs: Option<&'a [KeyValue]>, key: &str) -> Option<&'a Value> {
-    kvs?.iter()
-        .find(|kv| kv.key == key)
-        .map(|kv| &kv.value.value)
-}
-
-/// The console exporter's stream of JSON span objects.
-fn parse_spans(process: &str, stdout: &str) -> Vec<Span> {
-    serde_json::Deserializer::from_str(stdout)
-        .into_iter::<Span>()
-        .collect::<Result<_, _>>()
-        .unwrap_or_else(|e| panic!("{process} stdout is not a stream of spans ({e}):\n{stdout}"))
-}
-
-/// One line per span, for failure messages.
-fn dump(spans: &[Span]) -> String {
-    let kind = |k| match k {
-        SERVER => "SERVER",
-        CLIENT => "CLIENT",
-        1 => "INTERNAL",
-        _ => "OTHER",
-    };
-    spans
-        .iter()
-        .map(|s| {
-            let attrs: Vec<String> = s
-                .attributes
-                .iter()
-                .flatten()
-                .map(|kv| format!("{}={}", kv.key, kv.value.value))
-                .collect();
-            format!(
-                "  [{}] {} {:?} trace={} span={} parent={}{} status={} scope={}\n      {}",
-                s.service(),
-                kind(s.span_kind),
-                s.name,
-                s.span_context.trace_id,
-                s.span_context.span_id,
-                s.parent.span_id,
-                if s.parent.remote { "(remote)" } else { "" },
-                s.status.code,
-                s.instrumentation_scope.name,
-                attrs.join(" "),
-            )
-        })
-        .collect::<Vec<_>>()
-        .join("\n")
-}
-
-/// The spans matching `pred`.
-fn filter(spans: &[Span], pred: impl Fn(&Span) -> bool) -> Vec<&Span> {
-    spans.iter().filter(|s| pred(s)).collect()
-}
-
-/// The one span matching `pred`; fails (printing every span) on none or
-/// several.
-fn one<'a>(spans: &'a [Span], what: &str, pred: impl Fn(&Span) -> bool) -> &'a Span {
-    match filter(spans, pred).as_slice() {
-        [s] => s,
-        found => panic!(
-            "expected exactly one {what}, found {}; all spans:\n{}",
-            found.len(),
-            dump(spans)
-        ),
-    }
-}
-
-/// The SERVER span of the incoming request for `path` (url.path).
-fn server_span<'a>(spans: &'a [Span], path: &str) -> &'a Span {
-    one(spans, &format!("SERVER span for {path}"), |s| {
-        s.span_kind == SERVER && s.attr("url.path").and_then(Value::as_str) == Some(path)
-    })
-}
-
-/// The one child of `parent` matching `pred`.
-fn child<'a>(
-    spans: &'a [Span],
-    parent: &Span,
-    what: &str,
-    pred: impl Fn(&Span) -> bool,
-) -> &'a Span {
-    one(spans, &format!("{what} under {:?}", parent.name), |s| {
-        s.is_child_of(parent) && pred(s)
-    })
-}
-
-fn has_attr(s: &Span, key: &str, want: impl Into<Value>) -> bool {
-    s.attr(key) == Some(&want.into())
-}
-
-/// `span` has attribute `key` = `want`.
-fn assert_attr(spans: &[Span], span: &Span, key: &str, want: impl Into<Value>) {
-    let want = want.into();
-    assert_eq!(
-        span.attr(key),
-        Some(&want),
-        "span {:?} ({}): attribute {key}; all spans:\n{}",
-        span.name,
-        span.service(),
-        dump(spans)
-    );
-}
-
-fn assert_name(spans: &[Span], span: &Span, want: &str) {
-    assert_eq!(span.name, want, "span name; all spans:\n{}", dump(spans));
 }
 
 /// The span tree of a traced run (see the module doc).

@@ -11,8 +11,8 @@ mod common;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-use common::gobuild::{GOAOP, copy_tree, go, output, text, toolexec};
 use common::SHOP_OUTPUT;
+use common::gobuild::{GOAOP, copy_tree, go, output, text, toolexec};
 
 fn run_binary(bin: &Path) -> String {
     let o = Command::new(bin).output().unwrap();

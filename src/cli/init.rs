@@ -174,7 +174,7 @@ fn new_aspects_file(uses: &[String]) -> String {
 fn add_uses(text: &str, uses: &[String]) -> Option<String> {
     let mut sources = Sources::new();
     let id = sources.add("aspects.yaml", text);
-    let (raw, _) = load::load(&mut sources, id);
+    let (raw, _) = load::load(&sources, id);
     let missing: Vec<&String> = uses
         .iter()
         .filter(|u| !raw.uses.iter().any(|r| &r.value == *u))

@@ -2,6 +2,7 @@
 #![allow(dead_code)]
 
 pub mod gobuild;
+pub mod spans;
 pub mod weaving;
 
 use std::path::{Path, PathBuf};

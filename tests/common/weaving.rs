@@ -70,4 +70,3 @@ pub fn has_syntax_errors(text: &str) -> bool {
         .unwrap();
     parser.parse(text, None).unwrap().root_node().has_error()
 }
-

@@ -2,8 +2,8 @@
 //! the build's many tool calls loads it zero-copy instead of recompiling.
 //!
 //! The cache file is `<user cache dir>/goaop/rules-<key>.bin`, the key a
-//! blake3 hash of goaop's version, the bundled aspect sources and every
-//! aspect file's name and bytes. Writers race harmlessly: each writes a
+//! blake3 hash of goaop's version, the bundled aspect sources, every
+//! aspect file's name and bytes, and the main module's go.mod. Writers race harmlessly: each writes a
 //! temporary file and renames it into place.
 
 use std::path::PathBuf;
@@ -55,6 +55,11 @@ fn key(project: &Project) -> Option<String> {
     for f in &project.aspect_files {
         frame(f.as_os_str().as_encoded_bytes());
         frame(&std::fs::read(f).ok()?);
+    }
+    // The aspects are checked against go.mod (modules the injected imports
+    // need): a go.mod edit must re-run that check, not reuse a cached pass.
+    if let Some(m) = &project.module {
+        frame(&std::fs::read(m.root.join("go.mod")).unwrap_or_default());
     }
     Some(h.finalize().to_hex()[..32].to_string())
 }

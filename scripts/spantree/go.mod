@@ -1,0 +1,3 @@
+module goaop.dev/scripts/spantree
+
+go 1.22

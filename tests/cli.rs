@@ -157,4 +157,5 @@ fn list_bundled_names_every_integration() {
             "{name} missing:\n{stdout}"
         );
     }
+    common::snapshots("cli").bind(|| insta::assert_snapshot!("list_bundled", stdout));
 }

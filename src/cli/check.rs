@@ -158,6 +158,21 @@ fn list_bundled() -> Outcome {
     }
     for f in bundled::INTEGRATIONS {
         out.push_str(&format!("  {:<14} {}\n", f.name, f.summary));
+        let mut sources = Sources::new();
+        let id = sources.add(f.path, f.text);
+        for a in check::check_files(&mut sources, &[id]).aspects {
+            let mut what = pointcut_text(&a.pointcut);
+            if !a.advice.set_fields.is_empty() {
+                what = what.replace("calls of ", "composite literals of ");
+            }
+            out.push_str(&format!("      {:<26} {what}\n", a.name));
+        }
+        let modules: Vec<String> = f
+            .modules
+            .iter()
+            .map(|m| format!("{}@{}", m.path, m.version))
+            .collect();
+        out.push_str(&format!("      needs: {}\n", modules.join(" ")));
     }
     out.push_str(
         "\nBundled aspects (borrow their advice with `- { name: NAME, target: \"…\" }`):\n",
@@ -168,5 +183,29 @@ fn list_bundled() -> Outcome {
     Outcome {
         stdout: out,
         ..Default::default()
+    }
+}
+
+/// A pointcut in one line, for `--list-bundled`.
+fn pointcut_text(p: &check::Pointcut) -> String {
+    use check::Pointcut as P;
+    let join = |ps: &[P], op: &str| {
+        ps.iter()
+            .map(|p| match p {
+                P::And(_) | P::Or(_) => format!("({})", pointcut_text(p)),
+                _ => pointcut_text(p),
+            })
+            .collect::<Vec<_>>()
+            .join(op)
+    };
+    match p {
+        P::Sig(re) => format!("functions matching `{re}`"),
+        P::Within(pkg) => format!("within {pkg}"),
+        P::MainModule => "in the main module".to_string(),
+        P::Call(c) => format!("calls of {c}"),
+        P::Ref(r) => format!("uses of {r}"),
+        P::And(ps) => join(ps, " && "),
+        P::Or(ps) => join(ps, " || "),
+        P::Not(p) => format!("!{}", pointcut_text(p)),
     }
 }

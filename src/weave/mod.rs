@@ -453,6 +453,7 @@ pub(crate) fn aspect_templates(a: &CheckedAspect) -> Vec<&Template> {
     adv.before
         .iter()
         .chain(&adv.after)
+        .chain(&adv.around)
         .chain(&adv.replace)
         .chain(&adv.wrap)
         .chain(&adv.append_args)

@@ -841,13 +841,7 @@ mod tests {
             outer_declared: &empty,
         };
         let mut diags = Vec::new();
-        let c = check(
-            &snippet(text),
-            form,
-            "advice",
-            &scope,
-            &mut diags,
-        );
+        let c = check(&snippet(text), form, "advice", &scope, &mut diags);
         (c, diags)
     }
 

@@ -338,9 +338,7 @@ impl Cx<'_> {
                 "vars" => vars = self.pairs(v, "template constants `Name: value`"),
                 "before" | "template" => advice.before = self.snippet(v, "Go statements"),
                 "after" => advice.after = self.snippet(v, "Go statements"),
-                "around" => {
-                    advice.around = self.snippet(v, "Go statements containing `{{.Body}}`")
-                }
+                "around" => advice.around = self.snippet(v, "Go statements containing `{{.Body}}`"),
                 "replace" => advice.replace = self.snippet(v, "a Go expression"),
                 "wrap" => advice.wrap = self.snippet(v, "a Go expression containing `{{.Call}}`"),
                 "append-args" => advice.append_args = self.append_args(v),

@@ -223,7 +223,7 @@ fn weave_file(
         function::function_edits(
             file,
             site,
-            body.start,
+            body.clone(),
             &applied,
             pkg,
             &positions,

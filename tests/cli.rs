@@ -186,6 +186,9 @@ fn plan_shows_around_decisions_like_before_ones() {
 
     let diff = goaop(&dir, &["diff"]);
     let text = String::from_utf8_lossy(&diff.stdout);
-    assert!(text.contains("+\tfunc() {\n+/*line main.go:5:14*/\n"), "{text}");
+    assert!(
+        text.contains("+\tfunc() {\n+/*line main.go:5:14*/\n"),
+        "{text}"
+    );
     assert!(text.contains("+//line aspects.yaml:10\n+\t}()\n"), "{text}");
 }

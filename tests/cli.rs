@@ -159,3 +159,37 @@ fn list_bundled_names_every_integration() {
     }
     common::snapshots("cli").bind(|| insta::assert_snapshot!("list_bundled", stdout));
 }
+
+#[test]
+fn plan_shows_around_decisions_like_before_ones() {
+    let dir = common::scratch_module(
+        "plan-around",
+        Some(
+            "aspects:\n  - name: guarded\n    target: 'func (Ping|Load)\\('\n    around: |\n      if !ready() {\n          return\n      }\n      func() {\n          {{.Body}}\n      }()\n",
+        ),
+        "package main\n\nfunc ready() bool { return true }\n\nfunc Ping() {\n\tprintln(\"pong\")\n}\n\nfunc Load() (int, error) { return 1, nil }\n\nfunc main() {\n\tPing()\n\t_, _ = Load()\n}\n",
+    );
+    let plan = goaop(&dir, &["plan"]);
+    let text = String::from_utf8_lossy(&plan.stdout);
+    assert_eq!(
+        plan.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&plan.stderr)
+    );
+    assert!(text.contains("+ guarded      Ping"), "{text}");
+    assert!(
+        text.contains("- guarded      Load")
+            && text.contains("skipped: the advice returns 0 values, Load returns (int, error)"),
+        "{text}"
+    );
+    assert!(text.contains("1 join point(s) woven, 1 skipped"), "{text}");
+
+    let diff = goaop(&dir, &["diff"]);
+    let text = String::from_utf8_lossy(&diff.stdout);
+    assert!(
+        text.contains("+\tfunc() {\n+/*line main.go:5:14*/\n"),
+        "{text}"
+    );
+    assert!(text.contains("+//line aspects.yaml:10\n+\t}()\n"), "{text}");
+}

@@ -693,7 +693,7 @@ fn bad_headers_are_typed_errors() {
         load(&v),
         Err(LoadError::FormatVersion {
             found: 99,
-            expected: 2
+            expected: 3
         })
     );
     let mut v = good.clone();

@@ -36,6 +36,7 @@ fn yaml_and_dsl_spellings_compile_to_the_same_rule_set() {
             for t in [
                 &mut asp.advice.before,
                 &mut asp.advice.after,
+                &mut asp.advice.around,
                 &mut asp.advice.replace,
                 &mut asp.advice.wrap,
             ]

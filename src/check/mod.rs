@@ -139,6 +139,7 @@ fn has_advice(raw: &RawAspect) -> bool {
     let a = &raw.advice;
     a.before.is_some()
         || a.after.is_some()
+        || a.around.is_some()
         || a.replace.is_some()
         || a.wrap.is_some()
         || !a.append_args.is_empty()
@@ -322,6 +323,13 @@ fn check_aspect(
         let outer = declared.clone();
         if let Some((t, d)) = run(s, Form::Statements, "after", &[], &outer, diags) {
             advice.after = Some(t);
+            declared.extend(d);
+        }
+    }
+    if let Some(s) = &raw.advice.around {
+        let outer = declared.clone();
+        if let Some((t, d)) = run(s, Form::Around, "around", &[], &outer, diags) {
+            advice.around = Some(t);
             declared.extend(d);
         }
     }
@@ -542,7 +550,7 @@ fn check_advice_fits(raw: &RawAspect, site: Site, diags: &mut Vec<Diagnostic>) {
     let call_advice = || a.replace.iter().chain(&a.wrap).chain(&a.append_args);
     let (wrong, which, help): (Vec<&Snippet>, &str, &str) = match site {
         Site::Call => {
-            let body: Vec<&Snippet> = a.before.iter().chain(&a.after).collect();
+            let body: Vec<&Snippet> = a.before.iter().chain(&a.after).chain(&a.around).collect();
             if body.is_empty()
                 && let (Some(first), Some(field)) = (call_advice().next(), a.set_fields.first())
             {
@@ -560,7 +568,7 @@ fn check_advice_fits(raw: &RawAspect, site: Site, diags: &mut Vec<Diagnostic>) {
             }
             (
                 body,
-                "`before`/`after` advice runs in function bodies, but this aspect selects call sites",
+                "`before`/`after`/`around` advice runs in function bodies, but this aspect selects call sites",
                 "use `wrap: \"f({{.Call}})\"`, `replace`, `append-args` or `set-field` for call sites, or select functions with `target`",
             )
         }
@@ -568,6 +576,7 @@ fn check_advice_fits(raw: &RawAspect, site: Site, diags: &mut Vec<Diagnostic>) {
             a.before
                 .iter()
                 .chain(&a.after)
+                .chain(&a.around)
                 .chain(&a.append_args)
                 .chain(fields)
                 .collect(),

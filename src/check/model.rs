@@ -39,7 +39,7 @@ pub enum Pointcut {
 /// Which kind of join point an aspect advises.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum JoinKind {
-    /// Function bodies (`before`/`after`).
+    /// Function bodies (`before`/`after`/`around`).
     Execution,
     /// Call sites (`replace`/`wrap`/`append-args`), or composite literals
     /// of a type (`set-field`).
@@ -102,6 +102,11 @@ pub struct Idents {
 pub struct Advice {
     pub before: Option<Template>,
     pub after: Option<Template>,
+    /// `around`: statements containing exactly one `{{.Body}}` hole (a
+    /// statement of its own), which stands for the function's body. The
+    /// text before the hole is woven after the body's `{`, the text after it
+    /// before the closing `}`; the body itself stays where it is.
+    pub around: Option<Template>,
     pub replace: Option<Template>,
     pub wrap: Option<Template>,
     pub append_args: Vec<Template>,

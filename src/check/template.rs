@@ -28,6 +28,9 @@ pub const BUILTIN_PLACEHOLDERS: &[&str] = &[
     "Zeros",
 ];
 
+/// The placeholder of `around` advice only: the function's own body.
+pub const BODY: &str = "Body";
+
 /// Placeholders of call-site advice only (`replace`, `wrap`,
 /// `append-args` on a `call`): the original call, its argument list without
 /// the parentheses, and the `context.Context` in scope.
@@ -118,6 +121,9 @@ const PREDECLARED: &[&str] = &[
 pub enum Form {
     /// `before` / `after`: a list of statements.
     Statements,
+    /// `around`: a list of statements with exactly one `{{.Body}}`
+    /// statement, where the function's own body runs.
+    Around,
     /// `replace` / `wrap` / `append-args`: one expression.
     Expression,
 }
@@ -192,10 +198,13 @@ pub fn check(
     } else {
         snippet
     };
-    let placeholders = find_placeholders(snippet, what, scope, diags)?;
+    let placeholders = find_placeholders(snippet, form, what, scope, diags)?;
+    if form == Form::Around && !one_body(snippet, &placeholders, what, diags) {
+        return None;
+    }
     let neutral = neutralise(&snippet.text, &placeholders);
     let (prefix, suffix) = match form {
-        Form::Statements => ("package p\nfunc _() {\n", "\n}\n"),
+        Form::Statements | Form::Around => ("package p\nfunc _() {\n", "\n}\n"),
         Form::Expression => ("package p\nvar _ = ", "\n"),
     };
     let program = format!("{prefix}{neutral}{suffix}");
@@ -220,6 +229,21 @@ pub fn check(
                 "not one expression",
             )
             .with_help("call-site advice is an expression such as `otelsql.Wrap({{.Call}})`; move statements to `before`"),
+        );
+        return None;
+    }
+    if form == Form::Around
+        && let Some(body) = placeholders.iter().find(|p| p.name == BODY)
+        && !body_is_statement(root, body.range.start + base..body.range.end + base)
+    {
+        diags.push(
+            Diagnostic::error(
+                codes::BODY_NOT_STATEMENT,
+                format!("`{{{{.Body}}}}` in {what} is not a statement of its own"),
+                snippet.file_span(body.range.clone()),
+                "used inside an expression or a declaration",
+            )
+            .with_help("`{{.Body}}` stands for the function's statements: write it alone on its line where they should run, e.g. inside `handler := func(w http.ResponseWriter, r *http.Request) {` … `}`"),
         );
         return None;
     }
@@ -310,6 +334,7 @@ pub fn check(
 /// Find every `{{ .Name }}`, reporting malformed and unknown ones.
 fn find_placeholders(
     snippet: &Snippet,
+    form: Form,
     what: &str,
     scope: &Scope,
     diags: &mut Vec<Diagnostic>,
@@ -344,7 +369,18 @@ fn find_placeholders(
                 .with_help("goaop placeholders are a dot and a name, e.g. `{{.FuncName}}`; pipelines and functions are not supported"),
             );
             ok = false;
-        } else if !is_known(name, scope) {
+        } else if name == BODY && form != Form::Around {
+            diags.push(
+                Diagnostic::error(
+                    codes::BODY_OUTSIDE_AROUND,
+                    format!("`{{{{.Body}}}}` in {what}"),
+                    snippet.file_span(open..close),
+                    "only `around` advice has a body placeholder",
+                )
+                .with_help("to run code around the function's statements, move this advice to `around:` (`around { … }` in the DSL); `before`/`after` run before and after the body without naming it"),
+            );
+            ok = false;
+        } else if name != BODY && !is_known(name, scope) {
             let mut known: Vec<&str> = BUILTIN_PLACEHOLDERS.to_vec();
             known.extend(scope.placeholders.iter().map(String::as_str));
             known.extend(scope.site);
@@ -382,6 +418,73 @@ fn find_placeholders(
         at = close;
     }
     ok.then_some(out)
+}
+
+/// `around` advice contains `{{.Body}}` exactly once.
+fn one_body(
+    snippet: &Snippet,
+    placeholders: &[Placeholder],
+    what: &str,
+    diags: &mut Vec<Diagnostic>,
+) -> bool {
+    let bodies: Vec<&Placeholder> = placeholders.iter().filter(|p| p.name == BODY).collect();
+    match bodies.as_slice() {
+        [_] => true,
+        [] => {
+            diags.push(
+                Diagnostic::error(
+                    codes::BODY_COUNT,
+                    format!("{what} has no `{{{{.Body}}}}`"),
+                    snippet.span.clone(),
+                    "the function's own statements would be dropped",
+                )
+                .with_help("write `{{.Body}}` on a line of its own where the function's statements should run; code that only runs first belongs in `before`"),
+            );
+            false
+        }
+        [first, second, ..] => {
+            diags.push(
+                Diagnostic::error(
+                    codes::BODY_COUNT,
+                    format!("{what} uses `{{{{.Body}}}}` more than once"),
+                    snippet.file_span(second.range.clone()),
+                    "second `{{.Body}}`",
+                )
+                .with_secondary(snippet.file_span(first.range.clone()), "first `{{.Body}}`")
+                .with_help("the body is woven in place, once: keep one `{{.Body}}` (call a closure twice to run it twice)"),
+            );
+            false
+        }
+    }
+}
+
+/// Whether the neutralised `{{.Body}}` at `range` of the parsed program is
+/// an expression statement of its own in a statement list (not an operand,
+/// a condition, a string or a `for` clause).
+fn body_is_statement(root: Node, range: Range<usize>) -> bool {
+    let Some(node) = root.named_descendant_for_byte_range(range.start, range.end) else {
+        return false;
+    };
+    let Some(stmt) = node.parent() else {
+        return false;
+    };
+    let whole = node.kind() == "identifier"
+        && node.byte_range() == range
+        && stmt.kind() == "expression_statement"
+        && stmt.byte_range() == range;
+    whole
+        && stmt.parent().is_some_and(|list| {
+            matches!(
+                list.kind(),
+                "statement_list"
+                    | "block"
+                    | "expression_case"
+                    | "default_case"
+                    | "type_case"
+                    | "communication_case"
+                    | "labeled_statement"
+            )
+        })
 }
 
 fn is_known(name: &str, scope: &Scope) -> bool {
@@ -481,7 +584,7 @@ fn report_syntax(
     let (start, end) = (clamp(range.start), clamp(range.end));
     let span = snippet.file_span(start..end);
     let kind = match form {
-        Form::Statements => "Go statements",
+        Form::Statements | Form::Around => "Go statements",
         Form::Expression => "a Go expression",
     };
     diags.push(
@@ -717,6 +820,15 @@ mod tests {
     }
 
     fn run(text: &str, bindings: &[&str], imports: &[&str]) -> (Option<Checked>, Vec<Diagnostic>) {
+        run_form(text, bindings, imports, Form::Statements)
+    }
+
+    fn run_form(
+        text: &str,
+        bindings: &[&str],
+        imports: &[&str],
+        form: Form,
+    ) -> (Option<Checked>, Vec<Diagnostic>) {
         let empty = BTreeSet::new();
         let bindings: BTreeSet<String> = bindings.iter().map(|s| s.to_string()).collect();
         let imports: BTreeSet<String> = imports.iter().map(|s| s.to_string()).collect();
@@ -729,13 +841,7 @@ mod tests {
             outer_declared: &empty,
         };
         let mut diags = Vec::new();
-        let c = check(
-            &snippet(text),
-            Form::Statements,
-            "advice",
-            &scope,
-            &mut diags,
-        );
+        let c = check(&snippet(text), form, "advice", &scope, &mut diags);
         (c, diags)
     }
 
@@ -830,5 +936,69 @@ mod tests {
         assert!(c.is_none());
         assert_eq!(d[0].code, codes::UNKNOWN_PLACEHOLDER);
         assert!(d[0].help.as_deref().unwrap().contains("Permission"));
+    }
+
+    const HANDLER: &str = "handler := func(w http.ResponseWriter, r *http.Request) {\n    {{.Body}}\n}\nif _, traced := otelhttp.LabelerFromContext(r.Context()); traced {\n    handler(w, r)\n    return\n}\notelhttp.NewHandler(http.HandlerFunc(handler), \"{{.FuncName}}\").ServeHTTP(w, r)\n";
+
+    #[test]
+    fn around_closure_parameters_are_bindings_not_declarations() {
+        let (c, d) = run_form(HANDLER, &["w", "r"], &["http", "otelhttp"], Form::Around);
+        assert!(d.is_empty(), "{d:?}");
+        let c = c.unwrap();
+        assert_eq!(
+            c.declared,
+            BTreeSet::from(["handler".to_string(), "traced".to_string()])
+        );
+        assert!(c.implicit.is_empty(), "{:?}", c.implicit);
+        let count = |seg: Segment| c.template.segments.iter().filter(|s| **s == seg).count();
+        // Parameter declarations and uses alike resolve to the bound names.
+        assert_eq!(count(Segment::Ident("w".into())), 3);
+        assert_eq!(count(Segment::Ident("r".into())), 4);
+        assert_eq!(count(Segment::Ident("handler".into())), 3);
+        assert_eq!(count(Segment::Hole("Body".into())), 1);
+        // `return` inside the template (outside the closure) returns nothing.
+        assert_eq!(c.template.returns, vec![Some(0)]);
+    }
+
+    #[test]
+    fn body_only_in_around() {
+        let (c, d) = run("{{.Body}}", &[], &[]);
+        assert!(c.is_none());
+        assert_eq!(d[0].code, codes::BODY_OUTSIDE_AROUND);
+    }
+
+    #[test]
+    fn body_exactly_once() {
+        let (c, d) = run_form("x := 1\n_ = x", &[], &[], Form::Around);
+        assert!(c.is_none());
+        assert_eq!(d[0].code, codes::BODY_COUNT);
+        let (c, d) = run_form("{{.Body}}\n{{.Body}}", &[], &[], Form::Around);
+        assert!(c.is_none());
+        assert_eq!(d[0].code, codes::BODY_COUNT);
+        assert_eq!(d[0].primary.span.range, 10..19);
+    }
+
+    #[test]
+    fn body_must_be_a_statement() {
+        for text in [
+            "f({{.Body}})",
+            "x := {{.Body}}\n_ = x",
+            "_ = \"{{.Body}}\"",
+            "if {{.Body}} {\n}",
+            "for {{.Body}}; ; {\n}",
+        ] {
+            let (c, d) = run_form(text, &[], &[], Form::Around);
+            assert!(c.is_none(), "{text}");
+            assert_eq!(d[0].code, codes::BODY_NOT_STATEMENT, "{text}: {d:?}");
+        }
+        for text in [
+            "{{.Body}}",
+            "func() {\n{{.Body}}\n}()",
+            "switch {\ncase true:\n\t{{.Body}}\n}",
+            "{\n{{.Body}}\n}",
+        ] {
+            let (c, d) = run_form(text, &[], &[], Form::Around);
+            assert!(c.is_some() && d.is_empty(), "{text}: {d:?}");
+        }
     }
 }

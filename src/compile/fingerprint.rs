@@ -106,13 +106,14 @@ fn without_origins(a: &CheckedAspect) -> CheckedAspect {
     let Advice {
         before,
         after,
+        around,
         replace,
         wrap,
         append_args,
         set_fields,
     } = &mut a.advice;
     let clear = |t: &mut Template| t.origin = Origin::default();
-    for t in [before, after, replace, wrap].into_iter().flatten() {
+    for t in [before, after, around, replace, wrap].into_iter().flatten() {
         clear(t);
     }
     append_args.iter_mut().for_each(clear);

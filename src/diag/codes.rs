@@ -54,6 +54,13 @@ pub const BAD_IDENT: &str = "E0215";
 pub const NO_POINTCUT: &str = "E0216";
 /// An import alias declared twice or clashing with a binding.
 pub const NAME_CLASH: &str = "E0217";
+/// `{{.Body}}` in advice other than `around`.
+pub const BODY_OUTSIDE_AROUND: &str = "E0218";
+/// `around` advice without `{{.Body}}`, or with it more than once.
+pub const BODY_COUNT: &str = "E0219";
+/// `{{.Body}}` that is not a statement of its own (inside an expression,
+/// a string, a declaration...).
+pub const BODY_NOT_STATEMENT: &str = "E0220";
 
 // --- compile (E03xx) --------------------------------------------------------
 /// A pattern whose DFA exceeds the size limit.

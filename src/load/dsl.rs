@@ -14,6 +14,7 @@
 //!     imports { trace "go.opentelemetry.io/otel/trace" }
 //!     order 10
 //!     before { … Go … }   after { … }   replace { … }   wrap { … }
+//!     around { … {{.Body}} … }             // the body runs where `{{.Body}}` stands
 //!     append-args { expr1, expr2 }         // one snippet per top-level comma
 //! }
 //! ```
@@ -358,6 +359,7 @@ impl Cx<'_> {
         match kw.as_str() {
             "before" => advice.before = Some(snippet),
             "after" => advice.after = Some(snippet),
+            "around" => advice.around = Some(snippet),
             "replace" => advice.replace = Some(snippet),
             "wrap" => advice.wrap = Some(snippet),
             _ => {

@@ -56,6 +56,9 @@ pub struct RawAdvice {
     pub before: Option<Snippet>,
     /// `after`: statements run on every exit.
     pub after: Option<Snippet>,
+    /// `around`: statements with one `{{.Body}}` statement standing for the
+    /// function's own body (like AspectJ's `proceed`).
+    pub around: Option<Snippet>,
     /// Call-site: an expression replacing the call (`{{.Call}}` not allowed).
     pub replace: Option<Snippet>,
     /// Call-site: an expression wrapping the call, containing `{{.Call}}`.

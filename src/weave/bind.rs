@@ -98,7 +98,13 @@ pub fn bind(
         bound.names.insert(res.name.clone(), name);
     }
 
-    for template in aspect.advice.before.iter().chain(&aspect.advice.after) {
+    let advice = &aspect.advice;
+    for template in advice
+        .before
+        .iter()
+        .chain(&advice.after)
+        .chain(&advice.around)
+    {
         for ret in &template.returns {
             let fits = match ret {
                 Some(n) => *n == site.results.len(),

@@ -1,6 +1,8 @@
 //! Function advice: `before` and `after` inserted after the body's `{`,
-//! with blank parameters and unnamed results named when bindings need them,
-//! hygienic names for what the advice declares, and `//line` maps.
+//! `around` split at its `{{.Body}}` into the text after the `{` and the
+//! text before the closing `}` (the body's own bytes never move), with blank
+//! parameters and unnamed results named when bindings need them, hygienic
+//! names for what the advice declares, and `//line` maps.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -10,7 +12,8 @@ use super::render::{Values, render, tidy_empty_zeros};
 use super::{
     Applied, PackageInfo, SourceFile, aliases_used, context_placeholder, imports, line_directive,
 };
-use crate::check::CheckedAspect;
+use crate::check::template::BODY;
+use crate::check::{CheckedAspect, Segment, Template};
 use crate::scan::FuncSite;
 
 /// The edits for one function: parameter and result renames, and the
@@ -19,7 +22,7 @@ use crate::scan::FuncSite;
 pub(super) fn function_edits(
     file: &SourceFile,
     site: &FuncSite,
-    body_start: usize,
+    body: std::ops::Range<usize>,
     applied: &[Applied],
     pkg: &PackageInfo,
     positions: &Positions,
@@ -69,7 +72,10 @@ pub(super) fn function_edits(
         ));
     }
 
+    let (body_start, body_end) = (body.start, body.end);
     let mut code = String::new();
+    // The closing text of each `around`, innermost last.
+    let mut closings: Vec<String> = Vec::new();
     let mut taken: BTreeSet<String> = BTreeSet::new();
     for a in applied {
         let hygiene = hygienic_names(&a.aspect.idents.declared, &mut taken);
@@ -102,9 +108,19 @@ pub(super) fn function_edits(
             code.push_str(&line_directive(t));
             code.push('\t');
             code.push_str(derived_pending);
+            derived_pending = "";
             code.push_str("defer func() { ");
             code.push_str(&tidy_empty_zeros(&render(t, &values, "\t")));
             code.push_str(" }()\n");
+        }
+        if let Some(t) = &a.aspect.advice.around {
+            let (open, close) = around_parts(t, &values);
+            code.push_str(&line_directive(t));
+            code.push('\t');
+            code.push_str(derived_pending);
+            code.push_str(&open);
+            code.push('\n');
+            closings.push(close);
         }
         values.record_imports(aliases_used(a.aspect));
     }
@@ -113,6 +129,61 @@ pub(super) fn function_edits(
         at,
         format!("\n{code}{}", positions.resume(at)),
     ));
+    if !closings.is_empty() {
+        // Before the body's `}`: the arounds' closing text, outermost last,
+        // then back to the `}` itself.
+        let end = body_end - 1;
+        let mut text = String::new();
+        if !file.text[..end].ends_with('\n') {
+            text.push('\n');
+        }
+        for close in closings.iter().rev() {
+            text.push_str(close);
+            text.push('\n');
+        }
+        text.push_str(&positions.resume(end));
+        edits.push(Edit::insert(end, text));
+    }
+}
+
+/// An `around` template rendered and split at its `{{.Body}}`: the text
+/// before it (trailing blanks dropped), and the text after it with its own
+/// `//line` directive (the rest of the `{{.Body}}` line dropped when blank).
+fn around_parts(t: &Template, values: &dyn Values) -> (String, String) {
+    let at = t
+        .segments
+        .iter()
+        .position(|s| matches!(s, Segment::Hole(h) if h == BODY))
+        .unwrap_or(t.segments.len());
+    let part = |segments: &[Segment]| Template {
+        segments: segments.to_vec(),
+        returns: Vec::new(),
+        origin: t.origin.clone(),
+    };
+    let head = part(&t.segments[..at]);
+    let tail = part(t.segments.get(at + 1..).unwrap_or_default());
+    let open = tidy_empty_zeros(&render(&head, values, "\t"));
+    let open = open.trim_end().to_string();
+    // The line of `{{.Body}}` in the aspect file.
+    let newlines: usize = head
+        .segments
+        .iter()
+        .map(|s| match s {
+            Segment::Lit(l) => l.matches('\n').count(),
+            _ => 0,
+        })
+        .sum();
+    let mut line = t.origin.line as usize + newlines;
+    let rendered = tidy_empty_zeros(&render(&tail, values, "\t"));
+    let rest = match rendered.split_once('\n') {
+        Some((same_line, rest)) if same_line.trim().is_empty() => {
+            line += 1;
+            rest.to_string()
+        }
+        _ => format!("\t{}", rendered.trim_start()),
+    };
+    let close = format!("//line {}:{line}\n{}", t.origin.file, rest.trim_end());
+    (open, close)
 }
 
 /// Hygienic names for what an aspect declares: `span` becomes

@@ -223,7 +223,7 @@ fn weave_file(
         function::function_edits(
             file,
             site,
-            body.start,
+            body.clone(),
             &applied,
             pkg,
             &positions,
@@ -453,6 +453,7 @@ pub(crate) fn aspect_templates(a: &CheckedAspect) -> Vec<&Template> {
     adv.before
         .iter()
         .chain(&adv.after)
+        .chain(&adv.around)
         .chain(&adv.replace)
         .chain(&adv.wrap)
         .chain(&adv.append_args)

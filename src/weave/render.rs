@@ -19,18 +19,31 @@ pub fn render(t: &Template, values: &dyn Values, indent: &str) -> String {
     for seg in &t.segments {
         match seg {
             Segment::Lit(s) => push_indented(&mut out, s, indent),
-            Segment::Hole(name) => match values.placeholder(name) {
-                Some(v) => out.push_str(&v),
-                None => {
-                    out.push_str("{{.");
-                    out.push_str(name);
-                    out.push_str("}}");
-                }
-            },
-            Segment::Ident(name) => out.push_str(&values.ident(name)),
+            // A line that starts with a placeholder or an identifier is
+            // indented like any other.
+            Segment::Hole(_) | Segment::Ident(_) if out.ends_with('\n') => {
+                out.push_str(indent);
+                push_value(&mut out, seg, values);
+            }
+            _ => push_value(&mut out, seg, values),
         }
     }
     out
+}
+
+fn push_value(out: &mut String, seg: &Segment, values: &dyn Values) {
+    match seg {
+        Segment::Lit(_) => {}
+        Segment::Hole(name) => match values.placeholder(name) {
+            Some(v) => out.push_str(&v),
+            None => {
+                out.push_str("{{.");
+                out.push_str(name);
+                out.push_str("}}");
+            }
+        },
+        Segment::Ident(name) => out.push_str(&values.ident(name)),
+    }
 }
 
 fn push_indented(out: &mut String, s: &str, indent: &str) {

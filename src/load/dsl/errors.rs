@@ -46,10 +46,10 @@ impl Want {
             aspect_name | name_word => Want::AspectName,
             aspect_open => Want::AspectOpen,
             kw_pointcut | kw_requires | kw_results | kw_globals | kw_vars | kw_imports
-            | kw_order | kw_before | kw_after | kw_replace | kw_wrap | kw_append_args
-            | advice_kw | pointcut_clause | requires_clause | results_clause | globals_clause
-            | vars_clause | imports_clause | order_clause | advice_clause | kw_set_field
-            | set_field_clause => Want::Clause,
+            | kw_order | kw_before | kw_after | kw_around | kw_replace | kw_wrap
+            | kw_append_args | advice_kw | pointcut_clause | requires_clause | results_clause
+            | globals_clause | vars_clause | imports_clause | order_clause | advice_clause
+            | kw_set_field | set_field_clause => Want::Clause,
             aspect_close => Want::AspectClose,
             kw_execution | kw_target | kw_within | kw_call | kw_ref | not_op | pc_not
             | pc_execution | pc_target | pc_within | pc_call | pc_ref | pc_group | pc_or
@@ -120,6 +120,7 @@ const CLAUSES: &[&str] = &[
     "order",
     "before",
     "after",
+    "around",
     "replace",
     "wrap",
     "append-args",
@@ -130,6 +131,7 @@ const DESIGNATORS: &[&str] = &["execution", "target", "within", "call", "ref"];
 const ADVICE: &[&str] = &[
     "before",
     "after",
+    "around",
     "replace",
     "wrap",
     "append-args",

@@ -66,3 +66,18 @@ func Post(ctx context.Context, targetURL, contentType string, body io.Reader) (*
 func PostForm(ctx context.Context, targetURL string, data url.Values) (*http.Response, error) {
 	return Post(ctx, targetURL, "application/x-www-form-urlencoded", strings.NewReader(data.Encode()))
 }
+
+// Labeler holds the attributes of the current request's server span.
+type Labeler struct{}
+
+type labelerKey struct{}
+
+// LabelerFromContext returns the Labeler of an instrumented request, and
+// whether there was one (i.e. whether a handler already traces it).
+func LabelerFromContext(ctx context.Context) (*Labeler, bool) {
+	l, ok := ctx.Value(labelerKey{}).(*Labeler)
+	if !ok {
+		return &Labeler{}, false
+	}
+	return l, true
+}

@@ -8,6 +8,7 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"time"
 )
 
 func hello(w http.ResponseWriter, r *http.Request) {
@@ -33,7 +34,11 @@ func main() {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
 	}
-	go func() { _ = http.Serve(listener, mux) }()
+	// The handler is assigned after the literal: no entry point goaop wraps
+	// serves it, so the handler starts the server span itself.
+	srv := &http.Server{ReadHeaderTimeout: time.Second}
+	srv.Handler = mux
+	go func() { _ = srv.Serve(listener) }()
 	body, err := fetch(context.Background(), "http://"+listener.Addr().String()+"/hello/gopher")
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)

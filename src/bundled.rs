@@ -74,7 +74,7 @@ pub const INTEGRATIONS: &[BundledFile] = &[
         name: "otel",
         path: "<bundled>/otel.yaml",
         text: include_str!("../stdlib-aspects/otel.yaml"),
-        summary: "`func main`: OpenTelemetry SDK from OTEL_* (autoexport), W3C propagation, flush when main returns",
+        summary: "`func main`: OpenTelemetry SDK from OTEL_* (autoexport), W3C propagation, flush when main returns and before os.Exit/log.Fatal*",
         modules: &[OTEL, OTEL_SDK, AUTOEXPORT],
     },
     BundledFile {

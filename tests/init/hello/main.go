@@ -17,7 +17,11 @@ func hello(w http.ResponseWriter, r *http.Request) {
 
 // fetch calls the service like any client would.
 func fetch(ctx context.Context, url string) (string, error) {
-	resp, err := http.Get(url)
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
+	if err != nil {
+		return "", err
+	}
+	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
 		return "", err
 	}

@@ -32,6 +32,15 @@ func proxy(w http.ResponseWriter, r *http.Request) {
 	w.WriteHeader(resp.StatusCode)
 }
 
+// With the default client: a traced copy of it.
+func fetchWith(ctx context.Context, u string) (*http.Response, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
+	if err != nil {
+		return nil, err
+	}
+	return http.DefaultClient.Do(req)
+}
+
 var client = &http.Client{Timeout: 2 * time.Second}
 
 var direct = http.Client{Transport: http.DefaultTransport}
@@ -43,9 +52,11 @@ func main() {
 	if _, err := http.PostForm("http://example.com/form", url.Values{"q": {"go"}}); err != nil {
 		log.Print(err)
 	}
+	http.DefaultClient.Timeout = 5 * time.Second
 	rt := http.DefaultTransport
 	clone := http.DefaultTransport.(*http.Transport).Clone()
 	http.DefaultTransport = clone
 	_, _, _ = rt, client, direct
 	_, _ = fetch(context.Background(), "http://example.com/")
+	_, _ = fetchWith(context.Background(), "http://example.com/")
 }

@@ -446,4 +446,19 @@ mod tests {
                 .contains("\t_ \"go.opentelemetry.io/otel/propagation\"\n")
         );
     }
+
+    #[test]
+    fn a_root_without_go_files_gets_package_tools() {
+        let dir = std::env::temp_dir().join(format!("goaop-init-tools-{}", std::process::id()));
+        std::fs::create_dir_all(dir.join("cmd/api")).unwrap();
+        std::fs::write(dir.join("cmd/api/main.go"), "package main\n").unwrap();
+        std::fs::write(dir.join("main_test.go"), "package other_test\n").unwrap();
+        let plan = plan(&dir, &uses(&["otel"]), &ModuleGraph::default()).unwrap();
+        std::fs::remove_dir_all(&dir).unwrap();
+        assert!(
+            plan.tools.1.contains("\npackage tools\n"),
+            "{}",
+            plan.tools.1
+        );
+    }
 }

@@ -52,24 +52,34 @@ pub fn run(args: &PlanArgs, cwd: &Path) -> Outcome {
         Format::Human => {
             let mut out = String::new();
             let (mut applied, mut skipped) = (0, 0);
+            // Columns as wide as their longest entry.
+            let all = module.packages.iter().flat_map(|(_, _, w)| &w.decisions);
+            let aw = all
+                .clone()
+                .map(|d| d.aspect.len())
+                .max()
+                .unwrap_or(0)
+                .max(12);
+            let sw = all.map(|d| d.site.len()).max().unwrap_or(0).max(24);
             for (pkg, files, w) in &module.packages {
                 if w.decisions.is_empty() {
                     continue;
                 }
                 out.push_str(&format!("{}\n", pkg.import_path));
-                for d in &w.decisions {
+                // In source order: file, then line.
+                let mut decisions: Vec<_> = w.decisions.iter().collect();
+                decisions.sort_by_key(|d| (d.file, d.line));
+                for d in decisions {
                     let at = format!("{}:{}", files[d.file].name, d.line);
+                    let row = format!("{:<aw$} {:<sw$} {at}", d.aspect, d.site);
                     match &d.skipped {
                         None => {
                             applied += 1;
-                            out.push_str(&format!("  + {:<12} {:<32} {at}\n", d.aspect, d.site));
+                            out.push_str(&format!("  + {row}\n"));
                         }
                         Some(why) => {
                             skipped += 1;
-                            out.push_str(&format!(
-                                "  - {:<12} {:<32} {at}\n      skipped: {why}\n",
-                                d.aspect, d.site
-                            ));
+                            out.push_str(&format!("  - {row}\n      skipped: {why}\n"));
                         }
                     }
                 }

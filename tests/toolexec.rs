@@ -172,6 +172,27 @@ fn aspect_errors_fail_the_build_with_diagnostics() {
     let _ = std::fs::remove_dir_all(&dir);
 }
 
+/// An integration whose module go.mod lacks: the build stops before any
+/// compile, naming the `go get` to run (E0401).
+#[test]
+fn a_missing_integration_module_fails_the_build_with_the_go_get_to_run() {
+    let dir = scratch("missing-module", Some("use: [otel]\n"));
+    let o = output(go(&dir, &["build", &toolexec(), "-o", "/dev/null", "."]));
+    let (_, err) = text(&o);
+    let _ = std::fs::remove_dir_all(&dir);
+    assert!(!o.status.success());
+    assert!(
+        err.contains("error[E0401]: the `otel` integration needs 3 modules in go.mod"),
+        "{err}"
+    );
+    assert!(
+        err.contains("run `go get go.opentelemetry.io/otel@v1.47.0 go.opentelemetry.io/otel/sdk@v1.47.0 go.opentelemetry.io/contrib/exporters/autoexport@v0.72.0`"),
+        "{err}"
+    );
+    // Nothing was compiled: the failure comes from the first `-V=full` call.
+    assert!(err.contains("error obtaining buildID"), "{err}");
+}
+
 /// `--config FILE` (from `-toolexec='goaop --config FILE'`) picks the
 /// aspects; the build of a package they cannot touch still succeeds.
 #[test]

@@ -113,11 +113,6 @@ impl<'a> Positions<'a> {
         let (file, line, col) = self.at(offset);
         format!("/*line {file}:{line}:{col}*/")
     }
-
-    /// Whether the file already carries `//line` directives.
-    pub fn has_directives(&self) -> bool {
-        !self.directives.is_empty()
-    }
 }
 
 /// `file:line` or `file:line:col` (the file may itself contain colons).

@@ -402,7 +402,10 @@ fn weave_file(
         edits.push(edit);
     }
     out.imports.extend(aliases.added_paths());
-    if !positions.has_directives() {
+    // Map the file to itself from its first byte, unless it already starts
+    // with its own `//line` (cgo, cover): a directive further down (a
+    // generated section) leaves the code above it unmapped otherwise.
+    if !file.text.starts_with("//line ") {
         edits.push(Edit::insert(0, format!("//line {}:1:1\n", file.name)));
     }
     let (text, dropped) = edit::apply(&file.text, edits);

@@ -7,7 +7,7 @@
 //! Checking up front lets the error point at the aspect and name the
 //! `go get` to run.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 /// The modules a build in one main module can import packages from.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -16,6 +16,10 @@ pub struct ModuleGraph {
     pub main: Vec<String>,
     /// `require`d module paths with their versions.
     pub requires: Vec<(String, String)>,
+    /// The module cache (`$GOMODCACHE`, else `$GOPATH/pkg/mod`), to tell a
+    /// package of a required module from one of a nested module go.mod
+    /// lacks.
+    pub modcache: Option<PathBuf>,
 }
 
 impl ModuleGraph {
@@ -23,7 +27,10 @@ impl ModuleGraph {
     /// (GOWORK=off is honoured).
     pub fn read(root: &Path) -> Option<ModuleGraph> {
         let text = std::fs::read_to_string(root.join("go.mod")).ok()?;
-        let mut graph = ModuleGraph::default();
+        let mut graph = ModuleGraph {
+            modcache: modcache(),
+            ..ModuleGraph::default()
+        };
         graph.add_gomod(&text);
         if let Some(work) = find_gowork(root) {
             graph.add_gowork(&work);
@@ -64,14 +71,70 @@ impl ModuleGraph {
 
     /// The module that provides `package`, if any (the longest matching
     /// path); `None` also for the standard library, see [`is_std`].
+    ///
+    /// A required module whose downloaded copy lacks the package's directory
+    /// does not provide it (it lives in a nested module go.mod does not
+    /// require, like `go.opentelemetry.io/otel/sdk/trace` next to
+    /// `go.opentelemetry.io/otel`); a module not downloaded yet is trusted.
     pub fn provider(&self, package: &str) -> Option<&str> {
-        self.main
+        if let Some(m) = self
+            .main
             .iter()
-            .map(String::as_str)
-            .chain(self.requires.iter().map(|(p, _)| p.as_str()))
             .filter(|m| within(package, m))
             .max_by_key(|m| m.len())
+        {
+            return Some(m);
+        }
+        let mut candidates: Vec<&(String, String)> = self
+            .requires
+            .iter()
+            .filter(|(m, _)| within(package, m))
+            .collect();
+        candidates.sort_by_key(|(m, _)| std::cmp::Reverse(m.len()));
+        candidates
+            .into_iter()
+            .find(|(m, v)| {
+                let Some(root) = self
+                    .modcache
+                    .as_ref()
+                    .map(|c| c.join(format!("{}@{v}", escape(m))))
+                else {
+                    return true;
+                };
+                let rest = package[m.len()..].trim_start_matches('/');
+                !root.is_dir() || root.join(rest).is_dir()
+            })
+            .map(|(m, _)| m.as_str())
     }
+}
+
+/// The module cache directory the go command uses.
+fn modcache() -> Option<PathBuf> {
+    if let Some(c) = std::env::var_os("GOMODCACHE").filter(|c| !c.is_empty()) {
+        return Some(c.into());
+    }
+    let gopath = std::env::var_os("GOPATH")
+        .filter(|g| !g.is_empty())
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join("go")))?;
+    // GOPATH may be a list: the first entry holds the module cache.
+    let first = std::env::split_paths(&gopath).next()?;
+    Some(first.join("pkg").join("mod"))
+}
+
+/// A module path as the module cache spells it: upper-case letters become
+/// `!` + lower case (`github.com/XSAM/otelsql` → `github.com/!x!s!a!m/otelsql`).
+fn escape(module: &str) -> String {
+    let mut out = String::with_capacity(module.len());
+    for c in module.chars() {
+        if c.is_ascii_uppercase() {
+            out.push('!');
+            out.push(c.to_ascii_lowercase());
+        } else {
+            out.push(c);
+        }
+    }
+    out
 }
 
 /// `package` is `module` or inside it.
@@ -154,6 +217,32 @@ mod tests {
             Some("example.com/shop")
         );
         assert!(is_std("net/http") && !is_std("golang.org/x/sync/errgroup"));
+    }
+
+    #[test]
+    fn a_nested_module_go_mod_lacks_is_not_provided() {
+        let cache = std::env::temp_dir().join(format!("goaop-modcache-{}", std::process::id()));
+        std::fs::create_dir_all(cache.join("go.opentelemetry.io/otel@v1.47.0/trace")).unwrap();
+        std::fs::create_dir_all(cache.join("github.com/!x!s!a!m/otelsql@v0.44.0")).unwrap();
+        let mut g = ModuleGraph {
+            modcache: Some(cache.clone()),
+            ..ModuleGraph::default()
+        };
+        g.add_gomod("module m\nrequire (\n go.opentelemetry.io/otel v1.47.0\n github.com/XSAM/otelsql v0.44.0\n golang.org/x/sync v0.10.0\n)\n");
+        let found = |p| g.provider(p).map(str::to_string);
+        let (trace, sdk, sql, sync) = (
+            found("go.opentelemetry.io/otel/trace"),
+            found("go.opentelemetry.io/otel/sdk/trace"),
+            found("github.com/XSAM/otelsql"),
+            found("golang.org/x/sync/errgroup"),
+        );
+        std::fs::remove_dir_all(&cache).unwrap();
+        assert_eq!(trace.as_deref(), Some("go.opentelemetry.io/otel"));
+        // otel/sdk is its own module, absent from go.mod.
+        assert_eq!(sdk, None);
+        assert_eq!(sql.as_deref(), Some("github.com/XSAM/otelsql"));
+        // Not downloaded yet: trusted.
+        assert_eq!(sync.as_deref(), Some("golang.org/x/sync"));
     }
 
     #[test]

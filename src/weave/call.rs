@@ -2,7 +2,7 @@
 //! (also after a spread `opts...`), with `/*line*/` comments so injected
 //! text maps to its template and the original call keeps its position.
 
-use super::edit::Positions;
+use super::edit::{Positions, from_template};
 use super::render::render;
 use super::site::SiteValues;
 use super::{PackageInfo, SourceFile, aliases_used, imports};
@@ -23,7 +23,6 @@ pub(super) fn call_advice(
 ) -> String {
     // Injected code maps to the template that wrote it; the original call
     // (and its arguments) keep their own positions.
-    let back = |t: &Template| format!("/*line {}:{}:1*/", t.origin.file, t.origin.line);
     let inner = call.args_range.start + 1
         ..call
             .args_range
@@ -31,8 +30,13 @@ pub(super) fn call_advice(
             .saturating_sub(1)
             .max(call.args_range.start + 1);
     let args_text = file.text.get(inner.clone()).unwrap_or("");
-    let args_for =
-        |t: &Template| format!("{}{args_text}{}", positions.resume(inner.start), back(t));
+    let args_for = |t: &Template| {
+        format!(
+            "{}{args_text}{}",
+            positions.resume(inner.start),
+            from_template(t)
+        )
+    };
     let values = SiteValues {
         pkg,
         file,
@@ -47,13 +51,13 @@ pub(super) fn call_advice(
     let mut text = current.to_string();
     if let Some(t) = &aspect.advice.replace {
         let with_args = values.with("Args", args_for(t));
-        text = format!("{}{}", back(t), render(t, &with_args, ""));
+        text = format!("{}{}", from_template(t), render(t, &with_args, ""));
     }
     if let Some(t) = &aspect.advice.wrap {
         let wrapped = values
-            .with("Call", format!("{resume_call}{text}{}", back(t)))
+            .with("Call", format!("{resume_call}{text}{}", from_template(t)))
             .with("Args", args_for(t));
-        text = format!("{}{}", back(t), render(t, &wrapped, ""));
+        text = format!("{}{}", from_template(t), render(t, &wrapped, ""));
     }
     if let Some(first) = aspect.advice.append_args.first() {
         let extra: Vec<String> = aspect
@@ -62,7 +66,13 @@ pub(super) fn call_advice(
             .iter()
             .map(|t| render(t, &values, ""))
             .collect();
-        text = append_args(&text, call, &file.text, &extra.join(", "), &back(first));
+        text = append_args(
+            &text,
+            call,
+            &file.text,
+            &extra.join(", "),
+            &from_template(first),
+        );
     }
     for (alias, path) in aliases_used(aspect) {
         aliases.require(&alias, &path);

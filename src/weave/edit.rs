@@ -5,6 +5,8 @@
 
 use std::ops::Range;
 
+use crate::check::Template;
+
 /// Replace `range` of the original text with `text` (an empty range inserts).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Edit {
@@ -123,6 +125,11 @@ fn parse_directive(rest: &str) -> Option<(&str, u32)> {
         Some((file, line)) if line.parse::<u32>().is_ok() => Some((file, line.parse().ok()?)),
         _ => Some((head, last)),
     }
+}
+
+/// `/*line aspect.yaml:N:1*/`: what follows was written by template `t`.
+pub fn from_template(t: &Template) -> String {
+    format!("/*line {}:{}:1*/", t.origin.file, t.origin.line)
 }
 
 #[cfg(test)]

@@ -4,7 +4,7 @@
 //! added after the last element (`{{.Value}}` = `nil`). Several aspects on
 //! one literal compose: each sees the value the previous one wrote.
 
-use super::edit::{Edit, Positions};
+use super::edit::{Edit, Positions, from_template};
 use super::render::render;
 use super::site::SiteValues;
 use super::{PackageInfo, SourceFile, aliases_used, imports};
@@ -45,7 +45,6 @@ pub(super) fn set_field_edits(
     aliases: &mut imports::Aliases<'_>,
     edits: &mut Vec<Edit>,
 ) {
-    let back = |t: &Template| format!("/*line {}:{}:1*/", t.origin.file, t.origin.line);
     let mut fields: Vec<Field> = Vec::new();
     for aspect in aspects {
         let values = SiteValues {
@@ -69,13 +68,18 @@ pub(super) fn set_field_edits(
                 (Some(i), _) => fields[i].text.clone(),
                 (None, Some(e)) => {
                     let v = lit.elements[e].value.clone();
-                    format!("{}{}{}", positions.resume(v.start), &file.text[v], back(t))
+                    format!(
+                        "{}{}{}",
+                        positions.resume(v.start),
+                        &file.text[v],
+                        from_template(t)
+                    )
                 }
                 (None, None) => "nil".to_string(),
             };
             let text = format!(
                 "{}{}",
-                back(t),
+                from_template(t),
                 render(t, &values.with("Value", current), "")
             );
             match known {
@@ -100,7 +104,7 @@ pub(super) fn set_field_edits(
                 let text = format!("{}{}", f.text, positions.resume(v.end));
                 edits.push(Edit::replace(v, text));
             }
-            None => added.push(format!("{}{}: {}", back(f.first), f.name, f.text)),
+            None => added.push(format!("{}{}: {}", from_template(f.first), f.name, f.text)),
         }
     }
     if added.is_empty() {

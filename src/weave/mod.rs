@@ -59,6 +59,26 @@ pub struct Decision {
     pub skipped: Option<String>,
 }
 
+impl Decision {
+    /// A call, composite literal or reference: the site is its target.
+    fn at_target(
+        file: usize,
+        line: u32,
+        target: &str,
+        aspect: &str,
+        skipped: Option<String>,
+    ) -> Self {
+        Decision {
+            file,
+            line,
+            site: target.to_string(),
+            signature: target.to_string(),
+            aspect: aspect.to_string(),
+            skipped,
+        }
+    }
+}
+
 /// The result of weaving one package.
 #[derive(Debug, Default)]
 pub struct WovenPackage {
@@ -261,14 +281,13 @@ fn weave_file(
         if literal {
             let skipped = fields::unsettable(call);
             for aspect in &decoded {
-                out.decisions.push(Decision {
-                    file: index,
-                    line: call.line,
-                    site: call.callee.clone(),
-                    signature: call.callee.clone(),
-                    aspect: aspect.name.clone(),
-                    skipped: skipped.map(str::to_string),
-                });
+                out.decisions.push(Decision::at_target(
+                    index,
+                    call.line,
+                    &call.callee,
+                    &aspect.name,
+                    skipped.map(str::to_string),
+                ));
             }
             if skipped.is_none() {
                 let aspects: Vec<&CheckedAspect> = decoded.iter().map(|a| &**a).collect();
@@ -301,14 +320,13 @@ fn weave_file(
                 "the call is the operand of `go`/`defer`: wrapping it would change when it runs"
                     .to_string()
             });
-            out.decisions.push(Decision {
-                file: index,
-                line: call.line,
-                site: call.callee.clone(),
-                signature: call.callee.clone(),
-                aspect: aspect.name.clone(),
-                skipped: skipped.clone(),
-            });
+            out.decisions.push(Decision::at_target(
+                index,
+                call.line,
+                &call.callee,
+                &aspect.name,
+                skipped.clone(),
+            ));
             if skipped.is_some() {
                 continue;
             }
@@ -356,14 +374,13 @@ fn weave_file(
         let mut text = file.text[r.range.clone()].to_string();
         for &id in &ids {
             let aspect = cache.get(id)?;
-            out.decisions.push(Decision {
-                file: index,
-                line: r.line,
-                site: r.target.clone(),
-                signature: r.target.clone(),
-                aspect: aspect.name.clone(),
-                skipped: skipped.map(str::to_string),
-            });
+            out.decisions.push(Decision::at_target(
+                index,
+                r.line,
+                &r.target,
+                &aspect.name,
+                skipped.map(str::to_string),
+            ));
             if skipped.is_some() {
                 continue;
             }
@@ -427,10 +444,7 @@ fn weave_file(
 /// `var _ = pkg.Name` at the end of the file: `replace` advice may drop the
 /// file's only use of an import.
 fn keep_import(keep: &mut Vec<String>, t: &Template, selector: &str) {
-    let line = format!(
-        "/*line {}:{}:1*/var _ = {selector}",
-        t.origin.file, t.origin.line
-    );
+    let line = format!("{}var _ = {selector}", edit::from_template(t));
     if !keep.contains(&line) {
         keep.push(line);
     }

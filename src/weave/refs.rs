@@ -2,11 +2,11 @@
 //! position kept) and `replace` on value uses of a package-level member
 //! (`http.DefaultTransport`).
 
-use super::edit::Positions;
+use super::edit::{Positions, from_template};
 use super::render::render;
 use super::site::SiteValues;
 use super::{PackageInfo, SourceFile, aliases_used, imports};
-use crate::check::{CheckedAspect, Template};
+use crate::check::CheckedAspect;
 use crate::scan::{FuncSite, RefSite, RefUse};
 
 /// Why a reference is not advised, if it is not: only value uses are.
@@ -37,7 +37,6 @@ pub(super) fn ref_advice(
     positions: &Positions,
     aliases: &mut imports::Aliases<'_>,
 ) -> String {
-    let back = |t: &Template| format!("/*line {}:{}:1*/", t.origin.file, t.origin.line);
     let values = SiteValues {
         pkg,
         file,
@@ -51,8 +50,8 @@ pub(super) fn ref_advice(
     let resume = positions.resume(r.range.start);
     let mut text = current.to_string();
     for t in aspect.advice.replace.iter().chain(&aspect.advice.wrap) {
-        let with = values.with("Ref", format!("{resume}{text}{}", back(t)));
-        text = format!("{}{}", back(t), render(t, &with, ""));
+        let with = values.with("Ref", format!("{resume}{text}{}", from_template(t)));
+        text = format!("{}{}", from_template(t), render(t, &with, ""));
     }
     for (alias, path) in aliases_used(aspect) {
         aliases.require(&alias, &path);

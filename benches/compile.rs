@@ -39,6 +39,7 @@ fn aspect(i: usize) -> CheckedAspect {
                     Segment::Lit("\")\ndefer span.End()\n".into()),
                 ],
                 returns: vec![],
+                is_call: false,
                 origin,
             }),
             ..Advice::default()

@@ -42,6 +42,7 @@ fn template(text: &str, line: u32) -> Template {
     Template {
         segments: vec![Segment::Lit(text.into()), Segment::Hole("FuncName".into())],
         returns: vec![],
+        is_call: false,
         origin: Origin {
             file: "aspects.yaml".into(),
             line,
@@ -693,7 +694,7 @@ fn bad_headers_are_typed_errors() {
         load(&v),
         Err(LoadError::FormatVersion {
             found: 99,
-            expected: 3
+            expected: 4
         })
     );
     let mut v = good.clone();

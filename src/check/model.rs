@@ -71,6 +71,10 @@ pub struct Template {
     /// (outside function literals); `None` for a return using `{{.Zeros}}`,
     /// which adapts to the function's result list.
     pub returns: Vec<Option<usize>>,
+    /// An expression template that is one call (`f(…)`): as a `replace` it
+    /// may stand as the operand of `go`/`defer` (arguments evaluated now,
+    /// the call later, as before).
+    pub is_call: bool,
     /// Aspect file and line of the template's first line.
     pub origin: Origin,
 }

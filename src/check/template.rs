@@ -319,6 +319,8 @@ pub fn check(
     let template = Template {
         segments: split(&snippet.text, &placeholders, &resolved),
         returns: count_returns(root, &placeholders, base),
+        is_call: form == Form::Expression
+            && single_expression(root).is_some_and(|e| e.kind() == "call_expression"),
         origin: Default::default(),
     };
     Some(Checked {
@@ -520,13 +522,19 @@ fn neutralise(text: &str, placeholders: &[Placeholder]) -> String {
 }
 
 fn is_single_expression(root: Node) -> bool {
+    single_expression(root).is_some()
+}
+
+/// An expression template's one expression.
+fn single_expression(root: Node<'_>) -> Option<Node<'_>> {
     // source_file > var_declaration > var_spec > (name, value: expression_list)
-    let Some(decl) = root.named_child(1) else {
-        return false;
-    };
-    let spec = decl.named_child(0);
-    let value = spec.and_then(|s| s.child_by_field_name("value"));
-    root.named_child_count() == 2 && value.is_some_and(|v| v.named_child_count() == 1)
+    let decl = root
+        .named_child(1)
+        .filter(|_| root.named_child_count() == 2)?;
+    let value = decl.named_child(0)?.child_by_field_name("value")?;
+    value
+        .named_child(0)
+        .filter(|_| value.named_child_count() == 1)
 }
 
 /// Report the first syntax error inside the template.

@@ -158,6 +158,7 @@ fn around_parts(t: &Template, values: &dyn Values) -> (String, String) {
     let part = |segments: &[Segment]| Template {
         segments: segments.to_vec(),
         returns: Vec::new(),
+        is_call: false,
         origin: t.origin.clone(),
     };
     let head = part(&t.segments[..at]);

@@ -311,11 +311,7 @@ fn weave_file(
             // Under `go`/`defer` only a replacement that is itself a call
             // keeps when things run (its arguments now, the call later).
             let deferred_ok = aspect.advice.wrap.is_none()
-                && aspect
-                    .advice
-                    .replace
-                    .as_ref()
-                    .is_none_or(call::is_call_template);
+                && aspect.advice.replace.as_ref().is_none_or(|t| t.is_call);
             let skipped = (call.context != CallContext::Expr && !deferred_ok).then(|| {
                 "the call is the operand of `go`/`defer`: wrapping it would change when it runs"
                     .to_string()

@@ -69,6 +69,11 @@ impl ModuleGraph {
         }
     }
 
+    /// `module` is the main module, a workspace module or required.
+    pub fn has_module(&self, module: &str) -> bool {
+        self.main.iter().any(|m| m == module) || self.requires.iter().any(|(m, _)| m == module)
+    }
+
     /// The module that provides `package`, if any (the longest matching
     /// path); `None` also for the standard library, see [`is_std`].
     ///

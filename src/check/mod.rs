@@ -135,6 +135,14 @@ fn resolve_uses(
     }
 }
 
+/// Check one bundled file on its own (what `--list-bundled` and `goaop init`
+/// need to know about an integration: its aspects and their imports).
+pub fn check_bundled(file: &bundled::BundledFile) -> CheckOutput {
+    let mut sources = Sources::new();
+    let id = sources.add(file.path, file.text);
+    check_files(&mut sources, &[id])
+}
+
 fn has_advice(raw: &RawAspect) -> bool {
     let a = &raw.advice;
     a.before.is_some()

@@ -13,18 +13,15 @@ use crate::gomod::{ModuleGraph, is_std};
 /// exactly) and per user aspect with imports no module provides.
 pub fn missing_modules(out: &CheckOutput, graph: &ModuleGraph) -> Vec<Diagnostic> {
     let mut diags = Vec::new();
-    let has = |m: &str| {
-        graph
-            .main
-            .iter()
-            .chain(graph.requires.iter().map(|(p, _)| p))
-            .any(|p| p == m)
-    };
     for used in &out.uses {
         let Some(file) = bundled::integration(&used.value) else {
             continue;
         };
-        let missing: Vec<&GoModule> = file.modules.iter().filter(|m| !has(m.path)).collect();
+        let missing: Vec<&GoModule> = file
+            .modules
+            .iter()
+            .filter(|m| !graph.has_module(m.path))
+            .collect();
         if missing.is_empty() {
             continue;
         }

@@ -158,9 +158,7 @@ fn list_bundled() -> Outcome {
     }
     for f in bundled::INTEGRATIONS {
         out.push_str(&format!("  {:<14} {}\n", f.name, f.summary));
-        let mut sources = Sources::new();
-        let id = sources.add(f.path, f.text);
-        for a in check::check_files(&mut sources, &[id]).aspects {
+        for a in check::check_bundled(f).aspects {
             let mut what = pointcut_text(&a.pointcut);
             if !a.advice.set_fields.is_empty() {
                 what = what.replace("calls of ", "composite literals of ");

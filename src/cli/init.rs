@@ -129,11 +129,9 @@ pub fn plan(root: &Path, uses: &[String], graph: &ModuleGraph) -> Result<InitPla
             packages.insert((path, module.path));
         }
     }
-    let required =
-        |m: &str| graph.main.iter().any(|p| p == m) || graph.requires.iter().any(|(p, _)| p == m);
     let go_get = packages
         .iter()
-        .filter(|(_, m)| !required(m))
+        .filter(|(_, m)| !graph.has_module(m))
         .map(|(p, m)| format!("{p}@{}", bundled::tested_version(m).unwrap_or("latest")))
         .collect();
     let package_name = root_package_name(root).unwrap_or_else(|| "tools".to_string());
@@ -148,10 +146,7 @@ pub fn plan(root: &Path, uses: &[String], graph: &ModuleGraph) -> Result<InitPla
 
 /// The non-standard packages a bundled file's advice imports.
 pub fn injected_packages(file: &BundledFile) -> BTreeSet<String> {
-    let mut sources = Sources::new();
-    let id = sources.add(file.path, file.text);
-    let checked = check::check_files(&mut sources, &[id]);
-    checked
+    check::check_bundled(file)
         .aspects
         .iter()
         .flat_map(|a| a.imports.iter().map(|i| i.path.clone()))

@@ -9,18 +9,12 @@ mod common;
 use std::path::PathBuf;
 
 use common::gobuild::{go, output, text};
-use common::weaving::{has_syntax_errors, render, weave_case};
+use common::weaving::{case_dirs, has_syntax_errors, render, weave_case};
 
 const PKG: &str = "example.com/orders/cmd/app";
 
 fn cases() -> Vec<PathBuf> {
-    let mut cases: Vec<PathBuf> = std::fs::read_dir(common::root().join("tests/integrations"))
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.join("input.go").is_file())
-        .collect();
-    cases.sort();
-    cases
+    case_dirs("tests/integrations")
 }
 
 #[test]

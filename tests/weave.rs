@@ -12,18 +12,12 @@ use goaop::cli::check::load_and_check;
 use goaop::compile::RuleSet;
 use goaop::weave::{PackageInfo, SourceFile, weave_package};
 
-use common::weaving::{has_syntax_errors, render, weave_case};
+use common::weaving::{case_dirs, has_syntax_errors, render, weave_case};
 
 const PKG: &str = "example.com/weave";
 
 fn cases() -> Vec<PathBuf> {
-    let mut cases: Vec<PathBuf> = std::fs::read_dir(common::root().join("tests/weave"))
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.join("input.go").is_file())
-        .collect();
-    cases.sort();
-    cases
+    case_dirs("tests/weave")
 }
 
 #[test]

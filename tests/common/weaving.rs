@@ -70,3 +70,15 @@ pub fn has_syntax_errors(text: &str) -> bool {
         .unwrap();
     parser.parse(text, None).unwrap().root_node().has_error()
 }
+
+/// The fixture folders (those with an `input.go`) under `dir` (relative to
+/// the repository root), sorted.
+pub fn case_dirs(dir: &str) -> Vec<PathBuf> {
+    let mut cases: Vec<PathBuf> = std::fs::read_dir(super::root().join(dir))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.join("input.go").is_file())
+        .collect();
+    cases.sort();
+    cases
+}

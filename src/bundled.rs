@@ -17,6 +17,9 @@ pub struct BundledFile {
     pub summary: &'static str,
     /// The modules providing the packages its advice imports (std aside).
     pub modules: &'static [GoModule],
+    /// `goaop init` enables it when the module imports this package; `None`:
+    /// always.
+    pub when_imported: Option<&'static str>,
 }
 
 /// A Go module at the version goaop's integrations were tested with.
@@ -66,6 +69,7 @@ pub const BASE: &[BundledFile] = &[BundledFile {
     text: include_str!("../stdlib-aspects/base.yaml"),
     summary: "the seed's tracing, auth and logging aspects, for the short form `- { name: tracing, target: … }`",
     modules: &[],
+    when_imported: None,
 }];
 
 /// Integrations enabled with `use:`.
@@ -76,6 +80,7 @@ pub const INTEGRATIONS: &[BundledFile] = &[
         text: include_str!("../stdlib-aspects/otel.yaml"),
         summary: "`func main`: OpenTelemetry SDK from OTEL_* (autoexport), W3C propagation, flush when main returns and before os.Exit/log.Fatal*",
         modules: &[OTEL, OTEL_SDK, AUTOEXPORT],
+        when_imported: None,
     },
     BundledFile {
         name: "net/http",
@@ -83,6 +88,7 @@ pub const INTEGRATIONS: &[BundledFile] = &[
         text: include_str!("../stdlib-aspects/net-http.yaml"),
         summary: "otelhttp server span per request (ListenAndServe, Serve, Server{Handler:}, else the handler itself); http.route from r.Pattern in every handler; client spans for http.Get/Post/Head/PostForm, Client{} literals, DefaultClient, DefaultTransport",
         modules: &[OTEL, OTEL_TRACE, OTELHTTP],
+        when_imported: Some("net/http"),
     },
     BundledFile {
         name: "database/sql",
@@ -90,6 +96,7 @@ pub const INTEGRATIONS: &[BundledFile] = &[
         text: include_str!("../stdlib-aspects/database-sql.yaml"),
         summary: "sql.Open, sql.OpenDB through otelsql: a span per query with db.system.name and db.query.text",
         modules: &[OTEL, OTELSQL],
+        when_imported: Some("database/sql"),
     },
     BundledFile {
         name: "grpc",
@@ -97,6 +104,7 @@ pub const INTEGRATIONS: &[BundledFile] = &[
         text: include_str!("../stdlib-aspects/grpc.yaml"),
         summary: "grpc.NewServer, grpc.NewClient/Dial/DialContext: otelgrpc stats handlers appended to the options",
         modules: &[GRPC, OTELGRPC],
+        when_imported: Some("google.golang.org/grpc"),
     },
 ];
 

@@ -63,24 +63,19 @@ pub fn run(args: &InitArgs, cwd: &Path) -> Outcome {
     execute(&plan, &module.root)
 }
 
-/// `otel`, plus each integration whose package the module imports.
+/// The integrations to enable: `otel`, plus each whose package the module
+/// imports.
 fn detect(root: &Path) -> Result<Vec<String>, String> {
     let packages = golist::list(root, &["./...".to_string()])?;
     let imported: BTreeSet<&str> = packages
         .iter()
         .flat_map(|p| p.imports.iter().map(String::as_str))
         .collect();
-    let mut uses = vec!["otel".to_string()];
-    for (name, package) in [
-        ("net/http", "net/http"),
-        ("database/sql", "database/sql"),
-        ("grpc", "google.golang.org/grpc"),
-    ] {
-        if imported.contains(package) {
-            uses.push(name.to_string());
-        }
-    }
-    Ok(uses)
+    Ok(bundled::INTEGRATIONS
+        .iter()
+        .filter(|f| f.when_imported.is_none_or(|p| imported.contains(p)))
+        .map(|f| f.name.to_string())
+        .collect())
 }
 
 /// Decide the file contents and `go get` arguments.
@@ -159,9 +154,15 @@ fn new_aspects_file(uses: &[String]) -> String {
         "# Aspects woven into this module by `go build -toolexec=goaop ./...`.\n\
          # `goaop check` validates this file, `goaop plan ./...` shows what is woven where,\n\
          # `goaop check --list-bundled` lists the bundled integrations.\n\
-         use: [{}]\n",
-        uses.join(", ")
+         {}",
+        use_line(uses)
     )
+}
+
+/// `use: [a, b]` and a newline.
+fn use_line(names: &[impl AsRef<str>]) -> String {
+    let names: Vec<&str> = names.iter().map(AsRef::as_ref).collect();
+    format!("use: [{}]\n", names.join(", "))
 }
 
 /// The aspect file with `uses` added to its `use:` list (kept in its own
@@ -180,14 +181,7 @@ fn add_uses(text: &str, uses: &[String]) -> Option<String> {
     let Some(last) = raw.uses.last() else {
         // No `use:` yet: put it first, after a leading comment block and
         // `---` marker.
-        let line = format!(
-            "use: [{}]\n",
-            missing
-                .iter()
-                .map(|s| s.as_str())
-                .collect::<Vec<_>>()
-                .join(", ")
-        );
+        let line = use_line(&missing);
         let at = leading_comment_end(text);
         return Some(format!("{}{line}{}", &text[..at], &text[at..]));
     };

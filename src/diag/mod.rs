@@ -190,31 +190,34 @@ impl Diagnostic {
     }
 }
 
-/// Suggest the closest of `candidates` to `word` (a "did you mean").
+/// Suggest the closest of `candidates` to `word` (a "did you mean"), by
+/// optimal-string-alignment distance: a swapped pair of letters (`Vlaue`)
+/// counts as one edit.
 pub fn did_you_mean<'a>(
     word: &str,
     candidates: impl IntoIterator<Item = &'a str>,
 ) -> Option<&'a str> {
     candidates
         .into_iter()
-        .map(|c| (edit_distance(word, c), c))
+        .map(|c| (strsim::osa_distance(word, c), c))
         .filter(|(d, c)| *d <= (c.len().max(word.len()) / 3).max(1))
         .min_by_key(|(d, _)| *d)
         .map(|(_, c)| c)
 }
 
-fn edit_distance(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut prev: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut cur = vec![i + 1; b.len() + 1];
-        for (j, cb) in b.iter().enumerate() {
-            let cost = usize::from(ca != *cb);
-            cur[j + 1] = (prev[j] + cost).min(prev[j + 1] + 1).min(cur[j] + 1);
-        }
-        prev = cur;
-    }
-    prev[b.len()]
-}
-
 pub mod codes;
+
+#[cfg(test)]
+mod tests {
+    use super::did_you_mean;
+
+    #[test]
+    fn a_swapped_pair_of_letters_is_one_edit() {
+        assert_eq!(did_you_mean("Vlaue", ["Call", "Value"]), Some("Value"));
+        assert_eq!(
+            did_you_mean("FuncNam", ["FuncName", "File"]),
+            Some("FuncName")
+        );
+        assert_eq!(did_you_mean("Timeout", ["Call", "Value"]), None);
+    }
+}

@@ -43,6 +43,9 @@ enum Command {
         /// Print the canonical signature of every function instead.
         #[arg(long)]
         signatures: bool,
+        /// Show what `go test` compiles: test files and external test packages too.
+        #[arg(long)]
+        tests: bool,
     },
     /// Show the woven source of packages as a unified diff.
     Diff {
@@ -51,6 +54,12 @@ enum Command {
         /// Aspect files (default: the current Go module's).
         #[arg(long = "aspects", short = 'a')]
         aspects: Vec<PathBuf>,
+        /// Show what `go test` compiles: test files and external test packages too.
+        #[arg(long)]
+        tests: bool,
+        /// Write the woven files, exactly as a build weaves them, under DIR instead.
+        #[arg(long, value_name = "DIR")]
+        out: Option<PathBuf>,
     },
     /// Enable bundled integrations: aspects.yaml `use:`, `go get` of the modules they need, goaop.tools.go.
     Init {
@@ -103,20 +112,29 @@ fn main() {
             aspects,
             format,
             signatures,
+            tests,
         } => cli::plan::run(
             &cli::plan::PlanArgs {
                 packages,
                 aspects,
                 format,
                 signatures,
+                tests,
                 color,
             },
             &cwd,
         ),
-        Command::Diff { packages, aspects } => cli::diff::run(
+        Command::Diff {
+            packages,
+            aspects,
+            tests,
+            out,
+        } => cli::diff::run(
             &cli::diff::DiffArgs {
                 packages,
                 aspects,
+                tests,
+                out,
                 color,
             },
             &cwd,

@@ -70,6 +70,7 @@ fn aspect(name: &str, kind: JoinKind, pointcut: Pointcut, order: i64) -> Checked
         },
         idents: Idents::default(),
         order,
+        tests: false,
     }
 }
 

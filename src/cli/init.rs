@@ -12,7 +12,8 @@ use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use super::{Outcome, golist};
+use super::Outcome;
+use crate::buildset::golist;
 use crate::bundled::{self, BundledFile};
 use crate::check;
 use crate::diag::Sources;

@@ -1,5 +1,7 @@
 //! `compile`: weave the package if an aspect can touch it, then run the real
-//! compiler on the woven files.
+//! compiler on the woven files. What is woven, and what is skipped (test
+//! files, the closure of the advice's imports), is decided by
+//! [`crate::buildset`], like in every other mode.
 //!
 //! Woven files go to `<dir of -o>/goaop/<basename>` (inside the action's
 //! `$WORK/bNNN`), named in their `//line` directives by the original
@@ -14,8 +16,9 @@ use super::args::ToolArgs;
 use super::cache::Rules;
 use super::config::Project;
 use super::{Invocation, Plan, cache, config, deps, failure, importcfg, parent};
+use crate::buildset::{self, Closure, Target, Unit};
 use crate::compile::RuleSetRef;
-use crate::weave::{PackageInfo, SourceFile, weave_package};
+use crate::weave::SourceFile;
 
 pub fn plan(inv: &Invocation) -> Plan {
     let Ok(args) = ToolArgs::parse(&inv.args) else {
@@ -28,37 +31,36 @@ pub fn plan(inv: &Invocation) -> Plan {
         Ok(p) => p,
         Err(o) => return Plan::Done(o),
     };
-    let Some(pkg) = import_path(p, &args, &project) else {
+    let Some(target) = target(p, &args, &project) else {
         return inv.passthrough();
     };
     let rules = match cache::load(&project) {
         Ok(r) => r,
         Err(o) => return Plan::Done(o),
     };
-    match weave(inv, args, &pkg, &project, &rules) {
+    match weave(inv, args, &target, &project, &rules) {
         Ok(plan) => plan,
-        Err(e) => failure(format!("weaving {pkg}: {e}")),
+        Err(e) => failure(format!("weaving {}: {e}", target.path)),
     }
 }
 
-/// The real import path of the package being compiled: `-p`, except that
-/// commands are compiled as `-p main`; cmd/go says which package it is in
-/// `TOOLEXEC_IMPORTPATH` (`path [variant.test]` for test variants), else
-/// it is found from the files' directory in the main module. `None` for a
-/// package not to weave (a generated test main).
-fn import_path(p: &str, args: &ToolArgs, project: &Project) -> Option<String> {
-    if let Ok(env) = std::env::var("TOOLEXEC_IMPORTPATH") {
-        let path = env.split(" [").next().unwrap_or_default();
-        if !path.is_empty() {
-            return (!(p == "main" && path.ends_with(".test"))).then(|| path.to_string());
-        }
+/// Which package is being compiled: cmd/go says so in
+/// `TOOLEXEC_IMPORTPATH` (`path [variant.test]` for test variants; see
+/// [`Target::parse`]); without it, `-p`, except that commands are compiled
+/// as `-p main` and are then found from the files' directory in the main
+/// module. `None` for a package not to weave (a generated test main).
+fn target(p: &str, args: &ToolArgs, project: &Project) -> Option<Target> {
+    if let Ok(env) = std::env::var("TOOLEXEC_IMPORTPATH")
+        && !env.is_empty()
+    {
+        return Target::parse(&env, p == "main");
     }
     if p != "main" {
-        return Some(p.to_string());
+        return Target::parse(p, false);
     }
     let module = project.module.as_ref()?;
     let files = args.go_files();
-    args.args[files].iter().find_map(|f| {
+    let path = args.args[files].iter().find_map(|f| {
         let dir = Path::new(f).parent()?;
         let rel = dir.strip_prefix(&module.root).ok()?;
         Some(if rel.as_os_str().is_empty() {
@@ -66,17 +68,13 @@ fn import_path(p: &str, args: &ToolArgs, project: &Project) -> Option<String> {
         } else {
             format!("{}/{}", module.path, rel.display())
         })
-    })
+    })?;
+    Target::parse(&path, false)
 }
 
 /// Every import path the rule set's advice can add, sorted.
 pub fn rule_imports(view: &RuleSetRef) -> Result<Vec<String>, String> {
-    let mut out = std::collections::BTreeSet::new();
-    for i in 0..view.len() {
-        let a = view.aspect(i).map_err(|e| e.to_string())?;
-        out.extend(a.imports.into_iter().map(|i| i.path));
-    }
-    Ok(out.into_iter().collect())
+    buildset::rule_imports(view)
 }
 
 /// `$WORK` from an action file such as `$WORK/b001/importcfg`.
@@ -87,14 +85,14 @@ pub fn work_dir(action_file: &Path) -> PathBuf {
 fn weave(
     inv: &Invocation,
     mut args: ToolArgs,
-    pkg: &str,
+    target: &Target,
     project: &Project,
     rules: &Rules,
 ) -> Result<Plan, String> {
     let view = rules.view()?;
     let main_module = project.module_path();
     let scope = view
-        .packages(pkg, main_module)
+        .packages(&target.scope_path, main_module)
         .map_err(|e| format!("rule set: {e}"))?;
     if scope.is_empty() {
         return Ok(inv.passthrough());
@@ -117,30 +115,31 @@ fn weave(
     } else {
         Some(deps::resolve(&work, &module_root, &inv.tool, &imports)?)
     };
-    // The injected code depends on this package: weaving it could cycle.
-    if closure.as_ref().is_some_and(|d| d.contains(pkg)) {
-        return Ok(inv.passthrough());
-    }
+    // Only this package's membership matters here.
+    let off_limits = closure.as_ref().map_or_else(Closure::default, |d| {
+        let this = target.path.as_str();
+        Closure::from_set(&imports, d.contains(this).then_some(this))
+    });
 
     let range = args.go_files();
+    let renamed = trimpath_renames(&args);
     let mut files = Vec::with_capacity(range.len());
     for f in &args.args[range.clone()] {
         let text = std::fs::read_to_string(f).map_err(|e| format!("{f}: {e}"))?;
-        files.push(SourceFile {
-            name: f.clone(),
-            text,
-        });
+        // A file of the user's -overlay is passed as its replacement, and
+        // mapped back to its own path by -trimpath: weave it under that
+        // name, as driver mode does.
+        let name = renamed.get(f.as_str()).unwrap_or(f).clone();
+        files.push(SourceFile { name, text });
     }
-    let woven = weave_package(
-        &view,
-        &PackageInfo {
-            path: pkg,
-            main_module,
-        },
-        &files,
-    )
-    .map_err(|e| e.to_string())?;
-    let notes = notes(pkg, &woven.decisions);
+    let unit = Unit {
+        path: target.path.clone(),
+        scope_path: target.scope_path.clone(),
+        files,
+    };
+    let woven = buildset::weave_unit(&view, main_module, &unit, &off_limits, false)
+        .map_err(|e| e.to_string())?;
+    let notes = notes(&target.path, &woven.decisions);
     if woven.files.iter().all(Option::is_none) {
         return Ok(Plan::Run {
             tool: inv.tool.clone(),
@@ -197,18 +196,24 @@ fn weave(
 
 /// One line per aspect that skipped join points in this package.
 fn notes(pkg: &str, decisions: &[crate::weave::Decision]) -> String {
-    let mut skipped: BTreeMap<&str, usize> = BTreeMap::new();
-    for d in decisions {
-        if d.skipped.is_some() {
-            *skipped.entry(&d.aspect).or_default() += 1;
-        }
-    }
-    skipped
+    buildset::skip_counts(decisions)
         .iter()
         .map(|(a, n)| {
             format!(
                 "goaop: aspect `{a}` skipped {n} join point(s) in {pkg}; `goaop plan` says why\n"
             )
         })
+        .collect()
+}
+
+/// The `from=>to` pairs of the compiler's `-trimpath` that name single
+/// files: cmd/go maps each overlaid file's replacement back to its path.
+fn trimpath_renames(args: &ToolArgs) -> BTreeMap<String, String> {
+    args.value("-trimpath")
+        .unwrap_or_default()
+        .split(';')
+        .filter_map(|r| r.split_once("=>"))
+        .filter(|(from, _)| from.ends_with(".go"))
+        .map(|(from, to)| (from.to_string(), to.to_string()))
         .collect()
 }

@@ -20,7 +20,13 @@ use crate::buildset::{self, Closure, Target, Unit};
 use crate::compile::RuleSetRef;
 use crate::weave::SourceFile;
 
-pub fn plan(inv: &Invocation) -> Plan {
+/// `nested`: a compile of the nested `go list` that resolves the closure of
+/// the advice's imports (see [`deps`]): every package it compiles is in that
+/// closure, so nothing is woven, but the skips are reported like in the
+/// outer build (which reuses this compile's cached output, warnings
+/// included). Without the aspects at hand (`--config` is not passed down)
+/// it is a plain pass-through.
+pub fn plan(inv: &Invocation, nested: bool) -> Plan {
     let Ok(args) = ToolArgs::parse(&inv.args) else {
         return inv.passthrough();
     };
@@ -29,6 +35,7 @@ pub fn plan(inv: &Invocation) -> Plan {
     };
     let project = match config::find(inv.config.as_deref()) {
         Ok(p) => p,
+        Err(_) if nested => return inv.passthrough(),
         Err(o) => return Plan::Done(o),
     };
     let Some(target) = target(p, &args, &project) else {
@@ -36,10 +43,12 @@ pub fn plan(inv: &Invocation) -> Plan {
     };
     let rules = match cache::load(&project) {
         Ok(r) => r,
+        Err(_) if nested => return inv.passthrough(),
         Err(o) => return Plan::Done(o),
     };
-    match weave(inv, args, &target, &project, &rules) {
+    match weave(inv, args, &target, &project, &rules, nested) {
         Ok(plan) => plan,
+        Err(_) if nested => inv.passthrough(),
         Err(e) => failure(format!("weaving {}: {e}", target.path)),
     }
 }
@@ -88,6 +97,7 @@ fn weave(
     target: &Target,
     project: &Project,
     rules: &Rules,
+    nested: bool,
 ) -> Result<Plan, String> {
     let view = rules.view()?;
     let main_module = project.module_path();
@@ -110,16 +120,18 @@ fn weave(
         .map(|m| m.root.clone())
         .unwrap_or_else(|| project.go_cwd.clone());
     let imports = rule_imports(&view)?;
-    let closure = if imports.is_empty() {
+    let this = target.path.as_str();
+    let closure = if imports.is_empty() || nested {
         None
     } else {
         Some(deps::resolve(&work, &module_root, &inv.tool, &imports)?)
     };
     // Only this package's membership matters here.
-    let off_limits = closure.as_ref().map_or_else(Closure::default, |d| {
-        let this = target.path.as_str();
-        Closure::from_set(&imports, d.contains(this).then_some(this))
-    });
+    let off_limits = match &closure {
+        _ if nested => Closure::from_set(&imports, [this]),
+        Some(d) => Closure::from_set(&imports, d.contains(this).then_some(this)),
+        None => Closure::default(),
+    };
 
     let range = args.go_files();
     let renamed = trimpath_renames(&args);

@@ -66,6 +66,10 @@ enum Command {
         /// Integrations (comma-separated or repeated). Default: otel plus those the module imports.
         #[arg(long = "use", value_delimiter = ',')]
         uses: Vec<String>,
+        /// Use the tested module versions even if they raise go.mod's `go` line
+        /// (which changes the language: loop variables at 1.22, GODEBUG defaults).
+        #[arg(long)]
+        allow_go_upgrade: bool,
     },
     /// Run `go build|run|test|vet|install` with the aspects woven in.
     #[command(disable_help_flag = true)]
@@ -139,7 +143,16 @@ fn main() {
             },
             &cwd,
         ),
-        Command::Init { uses } => cli::init::run(&cli::init::InitArgs { uses }, &cwd),
+        Command::Init {
+            uses,
+            allow_go_upgrade,
+        } => cli::init::run(
+            &cli::init::InitArgs {
+                uses,
+                allow_go_upgrade,
+            },
+            &cwd,
+        ),
         Command::Go { aspects, args } => {
             let args = cli::gocmd::GoArgs {
                 aspects,

@@ -289,6 +289,23 @@ fn every_mode_weaves_the_same_files_and_skips_the_same_join_points() {
             "/untagged.go",
         ]
     );
+    // Files named on the command line are the package of their directory.
+    let want: BTreeSet<String> = [
+        "example.com/app.Greet",
+        "example.com/app.Variant",
+        "example.com/app/cmd/x.main",
+        "example.com/app/sub.Sub",
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .collect();
+    let o = output(go(&dir, &["run", &te, "cmd/x/main.go"]));
+    assert!(o.status.success(), "{}", text(&o).1);
+    assert_eq!(entered(&text(&o).0), want, "{}", text(&o).0);
+    let o = goaop(&dir, &["go", "run", "cmd/x/main.go"]);
+    assert!(o.status.success(), "{}", text(&o).1);
+    assert_eq!(entered(&text(&o).0), want, "{}", text(&o).0);
+
     // The internal test file is woven by `tests` only.
     let app_test = &by_diff[&format!("{}/app_test.go", dir.display())];
     assert!(

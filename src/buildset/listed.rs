@@ -8,7 +8,8 @@ use std::path::Path;
 
 use super::golist::{Listing, Package};
 use super::overlay::Overlay;
-use super::{Closure, Naming, Target, Unit, WovenUnit, from_listing, rule_imports, weave_unit};
+use super::units::listed_target;
+use super::{Closure, Naming, Unit, WovenUnit, from_listing, rule_imports, weave_unit};
 use crate::compile::RuleSetRef;
 
 /// What to list and how to name files.
@@ -85,9 +86,10 @@ pub fn weave_listed(
     // package's files plus its test files, and every other variant the
     // same files as the package, so the one with the most files stands for
     // all (non-test files weave the same in each).
+    let module = crate::project::find_module(req.dir);
     let mut best: BTreeMap<String, usize> = BTreeMap::new();
     for (i, p) in packages.iter().enumerate() {
-        let Some(t) = Target::parse(&p.import_path, p.name == "main") else {
+        let Some(t) = listed_target(p, module.as_ref()) else {
             continue;
         };
         let e = best.entry(t.path).or_insert(i);
@@ -106,12 +108,12 @@ pub fn weave_listed(
         let Some(pkg) = packages[i].take() else {
             continue;
         };
-        let Some(t) = Target::parse(&pkg.import_path, pkg.name == "main") else {
+        let Some(target) = listed_target(&pkg, module.as_ref()) else {
             continue;
         };
         if !req.unscoped
             && view
-                .packages(&t.scope_path, main_module)
+                .packages(&target.scope_path, main_module)
                 .map_err(|e| format!("rule set: {e}"))?
                 .is_empty()
         {
@@ -123,9 +125,7 @@ pub fn weave_listed(
             }
             return Err(format!("package {}: {}", pkg.import_path, e.err));
         }
-        let Some(unit) = from_listing(&pkg, req.overlay, req.naming)? else {
-            continue;
-        };
+        let unit = from_listing(&pkg, target, req.overlay, req.naming)?;
         let woven = weave_unit(view, main_module, &unit, &closure, req.test_skips)
             .map_err(|e| e.to_string())?;
         out.push(Listed {

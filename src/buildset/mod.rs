@@ -28,7 +28,7 @@ use crate::compile::RuleSetRef;
 use crate::weave::{Decision, PackageInfo, SourceFile, WeaveError, weave_in_scope};
 
 pub use listed::{Listed, Request, weave_listed};
-pub use units::{Naming, Target, from_listing};
+pub use units::{COMMAND_LINE, Naming, Target, dir_import_path, from_listing};
 
 /// One compile of a package.
 #[derive(Clone, Debug)]

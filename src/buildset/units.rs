@@ -7,6 +7,7 @@ use std::path::Path;
 use super::Unit;
 use super::golist::Package;
 use super::overlay::Overlay;
+use crate::project::Module;
 use crate::weave::SourceFile;
 
 /// What one compile is, from its import path as cmd/go writes it.
@@ -43,6 +44,21 @@ impl Target {
     }
 }
 
+/// The import path of the package in `dir`, a directory of the module
+/// `module_path` rooted at `module_root`: what cmd/go calls
+/// `command-line-arguments` (`go run main.go`) or `-p main` really is.
+pub fn dir_import_path(dir: &Path, module_root: &Path, module_path: &str) -> Option<String> {
+    let rel = dir.strip_prefix(module_root).ok()?;
+    Some(if rel.as_os_str().is_empty() {
+        module_path.to_string()
+    } else {
+        format!("{module_path}/{}", rel.display())
+    })
+}
+
+/// The name cmd/go gives a package made of files named on the command line.
+pub const COMMAND_LINE: &str = "command-line-arguments";
+
 /// How to name files in `//line` directives.
 #[derive(Clone, Copy, Debug)]
 pub enum Naming<'a> {
@@ -52,17 +68,32 @@ pub enum Naming<'a> {
     RelativeTo(&'a Path),
 }
 
-/// The unit a `go list` entry compiles: its Go files (test files included
-/// for a test variant), read through the user's overlay. `None` for a test
-/// main.
+/// What a `go list` entry compiles. Files named on the command line
+/// (`command-line-arguments`) are the package of their directory in the
+/// main module `main`. `None` for a test main.
+pub fn listed_target(pkg: &Package, main: Option<&Module>) -> Option<Target> {
+    let target = Target::parse(&pkg.import_path, pkg.name == "main")?;
+    if target.path == COMMAND_LINE
+        && let Some(m) = main
+        && let Some(path) = dir_import_path(&pkg.dir, &m.root, &m.path)
+    {
+        return Some(Target {
+            scope_path: path.clone(),
+            path,
+        });
+    }
+    Some(target)
+}
+
+/// The unit `target` (see [`listed_target`]) compiles: the entry's Go files
+/// (test files included for a test variant), read through the user's
+/// overlay.
 pub fn from_listing(
     pkg: &Package,
+    target: Target,
     overlay: &Overlay,
     naming: Naming,
-) -> Result<Option<Unit>, String> {
-    let Some(target) = Target::parse(&pkg.import_path, pkg.name == "main") else {
-        return Ok(None);
-    };
+) -> Result<Unit, String> {
     let mut files = Vec::with_capacity(pkg.go_files.len());
     for f in &pkg.go_files {
         let path = pkg.dir.join(f);
@@ -77,11 +108,11 @@ pub fn from_listing(
         };
         files.push(SourceFile { name, text });
     }
-    Ok(Some(Unit {
+    Ok(Unit {
         path: target.path,
         scope_path: target.scope_path,
         files,
-    }))
+    })
 }
 
 #[cfg(test)]

@@ -16,7 +16,7 @@ use super::args::ToolArgs;
 use super::cache::Rules;
 use super::config::Project;
 use super::{Invocation, Plan, cache, config, deps, failure, importcfg, parent};
-use crate::buildset::{self, Closure, Target, Unit};
+use crate::buildset::{self, COMMAND_LINE, Closure, Target, Unit, dir_import_path};
 use crate::compile::RuleSetRef;
 use crate::weave::SourceFile;
 
@@ -57,27 +57,21 @@ pub fn plan(inv: &Invocation, nested: bool) -> Plan {
 /// `TOOLEXEC_IMPORTPATH` (`path [variant.test]` for test variants; see
 /// [`Target::parse`]); without it, `-p`, except that commands are compiled
 /// as `-p main` and are then found from the files' directory in the main
-/// module. `None` for a package not to weave (a generated test main).
+/// module, like files named on the command line (`command-line-arguments`).
+/// `None` for a package not to weave (a generated test main).
 fn target(p: &str, args: &ToolArgs, project: &Project) -> Option<Target> {
-    if let Ok(env) = std::env::var("TOOLEXEC_IMPORTPATH")
-        && !env.is_empty()
-    {
+    let env = std::env::var("TOOLEXEC_IMPORTPATH").unwrap_or_default();
+    if !env.is_empty() && env != COMMAND_LINE {
         return Target::parse(&env, p == "main");
     }
-    if p != "main" {
+    if p != "main" && p != COMMAND_LINE {
         return Target::parse(p, false);
     }
     let module = project.module.as_ref()?;
     let files = args.go_files();
-    let path = args.args[files].iter().find_map(|f| {
-        let dir = Path::new(f).parent()?;
-        let rel = dir.strip_prefix(&module.root).ok()?;
-        Some(if rel.as_os_str().is_empty() {
-            module.path.clone()
-        } else {
-            format!("{}/{}", module.path, rel.display())
-        })
-    })?;
+    let path = args.args[files]
+        .iter()
+        .find_map(|f| dir_import_path(Path::new(f).parent()?, &module.root, &module.path))?;
     Target::parse(&path, false)
 }
 

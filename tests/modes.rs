@@ -173,6 +173,28 @@ const TEST_ENTERED: &[&str] = &[
     "test example.com/app_test.TestExternal",
 ];
 
+/// Write a user's `overlay.json` into the fixture: sub/sub.go replaced,
+/// sub/extra.go added (paths relative to the module root).
+fn user_overlay(dir: &Path) {
+    let user = dir.join("user-overlay");
+    std::fs::create_dir_all(&user).unwrap();
+    std::fs::write(
+        user.join("sub.go"),
+        "package sub\n\nfunc Sub() string { return Extra() }\n",
+    )
+    .unwrap();
+    std::fs::write(
+        user.join("extra.go"),
+        "package sub\n\nfunc Extra() string { return \"overlaid\" }\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.join("overlay.json"),
+        r#"{"Replace": {"sub/sub.go": "user-overlay/sub.go", "sub/extra.go": "user-overlay/extra.go"}}"#,
+    )
+    .unwrap();
+}
+
 /// Items #9.6 and #10.7: the same module under `go test -toolexec`,
 /// `goaop go test` and `goaop plan/diff --tests` gives the same woven set
 /// and the same skips, byte for byte.
@@ -306,6 +328,53 @@ fn every_mode_weaves_the_same_files_and_skips_the_same_join_points() {
     assert!(o.status.success(), "{}", text(&o).1);
     assert_eq!(entered(&text(&o).0), want, "{}", text(&o).0);
 
+    // A user's overlay: both modes weave the replacement (and the file it
+    // adds) under the original file's name.
+    user_overlay(&dir);
+    let bin = dir.join("x-bin").display().to_string();
+    let o = output(go(
+        &dir,
+        &[
+            "build",
+            "-work",
+            "-overlay=overlay.json",
+            &te,
+            "-o",
+            &bin,
+            "./cmd/x",
+        ],
+    ));
+    assert!(o.status.success(), "{}", text(&o).1);
+    let overlaid_toolexec = toolexec_woven(&text(&o).1);
+    let o = goaop(
+        &dir,
+        &[
+            "go",
+            "build",
+            "-work",
+            "-overlay=overlay.json",
+            "-o",
+            &bin,
+            "./cmd/x",
+        ],
+    );
+    assert!(o.status.success(), "{}", text(&o).1);
+    let overlaid_driver = driver_woven(&text(&o).1);
+    // (The packages the overlay leaves alone come from the build cache.)
+    for f in ["sub/sub.go", "sub/extra.go"] {
+        let f = format!("{}/{f}", dir.display());
+        assert!(
+            overlaid_toolexec.get(&f) == overlaid_driver.get(&f)
+                && overlaid_driver.contains_key(&f),
+            "{f}: -toolexec and driver mode differ:\n{overlaid_toolexec:#?}\n{overlaid_driver:#?}"
+        );
+    }
+    let extra = &overlaid_driver[&format!("{}/sub/extra.go", dir.display())];
+    assert!(
+        extra.contains("Enter(\"example.com/app/sub.Extra\")"),
+        "{extra}"
+    );
+
     // The internal test file is woven by `tests` only.
     let app_test = &by_diff[&format!("{}/app_test.go", dir.display())];
     assert!(
@@ -342,23 +411,7 @@ fn driver_mode_weaves_what_the_go_command_compiles() {
     );
 
     // The user's overlay: sub.go replaced, extra.go added.
-    let user = dir.join("user-overlay");
-    std::fs::create_dir_all(&user).unwrap();
-    std::fs::write(
-        user.join("sub.go"),
-        "package sub\n\nfunc Sub() string { return Extra() }\n",
-    )
-    .unwrap();
-    std::fs::write(
-        user.join("extra.go"),
-        "package sub\n\nfunc Extra() string { return \"overlaid\" }\n",
-    )
-    .unwrap();
-    std::fs::write(
-        dir.join("overlay.json"),
-        r#"{"Replace": {"sub/sub.go": "user-overlay/sub.go", "sub/extra.go": "user-overlay/extra.go"}}"#,
-    )
-    .unwrap();
+    user_overlay(&dir);
     let want_overlaid = |out: &str| {
         assert!(out.ends_with("HELLO X overlaid untagged\n"), "{out}");
         let e = entered(out);
@@ -392,6 +445,23 @@ fn driver_mode_weaves_what_the_go_command_compiles() {
     assert!(out.ends_with("HELLO X sub untagged\n"), "{out}");
     let out = run(&dir, &["-C", "cmd/x", "."]);
     assert_eq!(entered(&out), want, "{out}");
+
+    // The go command ignores -overlay for files it instruments for
+    // coverage: a coverage build would come out unwoven, so it is refused.
+    for args in [
+        &["test", "-cover", "./sub"][..],
+        &["test", "-coverpkg=./...", "./sub"],
+    ] {
+        let mut all = vec!["go"];
+        all.extend_from_slice(args);
+        let o = goaop(&dir, &all);
+        let (out, err) = text(&o);
+        assert_eq!(o.status.code(), Some(2), "{out}\n{err}");
+        assert!(
+            err.contains("golang/go#73802") && err.contains("-toolexec=goaop"),
+            "{err}"
+        );
+    }
     let _ = std::fs::remove_dir_all(&dir);
 }
 

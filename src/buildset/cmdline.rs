@@ -215,6 +215,23 @@ impl GoCommand {
         cmd
     }
 
+    /// The coverage flag of the command line or GOFLAGS, if any: the go
+    /// command ignores `-overlay` for the files it instruments for coverage
+    /// (golang/go#73802), so driver mode cannot weave them.
+    pub fn coverage(&self, goflags: &str) -> Option<String> {
+        let is_cover = |f: &str| {
+            let name = f.trim_start_matches('-');
+            let name = name.split('=').next().unwrap_or(name);
+            matches!(name, "cover" | "coverpkg" | "covermode") && f != "-cover=false"
+        };
+        self.list_flags
+            .iter()
+            .map(String::as_str)
+            .chain(goflags.split_whitespace())
+            .find(|f| f.starts_with('-') && is_cover(f))
+            .map(str::to_string)
+    }
+
     /// The `-overlay` of GOFLAGS when the command line gives none (the
     /// command line's `-overlay` replaces GOFLAGS', so goaop's would).
     pub fn overlay_or_goflags(&self, goflags: &str) -> Option<PathBuf> {
@@ -278,6 +295,21 @@ mod tests {
         let c = parse("test -work -cover ./a");
         assert!(c.work);
         assert_eq!(c.list_flags, ["-cover"]);
+    }
+
+    #[test]
+    fn coverage_flags() {
+        assert_eq!(parse("test -cover ./a").coverage(""), Some("-cover".into()));
+        assert_eq!(
+            parse("test -coverpkg=./... ./a").coverage(""),
+            Some("-coverpkg=./...".into())
+        );
+        assert_eq!(
+            parse("test ./a").coverage("-tags=x -covermode=atomic"),
+            Some("-covermode=atomic".into())
+        );
+        assert_eq!(parse("test -cover=false ./a").coverage(""), None);
+        assert_eq!(parse("test ./a").coverage("-tags=x"), None);
     }
 
     #[test]

@@ -167,7 +167,12 @@ pub fn weave_unit(
         (0..unit.files.len()).partition(|&i| is_test_file(&unit.files[i].name));
     let pick =
         |idx: &[usize]| -> Vec<SourceFile> { idx.iter().map(|&i| unit.files[i].clone()).collect() };
-    let plain_files = pick(&plain);
+    // (Most compiles have no test file: no copy then.)
+    let plain_files: std::borrow::Cow<[SourceFile]> = if tests.is_empty() {
+        std::borrow::Cow::Borrowed(&unit.files)
+    } else {
+        std::borrow::Cow::Owned(pick(&plain))
+    };
     let off_limits = closure.reason(&unit.path);
     let mut merge = |w: crate::weave::WovenPackage, idx: &[usize], skip: Option<&str>| {
         for mut d in w.decisions {

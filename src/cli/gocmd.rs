@@ -46,10 +46,17 @@ pub fn prepare(args: &GoArgs, cwd: &Path) -> Result<Prepared, Outcome> {
         Some(d) => cwd.join(d),
         None => cwd.to_path_buf(),
     };
+    let goflags = std::env::var("GOFLAGS").unwrap_or_default();
+    if let Some(flag) = cmd.coverage(&goflags) {
+        return Err(Outcome::usage(format!(
+            "`goaop go {sub}` cannot weave a coverage build ({flag}): the go command ignores \
+             -overlay for the files it instruments (golang/go#73802), so they would be built \
+             unwoven; use `go {sub} {flag} -toolexec=goaop` instead"
+        )));
+    }
     let (_, rules) = rules::build(&dir, &args.aspects, args.color)?;
     let view = rules.view().map_err(|e| failure(format!("goaop: {e}\n")))?;
     let main_module = project::find_module(&dir).map(|m| m.path);
-    let goflags = std::env::var("GOFLAGS").unwrap_or_default();
     let user_overlay_file = cmd.overlay_or_goflags(&goflags);
     let user_overlay = match &user_overlay_file {
         Some(f) => Overlay::read_file(f, &dir).map_err(|e| failure(format!("goaop: {e}\n")))?,

@@ -113,6 +113,8 @@ pub struct GoCommand {
     pub overlay: Option<PathBuf>,
     /// `-work`: keep the work directory (and goaop's woven files).
     pub work: bool,
+    /// A `-toolexec` of the command line.
+    pub toolexec: bool,
     /// Package patterns or `.go` files (empty: `.`).
     pub patterns: Vec<String>,
     /// The arguments after the subcommand without `-C` and `-overlay` (goaop
@@ -195,6 +197,7 @@ impl GoCommand {
                     if name == "work" {
                         cmd.work = value.as_deref().is_none_or(|v| v != "false");
                     }
+                    cmd.toolexec |= name == "toolexec";
                     if GRAPH.contains(&name) {
                         cmd.list_flags.push(match &value {
                             Some(v) => format!("-{name}={v}"),
@@ -232,6 +235,14 @@ impl GoCommand {
             .map(str::to_string)
     }
 
+    /// Whether the build also runs a `-toolexec` (command line or GOFLAGS).
+    pub fn has_toolexec(&self, goflags: &str) -> bool {
+        self.toolexec
+            || goflags
+                .split_whitespace()
+                .any(|f| f.trim_start_matches('-').starts_with("toolexec"))
+    }
+
     /// The `-overlay` of GOFLAGS when the command line gives none (the
     /// command line's `-overlay` replaces GOFLAGS', so goaop's would).
     pub fn overlay_or_goflags(&self, goflags: &str) -> Option<PathBuf> {
@@ -258,6 +269,9 @@ mod tests {
             "build -C sub -tags foo,bar -o out -overlay=o.json -mod vendor -race ./cmd/x ./y",
         );
         assert_eq!(c.chdir, Some(PathBuf::from("sub")));
+        assert!(!c.has_toolexec("-tags=x"));
+        assert!(c.has_toolexec("-toolexec=goaop"));
+        assert!(parse("build -toolexec x .").has_toolexec(""));
         assert_eq!(c.list_flags, ["-tags=foo,bar", "-mod=vendor", "-race"]);
         assert_eq!(c.overlay, Some(PathBuf::from("o.json")));
         assert_eq!(c.patterns, ["./cmd/x", "./y"]);

@@ -54,6 +54,12 @@ pub fn prepare(args: &GoArgs, cwd: &Path) -> Result<Prepared, Outcome> {
              unwoven; use `go {sub} {flag} -toolexec=goaop` instead"
         )));
     }
+    if cmd.has_toolexec(&goflags) {
+        return Err(Outcome::usage(format!(
+            "`goaop go {sub}` weaves up front; with -toolexec (on the command line or in GOFLAGS) \
+             the woven files would be woven again: drop it, or use `go {sub} -toolexec=goaop` alone"
+        )));
+    }
     let (_, rules) = rules::build(&dir, &args.aspects, args.color)?;
     let view = rules.view().map_err(|e| failure(format!("goaop: {e}\n")))?;
     let main_module = project::find_module(&dir).map(|m| m.path);

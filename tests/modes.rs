@@ -462,6 +462,16 @@ fn driver_mode_weaves_what_the_go_command_compiles() {
             "{err}"
         );
     }
+    // Nor does it weave twice under a -toolexec of GOFLAGS.
+    let mut cmd = goaop_cmd(&dir, &["go", "build", "./..."]);
+    cmd.env("GOFLAGS", toolexec());
+    let o = output(cmd);
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o).1);
+    assert!(
+        text(&o).1.contains("would be woven again"),
+        "{}",
+        text(&o).1
+    );
     let _ = std::fs::remove_dir_all(&dir);
 }
 

@@ -49,6 +49,7 @@ fn aspect(i: usize) -> CheckedAspect {
             implicit: vec!["tracer".into(), "ctx".into()],
         },
         order: 0,
+        tests: false,
     }
 }
 

@@ -113,6 +113,54 @@ impl ModuleGraph {
     }
 }
 
+/// The `go` line of a go.mod text (`1.20`, `1.24.0`), if it has one.
+pub fn go_line(gomod: &str) -> Option<String> {
+    directives(gomod)
+        .into_iter()
+        .find(|(verb, args)| *verb == "go" && !args.is_empty())
+        .map(|(_, args)| args[0].to_string())
+}
+
+/// A Go language version: what a `go` line means for the code (loop
+/// variables, GODEBUG defaults…). `1.22`, `1.22.0`, `1.22.3` and `1.22rc1`
+/// are all language version 1.22.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub struct LangVersion {
+    pub major: u32,
+    pub minor: u32,
+}
+
+impl LangVersion {
+    /// Parse `1.22`, `1.22.3`, `1.22rc1`, `go1.22`.
+    pub fn parse(v: &str) -> Option<LangVersion> {
+        let v = v.strip_prefix("go").unwrap_or(v);
+        let mut parts = v.splitn(3, '.');
+        let major = parts.next()?.parse().ok()?;
+        let minor: String = parts
+            .next()
+            .unwrap_or("0")
+            .chars()
+            .take_while(char::is_ascii_digit)
+            .collect();
+        Some(LangVersion {
+            major,
+            minor: minor.parse().ok()?,
+        })
+    }
+
+    /// The language version of a module without a `go` line.
+    pub const DEFAULT: LangVersion = LangVersion {
+        major: 1,
+        minor: 16,
+    };
+}
+
+impl std::fmt::Display for LangVersion {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}.{}", self.major, self.minor)
+    }
+}
+
 /// The module cache directory the go command uses.
 fn modcache() -> Option<PathBuf> {
     if let Some(c) = std::env::var_os("GOMODCACHE").filter(|c| !c.is_empty()) {
@@ -248,6 +296,21 @@ mod tests {
         assert_eq!(sql.as_deref(), Some("github.com/XSAM/otelsql"));
         // Not downloaded yet: trusted.
         assert_eq!(sync.as_deref(), Some("golang.org/x/sync"));
+    }
+
+    #[test]
+    fn go_lines_and_language_versions() {
+        assert_eq!(
+            go_line("module m\n\ngo 1.20 // old\n").as_deref(),
+            Some("1.20")
+        );
+        assert_eq!(go_line("module m\n"), None);
+        let v = |s| LangVersion::parse(s).unwrap();
+        assert_eq!(v("1.24.0"), v("1.24"));
+        assert_eq!(v("go1.22rc1"), v("1.22.5"));
+        assert!(v("1.20") < v("1.22.0") && v("1.9") < v("1.10"));
+        assert_eq!(v("1.26.0").to_string(), "1.26");
+        assert_eq!(LangVersion::parse("x"), None);
     }
 
     #[test]

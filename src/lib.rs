@@ -7,6 +7,7 @@
 //! the command implementations, which return text and exit codes — only
 //! `main.rs` prints or exits.
 
+pub mod buildset;
 pub mod bundled;
 pub mod check;
 pub mod cli;

@@ -43,6 +43,9 @@ enum Command {
         /// Print the canonical signature of every function instead.
         #[arg(long)]
         signatures: bool,
+        /// Show what `go test` compiles: test files and external test packages too.
+        #[arg(long)]
+        tests: bool,
     },
     /// Show the woven source of packages as a unified diff.
     Diff {
@@ -51,12 +54,22 @@ enum Command {
         /// Aspect files (default: the current Go module's).
         #[arg(long = "aspects", short = 'a')]
         aspects: Vec<PathBuf>,
+        /// Show what `go test` compiles: test files and external test packages too.
+        #[arg(long)]
+        tests: bool,
+        /// Write the woven files, exactly as a build weaves them, under DIR instead.
+        #[arg(long, value_name = "DIR")]
+        out: Option<PathBuf>,
     },
     /// Enable bundled integrations: aspects.yaml `use:`, `go get` of the modules they need, goaop.tools.go.
     Init {
         /// Integrations (comma-separated or repeated). Default: otel plus those the module imports.
         #[arg(long = "use", value_delimiter = ',')]
         uses: Vec<String>,
+        /// Use the tested module versions even if they raise go.mod's `go` line
+        /// (which changes the language: loop variables at 1.22, GODEBUG defaults).
+        #[arg(long)]
+        allow_go_upgrade: bool,
     },
     /// Run `go build|run|test|vet|install` with the aspects woven in.
     #[command(disable_help_flag = true)]
@@ -103,25 +116,43 @@ fn main() {
             aspects,
             format,
             signatures,
+            tests,
         } => cli::plan::run(
             &cli::plan::PlanArgs {
                 packages,
                 aspects,
                 format,
                 signatures,
+                tests,
                 color,
             },
             &cwd,
         ),
-        Command::Diff { packages, aspects } => cli::diff::run(
+        Command::Diff {
+            packages,
+            aspects,
+            tests,
+            out,
+        } => cli::diff::run(
             &cli::diff::DiffArgs {
                 packages,
                 aspects,
+                tests,
+                out,
                 color,
             },
             &cwd,
         ),
-        Command::Init { uses } => cli::init::run(&cli::init::InitArgs { uses }, &cwd),
+        Command::Init {
+            uses,
+            allow_go_upgrade,
+        } => cli::init::run(
+            &cli::init::InitArgs {
+                uses,
+                allow_go_upgrade,
+            },
+            &cwd,
+        ),
         Command::Go { aspects, args } => {
             let args = cli::gocmd::GoArgs {
                 aspects,

@@ -96,8 +96,14 @@ fn plan_and_diff_on_the_example() {
         text.contains("+ tracing      (*OrderService).GetOrder"),
         "{text}"
     );
+    // internal/auth is imported by the `auth` aspect's advice: weaving it
+    // would make it import itself, so every mode skips it, with the reason.
     assert!(
-        text.contains("skipped: no error result (results `err`); Check returns bool"),
+        text.contains("- tracing      Check                        internal/auth/auth.go:12\n      skipped: the advice imports this package: weaving it would create an import cycle\n"),
+        "{text}"
+    );
+    assert!(
+        text.contains("skipped: no error result (results `err`); (*Tracer).Start returns"),
         "{text}"
     );
     assert!(text.contains("9 join point(s) woven, 3 skipped"), "{text}");
@@ -192,4 +198,37 @@ fn plan_shows_around_decisions_like_before_ones() {
         "{text}"
     );
     assert!(text.contains("+//line aspects.yaml:10\n+\t}()\n"), "{text}");
+}
+
+/// `tests:` is `true` or `false` (YAML and DSL alike); anything else is an
+/// error at the value.
+#[test]
+fn tests_field_values_are_checked() {
+    let dir = common::scratch_module(
+        "tests-field",
+        Some(
+            "aspects:\n  - name: t\n    target: \"^func Test\"\n    tests: maybe\n    before: |\n      println(\"x\")\n  - name: u\n    target: \"^func Test\"\n    tests: true\n    before: |\n      println(\"y\")\n",
+        ),
+        "package main\n\nfunc main() {}\n",
+    );
+    std::fs::write(
+        dir.join("more.aspect"),
+        "aspect v {\n    pointcut target(\"^func Test\")\n    tests yes\n    before { println(\"z\") }\n}\naspect w {\n    pointcut target(\"^func Test\")\n    tests false\n    before { println(\"z\") }\n}\n",
+    )
+    .unwrap();
+    let out = goaop(&dir, &["check"]);
+    let _ = std::fs::remove_dir_all(&dir);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(
+        err.contains("error[E0103]: `tests` is `true` or `false`, not `maybe`")
+            && err.contains("aspects.yaml:4:12"),
+        "{err}"
+    );
+    assert!(
+        err.contains("error[E0103]: `tests` is `true` or `false`, not `yes`")
+            && err.contains("more.aspect:3:11"),
+        "{err}"
+    );
+    assert_eq!(err.matches("error[").count(), 2, "{err}");
 }

@@ -70,6 +70,7 @@ fn aspect(name: &str, kind: JoinKind, pointcut: Pointcut, order: i64) -> Checked
         },
         idents: Idents::default(),
         order,
+        tests: false,
     }
 }
 
@@ -694,7 +695,7 @@ fn bad_headers_are_typed_errors() {
         load(&v),
         Err(LoadError::FormatVersion {
             found: 99,
-            expected: 4
+            expected: 5
         })
     );
     let mut v = good.clone();

@@ -1,8 +1,9 @@
 //! `goaop init` on a fresh copy of a module with no tracing code and no
 //! OpenTelemetry requirements (tests/init/hello), then ONE
 //! `go build -toolexec=goaop`: the binary must export a client and a server
-//! span in one trace. Needs the Go toolchain and the module proxy (go get);
-//! fails loudly without them.
+//! span in one trace. And `init` never changes the module's `go` line (the
+//! language version) unless told to. Needs the Go toolchain and the module
+//! proxy (go get); fails loudly without them.
 
 mod common;
 
@@ -13,13 +14,37 @@ use serde_json::Value;
 #[test]
 fn init_then_one_build_traces_the_module() {
     let dir = copy_tree(&common::root().join("tests/init/hello"), "init");
+    let gomod_before = std::fs::read(dir.join("go.mod")).unwrap();
 
+    // The module says `go 1.24`; net/http's advice imports otel's semconv
+    // v1.40.0 package, which no otel release that supports go 1.24 has: init
+    // stops before changing anything and says what the upgrade would do.
     let out = common::goaop(&dir, &["init"]);
+    let (stdout, stderr) = text(&out);
+    assert_eq!(out.status.code(), Some(1), "{stdout}{stderr}");
+    for part in [
+        "would raise this module's `go` line from 1.24 to 1.26.0",
+        "go.opentelemetry.io/otel@v1.41.0, the newest release that supports go 1.24, lacks go.opentelemetry.io/otel/semconv/v1.40.0",
+        "the GODEBUG defaults of every release after 1.24 up to 1.26",
+        "run `goaop init --allow-go-upgrade`",
+    ] {
+        assert!(stderr.contains(part), "{part}:\n{stderr}");
+    }
+    assert_eq!(std::fs::read(dir.join("go.mod")).unwrap(), gomod_before);
+    assert!(!dir.join("aspects.yaml").exists() && !dir.join("goaop.tools.go").exists());
+
+    let out = common::goaop(&dir, &["init", "--allow-go-upgrade"]);
     let (stdout, stderr) = text(&out);
     assert_eq!(
         out.status.code(),
         Some(0),
         "goaop init failed:\n{stdout}{stderr}"
+    );
+    assert!(
+        stdout.contains(
+            "go.mod: the `go` line was raised from 1.24 to 1.26.0 (--allow-go-upgrade):\n"
+        ),
+        "{stdout}"
     );
     // Detected: otel always, net/http because main.go imports it.
     assert!(
@@ -95,6 +120,120 @@ fn init_then_one_build_traces_the_module() {
     assert!(
         stdout.contains("go.mod already requires every module"),
         "{stdout}"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// A module at `go <line>` with a main package and nothing else.
+fn module_at(tag: &str, line: &str) -> std::path::PathBuf {
+    let dir = std::env::temp_dir().join(format!("goaop-init-{tag}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(
+        dir.join("go.mod"),
+        format!("module example.com/old\n\ngo {line}\n"),
+    )
+    .unwrap();
+    std::fs::write(
+        dir.join("main.go"),
+        "package main\n\nimport \"fmt\"\n\nfunc main() { fmt.Println(\"hi\") }\n",
+    )
+    .unwrap();
+    dir
+}
+
+/// `go 1.20` and `go 1.24`: releases of otel's modules that support them
+/// exist: init takes them, keeps the language version and says so.
+#[test]
+fn init_keeps_the_go_line_with_compatible_versions() {
+    for (line, otel, autoexport, written) in [
+        ("1.20", "v1.24.0", "v0.45.0", None),
+        ("1.24", "v1.41.0", "v0.66.0", Some("1.24.0")),
+    ] {
+        let dir = module_at(&format!("go{line}"), line);
+        let out = common::goaop(&dir, &["init"]);
+        let (stdout, stderr) = text(&out);
+        assert_eq!(out.status.code(), Some(0), "{stdout}{stderr}");
+        let gomod = std::fs::read_to_string(dir.join("go.mod")).unwrap();
+        let now = written.unwrap_or(line);
+        assert!(gomod.contains(&format!("\ngo {now}\n")), "{gomod}");
+        for want in [
+            format!("go.opentelemetry.io/otel {otel}"),
+            format!("go.opentelemetry.io/otel/sdk {otel}"),
+            format!("go.opentelemetry.io/contrib/exporters/autoexport {autoexport}"),
+        ] {
+            assert!(gomod.contains(&want), "{want}:\n{gomod}");
+        }
+        assert!(
+            stdout.contains(&format!("go.opentelemetry.io/contrib/exporters/autoexport {autoexport} (tested with v0.72.0, which needs a newer Go than this module's `go {line}`)")),
+            "{stdout}"
+        );
+        match written {
+            None => assert!(!stdout.contains("go.mod: "), "{stdout}"),
+            Some(w) => assert!(
+                stdout.contains(&format!(
+                    "go.mod: `go {line}` is now written `go {w}` (the same language version)"
+                )),
+                "{stdout}"
+            ),
+        }
+        // The chosen versions resolve: every package the woven code imports
+        // (goaop.tools.go) loads.
+        let listed = output(go(
+            &dir,
+            &[
+                "list",
+                "-e",
+                "-deps",
+                "-tags",
+                "tools",
+                "-f",
+                "{{with .Error}}{{.}}{{end}}",
+                ".",
+            ],
+        ));
+        assert!(listed.status.success(), "{}", text(&listed).1);
+        assert_eq!(text(&listed).0.trim(), "", "{}", text(&listed).1);
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+}
+
+/// `go 1.18`: no autoexport release supports it. init stops before changing
+/// anything, says what the upgrade would change, and `--allow-go-upgrade`
+/// accepts it, saying so.
+#[test]
+fn init_never_raises_the_go_line_silently() {
+    let dir = module_at("go118", "1.18");
+    let before = std::fs::read(dir.join("go.mod")).unwrap();
+    let out = common::goaop(&dir, &["init"]);
+    let (stdout, stderr) = text(&out);
+    assert_eq!(out.status.code(), Some(1), "{stdout}{stderr}");
+    for part in [
+        "would raise this module's `go` line from 1.18 to 1.26.0",
+        "no release of go.opentelemetry.io/contrib/exporters/autoexport up to v0.72.0 supports go 1.18; the oldest, v0.45.0, needs go 1.19",
+        "go 1.22: each iteration of a `for` loop gets its own loop variables",
+        "Nothing was changed. To accept it, run `goaop init --allow-go-upgrade`",
+    ] {
+        assert!(stderr.contains(part), "{part}:\n{stderr}");
+    }
+    assert_eq!(std::fs::read(dir.join("go.mod")).unwrap(), before);
+    for f in ["aspects.yaml", "goaop.tools.go", "go.sum"] {
+        assert!(!dir.join(f).exists(), "{f} was written");
+    }
+
+    let out = common::goaop(&dir, &["init", "--allow-go-upgrade"]);
+    let (stdout, stderr) = text(&out);
+    assert_eq!(out.status.code(), Some(0), "{stdout}{stderr}");
+    assert!(
+        stdout.contains(
+            "go.mod: the `go` line was raised from 1.18 to 1.26.0 (--allow-go-upgrade):\n"
+        ) && stdout.contains("  - go 1.22: each iteration"),
+        "{stdout}"
+    );
+    let gomod = std::fs::read_to_string(dir.join("go.mod")).unwrap();
+    assert!(
+        gomod.contains("\ngo 1.26.0\n") && gomod.contains("go.opentelemetry.io/otel v1.47.0"),
+        "{gomod}"
     );
     let _ = std::fs::remove_dir_all(&dir);
 }

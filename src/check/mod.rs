@@ -205,6 +205,7 @@ fn borrow_bundled(
     Some(RawAspect {
         pointcut: raw.pointcut.or_else(|| found.pointcut.clone()),
         order: raw.order.or_else(|| found.order.clone()),
+        tests: raw.tests.or_else(|| found.tests.clone()),
         vars,
         name: raw.name,
         span: raw.span,
@@ -487,6 +488,7 @@ fn check_aspect(
         }
     }
 
+    let tests = tests_value(raw, diags);
     if new_errors(diags, before) {
         return None;
     }
@@ -511,12 +513,39 @@ fn check_aspect(
             implicit: implicit.into_iter().map(|(n, _, _)| n).collect(),
         },
         order: raw.order.as_ref().map_or(0, |o| o.value),
+        tests,
     };
     let spans = AspectSpans {
         name: name.span.clone(),
         sigs: lowered.sig_spans,
     };
     Some((aspect, spans))
+}
+
+/// `tests: true|false` (default false); any other value is an error.
+fn tests_value(raw: &RawAspect, diags: &mut Vec<Diagnostic>) -> bool {
+    let Some(v) = &raw.tests else {
+        return false;
+    };
+    match v.value.to_ascii_lowercase().as_str() {
+        "true" => true,
+        "false" => false,
+        _ => {
+            diags.push(
+                Diagnostic::error(
+                    codes::WRONG_TYPE,
+                    format!("`tests` is `true` or `false`, not `{}`", v.value),
+                    v.span.clone(),
+                    "not `true` or `false`",
+                )
+                .with_help(
+                    "`tests: true` also weaves the package's `_test.go` files in `go test` builds; \
+                     without it (the default) tests run against the woven package, their own files unwoven",
+                ),
+            );
+            false
+        }
+    }
 }
 
 fn new_errors(diags: &[Diagnostic], since: usize) -> bool {

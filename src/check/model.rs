@@ -143,4 +143,7 @@ pub struct CheckedAspect {
     pub advice: Advice,
     pub idents: Idents,
     pub order: i64,
+    /// `tests: true`: the aspect also weaves `_test.go` files (by default a
+    /// test build weaves the package's other files only).
+    pub tests: bool,
 }

@@ -1,17 +1,22 @@
 //! `goaop go <build|run|test|vet|install> …`: run the go command on woven
 //! sources.
 //!
-//! This is the driver mode of DESIGN §10: the main module's packages are
-//! woven up front and handed to the go command with `-overlay`, so the go
-//! command hashes woven content per package (only packages an aspect edit
-//! really changes rebuild) and resolves injected imports itself. The
-//! `-toolexec` backend (DESIGN §7) is the other way in.
+//! This is the driver mode of DESIGN §10: the packages the command compiles
+//! (`go list -deps` of its patterns with its graph-changing flags, `-test`
+//! for `go test`/`go vet`) are woven up front by the rules every mode shares
+//! ([`crate::buildset`]) and handed to the go command with `-overlay`,
+//! merged with the user's own overlay. The go command hashes woven content
+//! per package (only packages an aspect edit really changes rebuild) and
+//! resolves injected imports itself. The `-toolexec` backend (DESIGN §7) is
+//! the other way in. With `-work`, the woven files are kept too.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use super::{Outcome, rules, woven};
+use super::{Outcome, rules};
+use crate::buildset::{self, Naming, Request, cmdline::GoCommand, overlay::Overlay};
+use crate::project;
 
 #[derive(Clone, Debug, Default)]
 pub struct GoArgs {
@@ -36,47 +41,120 @@ pub fn prepare(args: &GoArgs, cwd: &Path) -> Result<Prepared, Outcome> {
             SUBCOMMANDS.join(", ")
         )));
     }
-    let (_, rules) = rules::build(cwd, &args.aspects, args.color)?;
-    let module = woven::weave(cwd, &["./...".to_string()], &rules, true)
+    let cmd = GoCommand::parse(&args.args);
+    let dir = match &cmd.chdir {
+        Some(d) => cwd.join(d),
+        None => cwd.to_path_buf(),
+    };
+    let goflags = std::env::var("GOFLAGS").unwrap_or_default();
+    if let Some(flag) = cmd.coverage(&goflags) {
+        return Err(Outcome::usage(format!(
+            "`goaop go {sub}` cannot weave a coverage build ({flag}): the go command ignores \
+             -overlay for the files it instruments (golang/go#73802), so they would be built \
+             unwoven; use `go {sub} {flag} -toolexec=goaop` instead"
+        )));
+    }
+    if cmd.has_toolexec(&goflags) {
+        return Err(Outcome::usage(format!(
+            "`goaop go {sub}` weaves up front; with -toolexec (on the command line or in GOFLAGS) \
+             the woven files would be woven again: drop it, or use `go {sub} -toolexec=goaop` alone"
+        )));
+    }
+    let (_, rules) = rules::build(&dir, &args.aspects, args.color)?;
+    let view = rules.view().map_err(|e| failure(format!("goaop: {e}\n")))?;
+    let main_module = project::find_module(&dir).map(|m| m.path);
+    let user_overlay_file = cmd.overlay_or_goflags(&goflags);
+    let user_overlay = match &user_overlay_file {
+        Some(f) => Overlay::read_file(f, &dir).map_err(|e| failure(format!("goaop: {e}\n")))?,
+        None => Overlay::default(),
+    };
+    let req = Request {
+        dir: &dir,
+        patterns: &cmd.patterns,
+        flags: &cmd.list_flags,
+        overlay_file: user_overlay_file.as_deref(),
+        overlay: &user_overlay,
+        deps: true,
+        tests: cmd.tests(),
+        test_skips: false,
+        unscoped: false,
+        naming: Naming::Absolute,
+    };
+    let listed = buildset::weave_listed(&view, main_module.as_deref(), &req)
         .map_err(|e| failure(format!("goaop: {e}\n")))?;
 
-    let dir = std::env::temp_dir().join(format!("goaop-overlay-{}", std::process::id()));
-    let mut replace = BTreeMap::new();
-    let mut skipped: BTreeMap<String, usize> = BTreeMap::new();
-    for (_, files, w) in &module.packages {
-        for d in &w.decisions {
-            if d.skipped.is_some() {
-                *skipped.entry(d.aspect.clone()).or_default() += 1;
-            }
-        }
-        for (f, new) in files.iter().zip(&w.files) {
+    let overlay_dir = std::env::temp_dir().join(format!(
+        "goaop-overlay-{}-{}",
+        std::process::id(),
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_nanos())
+    ));
+    let mut replace: BTreeMap<PathBuf, PathBuf> = BTreeMap::new();
+    let mut texts: BTreeMap<PathBuf, &str> = BTreeMap::new();
+    let mut decisions = Vec::new();
+    for l in &listed {
+        decisions.extend(
+            l.woven
+                .decisions
+                .iter()
+                .map(|d| (l.unit.files[d.file].name.as_str(), d)),
+        );
+        for (f, new) in l.unit.files.iter().zip(&l.woven.files) {
             let Some(new) = new else { continue };
-            let name = Path::new(&f.name).file_name().unwrap_or_default();
-            let target = dir.join(replace.len().to_string()).join(name);
-            std::fs::create_dir_all(target.parent().unwrap_or(&dir))
+            let original = PathBuf::from(&f.name);
+            if let Some(seen) = texts.get(&original) {
+                // One overlay entry per file: every unit compiling it must
+                // weave it the same.
+                if seen != new {
+                    return Err(failure(format!(
+                        "goaop: internal error: {} is woven differently in two compiles of its package\n",
+                        f.name
+                    )));
+                }
+                continue;
+            }
+            let name = original.file_name().unwrap_or_default();
+            let target = overlay_dir.join(replace.len().to_string()).join(name);
+            std::fs::create_dir_all(target.parent().unwrap_or(&overlay_dir))
                 .and_then(|_| std::fs::write(&target, new))
                 .map_err(|e| failure(format!("goaop: cannot write {}: {e}\n", target.display())))?;
-            replace.insert(f.name.clone(), target.display().to_string());
+            texts.insert(original.clone(), new);
+            replace.insert(original, target);
         }
     }
-    let overlay = dir.join("overlay.json");
-    let json = serde_json::json!({ "Replace": replace });
-    std::fs::create_dir_all(&dir)
-        .and_then(|_| std::fs::write(&overlay, json.to_string()))
+    // A join point decided in two units (a package and its test variant)
+    // counts once.
+    decisions.sort_by(|a, b| {
+        (a.0, a.1.line, &a.1.site, &a.1.aspect).cmp(&(b.0, b.1.line, &b.1.site, &b.1.aspect))
+    });
+    decisions.dedup_by(|a, b| {
+        (a.0, a.1.line, &a.1.site, &a.1.aspect) == (b.0, b.1.line, &b.1.site, &b.1.aspect)
+    });
+    let overlay = overlay_dir.join("overlay.json");
+    std::fs::create_dir_all(&overlay_dir)
+        .and_then(|_| std::fs::write(&overlay, user_overlay.merged(&replace).to_json()))
         .map_err(|e| failure(format!("goaop: cannot write {}: {e}\n", overlay.display())))?;
     let mut notes = String::new();
-    for (aspect, n) in &skipped {
+    for (aspect, n) in buildset::skip_counts(decisions.iter().map(|(_, d)| *d)) {
         notes.push_str(&format!(
             "goaop: aspect `{aspect}` skipped {n} join point(s); `goaop plan` says why\n"
         ));
     }
+    if cmd.work {
+        notes.push_str(&format!(
+            "goaop: woven files and overlay kept in {}\n",
+            overlay_dir.display()
+        ));
+    }
     let mut go_args = vec![sub.clone(), format!("-overlay={}", overlay.display())];
-    go_args.extend(args.args[1..].iter().cloned());
+    go_args.extend(cmd.rest.iter().cloned());
     Ok(Prepared {
         notes,
-        dir: cwd.to_path_buf(),
+        dir,
         args: go_args,
-        overlay_dir: dir,
+        overlay_dir,
+        keep: cmd.work,
     })
 }
 
@@ -90,6 +168,8 @@ pub struct Prepared {
     dir: PathBuf,
     args: Vec<String>,
     overlay_dir: PathBuf,
+    /// `-work`: keep the woven files.
+    keep: bool,
 }
 
 impl Prepared {
@@ -99,9 +179,11 @@ impl Prepared {
         cmd
     }
 
-    /// Remove the woven files and the overlay.
+    /// Remove the woven files and the overlay (unless `-work` keeps them).
     pub fn cleanup(&self) {
-        let _ = std::fs::remove_dir_all(&self.overlay_dir);
+        if !self.keep {
+            let _ = std::fs::remove_dir_all(&self.overlay_dir);
+        }
     }
 }
 

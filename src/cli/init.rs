@@ -1,24 +1,29 @@
 //! `goaop init [--use otel,net/http,…]`: make a module ready for the bundled
 //! integrations in one step. It writes (or extends) aspects.yaml's `use:`,
 //! runs `go get` for the packages the chosen integrations inject (at the
-//! versions goaop was tested with; modules go.mod already requires are left
-//! at their version), and writes goaop.tools.go (build tag `tools`) importing
-//! those packages so `go mod tidy` keeps them.
+//! versions goaop was tested with, or older ones that keep the module's `go`
+//! line: see [`versions`]; modules go.mod already requires are left at their
+//! version), and writes goaop.tools.go (build tag `tools`) importing those
+//! packages so `go mod tidy` keeps them.
 //!
-//! Planning ([`plan`]) is pure and tested on its own; [`run`] carries the plan
-//! out.
+//! Planning ([`plan`]) is pure and tested on its own; [`run`] resolves the
+//! versions (before anything is written) and carries the plan out.
+
+mod versions;
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
-use super::{Outcome, golist};
+use super::Outcome;
+use crate::buildset::golist;
 use crate::bundled::{self, BundledFile};
 use crate::check;
 use crate::diag::Sources;
+use crate::gomod::LangVersion;
 use crate::gomod::{ModuleGraph, is_std, within};
 use crate::load;
 use crate::project::{self, ASPECT_FILE_NAMES};
+pub use versions::GoGet;
 
 /// The generated tools file.
 pub const TOOLS_FILE: &str = "goaop.tools.go";
@@ -27,6 +32,8 @@ pub struct InitArgs {
     /// Integrations to enable; empty: `otel` plus those the module's
     /// packages import (net/http, database/sql, grpc).
     pub uses: Vec<String>,
+    /// Use the tested versions even if they raise the module's `go` line.
+    pub allow_go_upgrade: bool,
 }
 
 /// What `init` will do in a module.
@@ -36,8 +43,8 @@ pub struct InitPlan {
     /// The aspect file and its new text; `None` when it already has them.
     pub aspects: Option<(PathBuf, String)>,
     pub tools: (PathBuf, String),
-    /// `pkg@version` arguments for `go get` (empty: nothing missing).
-    pub go_get: Vec<String>,
+    /// Packages `go get` must add (empty: nothing missing).
+    pub go_get: Vec<GoGet>,
 }
 
 pub fn run(args: &InitArgs, cwd: &Path) -> Outcome {
@@ -60,7 +67,23 @@ pub fn run(args: &InitArgs, cwd: &Path) -> Outcome {
         Ok(p) => p,
         Err(e) => return Outcome::usage(e),
     };
-    execute(&plan, &module.root)
+    // Versions first: a `go` line that would change stops init before it
+    // writes anything.
+    let rehearsed = if plan.go_get.is_empty() {
+        None
+    } else {
+        match versions::resolve(&module.root, &plan.go_get, args.allow_go_upgrade) {
+            Ok(r) => Some(r),
+            Err(stderr) => {
+                return Outcome {
+                    stderr,
+                    code: 1,
+                    ..Default::default()
+                };
+            }
+        }
+    };
+    execute(&plan, rehearsed.as_ref(), &module.root)
 }
 
 /// The integrations to enable: `otel`, plus each whose package the module
@@ -127,7 +150,11 @@ pub fn plan(root: &Path, uses: &[String], graph: &ModuleGraph) -> Result<InitPla
     let go_get = packages
         .iter()
         .filter(|(_, m)| !graph.has_module(m))
-        .map(|(p, m)| format!("{p}@{}", bundled::tested_version(m).unwrap_or("latest")))
+        .map(|(p, m)| GoGet {
+            package: p.clone(),
+            module: m,
+            tested: bundled::tested_version(m).unwrap_or("latest"),
+        })
         .collect();
     let package_name = root_package_name(root).unwrap_or_else(|| "tools".to_string());
     let tools = tools_file(&package_name, packages.iter().map(|(p, _)| p.as_str()));
@@ -263,8 +290,8 @@ fn tools_file<'a>(package: &str, packages: impl Iterator<Item = &'a str>) -> Str
     out
 }
 
-/// Write the files and run `go get`.
-fn execute(plan: &InitPlan, root: &Path) -> Outcome {
+/// Write the files and install the rehearsed go.mod and go.sum.
+fn execute(plan: &InitPlan, rehearsed: Option<&versions::Rehearsed>, root: &Path) -> Outcome {
     let mut report = String::new();
     if let Some((path, text)) = &plan.aspects {
         if let Err(e) = std::fs::write(path, text) {
@@ -283,38 +310,24 @@ fn execute(plan: &InitPlan, root: &Path) -> Outcome {
         return Outcome::usage(format!("cannot write {}: {e}", tools_path.display()));
     }
     report.push_str(&format!("wrote {}\n", rel(tools_path, root)));
-    if plan.go_get.is_empty() {
-        report.push_str("go.mod already requires every module the integrations need\n");
-    } else {
-        let out = Command::new("go")
-            .current_dir(root)
-            .arg("get")
-            .args(&plan.go_get)
-            .output();
-        match out {
-            Ok(o) if o.status.success() => {
-                report.push_str(&format!("ran go get {}\n", plan.go_get.join(" ")));
-            }
-            Ok(o) => {
+    match rehearsed {
+        None => report.push_str("go.mod already requires every module the integrations need\n"),
+        Some(r) => {
+            if let Err(e) = r.install(root) {
                 return Outcome {
                     stdout: report,
-                    stderr: format!(
-                        "goaop init: `go get {}` failed:\n{}",
-                        plan.go_get.join(" "),
-                        String::from_utf8_lossy(&o.stderr)
-                    ),
+                    stderr: format!("goaop init: {e}\n"),
                     code: 1,
                 };
             }
-            Err(e) => {
-                return Outcome {
-                    stdout: report,
-                    stderr: format!(
-                        "goaop init: cannot run go (is Go installed and on PATH?): {e}\n"
-                    ),
-                    code: 1,
-                };
+            report.push_str(&format!("ran go get {}\n", r.args.join(" ")));
+            for n in &r.notes {
+                report.push_str(&format!("  {n}\n"));
             }
+            report.push_str(&go_line_report(
+                r.go_before.as_deref(),
+                r.go_after.as_deref(),
+            ));
         }
     }
     report.push_str(
@@ -324,6 +337,30 @@ fn execute(plan: &InitPlan, root: &Path) -> Outcome {
         stdout: report,
         ..Default::default()
     }
+}
+
+/// What became of the `go` line (only a raise allowed by
+/// `--allow-go-upgrade` changes the language version).
+fn go_line_report(before: Option<&str>, after: Option<&str>) -> String {
+    if before == after {
+        return String::new();
+    }
+    let lang = |v: Option<&str>| {
+        v.and_then(LangVersion::parse)
+            .unwrap_or(LangVersion::DEFAULT)
+    };
+    let (from, to) = (before.unwrap_or("(none)"), after.unwrap_or("(none)"));
+    if lang(before) == lang(after) {
+        return format!(
+            "go.mod: `go {from}` is now written `go {to}` (the same language version)\n"
+        );
+    }
+    let mut out =
+        format!("go.mod: the `go` line was raised from {from} to {to} (--allow-go-upgrade):\n");
+    for c in versions::changes(lang(before), lang(after)) {
+        out.push_str(&format!("  - {c}\n"));
+    }
+    out
 }
 
 fn rel(path: &Path, root: &Path) -> String {
@@ -418,8 +455,13 @@ mod tests {
         assert!(path.ends_with("aspects.yaml"));
         assert!(text.ends_with("use: [grpc, otel]\n"), "{text}");
         // otel is required (at the user's own version): not fetched again.
+        let go_get: Vec<String> = plan
+            .go_get
+            .iter()
+            .map(|g| format!("{}@{}", g.package, g.tested))
+            .collect();
         assert_eq!(
-            plan.go_get,
+            go_get,
             [
                 "go.opentelemetry.io/contrib/exporters/autoexport@v0.72.0",
                 "go.opentelemetry.io/contrib/instrumentation/google.golang.org/grpc/otelgrpc@v0.72.0",

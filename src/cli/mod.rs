@@ -32,7 +32,6 @@ pub enum Format {
 }
 pub mod diff;
 pub mod gocmd;
-pub mod golist;
 pub mod init;
 pub mod plan;
 pub mod rules;

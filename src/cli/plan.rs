@@ -4,6 +4,7 @@
 use std::path::{Path, PathBuf};
 
 use super::{Format, Outcome, woven};
+use crate::buildset::{TEST_FILE_SKIP, is_test_file};
 use crate::scan::Scanner;
 
 #[derive(Clone, Debug, Default)]
@@ -12,12 +13,19 @@ pub struct PlanArgs {
     pub aspects: Vec<PathBuf>,
     pub format: Format,
     pub signatures: bool,
+    /// What `go test` compiles: test files and external test packages too.
+    pub tests: bool,
     pub color: bool,
 }
 
 pub fn run(args: &PlanArgs, cwd: &Path) -> Outcome {
-    let module = match woven::build_and_weave(cwd, &args.aspects, &args.packages, args.color, false)
-    {
+    let sel = woven::Selection {
+        patterns: &args.packages,
+        tests: args.tests,
+        absolute: false,
+        unscoped: args.signatures,
+    };
+    let module = match woven::build_and_weave(cwd, &args.aspects, &sel, args.color) {
         Ok(m) => m,
         Err(o) => return o,
     };
@@ -29,11 +37,13 @@ pub fn run(args: &PlanArgs, cwd: &Path) -> Outcome {
             let rows: Vec<serde_json::Value> = module
                 .packages
                 .iter()
-                .flat_map(|(pkg, files, w)| {
-                    w.decisions.iter().map(move |d| {
+                .flat_map(|l| {
+                    let files = &l.unit.files;
+                    l.woven.decisions.iter().map(move |d| {
                         serde_json::json!({
-                            "package": pkg.import_path,
+                            "package": l.unit.path,
                             "file": files[d.file].name,
+                            "test_file": is_test_file(&files[d.file].name),
                             "line": d.line,
                             "site": d.site,
                             "signature": d.signature,
@@ -51,9 +61,9 @@ pub fn run(args: &PlanArgs, cwd: &Path) -> Outcome {
         }
         Format::Human => {
             let mut out = String::new();
-            let (mut applied, mut skipped) = (0, 0);
+            let (mut applied, mut skipped, mut tests) = (0, 0, 0);
             // Columns as wide as their longest entry.
-            let all = module.packages.iter().flat_map(|(_, _, w)| &w.decisions);
+            let all = module.packages.iter().flat_map(|l| &l.woven.decisions);
             let aw = all
                 .clone()
                 .map(|d| d.aspect.len())
@@ -61,11 +71,12 @@ pub fn run(args: &PlanArgs, cwd: &Path) -> Outcome {
                 .unwrap_or(0)
                 .max(12);
             let sw = all.map(|d| d.site.len()).max().unwrap_or(0).max(24);
-            for (pkg, files, w) in &module.packages {
+            for l in &module.packages {
+                let (files, w) = (&l.unit.files, &l.woven);
                 if w.decisions.is_empty() {
                     continue;
                 }
-                out.push_str(&format!("{}\n", pkg.import_path));
+                out.push_str(&format!("{}\n", l.unit.path));
                 // In source order: file, then line.
                 let mut decisions: Vec<_> = w.decisions.iter().collect();
                 decisions.sort_by_key(|d| (d.file, d.line));
@@ -77,6 +88,10 @@ pub fn run(args: &PlanArgs, cwd: &Path) -> Outcome {
                             applied += 1;
                             out.push_str(&format!("  + {row}\n"));
                         }
+                        Some(why) if why == TEST_FILE_SKIP => {
+                            tests += 1;
+                            out.push_str(&format!("  . {row}\n      not woven: {why}\n"));
+                        }
                         Some(why) => {
                             skipped += 1;
                             out.push_str(&format!("  - {row}\n      skipped: {why}\n"));
@@ -84,9 +99,13 @@ pub fn run(args: &PlanArgs, cwd: &Path) -> Outcome {
                     }
                 }
             }
-            out.push_str(&format!(
-                "{applied} join point(s) woven, {skipped} skipped\n"
-            ));
+            out.push_str(&format!("{applied} join point(s) woven, {skipped} skipped"));
+            if tests > 0 {
+                out.push_str(&format!(
+                    ", {tests} in test files not woven (no `tests: true`)"
+                ));
+            }
+            out.push('\n');
             Outcome {
                 stdout: out,
                 ..Default::default()
@@ -98,8 +117,8 @@ pub fn run(args: &PlanArgs, cwd: &Path) -> Outcome {
 fn signatures(module: &woven::WovenModule) -> Outcome {
     let mut scanner = Scanner::new();
     let mut out = String::new();
-    for (_, files, _) in &module.packages {
-        for f in files {
+    for l in &module.packages {
+        for f in &l.unit.files {
             let scan = scanner.scan(f.text.as_bytes());
             for site in &scan.funcs {
                 out.push_str(&format!("{}:{}: {}\n", f.name, site.line, site.signature));

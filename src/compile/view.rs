@@ -429,6 +429,29 @@ impl<'a> RuleSetRef<'a> {
         Ok(scope)
     }
 
+    /// `scope` narrowed to the aspects `keep` accepts (by aspect id): the
+    /// build weaves a test variant's `_test.go` files with the aspects that
+    /// set `tests: true` only.
+    pub fn restrict(&self, scope: &PackageScope, keep: impl Fn(usize) -> bool) -> PackageScope {
+        let mut out = scope.clone();
+        out.in_scope.iter_mut().for_each(|w| *w = 0);
+        out.counts = [0; KINDS];
+        out.call_sig = false;
+        for a in scope.candidates() {
+            if !keep(a) {
+                continue;
+            }
+            let e = self.entry(a as u32);
+            set_bit(&mut out.in_scope, a as u32);
+            out.counts[e.kind] += 1;
+            out.call_sig |= e.kind == CALL && e.has_sig;
+        }
+        for always in &mut out.always {
+            always.retain(|&a| keep(a as usize));
+        }
+        out
+    }
+
     /// The execution aspects whose whole pointcut holds for the function
     /// with this canonical signature, in application order (by `order`,
     /// then declaration). `out` is cleared first.

@@ -13,6 +13,7 @@
 //!     vars { Permission = "orders:write", Retries = 3 }
 //!     imports { trace "go.opentelemetry.io/otel/trace" }
 //!     order 10
+//!     tests true                           // also weave `_test.go` files (YAML `tests:`)
 //!     before { … Go … }   after { … }   replace { … }   wrap { … }
 //!     around { … {{.Body}} … }             // the body runs where `{{.Body}}` stands
 //!     append-args { expr1, expr2 }         // one snippet per top-level comma
@@ -194,6 +195,7 @@ impl Cx<'_> {
         let mut vars: Pairs = Vec::new();
         let mut advice = RawAdvice::default();
         let mut order = None;
+        let mut tests = None;
         let mut seen = Seen::default();
         for part in pair.into_inner() {
             let rule = part.as_rule();
@@ -318,6 +320,14 @@ impl Cx<'_> {
                         }
                     }
                 }
+                Rule::tests_clause => {
+                    if !self.once(&mut seen, "tests", &part) {
+                        continue;
+                    }
+                    if let Some(v) = part.into_inner().find(|p| p.as_rule() == Rule::ident) {
+                        tests = Some(Spanned::new(v.as_str().to_string(), self.span(range(&v))));
+                    }
+                }
                 Rule::advice_clause => self.advice(part, &mut seen, &mut advice),
                 Rule::set_field_clause => self.set_field(part, &mut seen, &mut advice),
                 _ => {}
@@ -336,6 +346,7 @@ impl Cx<'_> {
             vars,
             advice,
             order,
+            tests,
         })
     }
 

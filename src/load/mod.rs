@@ -47,6 +47,9 @@ pub struct RawAspect {
     pub vars: Vec<(Spanned<String>, Spanned<String>)>,
     pub advice: RawAdvice,
     pub order: Option<Spanned<i64>>,
+    /// `tests: true`: also weave `_test.go` files. The value as written
+    /// (`check` accepts `true` and `false`).
+    pub tests: Option<Spanned<String>>,
 }
 
 /// Advice bodies, as Go text with placeholders.

@@ -51,6 +51,7 @@ pub const ASPECT_FIELDS: &[&str] = &[
     "append-args",
     "set-field",
     "order",
+    "tests",
 ];
 
 pub fn load(sources: &Sources, file: FileId) -> (RawFile, Vec<Diagnostic>) {
@@ -304,6 +305,7 @@ impl Cx<'_> {
         let mut vars = Vec::new();
         let mut advice = RawAdvice::default();
         let mut order = None;
+        let mut tests = None;
         let mut bindings = None;
         let mut seen = Vec::new();
         for (k, v) in entries {
@@ -344,6 +346,7 @@ impl Cx<'_> {
                 "append-args" => advice.append_args = self.append_args(v),
                 "set-field" => advice.set_fields = self.set_fields(v),
                 "order" => order = self.order(v),
+                "tests" => tests = self.string(v, "`true` or `false`"),
                 _ => self.unknown_field(k, &key, ASPECT_FIELDS, "of an aspect"),
             }
         }
@@ -375,6 +378,7 @@ impl Cx<'_> {
             vars,
             advice,
             order,
+            tests,
         })
     }
 

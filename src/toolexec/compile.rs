@@ -1,5 +1,7 @@
 //! `compile`: weave the package if an aspect can touch it, then run the real
-//! compiler on the woven files.
+//! compiler on the woven files. What is woven, and what is skipped (test
+//! files, the closure of the advice's imports), is decided by
+//! [`crate::buildset`], like in every other mode.
 //!
 //! Woven files go to `<dir of -o>/goaop/<basename>` (inside the action's
 //! `$WORK/bNNN`), named in their `//line` directives by the original
@@ -14,10 +16,17 @@ use super::args::ToolArgs;
 use super::cache::Rules;
 use super::config::Project;
 use super::{Invocation, Plan, cache, config, deps, failure, importcfg, parent};
+use crate::buildset::{self, COMMAND_LINE, Closure, Target, Unit, dir_import_path};
 use crate::compile::RuleSetRef;
-use crate::weave::{PackageInfo, SourceFile, weave_package};
+use crate::weave::SourceFile;
 
-pub fn plan(inv: &Invocation) -> Plan {
+/// `nested`: a compile of the nested `go list` that resolves the closure of
+/// the advice's imports (see [`deps`]): every package it compiles is in that
+/// closure, so nothing is woven, but the skips are reported like in the
+/// outer build (which reuses this compile's cached output, warnings
+/// included). Without the aspects at hand (`--config` is not passed down)
+/// it is a plain pass-through.
+pub fn plan(inv: &Invocation, nested: bool) -> Plan {
     let Ok(args) = ToolArgs::parse(&inv.args) else {
         return inv.passthrough();
     };
@@ -26,57 +35,49 @@ pub fn plan(inv: &Invocation) -> Plan {
     };
     let project = match config::find(inv.config.as_deref()) {
         Ok(p) => p,
+        Err(_) if nested => return inv.passthrough(),
         Err(o) => return Plan::Done(o),
     };
-    let Some(pkg) = import_path(p, &args, &project) else {
+    let Some(target) = target(p, &args, &project) else {
         return inv.passthrough();
     };
     let rules = match cache::load(&project) {
         Ok(r) => r,
+        Err(_) if nested => return inv.passthrough(),
         Err(o) => return Plan::Done(o),
     };
-    match weave(inv, args, &pkg, &project, &rules) {
+    match weave(inv, args, &target, &project, &rules, nested) {
         Ok(plan) => plan,
-        Err(e) => failure(format!("weaving {pkg}: {e}")),
+        Err(_) if nested => inv.passthrough(),
+        Err(e) => failure(format!("weaving {}: {e}", target.path)),
     }
 }
 
-/// The real import path of the package being compiled: `-p`, except that
-/// commands are compiled as `-p main`; cmd/go says which package it is in
-/// `TOOLEXEC_IMPORTPATH` (`path [variant.test]` for test variants), else
-/// it is found from the files' directory in the main module. `None` for a
-/// package not to weave (a generated test main).
-fn import_path(p: &str, args: &ToolArgs, project: &Project) -> Option<String> {
-    if let Ok(env) = std::env::var("TOOLEXEC_IMPORTPATH") {
-        let path = env.split(" [").next().unwrap_or_default();
-        if !path.is_empty() {
-            return (!(p == "main" && path.ends_with(".test"))).then(|| path.to_string());
-        }
+/// Which package is being compiled: cmd/go says so in
+/// `TOOLEXEC_IMPORTPATH` (`path [variant.test]` for test variants; see
+/// [`Target::parse`]); without it, `-p`, except that commands are compiled
+/// as `-p main` and are then found from the files' directory in the main
+/// module, like files named on the command line (`command-line-arguments`).
+/// `None` for a package not to weave (a generated test main).
+fn target(p: &str, args: &ToolArgs, project: &Project) -> Option<Target> {
+    let env = std::env::var("TOOLEXEC_IMPORTPATH").unwrap_or_default();
+    if !env.is_empty() && env != COMMAND_LINE {
+        return Target::parse(&env, p == "main");
     }
-    if p != "main" {
-        return Some(p.to_string());
+    if p != "main" && p != COMMAND_LINE {
+        return Target::parse(p, false);
     }
     let module = project.module.as_ref()?;
     let files = args.go_files();
-    args.args[files].iter().find_map(|f| {
-        let dir = Path::new(f).parent()?;
-        let rel = dir.strip_prefix(&module.root).ok()?;
-        Some(if rel.as_os_str().is_empty() {
-            module.path.clone()
-        } else {
-            format!("{}/{}", module.path, rel.display())
-        })
-    })
+    let path = args.args[files]
+        .iter()
+        .find_map(|f| dir_import_path(Path::new(f).parent()?, &module.root, &module.path))?;
+    Target::parse(&path, false)
 }
 
 /// Every import path the rule set's advice can add, sorted.
 pub fn rule_imports(view: &RuleSetRef) -> Result<Vec<String>, String> {
-    let mut out = std::collections::BTreeSet::new();
-    for i in 0..view.len() {
-        let a = view.aspect(i).map_err(|e| e.to_string())?;
-        out.extend(a.imports.into_iter().map(|i| i.path));
-    }
-    Ok(out.into_iter().collect())
+    buildset::rule_imports(view)
 }
 
 /// `$WORK` from an action file such as `$WORK/b001/importcfg`.
@@ -87,14 +88,15 @@ pub fn work_dir(action_file: &Path) -> PathBuf {
 fn weave(
     inv: &Invocation,
     mut args: ToolArgs,
-    pkg: &str,
+    target: &Target,
     project: &Project,
     rules: &Rules,
+    nested: bool,
 ) -> Result<Plan, String> {
     let view = rules.view()?;
     let main_module = project.module_path();
     let scope = view
-        .packages(pkg, main_module)
+        .packages(&target.scope_path, main_module)
         .map_err(|e| format!("rule set: {e}"))?;
     if scope.is_empty() {
         return Ok(inv.passthrough());
@@ -112,35 +114,38 @@ fn weave(
         .map(|m| m.root.clone())
         .unwrap_or_else(|| project.go_cwd.clone());
     let imports = rule_imports(&view)?;
-    let closure = if imports.is_empty() {
+    let this = target.path.as_str();
+    let closure = if imports.is_empty() || nested {
         None
     } else {
         Some(deps::resolve(&work, &module_root, &inv.tool, &imports)?)
     };
-    // The injected code depends on this package: weaving it could cycle.
-    if closure.as_ref().is_some_and(|d| d.contains(pkg)) {
-        return Ok(inv.passthrough());
-    }
+    // Only this package's membership matters here.
+    let off_limits = match &closure {
+        _ if nested => Closure::from_set(&imports, [this]),
+        Some(d) => Closure::from_set(&imports, d.contains(this).then_some(this)),
+        None => Closure::default(),
+    };
 
     let range = args.go_files();
+    let renamed = trimpath_renames(&args);
     let mut files = Vec::with_capacity(range.len());
     for f in &args.args[range.clone()] {
         let text = std::fs::read_to_string(f).map_err(|e| format!("{f}: {e}"))?;
-        files.push(SourceFile {
-            name: f.clone(),
-            text,
-        });
+        // A file of the user's -overlay is passed as its replacement, and
+        // mapped back to its own path by -trimpath: weave it under that
+        // name, as driver mode does.
+        let name = renamed.get(f.as_str()).unwrap_or(f).clone();
+        files.push(SourceFile { name, text });
     }
-    let woven = weave_package(
-        &view,
-        &PackageInfo {
-            path: pkg,
-            main_module,
-        },
-        &files,
-    )
-    .map_err(|e| e.to_string())?;
-    let notes = notes(pkg, &woven.decisions);
+    let unit = Unit {
+        path: target.path.clone(),
+        scope_path: target.scope_path.clone(),
+        files,
+    };
+    let woven = buildset::weave_unit(&view, main_module, &unit, &off_limits, false)
+        .map_err(|e| e.to_string())?;
+    let notes = notes(&target.path, &woven.decisions);
     if woven.files.iter().all(Option::is_none) {
         return Ok(Plan::Run {
             tool: inv.tool.clone(),
@@ -197,18 +202,24 @@ fn weave(
 
 /// One line per aspect that skipped join points in this package.
 fn notes(pkg: &str, decisions: &[crate::weave::Decision]) -> String {
-    let mut skipped: BTreeMap<&str, usize> = BTreeMap::new();
-    for d in decisions {
-        if d.skipped.is_some() {
-            *skipped.entry(&d.aspect).or_default() += 1;
-        }
-    }
-    skipped
+    buildset::skip_counts(decisions)
         .iter()
         .map(|(a, n)| {
             format!(
                 "goaop: aspect `{a}` skipped {n} join point(s) in {pkg}; `goaop plan` says why\n"
             )
         })
+        .collect()
+}
+
+/// The `from=>to` pairs of the compiler's `-trimpath` that name single
+/// files: cmd/go maps each overlaid file's replacement back to its path.
+fn trimpath_renames(args: &ToolArgs) -> BTreeMap<String, String> {
+    args.value("-trimpath")
+        .unwrap_or_default()
+        .split(';')
+        .filter_map(|r| r.split_once("=>"))
+        .filter(|(from, _)| from.ends_with(".go"))
+        .map(|(from, to)| (from.to_string(), to.to_string()))
         .collect()
 }

@@ -90,8 +90,7 @@ pub fn plan(inv: &Invocation) -> Plan {
     let is_version = inv.args.len() == 1 && inv.args[0] == "-V=full";
     match name {
         "compile" | "link" if is_version => version::plan(inv),
-        "compile" if std::env::var_os(deps::NESTED_ENV).is_some() => inv.passthrough(),
-        "compile" => compile::plan(inv),
+        "compile" => compile::plan(inv, std::env::var_os(deps::NESTED_ENV).is_some()),
         "link" => link::plan(inv),
         _ => inv.passthrough(),
     }

@@ -110,11 +110,26 @@ pub fn weave_package(
     pkg: &PackageInfo,
     files: &[SourceFile],
 ) -> Result<WovenPackage, WeaveError> {
+    let scope = rules.packages(pkg.path, pkg.main_module)?;
+    weave_in_scope(rules, pkg, &scope, files, &[])
+}
+
+/// [`weave_package`] with the package's aspects already chosen (`scope`:
+/// the caller may compute it for another path, or narrow it), and
+/// `context`: more files of the same package that are not woven but whose
+/// top-level names count (the other files of a test variant when only its
+/// `_test.go` files are woven).
+pub fn weave_in_scope(
+    rules: &RuleSetRef,
+    pkg: &PackageInfo,
+    scope: &PackageScope,
+    files: &[SourceFile],
+    context: &[SourceFile],
+) -> Result<WovenPackage, WeaveError> {
     let mut out = WovenPackage {
         files: vec![None; files.len()],
         ..Default::default()
     };
-    let scope = rules.packages(pkg.path, pkg.main_module)?;
     if scope.is_empty() {
         return Ok(out);
     }
@@ -123,10 +138,13 @@ pub fn weave_package(
         .iter()
         .map(|f| scanner.scan(f.text.as_bytes()))
         .collect();
-    let package_names: BTreeSet<String> = scanned
+    let mut package_names: BTreeSet<String> = scanned
         .iter()
         .flat_map(|s| s.top_level.iter().cloned())
         .collect();
+    for f in context {
+        package_names.extend(scanner.scan(f.text.as_bytes()).top_level);
+    }
     let mut aspects = AspectCache::new(rules);
     for (i, (file, scan)) in files.iter().zip(&scanned).enumerate() {
         if scan.has_errors || scan.package_range.is_none() {
@@ -137,7 +155,7 @@ pub fn weave_package(
             file,
             scan,
             pkg,
-            &scope,
+            scope,
             rules,
             &mut aspects,
             &package_names,

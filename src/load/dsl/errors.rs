@@ -49,7 +49,7 @@ impl Want {
             | kw_order | kw_before | kw_after | kw_around | kw_replace | kw_wrap
             | kw_append_args | advice_kw | pointcut_clause | requires_clause | results_clause
             | globals_clause | vars_clause | imports_clause | order_clause | advice_clause
-            | kw_set_field | set_field_clause => Want::Clause,
+            | kw_set_field | set_field_clause | kw_tests | tests_clause => Want::Clause,
             aspect_close => Want::AspectClose,
             kw_execution | kw_target | kw_within | kw_call | kw_ref | not_op | pc_not
             | pc_execution | pc_target | pc_within | pc_call | pc_ref | pc_group | pc_or
@@ -118,6 +118,7 @@ const CLAUSES: &[&str] = &[
     "vars",
     "imports",
     "order",
+    "tests",
     "before",
     "after",
     "around",

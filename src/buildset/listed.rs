@@ -1,0 +1,138 @@
+//! Weave what a go command would compile, found with `go list`: the
+//! packages of driver mode (`go list -deps [-test] <the build's flags and
+//! patterns>`) and of `goaop plan`/`diff` (the named packages). The closure
+//! of the advice's imports is listed at the same time, with the same flags.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use super::golist::{Listing, Package};
+use super::overlay::Overlay;
+use super::units::listed_target;
+use super::{Closure, Naming, Unit, WovenUnit, from_listing, rule_imports, weave_unit};
+use crate::compile::RuleSetRef;
+
+/// What to list and how to name files.
+pub struct Request<'a> {
+    /// Where the go command runs.
+    pub dir: &'a Path,
+    /// Package patterns (empty: `.` with `deps`, else `./...`).
+    pub patterns: &'a [String],
+    /// Graph-changing build flags (`-tags=…`, `-mod=…`).
+    pub flags: &'a [String],
+    /// The user's `-overlay` file (passed to `go list`) and its contents.
+    pub overlay_file: Option<&'a Path>,
+    pub overlay: &'a Overlay,
+    /// Every package the build compiles (`-deps`), not only those named.
+    pub deps: bool,
+    /// The `go test` file set: test variants and external test packages.
+    pub tests: bool,
+    /// Record decisions for test files that are not woven (see
+    /// [`super::TEST_FILE_SKIP`]).
+    pub test_skips: bool,
+    /// Keep packages no aspect can touch too (unwoven; `plan --signatures`).
+    pub unscoped: bool,
+    pub naming: Naming<'a>,
+}
+
+/// A listed package, woven.
+pub struct Listed {
+    pub unit: Unit,
+    pub woven: WovenUnit,
+    pub package: Package,
+}
+
+/// List and weave. Packages no aspect can touch are left out (their files
+/// are not even read); with `deps`, so are packages `go list` reports
+/// errors for (the go command reports them itself).
+pub fn weave_listed(
+    view: &RuleSetRef,
+    main_module: Option<&str>,
+    req: &Request,
+) -> Result<Vec<Listed>, String> {
+    let mut common: Vec<String> = req.flags.to_vec();
+    if let Some(o) = req.overlay_file {
+        common.push(format!("-overlay={}", o.display()));
+    }
+    let mut args = common.clone();
+    if req.deps {
+        args.push("-deps".into());
+    }
+    if req.tests {
+        args.push("-test".into());
+    }
+    match (req.patterns.is_empty(), req.deps) {
+        (true, true) => args.push(".".into()),
+        (true, false) => args.push("./...".into()),
+        _ => args.extend(req.patterns.iter().cloned()),
+    }
+    let imports = rule_imports(view)?;
+    let packages = Listing::start(req.dir, &args)?;
+    let closure = if imports.is_empty() {
+        None
+    } else {
+        let mut a = common;
+        a.push("-deps".into());
+        a.extend(imports.iter().cloned());
+        Some(Listing::start(req.dir, &a)?)
+    };
+    let packages = packages.finish()?;
+    let closure = match closure {
+        Some(l) => Closure::from_listing(&imports, &l.finish()?),
+        None => Closure::default(),
+    };
+
+    // One unit per import path: a test variant (`p [p.test]`) compiles the
+    // package's files plus its test files, and every other variant the
+    // same files as the package, so the one with the most files stands for
+    // all (non-test files weave the same in each).
+    let module = crate::project::find_module(req.dir);
+    let mut best: BTreeMap<String, usize> = BTreeMap::new();
+    for (i, p) in packages.iter().enumerate() {
+        let Some(t) = listed_target(p, module.as_ref()) else {
+            continue;
+        };
+        let e = best.entry(t.path).or_insert(i);
+        if packages[*e].go_files.len() < p.go_files.len() {
+            *e = i;
+        }
+    }
+    let keep: Vec<usize> = {
+        let mut v: Vec<usize> = best.into_values().collect();
+        v.sort();
+        v
+    };
+    let mut out = Vec::new();
+    let mut packages: Vec<Option<Package>> = packages.into_iter().map(Some).collect();
+    for i in keep {
+        let Some(pkg) = packages[i].take() else {
+            continue;
+        };
+        let Some(target) = listed_target(&pkg, module.as_ref()) else {
+            continue;
+        };
+        if !req.unscoped
+            && view
+                .packages(&target.scope_path, main_module)
+                .map_err(|e| format!("rule set: {e}"))?
+                .is_empty()
+        {
+            continue;
+        }
+        if let Some(e) = &pkg.error {
+            if req.deps {
+                continue;
+            }
+            return Err(format!("package {}: {}", pkg.import_path, e.err));
+        }
+        let unit = from_listing(&pkg, target, req.overlay, req.naming)?;
+        let woven = weave_unit(view, main_module, &unit, &closure, req.test_skips)
+            .map_err(|e| e.to_string())?;
+        out.push(Listed {
+            unit,
+            woven,
+            package: pkg,
+        });
+    }
+    Ok(out)
+}

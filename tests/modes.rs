@@ -1,0 +1,513 @@
+//! `-toolexec`, driver mode (`goaop go`) and `goaop plan`/`diff` agree on
+//! what is woven: the same packages, the same files (test files only with
+//! `tests: true`), the same skips (the closure of the advice's imports),
+//! byte for byte. One rule set (tests/modes/app/aspects.yaml) serves every
+//! case, so the `-toolexec` builds recompile the standard library once.
+//! These tests need the Go toolchain and fail loudly without it.
+
+mod common;
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use common::gobuild::{GOAOP, copy_tree, go, output, text, toolexec};
+
+/// The goaop binary with the environment of [`go`] (the shared build cache).
+fn goaop_cmd(dir: &Path, args: &[&str]) -> Command {
+    let env = go(dir, &[]);
+    let mut cmd = Command::new(GOAOP);
+    cmd.current_dir(dir).args(args);
+    for (k, v) in env.get_envs() {
+        match v {
+            Some(v) => cmd.env(k, v),
+            None => cmd.env_remove(k),
+        };
+    }
+    cmd
+}
+
+fn goaop(dir: &Path, args: &[&str]) -> Output {
+    output(goaop_cmd(dir, args))
+}
+
+fn fixture(tag: &str) -> PathBuf {
+    copy_tree(&common::root().join("tests/modes/app"), tag)
+}
+
+/// The `enter …` lines the advice printed.
+fn entered(stdout: &str) -> BTreeSet<String> {
+    stdout
+        .lines()
+        .filter_map(|l| l.strip_prefix("enter "))
+        .map(str::to_string)
+        .collect()
+}
+
+/// Woven files by the original path their first `//line` names.
+type Woven = BTreeMap<String, String>;
+
+fn original_of(text: &str) -> String {
+    let first = text.lines().next().unwrap_or_default();
+    let path = first.strip_prefix("//line ").expect("starts with //line");
+    path.strip_suffix(":1:1")
+        .expect("//line file:1:1")
+        .to_string()
+}
+
+fn go_files(dir: &Path, out: &mut Vec<PathBuf>) {
+    for e in std::fs::read_dir(dir).unwrap().flatten() {
+        let p = e.path();
+        if p.is_dir() {
+            go_files(&p, out);
+        } else if p.extension().is_some_and(|x| x == "go") {
+            out.push(p);
+        }
+    }
+}
+
+/// The woven files a `-toolexec` build left in `$WORK/bNNN/goaop/` (the
+/// build ran with `-work`); a file compiled in several variants must be
+/// woven the same in each.
+fn toolexec_woven(stderr: &str) -> Woven {
+    let work = stderr
+        .lines()
+        .find_map(|l| l.strip_prefix("WORK="))
+        .unwrap_or_else(|| panic!("no WORK= in:\n{stderr}"));
+    let mut out = Woven::new();
+    for action in std::fs::read_dir(work).unwrap().flatten() {
+        let dir = action.path().join("goaop");
+        if !dir.is_dir() {
+            continue;
+        }
+        let mut files = Vec::new();
+        go_files(&dir, &mut files);
+        for f in files {
+            let text = std::fs::read_to_string(&f).unwrap();
+            let original = original_of(&text);
+            if let Some(seen) = out.get(&original) {
+                assert_eq!(seen, &text, "{original} woven differently in two compiles");
+            }
+            out.insert(original, text);
+        }
+    }
+    let _ = std::fs::remove_dir_all(work);
+    out
+}
+
+/// The woven files of a driver-mode build run with `-work`.
+fn driver_woven(stderr: &str) -> Woven {
+    let dir = stderr
+        .lines()
+        .find_map(|l| l.strip_prefix("goaop: woven files and overlay kept in "))
+        .unwrap_or_else(|| panic!("no kept overlay in:\n{stderr}"));
+    let json: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(Path::new(dir).join("overlay.json")).unwrap())
+            .unwrap();
+    let mut out = Woven::new();
+    for (original, woven) in json["Replace"].as_object().unwrap() {
+        let text = std::fs::read_to_string(woven.as_str().unwrap()).unwrap();
+        assert_eq!(&original_of(&text), original);
+        out.insert(original.clone(), text);
+    }
+    let _ = std::fs::remove_dir_all(dir);
+    out
+}
+
+/// The woven files `goaop diff --out` writes.
+fn diff_woven(dir: &Path, args: &[&str]) -> Woven {
+    let to = std::env::temp_dir().join(format!("goaop-modes-diff-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&to);
+    let to_arg = to.display().to_string();
+    let mut all = vec!["diff", "--out", &to_arg];
+    all.extend_from_slice(args);
+    let o = goaop(dir, &all);
+    assert!(o.status.success(), "{}", text(&o).1);
+    let mut files = Vec::new();
+    go_files(&to, &mut files);
+    let mut out = Woven::new();
+    for f in files {
+        let text = std::fs::read_to_string(&f).unwrap();
+        let original = original_of(&text);
+        assert_eq!(
+            Path::new(&original),
+            Path::new("/").join(f.strip_prefix(&to).unwrap())
+        );
+        out.insert(original, text);
+    }
+    let _ = std::fs::remove_dir_all(&to);
+    out
+}
+
+fn assert_same_woven(a: (&str, &Woven), b: (&str, &Woven)) {
+    let keys = |w: &Woven| w.keys().cloned().collect::<Vec<_>>();
+    assert_eq!(
+        keys(a.1),
+        keys(b.1),
+        "{} and {} weave different files",
+        a.0,
+        b.0
+    );
+    for (k, v) in a.1 {
+        assert!(
+            v == &b.1[k],
+            "{k}: {} and {} differ:\n{v}\n---\n{}",
+            a.0,
+            b.0,
+            b.1[k]
+        );
+    }
+}
+
+/// What `go test -v ./...` of the fixture prints through the advice, in
+/// every mode: `tests` (with `tests: true`) weaves the test functions of the
+/// root package and of the subpackage, internal and external alike; `trace`
+/// (without) weaves the packages' other files only, so the test file's
+/// `helper` is not traced; nothing of obs/util (the advice's closure).
+const TEST_ENTERED: &[&str] = &[
+    "example.com/app.Greet",
+    "example.com/app/sub.Sub",
+    "test example.com/app.TestGreet",
+    "test example.com/app/sub.TestSub",
+    "test example.com/app/sub_test.TestSubExternal",
+    "test example.com/app_test.TestExternal",
+];
+
+/// Write a user's `overlay.json` into the fixture: sub/sub.go replaced,
+/// sub/extra.go added (paths relative to the module root).
+fn user_overlay(dir: &Path) {
+    let user = dir.join("user-overlay");
+    std::fs::create_dir_all(&user).unwrap();
+    std::fs::write(
+        user.join("sub.go"),
+        "package sub\n\nfunc Sub() string { return Extra() }\n",
+    )
+    .unwrap();
+    std::fs::write(
+        user.join("extra.go"),
+        "package sub\n\nfunc Extra() string { return \"overlaid\" }\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.join("overlay.json"),
+        r#"{"Replace": {"sub/sub.go": "user-overlay/sub.go", "sub/extra.go": "user-overlay/extra.go"}}"#,
+    )
+    .unwrap();
+}
+
+/// Items #9.6 and #10.7: the same module under `go test -toolexec`,
+/// `goaop go test` and `goaop plan/diff --tests` gives the same woven set
+/// and the same skips, byte for byte.
+#[test]
+fn every_mode_weaves_the_same_files_and_skips_the_same_join_points() {
+    let dir = fixture("agree");
+
+    // plan --tests: the closure of `example.com/app/internal/obs` is
+    // skipped with the reason; test files are listed, woven only by `tests`.
+    let plan = goaop(&dir, &["plan", "--tests", "--format", "json", "./..."]);
+    assert!(plan.status.success(), "{}", text(&plan).1);
+    let rows: Vec<serde_json::Value> = serde_json::from_slice(&plan.stdout).unwrap();
+    let row = |site: &str, aspect: &str| {
+        rows.iter()
+            .find(|r| r["site"] == site && r["aspect"] == aspect)
+            .unwrap_or_else(|| panic!("no {aspect} decision for {site}: {rows:#?}"))
+    };
+    let skipped =
+        |site: &str, aspect: &str| row(site, aspect)["skipped"].as_str().unwrap().to_string();
+    assert_eq!(
+        skipped("Upper", "trace"),
+        "the advice imports `example.com/app/internal/obs`, which depends on this package: weaving it would create an import cycle"
+    );
+    assert_eq!(skipped("Print", "trace"), skipped("Upper", "trace"));
+    assert_eq!(
+        skipped("Enter", "trace"),
+        "the advice imports this package: weaving it would create an import cycle"
+    );
+    assert_eq!(row("helper", "trace")["test_file"], true);
+    assert!(skipped("helper", "trace").contains("does not set `tests: true`"));
+    let applied: BTreeSet<String> = rows
+        .iter()
+        .filter(|r| r["applied"] == true)
+        .map(|r| {
+            format!(
+                "{} {} {}",
+                r["aspect"].as_str().unwrap(),
+                r["package"].as_str().unwrap(),
+                r["site"].as_str().unwrap()
+            )
+        })
+        .collect();
+    let want: BTreeSet<String> = [
+        "trace example.com/app Greet",
+        "trace example.com/app Variant",
+        "trace example.com/app/cmd/x main",
+        "trace example.com/app/sub Sub",
+        "tests example.com/app TestGreet",
+        "tests example.com/app_test TestExternal",
+        "tests example.com/app/sub TestSub",
+        "tests example.com/app/sub_test TestSubExternal",
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .collect();
+    assert_eq!(applied, want);
+    // Without --tests: what `go build` compiles, no test file at all.
+    let plan = goaop(&dir, &["plan", "./..."]);
+    let (human, _) = text(&plan);
+    assert!(!human.contains("_test.go"), "{human}");
+    assert!(
+        human.contains("4 join point(s) woven, 3 skipped\n"),
+        "{human}"
+    );
+
+    // go test -toolexec.
+    let te = toolexec();
+    let o = output(go(&dir, &["test", "-work", "-count=1", "-v", &te, "./..."]));
+    let (out, err) = text(&o);
+    assert!(o.status.success(), "{out}\n{err}");
+    let want: BTreeSet<String> = TEST_ENTERED.iter().map(|s| s.to_string()).collect();
+    assert_eq!(entered(&out), want, "{out}");
+    assert!(
+        err.contains(
+            "goaop: aspect `trace` skipped 2 join point(s) in example.com/app/internal/util;"
+        ) && err.contains(
+            "goaop: aspect `trace` skipped 1 join point(s) in example.com/app/internal/obs;"
+        ),
+        "{err}"
+    );
+    let by_toolexec = toolexec_woven(&err);
+
+    // goaop go test: the same advice ran, the same skips are counted.
+    let o = goaop(&dir, &["go", "test", "-work", "-count=1", "-v", "./..."]);
+    let (out, err) = text(&o);
+    assert!(o.status.success(), "{out}\n{err}");
+    assert_eq!(entered(&out), want, "{out}");
+    assert!(
+        err.contains("goaop: aspect `trace` skipped 3 join point(s); `goaop plan` says why"),
+        "{err}"
+    );
+    let by_driver = driver_woven(&err);
+    let by_diff = diff_woven(&dir, &["--tests", "./..."]);
+
+    assert_same_woven(("-toolexec", &by_toolexec), ("driver mode", &by_driver));
+    assert_same_woven(
+        ("driver mode", &by_driver),
+        ("goaop diff --tests", &by_diff),
+    );
+    let names: Vec<&str> = by_diff
+        .keys()
+        .map(|k| k.strip_prefix(dir.to_str().unwrap()).unwrap())
+        .collect();
+    assert_eq!(
+        names,
+        [
+            "/app.go",
+            "/app_ext_test.go",
+            "/app_test.go",
+            "/cmd/x/main.go",
+            "/sub/sub.go",
+            "/sub/sub_ext_test.go",
+            "/sub/sub_test.go",
+            "/untagged.go",
+        ]
+    );
+    // Files named on the command line are the package of their directory.
+    let want: BTreeSet<String> = [
+        "example.com/app.Greet",
+        "example.com/app.Variant",
+        "example.com/app/cmd/x.main",
+        "example.com/app/sub.Sub",
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .collect();
+    let o = output(go(&dir, &["run", &te, "cmd/x/main.go"]));
+    assert!(o.status.success(), "{}", text(&o).1);
+    assert_eq!(entered(&text(&o).0), want, "{}", text(&o).0);
+    let o = goaop(&dir, &["go", "run", "cmd/x/main.go"]);
+    assert!(o.status.success(), "{}", text(&o).1);
+    assert_eq!(entered(&text(&o).0), want, "{}", text(&o).0);
+
+    // A user's overlay: both modes weave the replacement (and the file it
+    // adds) under the original file's name.
+    user_overlay(&dir);
+    let bin = dir.join("x-bin").display().to_string();
+    let o = output(go(
+        &dir,
+        &[
+            "build",
+            "-work",
+            "-overlay=overlay.json",
+            &te,
+            "-o",
+            &bin,
+            "./cmd/x",
+        ],
+    ));
+    assert!(o.status.success(), "{}", text(&o).1);
+    let overlaid_toolexec = toolexec_woven(&text(&o).1);
+    let o = goaop(
+        &dir,
+        &[
+            "go",
+            "build",
+            "-work",
+            "-overlay=overlay.json",
+            "-o",
+            &bin,
+            "./cmd/x",
+        ],
+    );
+    assert!(o.status.success(), "{}", text(&o).1);
+    let overlaid_driver = driver_woven(&text(&o).1);
+    // (The packages the overlay leaves alone come from the build cache.)
+    for f in ["sub/sub.go", "sub/extra.go"] {
+        let f = format!("{}/{f}", dir.display());
+        assert!(
+            overlaid_toolexec.get(&f) == overlaid_driver.get(&f)
+                && overlaid_driver.contains_key(&f),
+            "{f}: -toolexec and driver mode differ:\n{overlaid_toolexec:#?}\n{overlaid_driver:#?}"
+        );
+    }
+    let extra = &overlaid_driver[&format!("{}/sub/extra.go", dir.display())];
+    assert!(
+        extra.contains("Enter(\"example.com/app/sub.Extra\")"),
+        "{extra}"
+    );
+
+    // The internal test file is woven by `tests` only.
+    let app_test = &by_diff[&format!("{}/app_test.go", dir.display())];
+    assert!(
+        app_test.contains("Enter(\"test example.com/app.TestGreet\")"),
+        "{app_test}"
+    );
+    assert!(!app_test.contains("example.com/app.helper"), "{app_test}");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// Item #9.7: driver mode weaves what the go command compiles, with the
+/// build's flags: `-tags`, the user's `-overlay` (woven from the
+/// replacement, files it adds woven too; also from GOFLAGS), `-C`, and a
+/// command run from a subdirectory.
+#[test]
+fn driver_mode_weaves_what_the_go_command_compiles() {
+    let dir = fixture("driver-flags");
+    let run = |cwd: &Path, args: &[&str]| {
+        let mut all = vec!["go", "run"];
+        all.extend_from_slice(args);
+        let o = goaop(cwd, &all);
+        let (out, err) = text(&o);
+        assert!(o.status.success(), "goaop go run {args:?}:\n{out}\n{err}");
+        out
+    };
+
+    let out = run(&dir, &["-tags=foo", "./cmd/x"]);
+    assert!(out.ends_with("HELLO X sub tagged\n"), "{out}");
+    assert!(entered(&out).contains("example.com/app.Variant"), "{out}");
+    let out = run(&dir, &["-tags", "foo", "./cmd/x"]);
+    assert!(
+        out.contains("enter example.com/app.Variant\nHELLO X sub tagged\n"),
+        "{out}"
+    );
+
+    // The user's overlay: sub.go replaced, extra.go added.
+    user_overlay(&dir);
+    let want_overlaid = |out: &str| {
+        assert!(out.ends_with("HELLO X overlaid untagged\n"), "{out}");
+        let e = entered(out);
+        assert!(
+            e.contains("example.com/app/sub.Sub") && e.contains("example.com/app/sub.Extra"),
+            "{out}"
+        );
+    };
+    want_overlaid(&run(&dir, &["-overlay=overlay.json", "./cmd/x"]));
+    let mut cmd = goaop_cmd(&dir, &["go", "run", "./cmd/x"]);
+    cmd.env(
+        "GOFLAGS",
+        format!("-overlay={}", dir.join("overlay.json").display()),
+    );
+    let o = output(cmd);
+    assert!(o.status.success(), "{}", text(&o).1);
+    want_overlaid(&text(&o).0);
+
+    // From a subdirectory, and with -C: the root package is woven too.
+    let want: BTreeSet<String> = [
+        "example.com/app.Greet",
+        "example.com/app.Variant",
+        "example.com/app/cmd/x.main",
+        "example.com/app/sub.Sub",
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .collect();
+    let out = run(&dir.join("cmd"), &["./x"]);
+    assert_eq!(entered(&out), want, "{out}");
+    assert!(out.ends_with("HELLO X sub untagged\n"), "{out}");
+    let out = run(&dir, &["-C", "cmd/x", "."]);
+    assert_eq!(entered(&out), want, "{out}");
+
+    // The go command ignores -overlay for files it instruments for
+    // coverage: a coverage build would come out unwoven, so it is refused.
+    for args in [
+        &["test", "-cover", "./sub"][..],
+        &["test", "-coverpkg=./...", "./sub"],
+    ] {
+        let mut all = vec!["go"];
+        all.extend_from_slice(args);
+        let o = goaop(&dir, &all);
+        let (out, err) = text(&o);
+        assert_eq!(o.status.code(), Some(2), "{out}\n{err}");
+        assert!(
+            err.contains("golang/go#73802") && err.contains("-toolexec=goaop"),
+            "{err}"
+        );
+    }
+    // Nor does it weave twice under a -toolexec of GOFLAGS.
+    let mut cmd = goaop_cmd(&dir, &["go", "build", "./..."]);
+    cmd.env("GOFLAGS", toolexec());
+    let o = output(cmd);
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o).1);
+    assert!(
+        text(&o).1.contains("would be woven again"),
+        "{}",
+        text(&o).1
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// The differential check on example/shop: `go build -toolexec`, `goaop go
+/// build` and `goaop diff --out` weave byte-identical files, and both
+/// binaries print the woven output.
+#[test]
+fn shop_is_woven_byte_identically_in_every_mode() {
+    let dir = copy_tree(&common::root().join("example/shop"), "modes-shop");
+    let bin = dir.join("shop-toolexec");
+    let te = toolexec();
+    let o = output(go(
+        &dir,
+        &["build", "-work", &te, "-o", bin.to_str().unwrap(), "."],
+    ));
+    assert!(o.status.success(), "{}", text(&o).1);
+    let by_toolexec = toolexec_woven(&text(&o).1);
+    let run = |bin: &Path| {
+        let o = Command::new(bin).output().unwrap();
+        assert!(o.status.success());
+        text(&o).0
+    };
+    assert_eq!(run(&bin).lines().collect::<Vec<_>>(), common::SHOP_OUTPUT);
+
+    let bin = dir.join("shop-driver");
+    let o = goaop(
+        &dir,
+        &["go", "build", "-work", "-o", bin.to_str().unwrap(), "."],
+    );
+    assert!(o.status.success(), "{}", text(&o).1);
+    let by_driver = driver_woven(&text(&o).1);
+    assert_eq!(run(&bin).lines().collect::<Vec<_>>(), common::SHOP_OUTPUT);
+    let by_diff = diff_woven(&dir, &["./..."]);
+
+    assert_same_woven(("-toolexec", &by_toolexec), ("driver mode", &by_driver));
+    assert_same_woven(("driver mode", &by_driver), ("goaop diff", &by_diff));
+    assert_eq!(by_diff.len(), 1, "{:?}", by_diff.keys());
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -1,0 +1,6 @@
+//go:build foo
+
+package app
+
+// Variant is compiled with -tags=foo only.
+func Variant() string { return "tagged" }

@@ -90,12 +90,25 @@ pub struct WovenPackage {
     pub imports: BTreeSet<String>,
 }
 
-/// Errors that stop weaving (a corrupt rule set); problems with the user's
-/// code are never errors: the file is left alone.
+/// Errors that stop weaving (a corrupt rule set, a path that cannot be
+/// written into a `//line` directive, woven text that does not parse);
+/// problems with the user's code are never errors: the file is left alone.
 #[derive(Debug, thiserror::Error)]
 pub enum WeaveError {
     #[error("rule set: {0}")]
     RuleSet(String),
+    #[error(
+        "cannot weave {path:?}: its path holds {what}, which the //line directives that keep the file's positions (for compile errors, stack traces and debuggers) cannot carry; rename the file or directory"
+    )]
+    Path { path: String, what: &'static str },
+    #[error(
+        "weaving {file} produced Go that does not parse ({detail}); advice applied to the file: {aspects}. This is a goaop bug: please report it with the file and the aspects"
+    )]
+    Unparsable {
+        file: String,
+        aspects: String,
+        detail: String,
+    },
 }
 
 impl From<crate::compile::LoadError> for WeaveError {
@@ -224,7 +237,12 @@ fn weave_file(
         }
         let mut applied = Vec::new();
         for aspect in &decoded {
-            let result = bind::bind(aspect, site, &around);
+            let result = bind::bind(aspect, site, &around).and_then(|b| {
+                match unwritable(aspect, Some(site), pkg, file, site.line) {
+                    Some(why) => Err(why),
+                    None => Ok(b),
+                }
+            });
             out.decisions.push(Decision {
                 file: index,
                 line: site.line,
@@ -280,17 +298,23 @@ fn weave_file(
         }
         if literal {
             let skipped = fields::unsettable(call);
+            let mut aspects: Vec<&CheckedAspect> = Vec::new();
             for aspect in &decoded {
+                let skipped = skipped
+                    .map(str::to_string)
+                    .or_else(|| unwritable(aspect, enclosing, pkg, file, call.line));
+                if skipped.is_none() {
+                    aspects.push(aspect);
+                }
                 out.decisions.push(Decision::at_target(
                     index,
                     call.line,
                     &call.callee,
                     &aspect.name,
-                    skipped.map(str::to_string),
+                    skipped,
                 ));
             }
-            if skipped.is_none() {
-                let aspects: Vec<&CheckedAspect> = decoded.iter().map(|a| &**a).collect();
+            if !aspects.is_empty() {
                 fields::set_field_edits(
                     &aspects,
                     call,
@@ -312,10 +336,12 @@ fn weave_file(
             // keeps when things run (its arguments now, the call later).
             let deferred_ok = aspect.advice.wrap.is_none()
                 && aspect.advice.replace.as_ref().is_none_or(|t| t.is_call);
-            let skipped = (call.context != CallContext::Expr && !deferred_ok).then(|| {
-                "the call is the operand of `go`/`defer`: wrapping it would change when it runs"
-                    .to_string()
-            });
+            let skipped = (call.context != CallContext::Expr && !deferred_ok)
+                .then(|| {
+                    "the call is the operand of `go`/`defer`: wrapping it would change when it runs"
+                        .to_string()
+                })
+                .or_else(|| unwritable(aspect, enclosing, pkg, file, call.line));
             out.decisions.push(Decision::at_target(
                 index,
                 call.line,
@@ -330,7 +356,7 @@ fn weave_file(
                 // The call may have been the file's only use of its
                 // package: keep the import used.
                 let callee = &file.text[call.func_range.clone()];
-                keep_import(&mut keep_imports, t, callee);
+                keep_import(&mut keep_imports, &positions, t, callee);
             }
             text = call::call_advice(
                 aspect,
@@ -368,20 +394,32 @@ fn weave_file(
                 )
         });
         let mut text = file.text[r.range.clone()].to_string();
+        let enclosing = r.enclosing.map(|i| &scan.funcs[i]);
+        let mut any = false;
         for &id in &ids {
             let aspect = cache.get(id)?;
+            let skipped = skipped
+                .map(str::to_string)
+                .or_else(|| unwritable(&aspect, enclosing, pkg, file, r.line));
+            let skip = skipped.is_some();
             out.decisions.push(Decision::at_target(
                 index,
                 r.line,
                 &r.target,
                 &aspect.name,
-                skipped.map(str::to_string),
+                skipped,
             ));
-            if skipped.is_some() {
+            if skip {
                 continue;
             }
+            any = true;
             if let Some(t) = &aspect.advice.replace {
-                keep_import(&mut keep_imports, t, &file.text[r.range.clone()]);
+                keep_import(
+                    &mut keep_imports,
+                    &positions,
+                    t,
+                    &file.text[r.range.clone()],
+                );
             }
             text = refs::ref_advice(
                 &aspect,
@@ -394,7 +432,7 @@ fn weave_file(
                 &mut aliases,
             );
         }
-        if skipped.is_none() {
+        if any {
             text.push_str(&positions.resume(r.range.end));
             edits.push(Edit::replace(r.range.clone(), text));
         }
@@ -402,6 +440,12 @@ fn weave_file(
 
     if edits.is_empty() {
         return Ok(None);
+    }
+    if let Some(what) = edit::path_problem(&file.name) {
+        return Err(WeaveError::Path {
+            path: file.name.clone(),
+            what,
+        });
     }
     if !keep_imports.is_empty() {
         let end = file.text.len();
@@ -422,6 +466,7 @@ fn weave_file(
         edits.push(Edit::insert(0, format!("//line {}:1:1\n", file.name)));
     }
     let (text, dropped) = edit::apply(&file.text, edits);
+    check_parses(&text, index, file, &out.decisions)?;
     for d in dropped {
         // Overlapping edits come from a call nested in another advised call.
         let line = positions.at(d.range.start).1;
@@ -439,8 +484,8 @@ fn weave_file(
 
 /// `var _ = pkg.Name` at the end of the file: `replace` advice may drop the
 /// file's only use of an import.
-fn keep_import(keep: &mut Vec<String>, t: &Template, selector: &str) {
-    let line = format!("{}var _ = {selector}", edit::from_template(t));
+fn keep_import(keep: &mut Vec<String>, positions: &Positions, t: &Template, selector: &str) {
+    let line = format!("{}var _ = {selector}", positions.mark(t));
     if !keep.contains(&line) {
         keep.push(line);
     }
@@ -474,8 +519,112 @@ pub(crate) fn aspect_templates(a: &CheckedAspect) -> Vec<&Template> {
         .collect()
 }
 
+/// `//line aspect.yaml:N` before statements template `t` writes: at the
+/// start of a line, so any aspect file path `check` accepts fits (it
+/// refuses line breaks, E0231).
 pub(crate) fn line_directive(t: &Template) -> String {
     format!("//line {}:{}\n", t.origin.file, t.origin.line)
+}
+
+/// Why `aspect` cannot be written at a join point in `f` (or at file
+/// level), if it cannot: a placeholder inside a raw string literal whose
+/// value the literal cannot hold. The other placeholders can always be
+/// written (escaped in strings, neutralised in comments), and `check` kept
+/// text placeholders out of code position.
+fn unwritable(
+    aspect: &CheckedAspect,
+    f: Option<&FuncSite>,
+    pkg: &PackageInfo,
+    file: &SourceFile,
+    line: u32,
+) -> Option<String> {
+    render::unwritable(&aspect_templates(aspect), &|name| {
+        context_placeholder(name, f, pkg, file, line)
+    })
+}
+
+/// Every woven file is parsed again: an error the original did not have
+/// (files with syntax errors are never woven) means the weave is wrong, and
+/// the build must stop instead of handing it to the compiler.
+fn check_parses(
+    text: &str,
+    index: usize,
+    file: &SourceFile,
+    decisions: &[Decision],
+) -> Result<(), WeaveError> {
+    let mut parser = tree_sitter::Parser::new();
+    parser
+        .set_language(&tree_sitter_go::LANGUAGE.into())
+        .expect("tree-sitter-go grammar is compatible with the runtime");
+    let tree = parser.parse(text, None);
+    let Some(bad) = tree.as_ref().and_then(|t| first_error(t.root_node())) else {
+        if tree.is_some() {
+            return Ok(());
+        }
+        return Err(unparsable(
+            file,
+            index,
+            decisions,
+            "the parser gave up".into(),
+        ));
+    };
+    let at = bad.start_byte();
+    let line_start = text[..at].rfind('\n').map_or(0, |i| i + 1);
+    let line_end = text[at..].find('\n').map_or(text.len(), |i| at + i);
+    let line_text: String = text[line_start..line_end]
+        .trim()
+        .chars()
+        .take(120)
+        .collect();
+    let line = text[..at].matches('\n').count() + 1;
+    Err(unparsable(
+        file,
+        index,
+        decisions,
+        format!("syntax error at line {line} of the woven text: `{line_text}`"),
+    ))
+}
+
+fn unparsable(
+    file: &SourceFile,
+    index: usize,
+    decisions: &[Decision],
+    detail: String,
+) -> WeaveError {
+    let mut aspects: Vec<&str> = decisions
+        .iter()
+        .filter(|d| d.file == index && d.skipped.is_none())
+        .map(|d| d.aspect.as_str())
+        .collect();
+    aspects.sort();
+    aspects.dedup();
+    WeaveError::Unparsable {
+        file: file.name.clone(),
+        aspects: aspects.join(", "),
+        detail,
+    }
+}
+
+/// The first ERROR or MISSING node, without recursion (woven files are as
+/// deep as the user's).
+fn first_error(root: tree_sitter::Node) -> Option<tree_sitter::Node> {
+    if !root.has_error() {
+        return None;
+    }
+    let mut node = root;
+    'down: loop {
+        if node.is_error() || node.is_missing() {
+            return Some(node);
+        }
+        let mut cursor = node.walk();
+        for child in node.children(&mut cursor) {
+            if child.has_error() || child.is_missing() {
+                node = child;
+                continue 'down;
+            }
+        }
+        return Some(node);
+    }
 }
 
 /// The placeholders that describe where advice lands: the function (the

@@ -27,9 +27,9 @@ pub enum Slot {
     Operand,
     /// A name: declared (`x := …`), a field or type name, a label.
     Name,
-    /// Part of a longer identifier (`log{{.Level}}`); `first` when the
-    /// identifier starts with the placeholder.
-    Glued { first: bool },
+    /// Part of a longer token (`log{{.Level}}`): never valid, a name
+    /// cannot be built from a value.
+    Glued,
 }
 
 /// A placeholder's lexical context in its template.
@@ -114,9 +114,7 @@ pub fn classify(root: Node, src: &[u8], range: Range<usize>, wrapped: bool) -> C
         "identifier" | "field_identifier" | "type_identifier" | "package_identifier" | "label_name"
     );
     if !ident_like || node.byte_range() != range {
-        return Context::Code(Slot::Glued {
-            first: node.start_byte() >= range.start,
-        });
+        return Context::Code(Slot::Glued);
     }
     if node.kind() == "identifier" && !super::template::declares(node) {
         Context::Code(Slot::Operand)
@@ -139,22 +137,17 @@ pub fn check(
     for u in uses {
         let name = u.name.as_str();
         let problem = match u.context {
-            Context::Code(slot) if TEXT_PLACEHOLDERS.contains(&name) => Some((
+            Context::Code(_) if TEXT_PLACEHOLDERS.contains(&name) => Some((
                 format!("`{{{{.{name}}}}}` in code position in {what}"),
                 format!("its value is text ({}), not Go code", example(name)),
-                format!(
-                    "write it inside a string literal, e.g. `\"{{{{.{name}}}}}\"`{}",
-                    if slot == Slot::Operand {
-                        ""
-                    } else {
-                        "; a name cannot be built from it"
-                    }
-                ),
+                format!("write it inside a string literal, e.g. `\"{{{{.{name}}}}}\"`"),
             )),
-            Context::Code(Slot::Glued { first: true }) if name == "Line" => Some((
-                format!("`{{{{.Line}}}}` starts an identifier in {what}"),
-                "a line number cannot start a Go identifier".to_string(),
-                "put it after a letter (`line{{.Line}}`) or use it as a number".to_string(),
+            Context::Code(Slot::Glued) => Some((
+                format!("`{{{{.{name}}}}}` is part of a longer token in {what}"),
+                "a placeholder cannot build a name or a number".to_string(),
+                format!(
+                    "separate it from the letters or digits around it (a value is one operand, e.g. `f({{{{.{name}}}}})`), or write it inside a string literal"
+                ),
             )),
             Context::Embedded(e) if SITE_CODE.contains(&name) => Some((
                 format!("`{{{{.{name}}}}}` inside {} in {what}", embedding_name(e)),
@@ -264,14 +257,6 @@ mod tests {
         assert_eq!(one("{{.N}} := 1"), Context::Code(Slot::Name));
         assert_eq!(one("x.{{.N}}()"), Context::Code(Slot::Name));
         assert_eq!(one("var x {{.N}}\n_ = x"), Context::Code(Slot::Name));
-        assert_eq!(
-            one("log{{.L}}()"),
-            Context::Code(Slot::Glued { first: false })
-        );
-        assert_eq!(
-            one("{{.L}}x := 1"),
-            Context::Code(Slot::Glued { first: true })
-        );
     }
 
     #[test]
@@ -285,6 +270,8 @@ mod tests {
             "r := '{{.Line}}'\n_ = r",
             "r := '{{.FuncName}}'\n_ = r",
             "{{.Line}}x := 1",
+            "line{{.Line}} := 1",
+            "log{{.N}}()",
         ] {
             assert_eq!(
                 contexts(text).err(),
@@ -293,11 +280,7 @@ mod tests {
             );
         }
         // Numbers, goaop's own identifiers and the site's code in code.
-        for text in [
-            "x := {{.Line}}\n_ = x",
-            "f({{.Context}}, {{.Args}})",
-            "line{{.Line}} := 1\n_ = line{{.Line}}",
-        ] {
+        for text in ["x := {{.Line}}\n_ = x", "f({{.Context}}, {{.Args}})"] {
             assert!(contexts(text).is_ok(), "{text}");
         }
     }

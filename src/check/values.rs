@@ -6,8 +6,7 @@
 //! value must not end the comment it is written into (`*/`, a line break),
 //! hold what a raw string cannot (a backquote, a carriage return), be more
 //! than one character in a rune literal, or — in code position — be
-//! anything but one Go operand (a name where a name stands, identifier
-//! characters inside a longer identifier).
+//! anything but one Go operand (an identifier where a name stands).
 
 use tree_sitter::{Node, Parser};
 
@@ -110,19 +109,8 @@ fn problem(value: &str, ctx: Context) -> Option<(String, String)> {
                 )
             })
         }
-        Context::Code(Slot::Glued { first }) => {
-            let bad = value.chars().find(|c| !(c.is_ascii_alphanumeric() || *c == '_'));
-            let digit_first = first && value.starts_with(|c: char| c.is_ascii_digit());
-            (bad.is_some() || digit_first).then(|| {
-                (
-                    match bad {
-                        Some(c) => format!("`{c}` cannot be part of a Go identifier"),
-                        None => "a Go identifier cannot start with a digit".to_string(),
-                    },
-                    "the placeholder is part of a longer identifier: its value may hold letters, digits and `_` only".to_string(),
-                )
-            })
-        }
+        // Reported by `holes::check` whatever the value.
+        Context::Code(Slot::Glued) => None,
     }
 }
 
@@ -259,9 +247,6 @@ mod tests {
         assert!(problem("a\nb", c(Embedding::LineComment)).is_some());
         assert!(problem("é", c(Embedding::Rune)).is_none());
         assert!(problem("ab", c(Embedding::Rune)).is_some());
-        assert!(problem("Info", Context::Code(Slot::Glued { first: false })).is_none());
-        assert!(problem("9x", Context::Code(Slot::Glued { first: true })).is_some());
-        assert!(problem("a.b", Context::Code(Slot::Glued { first: false })).is_some());
         assert!(problem("func", Context::Code(Slot::Name)).is_some());
         assert!(problem("total", Context::Code(Slot::Name)).is_none());
     }

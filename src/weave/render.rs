@@ -97,6 +97,15 @@ fn push_embedded(out: &mut String, value: &str, e: Embedding) {
     }
 }
 
+/// `value` as a Go interpreted string literal, quotes included.
+pub fn quoted(value: &str) -> String {
+    let mut out = String::with_capacity(value.len() + 2);
+    out.push('"');
+    push_escaped(&mut out, value, '"');
+    out.push('"');
+    out
+}
+
 /// `value` escaped as the contents of a Go string (`quote` `"`) or rune
 /// (`'`) literal, like strconv.Quote without the quotes: the quote and
 /// backslash, control characters, and the invisible characters that could
@@ -220,6 +229,7 @@ mod tests {
         );
         assert_eq!(embedded("'", Embedding::Rune, ""), "\\'");
         assert_eq!(embedded("\"", Embedding::Rune, ""), "\"");
+        assert_eq!(quoted("a\"b"), "\"a\\\"b\"");
     }
 
     #[test]

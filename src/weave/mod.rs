@@ -15,6 +15,7 @@ mod function;
 pub mod imports;
 mod refs;
 pub mod render;
+mod reparse;
 mod site;
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -466,7 +467,7 @@ fn weave_file(
         edits.push(Edit::insert(0, format!("//line {}:1:1\n", file.name)));
     }
     let (text, dropped) = edit::apply(&file.text, edits);
-    check_parses(&text, index, file, &out.decisions)?;
+    reparse::check(&text, index, file, &out.decisions)?;
     for d in dropped {
         // Overlapping edits come from a call nested in another advised call.
         let line = positions.at(d.range.start).1;
@@ -541,90 +542,6 @@ fn unwritable(
     render::unwritable(&aspect_templates(aspect), &|name| {
         context_placeholder(name, f, pkg, file, line)
     })
-}
-
-/// Every woven file is parsed again: an error the original did not have
-/// (files with syntax errors are never woven) means the weave is wrong, and
-/// the build must stop instead of handing it to the compiler.
-fn check_parses(
-    text: &str,
-    index: usize,
-    file: &SourceFile,
-    decisions: &[Decision],
-) -> Result<(), WeaveError> {
-    let mut parser = tree_sitter::Parser::new();
-    parser
-        .set_language(&tree_sitter_go::LANGUAGE.into())
-        .expect("tree-sitter-go grammar is compatible with the runtime");
-    let tree = parser.parse(text, None);
-    let Some(bad) = tree.as_ref().and_then(|t| first_error(t.root_node())) else {
-        if tree.is_some() {
-            return Ok(());
-        }
-        return Err(unparsable(
-            file,
-            index,
-            decisions,
-            "the parser gave up".into(),
-        ));
-    };
-    let at = bad.start_byte();
-    let line_start = text[..at].rfind('\n').map_or(0, |i| i + 1);
-    let line_end = text[at..].find('\n').map_or(text.len(), |i| at + i);
-    let line_text: String = text[line_start..line_end]
-        .trim()
-        .chars()
-        .take(120)
-        .collect();
-    let line = text[..at].matches('\n').count() + 1;
-    Err(unparsable(
-        file,
-        index,
-        decisions,
-        format!("syntax error at line {line} of the woven text: `{line_text}`"),
-    ))
-}
-
-fn unparsable(
-    file: &SourceFile,
-    index: usize,
-    decisions: &[Decision],
-    detail: String,
-) -> WeaveError {
-    let mut aspects: Vec<&str> = decisions
-        .iter()
-        .filter(|d| d.file == index && d.skipped.is_none())
-        .map(|d| d.aspect.as_str())
-        .collect();
-    aspects.sort();
-    aspects.dedup();
-    WeaveError::Unparsable {
-        file: file.name.clone(),
-        aspects: aspects.join(", "),
-        detail,
-    }
-}
-
-/// The first ERROR or MISSING node, without recursion (woven files are as
-/// deep as the user's).
-fn first_error(root: tree_sitter::Node) -> Option<tree_sitter::Node> {
-    if !root.has_error() {
-        return None;
-    }
-    let mut node = root;
-    'down: loop {
-        if node.is_error() || node.is_missing() {
-            return Some(node);
-        }
-        let mut cursor = node.walk();
-        for child in node.children(&mut cursor) {
-            if child.has_error() || child.is_missing() {
-                node = child;
-                continue 'down;
-            }
-        }
-        return Some(node);
-    }
 }
 
 /// The placeholders that describe where advice lands: the function (the

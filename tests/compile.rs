@@ -695,7 +695,7 @@ fn bad_headers_are_typed_errors() {
         load(&v),
         Err(LoadError::FormatVersion {
             found: 99,
-            expected: 5
+            expected: 6
         })
     );
     let mut v = good.clone();

@@ -129,13 +129,8 @@ pub(super) fn vars(
             );
             continue;
         }
-        if let Some(problem) = names::var_value_problem(&value.value) {
-            diags.push(
-                Diagnostic::error(codes::UNSAFE_VAR, format!("the value of var `{}` cannot go inside a Go string", key.value), value.span.clone(), problem)
-                    .with_help("vars are substituted verbatim, usually inside \"…\" in the advice: remove quotes, backslashes and line breaks"),
-            );
-            continue;
-        }
+        // Whether the value can be written where the advice uses it is
+        // checked against each use (values.rs).
         out.insert(key.value.clone(), value.value.clone());
     }
     out

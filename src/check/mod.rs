@@ -7,11 +7,13 @@
 
 mod fields;
 mod hints;
+pub mod holes;
 pub mod model;
 pub mod modules;
 pub mod names;
 pub mod pointcut;
 pub mod template;
+mod values;
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -55,6 +57,7 @@ pub fn check_files(sources: &mut Sources, files: &[FileId]) -> CheckOutput {
     for &file in files {
         let (raw, diags) = load::load(sources, file);
         out.diagnostics.extend(diags);
+        out.diagnostics.extend(path_problem(sources, file));
         resolve_uses(sources, &raw, &mut raws, &mut out);
         raws.extend(raw.aspects);
     }
@@ -91,6 +94,21 @@ pub fn check_files(sources: &mut Sources, files: &[FileId]) -> CheckOutput {
         }
     }
     out
+}
+
+/// An aspect file's path goes into the `//line` directives before the code
+/// its advice writes: a line break would end the directive.
+fn path_problem(sources: &Sources, file: FileId) -> Option<Diagnostic> {
+    let name = &sources.get(file).name;
+    name.contains(['\n', '\r']).then(|| {
+        Diagnostic::error(
+            codes::UNSAFE_PATH,
+            format!("the path of aspect file {name:?} holds a line break"),
+            Span::new(file, 0..0),
+            "this file",
+        )
+        .with_help("woven code points back at its aspect file with `//line` directives, which end at a line break: rename the file or its directory")
+    })
 }
 
 fn resolve_uses(
@@ -289,6 +307,7 @@ fn check_aspect(
     let mut used_imports = BTreeSet::new();
     let mut used_placeholders = BTreeSet::new();
     let mut used_globals = BTreeSet::new();
+    let mut uses: Vec<values::SpannedUse> = Vec::new();
     let empty = BTreeSet::new();
     let mut run = |snippet: &Snippet,
                    form: Form,
@@ -318,6 +337,13 @@ fn check_aspect(
         used_imports.extend(checked.used_imports);
         used_placeholders.extend(checked.used_placeholders);
         used_globals.extend(checked.used_globals);
+        uses.extend(checked.uses.iter().map(|u| {
+            (
+                u.name.clone(),
+                snippet.file_span(u.range.clone()),
+                u.context,
+            )
+        }));
         let mut t = checked.template;
         t.origin = origin_of(snippet, sources);
         Some((t, checked.declared))
@@ -417,6 +443,8 @@ fn check_aspect(
             });
         }
     }
+
+    values::check(&raw.vars, &uses, diags);
 
     for (alias, path) in &raw.imports {
         if !used_imports.contains(&alias.value)

@@ -82,13 +82,37 @@ pub struct Template {
 #[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum Segment {
     Lit(String),
-    /// `{{.Name}}`: a built-in placeholder, a `vars` key or a `requires` key.
+    /// `{{.Name}}` in code position: a built-in placeholder, a `vars` key or
+    /// a `requires` key, written as its value (`check` made sure that the
+    /// value is code of the kind the position expects).
     Hole(String),
+    /// `{{.Name}}` inside a string or rune literal or a comment of the
+    /// template: its value is data, written in that context's own syntax
+    /// (escaped inside a string, neutralised inside a comment), so it can
+    /// never end the literal or comment and become code (DESIGN §4, §11).
+    Embedded(String, Embedding),
     /// An identifier the weaver must resolve: a `requires`/`results` binding
     /// (replaced by the bound expression), an `imports` alias (replaced by
     /// the alias the woven file uses) or a name the template declares
     /// (renamed hygienically). Other identifiers stay in `Lit`.
     Ident(String),
+}
+
+/// Where inside a template an [`Segment::Embedded`] placeholder stands,
+/// as `check` found it on the template's syntax tree.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum Embedding {
+    /// Inside `"…"`: the value is written escaped as Go string contents.
+    String,
+    /// Inside `` `…` ``: a value holding a backquote or a carriage return
+    /// cannot be written; the join point is skipped with that reason.
+    RawString,
+    /// Inside `'…'` (only a `vars` value of one character passes `check`).
+    Rune,
+    /// Inside a `// …` comment: line breaks are neutralised.
+    LineComment,
+    /// Inside a `/* … */` comment: `*/` is neutralised.
+    BlockComment,
 }
 
 /// Identifiers a template uses, classified by `check` (DESIGN §5).

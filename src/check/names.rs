@@ -1,5 +1,5 @@
 //! Validation of the small strings aspects are made of: Go identifiers,
-//! import paths, canonical type spellings and `vars` values.
+//! import paths and canonical type spellings.
 
 /// Why an import path is invalid, or `None` when it is fine. Follows the
 /// rules of Go's `module.CheckImportPath`.
@@ -64,20 +64,6 @@ pub fn type_problem(ty: &str) -> Option<String> {
         return Some("the type is incomplete".into());
     }
     None
-}
-
-/// Why a `vars` value cannot be substituted inside a Go string literal.
-pub fn var_value_problem(value: &str) -> Option<String> {
-    value.chars().find_map(|c| match c {
-        '"' => Some("a `\"` would end the Go string literal it is substituted into".to_string()),
-        '\\' => Some("a `\\` would start an escape sequence in the Go string literal".to_string()),
-        '`' => Some("a backquote would end a raw Go string literal".to_string()),
-        '\n' | '\r' => Some("a line break cannot appear in a Go string literal".to_string()),
-        c if c.is_control() => Some(format!(
-            "the control character {c:?} cannot appear in a Go string literal"
-        )),
-        _ => None,
-    })
 }
 
 /// Why a Go package pattern (`example.com/shop/...`) is invalid, or `None`.
@@ -161,7 +147,5 @@ mod tests {
         assert_eq!(type_problem("*net/http.Request"), None);
         assert_eq!(type_problem("map[string][]int"), None);
         assert!(type_problem("map[string").is_some());
-        assert!(var_value_problem("orders:write").is_none());
-        assert!(var_value_problem("a\"b").is_some());
     }
 }

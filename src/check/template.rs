@@ -12,6 +12,7 @@ use std::ops::Range;
 
 use tree_sitter::{Node, Parser};
 
+use super::holes::{self, Context, Use};
 use super::model::{Segment, Template};
 use crate::diag::{Diagnostic, codes, did_you_mean};
 use crate::load::Snippet;
@@ -170,6 +171,8 @@ pub struct Checked {
     pub used_placeholders: BTreeSet<String>,
     /// `globals` the template uses.
     pub used_globals: BTreeSet<String>,
+    /// Every placeholder with its lexical context, in template order.
+    pub uses: Vec<Use>,
 }
 
 struct Placeholder {
@@ -202,7 +205,8 @@ pub fn check(
     if form == Form::Around && !one_body(snippet, &placeholders, what, diags) {
         return None;
     }
-    let neutral = neutralise(&snippet.text, &placeholders);
+    let wrapped = rune_wrapped(&snippet.text, &placeholders);
+    let neutral = neutralise(&snippet.text, &placeholders, &wrapped);
     let (prefix, suffix) = match form {
         Form::Statements | Form::Around => ("package p\nfunc _() {\n", "\n}\n"),
         Form::Expression => ("package p\nvar _ = ", "\n"),
@@ -245,6 +249,25 @@ pub fn check(
             )
             .with_help("`{{.Body}}` stands for the function's statements: write it alone on its line where they should run, e.g. inside `handler := func(w http.ResponseWriter, r *http.Request) {` … `}`"),
         );
+        return None;
+    }
+
+    let uses: Vec<Use> = placeholders
+        .iter()
+        .zip(&wrapped)
+        .map(|(p, &w)| Use {
+            name: p.name.clone(),
+            range: p.range.clone(),
+            context: holes::classify(
+                root,
+                program.as_bytes(),
+                p.range.start + base..p.range.end + base,
+                w,
+            ),
+        })
+        .collect();
+    let is_var = |n: &str| scope.placeholders.contains(n) && !scope.bindings.contains(n);
+    if !holes::check(&uses, snippet, what, &is_var, diags) {
         return None;
     }
 
@@ -317,7 +340,7 @@ pub fn check(
     }
 
     let template = Template {
-        segments: split(&snippet.text, &placeholders, &resolved),
+        segments: split(&snippet.text, &uses, &resolved),
         returns: count_returns(root, &placeholders, base),
         is_call: form == Form::Expression
             && single_expression(root).is_some_and(|e| e.kind() == "call_expression"),
@@ -330,6 +353,7 @@ pub fn check(
         used_imports,
         used_placeholders: placeholders.iter().map(|p| p.name.clone()).collect(),
         used_globals,
+        uses,
     })
 }
 
@@ -502,11 +526,35 @@ pub fn is_go_ident(s: &str) -> bool {
         && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
 }
 
-/// Replace each placeholder by an identifier of the same byte length.
-fn neutralise(text: &str, placeholders: &[Placeholder]) -> String {
+/// For each placeholder, whether it stands alone between two `'` (a rune
+/// literal when in code); a quote counts for one placeholder only.
+fn rune_wrapped(text: &str, placeholders: &[Placeholder]) -> Vec<bool> {
+    let mut free_from = 0;
+    placeholders
+        .iter()
+        .map(|p| {
+            let w = p.range.start > free_from && holes::rune_wrapped(text, &p.range);
+            if w {
+                free_from = p.range.end + 1;
+            }
+            w
+        })
+        .collect()
+}
+
+/// Replace each placeholder by an identifier of the same byte length (a
+/// placeholder between two `'`, quotes included, by a one-character rune
+/// literal in parentheses, see [`holes::rune_neutral`]).
+fn neutralise(text: &str, placeholders: &[Placeholder], wrapped: &[bool]) -> String {
     let mut out = String::with_capacity(text.len());
     let mut at = 0;
-    for p in placeholders {
+    for (p, &w) in placeholders.iter().zip(wrapped) {
+        if w {
+            out.push_str(&text[at..p.range.start - 1]);
+            out.push_str(&holes::rune_neutral(p.range.len() + 2));
+            at = p.range.end + 1;
+            continue;
+        }
         out.push_str(&text[at..p.range.start]);
         let len = p.range.len();
         let mut ident = format!("__{}", p.name);
@@ -526,7 +574,7 @@ fn is_single_expression(root: Node) -> bool {
 }
 
 /// An expression template's one expression.
-fn single_expression(root: Node<'_>) -> Option<Node<'_>> {
+pub(super) fn single_expression(root: Node<'_>) -> Option<Node<'_>> {
     // source_file > var_declaration > var_spec > (name, value: expression_list)
     let decl = root
         .named_child(1)
@@ -693,6 +741,12 @@ fn collect_idents(node: Node, src: &[u8], inside: &Range<usize>, out: &mut Vec<I
     }
 }
 
+/// Whether an identifier node is being declared (`x` in `x := …`, a
+/// parameter or `var`/`const`/`type` name).
+pub(super) fn declares(node: Node) -> bool {
+    declaration_of(node).0
+}
+
 /// Whether an identifier node is being declared, and where its declaring
 /// statement ends.
 fn declaration_of(node: Node) -> (bool, usize) {
@@ -778,14 +832,16 @@ fn walk_returns(
 }
 
 /// Split the template text into segments.
-fn split(
-    text: &str,
-    placeholders: &[Placeholder],
-    idents: &[(Range<usize>, bool)],
-) -> Vec<Segment> {
-    let mut marks: Vec<(Range<usize>, Segment)> = placeholders
+fn split(text: &str, uses: &[Use], idents: &[(Range<usize>, bool)]) -> Vec<Segment> {
+    let mut marks: Vec<(Range<usize>, Segment)> = uses
         .iter()
-        .map(|p| (p.range.clone(), Segment::Hole(p.name.clone())))
+        .map(|u| {
+            let seg = match u.context {
+                Context::Code(_) => Segment::Hole(u.name.clone()),
+                Context::Embedded(e) => Segment::Embedded(u.name.clone(), e),
+            };
+            (u.range.clone(), seg)
+        })
         .chain(
             idents
                 .iter()
@@ -815,6 +871,7 @@ fn split(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::check::Embedding;
     use crate::diag::Span;
 
     fn snippet(text: &str) -> Snippet {
@@ -868,7 +925,7 @@ mod tests {
         assert!(
             c.template
                 .segments
-                .contains(&Segment::Hole("FuncName".into()))
+                .contains(&Segment::Embedded("FuncName".into(), Embedding::String))
         );
         assert_eq!(
             c.template

@@ -27,7 +27,9 @@ pub(crate) const MAGIC: [u8; 8] = *b"GOAOPRS\0";
 /// 3: aspect records carry `around` advice.
 /// 4: templates carry `is_call`.
 /// 5: aspect records carry `tests`.
-pub(crate) const FORMAT_VERSION: u32 = 5;
+/// 6: templates carry `Segment::Embedded` (a placeholder inside a literal or
+/// comment, with that context).
+pub(crate) const FORMAT_VERSION: u32 = 6;
 pub(crate) const ENDIAN_CHECK: u32 = 0x0102_0304;
 pub(crate) const HEADER_LEN: usize = 64;
 pub(crate) const ALIGN: usize = 8;

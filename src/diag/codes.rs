@@ -34,7 +34,9 @@ pub const UNKNOWN_BUNDLED: &str = "E0205";
 pub const UNKNOWN_USE: &str = "E0206";
 /// An import path that is not a valid Go import path.
 pub const BAD_IMPORT_PATH: &str = "E0207";
-/// A `vars` value that would break out of a Go string literal.
+/// A `vars` value that cannot be written where a template uses it (`*/` in
+/// a block comment, a line break in a line comment, a backquote in a raw
+/// string, not one Go operand in code position, ...).
 pub const UNSAFE_VAR: &str = "E0208";
 /// An aspect with no advice and no bundled aspect to borrow it from.
 pub const NO_ADVICE: &str = "E0209";
@@ -61,6 +63,13 @@ pub const BODY_COUNT: &str = "E0219";
 /// `{{.Body}}` that is not a statement of its own (inside an expression,
 /// a string, a declaration...).
 pub const BODY_NOT_STATEMENT: &str = "E0220";
+/// A placeholder where its value can never be written: text
+/// (`{{.Signature}}`) in code position, a site's code (`{{.Call}}`) inside a
+/// string or comment, a value not known to be one character in a rune.
+pub const PLACEHOLDER_CONTEXT: &str = "E0230";
+/// An aspect file whose path cannot be written into a `//line` directive
+/// (it contains a line break).
+pub const UNSAFE_PATH: &str = "E0231";
 
 // --- compile (E03xx) --------------------------------------------------------
 /// A pattern whose DFA exceeds the size limit.

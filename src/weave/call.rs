@@ -2,7 +2,7 @@
 //! (also after a spread `opts...`), with `/*line*/` comments so injected
 //! text maps to its template and the original call keeps its position.
 
-use super::edit::{Positions, from_template};
+use super::edit::Positions;
 use super::render::render;
 use super::site::SiteValues;
 use super::{PackageInfo, SourceFile, aliases_used, imports};
@@ -34,7 +34,7 @@ pub(super) fn call_advice(
         format!(
             "{}{args_text}{}",
             positions.resume(inner.start),
-            from_template(t)
+            positions.mark(t)
         )
     };
     let values = SiteValues {
@@ -51,13 +51,13 @@ pub(super) fn call_advice(
     let mut text = current.to_string();
     if let Some(t) = &aspect.advice.replace {
         let with_args = values.with("Args", args_for(t));
-        text = format!("{}{}", from_template(t), render(t, &with_args, ""));
+        text = format!("{}{}", positions.mark(t), render(t, &with_args, ""));
     }
     if let Some(t) = &aspect.advice.wrap {
         let wrapped = values
-            .with("Call", format!("{resume_call}{text}{}", from_template(t)))
+            .with("Call", format!("{resume_call}{text}{}", positions.mark(t)))
             .with("Args", args_for(t));
-        text = format!("{}{}", from_template(t), render(t, &wrapped, ""));
+        text = format!("{}{}", positions.mark(t), render(t, &wrapped, ""));
     }
     if let Some(first) = aspect.advice.append_args.first() {
         let extra: Vec<String> = aspect
@@ -71,7 +71,7 @@ pub(super) fn call_advice(
             call,
             &file.text,
             &extra.join(", "),
-            &from_template(first),
+            &positions.mark(first),
         );
     }
     for (alias, path) in aliases_used(aspect) {

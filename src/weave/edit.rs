@@ -55,9 +55,21 @@ pub fn apply(src: &str, mut edits: Vec<Edit>) -> (String, Vec<Edit>) {
 /// Source positions honouring `//line` directives already in the file (cgo
 /// and cover output carry them), so that resuming directives keep mapping to
 /// the file the user wrote.
+///
+/// File names are data: a path must never end the directive that carries
+/// it. `//line file:L:C` at the start of a line can carry any path without
+/// a line break (which [`path_problem`] refuses), `/*line file:L:C*/` any
+/// path without `*/`. For a file whose path holds `*/` (a directory named
+/// `a*`), mid-line directives name no file, `/*line :L:C*/`, which Go reads
+/// as "the most recently recorded file": that stays the user's file because
+/// such a file gets no mid-line switch to an aspect file ([`Self::mark`]),
+/// and every resume at the start of a line is a `//line` naming it
+/// ([`Self::resume_line`]).
 pub struct Positions<'a> {
     src: &'a str,
     name: &'a str,
+    /// Every file a position of this file can name fits in `/*line*/`.
+    mid_line_names: bool,
     /// (offset of the line after the directive, file, line) for each
     /// `//line file:line[:col]` directive at the start of a line.
     directives: Vec<(usize, &'a str, u32)>,
@@ -80,9 +92,12 @@ impl<'a> Positions<'a> {
             }
             offset += line.len();
         }
+        let mid_line_names =
+            !name.contains("*/") && directives.iter().all(|(_, f, _)| !f.contains("*/"));
         Positions {
             src,
             name,
+            mid_line_names,
             directives,
             line_starts,
         }
@@ -110,10 +125,46 @@ impl<'a> Positions<'a> {
     }
 
     /// A `/*line file:L:C*/` comment that makes the next character report
-    /// the position of `offset` in the original file.
+    /// the position of `offset` in the original file (`/*line :L:C*/` when
+    /// the file's path cannot be written in it).
     pub fn resume(&self, offset: usize) -> String {
         let (file, line, col) = self.at(offset);
-        format!("/*line {file}:{line}:{col}*/")
+        if self.mid_line_names {
+            format!("/*line {file}:{line}:{col}*/")
+        } else {
+            format!("/*line :{line}:{col}*/")
+        }
+    }
+
+    /// Like [`Self::resume`], for a place at the start of a line (after
+    /// injected statements): there a `//line file:L:C` can name any path.
+    pub fn resume_line(&self, offset: usize) -> String {
+        if self.mid_line_names {
+            return self.resume(offset);
+        }
+        let (file, line, col) = self.at(offset);
+        format!("//line {file}:{line}:{col}\n")
+    }
+
+    /// `/*line aspect.yaml:N:1*/` before code that template `t` writes in
+    /// the middle of a line, so its errors point at the aspect; nothing when
+    /// the aspect's or this file's path cannot be written mid-line (the
+    /// code then keeps the position of the site it was woven into).
+    pub fn mark(&self, t: &Template) -> String {
+        if self.mid_line_names && !t.origin.file.contains("*/") {
+            format!("/*line {}:{}:1*/", t.origin.file, t.origin.line)
+        } else {
+            String::new()
+        }
+    }
+}
+
+/// Why a path cannot be written into a `//line` directive, if it cannot.
+pub fn path_problem(path: &str) -> Option<&'static str> {
+    if path.contains(['\n', '\r']) {
+        Some("a line break")
+    } else {
+        None
     }
 }
 
@@ -125,11 +176,6 @@ fn parse_directive(rest: &str) -> Option<(&str, u32)> {
         Some((file, line)) if line.parse::<u32>().is_ok() => Some((file, line.parse().ok()?)),
         _ => Some((head, last)),
     }
-}
-
-/// `/*line aspect.yaml:N:1*/`: what follows was written by template `t`.
-pub fn from_template(t: &Template) -> String {
-    format!("/*line {}:{}:1*/", t.origin.file, t.origin.line)
 }
 
 #[cfg(test)]
@@ -160,5 +206,29 @@ mod tests {
         assert_eq!(p.at(f), ("orig.go", 10, 1));
         assert_eq!(p.at(src.find('}').unwrap()), ("orig.go", 11, 1));
         assert_eq!(p.resume(f + 9), "/*line orig.go:10:10*/");
+        assert_eq!(p.resume_line(f + 9), "/*line orig.go:10:10*/");
+    }
+
+    #[test]
+    fn a_path_with_star_slash_is_never_written_mid_line() {
+        let src = "package p\nfunc f() {}\n";
+        let p = Positions::new(src, "/tmp/a*/b.go");
+        let f = src.find('{').unwrap();
+        assert_eq!(p.resume(f), "/*line :2:10*/");
+        assert_eq!(p.resume_line(f), "//line /tmp/a*/b.go:2:10\n");
+        let t = Template {
+            segments: Vec::new(),
+            returns: Vec::new(),
+            is_call: false,
+            origin: crate::check::Origin {
+                file: "aspects.yaml".into(),
+                line: 3,
+            },
+        };
+        assert_eq!(p.mark(&t), "");
+        assert_eq!(
+            Positions::new(src, "b.go").mark(&t),
+            "/*line aspects.yaml:3:1*/"
+        );
     }
 }

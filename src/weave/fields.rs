@@ -4,7 +4,7 @@
 //! added after the last element (`{{.Value}}` = `nil`). Several aspects on
 //! one literal compose: each sees the value the previous one wrote.
 
-use super::edit::{Edit, Positions, from_template};
+use super::edit::{Edit, Positions};
 use super::render::render;
 use super::site::SiteValues;
 use super::{PackageInfo, SourceFile, aliases_used, imports};
@@ -72,14 +72,14 @@ pub(super) fn set_field_edits(
                         "{}{}{}",
                         positions.resume(v.start),
                         &file.text[v],
-                        from_template(t)
+                        positions.mark(t)
                     )
                 }
                 (None, None) => "nil".to_string(),
             };
             let text = format!(
                 "{}{}",
-                from_template(t),
+                positions.mark(t),
                 render(t, &values.with("Value", current), "")
             );
             match known {
@@ -104,7 +104,7 @@ pub(super) fn set_field_edits(
                 let text = format!("{}{}", f.text, positions.resume(v.end));
                 edits.push(Edit::replace(v, text));
             }
-            None => added.push(format!("{}{}: {}", from_template(f.first), f.name, f.text)),
+            None => added.push(format!("{}{}: {}", positions.mark(f.first), f.name, f.text)),
         }
     }
     if added.is_empty() {

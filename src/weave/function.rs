@@ -127,7 +127,7 @@ pub(super) fn function_edits(
     let at = body_start + 1;
     edits.push(Edit::insert(
         at,
-        format!("\n{code}{}", positions.resume(at)),
+        format!("\n{code}{}", positions.resume_line(at)),
     ));
     if !closings.is_empty() {
         // Before the body's `}`: the arounds' closing text, outermost last,
@@ -141,7 +141,7 @@ pub(super) fn function_edits(
             text.push_str(close);
             text.push('\n');
         }
-        text.push_str(&positions.resume(end));
+        text.push_str(&positions.resume_line(end));
         edits.push(Edit::insert(end, text));
     }
 }

@@ -92,7 +92,7 @@ impl<'a> Aliases<'a> {
         }
         let text: String = added
             .iter()
-            .map(|(path, alias)| format!("; import {alias} \"{path}\""))
+            .map(|(path, alias)| format!("; import {alias} {}", super::render::quoted(path)))
             .collect();
         Some(Edit::insert(scan.import_insert, text))
     }

@@ -15,6 +15,7 @@ mod function;
 pub mod imports;
 mod refs;
 pub mod render;
+mod reparse;
 mod site;
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -90,12 +91,25 @@ pub struct WovenPackage {
     pub imports: BTreeSet<String>,
 }
 
-/// Errors that stop weaving (a corrupt rule set); problems with the user's
-/// code are never errors: the file is left alone.
+/// Errors that stop weaving (a corrupt rule set, a path that cannot be
+/// written into a `//line` directive, woven text that does not parse);
+/// problems with the user's code are never errors: the file is left alone.
 #[derive(Debug, thiserror::Error)]
 pub enum WeaveError {
     #[error("rule set: {0}")]
     RuleSet(String),
+    #[error(
+        "cannot weave {path:?}: its path holds {what}, which the //line directives that keep the file's positions (for compile errors, stack traces and debuggers) cannot carry; rename the file or directory"
+    )]
+    Path { path: String, what: &'static str },
+    #[error(
+        "weaving {file} produced Go that does not parse ({detail}); advice applied to the file: {aspects}. This is a goaop bug: please report it with the file and the aspects"
+    )]
+    Unparsable {
+        file: String,
+        aspects: String,
+        detail: String,
+    },
 }
 
 impl From<crate::compile::LoadError> for WeaveError {
@@ -242,7 +256,12 @@ fn weave_file(
         }
         let mut applied = Vec::new();
         for aspect in &decoded {
-            let result = bind::bind(aspect, site, &around);
+            let result = bind::bind(aspect, site, &around).and_then(|b| {
+                match unwritable(aspect, Some(site), pkg, file, site.line) {
+                    Some(why) => Err(why),
+                    None => Ok(b),
+                }
+            });
             out.decisions.push(Decision {
                 file: index,
                 line: site.line,
@@ -298,17 +317,23 @@ fn weave_file(
         }
         if literal {
             let skipped = fields::unsettable(call);
+            let mut aspects: Vec<&CheckedAspect> = Vec::new();
             for aspect in &decoded {
+                let skipped = skipped
+                    .map(str::to_string)
+                    .or_else(|| unwritable(aspect, enclosing, pkg, file, call.line));
+                if skipped.is_none() {
+                    aspects.push(aspect);
+                }
                 out.decisions.push(Decision::at_target(
                     index,
                     call.line,
                     &call.callee,
                     &aspect.name,
-                    skipped.map(str::to_string),
+                    skipped,
                 ));
             }
-            if skipped.is_none() {
-                let aspects: Vec<&CheckedAspect> = decoded.iter().map(|a| &**a).collect();
+            if !aspects.is_empty() {
                 fields::set_field_edits(
                     &aspects,
                     call,
@@ -330,10 +355,12 @@ fn weave_file(
             // keeps when things run (its arguments now, the call later).
             let deferred_ok = aspect.advice.wrap.is_none()
                 && aspect.advice.replace.as_ref().is_none_or(|t| t.is_call);
-            let skipped = (call.context != CallContext::Expr && !deferred_ok).then(|| {
-                "the call is the operand of `go`/`defer`: wrapping it would change when it runs"
-                    .to_string()
-            });
+            let skipped = (call.context != CallContext::Expr && !deferred_ok)
+                .then(|| {
+                    "the call is the operand of `go`/`defer`: wrapping it would change when it runs"
+                        .to_string()
+                })
+                .or_else(|| unwritable(aspect, enclosing, pkg, file, call.line));
             out.decisions.push(Decision::at_target(
                 index,
                 call.line,
@@ -348,7 +375,7 @@ fn weave_file(
                 // The call may have been the file's only use of its
                 // package: keep the import used.
                 let callee = &file.text[call.func_range.clone()];
-                keep_import(&mut keep_imports, t, callee);
+                keep_import(&mut keep_imports, &positions, t, callee);
             }
             text = call::call_advice(
                 aspect,
@@ -386,20 +413,32 @@ fn weave_file(
                 )
         });
         let mut text = file.text[r.range.clone()].to_string();
+        let enclosing = r.enclosing.map(|i| &scan.funcs[i]);
+        let mut any = false;
         for &id in &ids {
             let aspect = cache.get(id)?;
+            let skipped = skipped
+                .map(str::to_string)
+                .or_else(|| unwritable(&aspect, enclosing, pkg, file, r.line));
+            let skip = skipped.is_some();
             out.decisions.push(Decision::at_target(
                 index,
                 r.line,
                 &r.target,
                 &aspect.name,
-                skipped.map(str::to_string),
+                skipped,
             ));
-            if skipped.is_some() {
+            if skip {
                 continue;
             }
+            any = true;
             if let Some(t) = &aspect.advice.replace {
-                keep_import(&mut keep_imports, t, &file.text[r.range.clone()]);
+                keep_import(
+                    &mut keep_imports,
+                    &positions,
+                    t,
+                    &file.text[r.range.clone()],
+                );
             }
             text = refs::ref_advice(
                 &aspect,
@@ -412,7 +451,7 @@ fn weave_file(
                 &mut aliases,
             );
         }
-        if skipped.is_none() {
+        if any {
             text.push_str(&positions.resume(r.range.end));
             edits.push(Edit::replace(r.range.clone(), text));
         }
@@ -420,6 +459,12 @@ fn weave_file(
 
     if edits.is_empty() {
         return Ok(None);
+    }
+    if let Some(what) = edit::path_problem(&file.name) {
+        return Err(WeaveError::Path {
+            path: file.name.clone(),
+            what,
+        });
     }
     if !keep_imports.is_empty() {
         let end = file.text.len();
@@ -440,6 +485,7 @@ fn weave_file(
         edits.push(Edit::insert(0, format!("//line {}:1:1\n", file.name)));
     }
     let (text, dropped) = edit::apply(&file.text, edits);
+    reparse::check(&text, index, file, &out.decisions)?;
     for d in dropped {
         // Overlapping edits come from a call nested in another advised call.
         let line = positions.at(d.range.start).1;
@@ -457,8 +503,8 @@ fn weave_file(
 
 /// `var _ = pkg.Name` at the end of the file: `replace` advice may drop the
 /// file's only use of an import.
-fn keep_import(keep: &mut Vec<String>, t: &Template, selector: &str) {
-    let line = format!("{}var _ = {selector}", edit::from_template(t));
+fn keep_import(keep: &mut Vec<String>, positions: &Positions, t: &Template, selector: &str) {
+    let line = format!("{}var _ = {selector}", positions.mark(t));
     if !keep.contains(&line) {
         keep.push(line);
     }
@@ -492,8 +538,28 @@ pub(crate) fn aspect_templates(a: &CheckedAspect) -> Vec<&Template> {
         .collect()
 }
 
+/// `//line aspect.yaml:N` before statements template `t` writes: at the
+/// start of a line, so any aspect file path `check` accepts fits (it
+/// refuses line breaks, E0231).
 pub(crate) fn line_directive(t: &Template) -> String {
     format!("//line {}:{}\n", t.origin.file, t.origin.line)
+}
+
+/// Why `aspect` cannot be written at a join point in `f` (or at file
+/// level), if it cannot: a placeholder inside a raw string literal whose
+/// value the literal cannot hold. The other placeholders can always be
+/// written (escaped in strings, neutralised in comments), and `check` kept
+/// text placeholders out of code position.
+fn unwritable(
+    aspect: &CheckedAspect,
+    f: Option<&FuncSite>,
+    pkg: &PackageInfo,
+    file: &SourceFile,
+    line: u32,
+) -> Option<String> {
+    render::unwritable(&aspect_templates(aspect), &|name| {
+        context_placeholder(name, f, pkg, file, line)
+    })
 }
 
 /// The placeholders that describe where advice lands: the function (the

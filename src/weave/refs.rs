@@ -2,7 +2,7 @@
 //! position kept) and `replace` on value uses of a package-level member
 //! (`http.DefaultTransport`).
 
-use super::edit::{Positions, from_template};
+use super::edit::Positions;
 use super::render::render;
 use super::site::SiteValues;
 use super::{PackageInfo, SourceFile, aliases_used, imports};
@@ -50,8 +50,8 @@ pub(super) fn ref_advice(
     let resume = positions.resume(r.range.start);
     let mut text = current.to_string();
     for t in aspect.advice.replace.iter().chain(&aspect.advice.wrap) {
-        let with = values.with("Ref", format!("{resume}{text}{}", from_template(t)));
-        text = format!("{}{}", from_template(t), render(t, &with, ""));
+        let with = values.with("Ref", format!("{resume}{text}{}", positions.mark(t)));
+        text = format!("{}{}", positions.mark(t), render(t, &with, ""));
     }
     for (alias, path) in aliases_used(aspect) {
         aliases.require(&alias, &path);

@@ -23,7 +23,7 @@ pub fn weave_case(dir: &Path, pkg: &str) -> (SourceFile, WovenPackage) {
     );
     let rules = RuleSet::build(&loaded.checked.aspects).expect("rule set compiles");
     let file = SourceFile {
-        name: "input.go".into(),
+        name: file_name(dir),
         text: std::fs::read_to_string(dir.join("input.go")).unwrap(),
     };
     let info = PackageInfo {
@@ -33,6 +33,17 @@ pub fn weave_case(dir: &Path, pkg: &str) -> (SourceFile, WovenPackage) {
     let woven =
         weave_package(&rules.view().unwrap(), &info, std::slice::from_ref(&file)).expect("weaves");
     (file, woven)
+}
+
+/// The name the case's `input.go` is woven under (what `//line` and
+/// `{{.File}}` see): the first line of the case's `file-name`, if any, so a
+/// case can use a name the file system of the repository should not hold
+/// (quotes, a directory named `a*`).
+pub fn file_name(dir: &Path) -> String {
+    std::fs::read_to_string(dir.join("file-name"))
+        .ok()
+        .and_then(|s| s.lines().next().map(str::to_string))
+        .unwrap_or_else(|| "input.go".into())
 }
 
 pub fn render(woven: &WovenPackage) -> String {

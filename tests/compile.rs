@@ -47,6 +47,9 @@ fn template(text: &str, line: u32) -> Template {
             file: "aspects.yaml".into(),
             line,
         },
+        hoists: vec![],
+        local_literal: false,
+        body_results: None,
     }
 }
 

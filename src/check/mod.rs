@@ -7,6 +7,7 @@
 
 mod fields;
 mod hints;
+mod literals;
 pub mod model;
 pub mod modules;
 pub mod names;

@@ -12,6 +12,7 @@ use std::ops::Range;
 
 use tree_sitter::{Node, Parser};
 
+use super::literals;
 use super::model::{Segment, Template};
 use crate::diag::{Diagnostic, codes, did_you_mean};
 use crate::load::Snippet;
@@ -68,7 +69,7 @@ fn site_note(name: &str) -> Option<&'static str> {
 }
 
 /// Go's predeclared identifiers: never renamed, never "free".
-const PREDECLARED: &[&str] = &[
+pub(super) const PREDECLARED: &[&str] = &[
     "any",
     "bool",
     "byte",
@@ -316,12 +317,22 @@ pub fn check(
         resolved.push((i.range.clone(), is_ident));
     }
 
+    let literals = literal_facts(root, program.as_bytes(), base, &placeholders, scope, &declared);
+    let cuts: Vec<usize> = literals
+        .hoists
+        .iter()
+        .flat_map(|r| [r.start - base, r.end - base])
+        .collect();
+    let (segments, at) = split(&snippet.text, &placeholders, &resolved, &cuts);
     let template = Template {
-        segments: split(&snippet.text, &placeholders, &resolved),
+        segments,
         returns: count_returns(root, &placeholders, base),
         is_call: form == Form::Expression
             && single_expression(root).is_some_and(|e| e.kind() == "call_expression"),
         origin: Default::default(),
+        hoists: at.chunks(2).map(|c| c[0]..c[1]).collect(),
+        local_literal: literals.local_literal,
+        body_results: literals.body_results,
     };
     Some(Checked {
         template,
@@ -777,12 +788,49 @@ fn walk_returns(
     }
 }
 
-/// Split the template text into segments.
+/// Which literals of a checked template can be hoisted (see [`literals`]).
+fn literal_facts(
+    root: Node,
+    program: &[u8],
+    base: usize,
+    placeholders: &[Placeholder],
+    scope: &Scope,
+    declared: &BTreeSet<String>,
+) -> literals::Facts {
+    let holes: Vec<(Range<usize>, String)> = placeholders
+        .iter()
+        .map(|p| (p.range.start + base..p.range.end + base, p.name.clone()))
+        .collect();
+    let body = holes.iter().find(|(_, n)| n == BODY).map(|(r, _)| r.clone());
+    let ident = |name: &str| {
+        (scope.imports.contains(name)
+            || scope.globals.contains(name)
+            || PREDECLARED.contains(&name))
+            && !scope.bindings.contains(name)
+            && !declared.contains(name)
+            && !scope.outer_declared.contains(name)
+    };
+    // Placeholders describing the site; `{{.Zeros}}` names the function's
+    // results, `requires` keys its parameters, site placeholders its code.
+    let placeholder = |name: &str| {
+        (BUILTIN_PLACEHOLDERS.contains(&name) && name != "Zeros")
+            || (scope.placeholders.contains(name) && !scope.bindings.contains(name))
+    };
+    let allowed = literals::Allowed {
+        ident: &ident,
+        placeholder: &placeholder,
+    };
+    literals::analyse(root, program, &holes, body, &allowed)
+}
+
+/// Split the template text into segments, also at each of `cuts` (sorted
+/// text offsets); returns the segment index at each cut.
 fn split(
     text: &str,
     placeholders: &[Placeholder],
     idents: &[(Range<usize>, bool)],
-) -> Vec<Segment> {
+    cuts: &[usize],
+) -> (Vec<Segment>, Vec<usize>) {
     let mut marks: Vec<(Range<usize>, Segment)> = placeholders
         .iter()
         .map(|p| (p.range.clone(), Segment::Hole(p.name.clone())))
@@ -795,21 +843,32 @@ fn split(
         .collect();
     marks.sort_by_key(|(r, _)| r.start);
     let mut out = Vec::new();
+    let mut at_cut = Vec::with_capacity(cuts.len());
+    let mut cuts = cuts.iter().copied().peekable();
+    // Literal text from `from` to `to`, cut where asked.
+    let mut lit = |out: &mut Vec<Segment>, mut from: usize, to: usize| {
+        while let Some(c) = cuts.next_if(|&c| c <= to) {
+            if c > from {
+                out.push(Segment::Lit(text[from..c].to_string()));
+                from = c;
+            }
+            at_cut.push(out.len());
+        }
+        if to > from {
+            out.push(Segment::Lit(text[from..to].to_string()));
+        }
+    };
     let mut at = 0;
     for (range, seg) in marks {
         if range.start < at {
             continue;
         }
-        if range.start > at {
-            out.push(Segment::Lit(text[at..range.start].to_string()));
-        }
+        lit(&mut out, at, range.start);
         out.push(seg);
         at = range.end;
     }
-    if at < text.len() {
-        out.push(Segment::Lit(text[at..].to_string()));
-    }
-    out
+    lit(&mut out, at, text.len());
+    (out, at_cut)
 }
 
 #[cfg(test)]

@@ -25,7 +25,8 @@ pub(crate) const MAGIC: [u8; 8] = *b"GOAOPRS\0";
 /// 2: join kind `2` (ref aspects), `Pointcut::Ref` targets share the call
 /// table, and aspect records carry `set_fields`.
 /// 3: aspect records carry `around` advice.
-pub(crate) const FORMAT_VERSION: u32 = 4;
+/// 5: templates carry their hoistable literals and `{{.Body}}`'s results.
+pub(crate) const FORMAT_VERSION: u32 = 5;
 pub(crate) const ENDIAN_CHECK: u32 = 0x0102_0304;
 pub(crate) const HEADER_LEN: usize = 64;
 pub(crate) const ALIGN: usize = 8;

@@ -9,13 +9,16 @@
 
 pub mod bind;
 mod call;
+mod cx;
 pub mod edit;
 mod fields;
 mod function;
+mod hoist;
 pub mod imports;
 mod refs;
 pub mod render;
 mod site;
+mod transparent;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::rc::Rc;
@@ -24,7 +27,8 @@ use crate::check::{CheckedAspect, Template};
 use crate::compile::{PackageScope, RuleSetRef};
 use crate::scan::{CallContext, CallKind, FuncSite, ScannedFile, Scanner};
 use bind::{Bound, Surroundings, display_name};
-use edit::{Edit, Positions};
+use cx::FileCx;
+use edit::Edit;
 
 /// One file of the package, as the compiler would see it.
 #[derive(Clone, Debug)]
@@ -119,9 +123,21 @@ pub fn weave_package(
         return Ok(out);
     }
     let mut scanner = Scanner::new();
+    // The trees are kept for what only advised functions need (body facts).
+    let trees: Vec<Option<tree_sitter::Tree>> = files
+        .iter()
+        .map(|f| scanner.parse(f.text.as_bytes()))
+        .collect();
     let scanned: Vec<ScannedFile> = files
         .iter()
-        .map(|f| scanner.scan(f.text.as_bytes()))
+        .zip(&trees)
+        .map(|(f, t)| match t {
+            Some(tree) => scanner.scan_tree(tree, f.text.as_bytes()),
+            None => ScannedFile {
+                has_errors: true,
+                ..ScannedFile::default()
+            },
+        })
         .collect();
     let package_names: BTreeSet<String> = scanned
         .iter()
@@ -132,11 +148,15 @@ pub fn weave_package(
         if scan.has_errors || scan.package_range.is_none() {
             continue; // the compiler reports the user's own error, unchanged
         }
+        // Package-level literals are numbered across the package's files.
+        let later_top_literals = scanned[i + 1..]
+            .iter()
+            .any(|s| s.funcs.iter().any(|f| f.parent.is_none() && f.kind == crate::scan::FuncKind::Literal));
+        let cx = FileCx::new(file, scan, trees[i].as_ref(), pkg, &package_names);
         let woven = weave_file(
             i,
-            file,
-            scan,
-            pkg,
+            cx,
+            later_top_literals,
             &scope,
             rules,
             &mut aspects,
@@ -183,16 +203,15 @@ pub(crate) struct Applied<'c> {
 #[allow(clippy::too_many_arguments)]
 fn weave_file(
     index: usize,
-    file: &SourceFile,
-    scan: &ScannedFile,
-    pkg: &PackageInfo,
+    cx: FileCx,
+    later_top_literals: bool,
     scope: &PackageScope,
     rules: &RuleSetRef,
     cache: &mut AspectCache,
     package_names: &BTreeSet<String>,
     out: &mut WovenPackage,
 ) -> Result<Option<String>, WeaveError> {
-    let positions = Positions::new(&file.text, &file.name);
+    let (file, scan, pkg) = (cx.file, cx.scan, cx.pkg);
     let file_imports: BTreeSet<String> = scan
         .imports
         .iter()
@@ -204,14 +223,12 @@ fn weave_file(
         package_names,
         file_imports: &file_imports,
     };
-    let mut aliases = imports::Aliases::new(scan, package_names, &file.text);
     let mut edits = Vec::new();
     let mut ids = Vec::new();
 
     // Function join points.
-    for site in &scan.funcs {
-        let Some(body) = &site.body else { continue };
-        if site.ignored {
+    for (at, site) in scan.funcs.iter().enumerate() {
+        if site.body.is_none() || site.ignored {
             continue;
         }
         rules.match_function(scope, &site.signature, &mut ids)?;
@@ -222,34 +239,17 @@ fn weave_file(
         for &id in &ids {
             decoded.push(cache.get(id)?);
         }
-        let mut applied = Vec::new();
-        for aspect in &decoded {
-            let result = bind::bind(aspect, site, &around);
+        let outcome = function::advise(&cx, at, &decoded, &around, &mut edits);
+        for (aspect, skipped) in decoded.iter().zip(outcome) {
             out.decisions.push(Decision {
                 file: index,
                 line: site.line,
                 site: display_name(site),
                 signature: site.signature.clone(),
                 aspect: aspect.name.clone(),
-                skipped: result.as_ref().err().cloned(),
+                skipped,
             });
-            if let Ok(bound) = result {
-                applied.push(Applied { aspect, bound });
-            }
         }
-        if applied.is_empty() {
-            continue;
-        }
-        function::function_edits(
-            file,
-            site,
-            body.clone(),
-            &applied,
-            pkg,
-            &positions,
-            &mut aliases,
-            &mut edits,
-        );
     }
 
     // Call-site join points: calls (`replace`/`wrap`/`append-args`) and
@@ -278,29 +278,33 @@ fn weave_file(
         if decoded.is_empty() {
             continue;
         }
+        let renames = |aspect: &CheckedAspect| {
+            transparent::site_skip(
+                aspect,
+                &scan.funcs,
+                call.enclosing,
+                call.range.start,
+                later_top_literals,
+            )
+        };
         if literal {
-            let skipped = fields::unsettable(call);
+            let unsettable = fields::unsettable(call).map(str::to_string);
+            let mut aspects: Vec<&CheckedAspect> = Vec::new();
             for aspect in &decoded {
+                let skipped = unsettable.clone().or_else(|| renames(aspect));
+                if skipped.is_none() {
+                    aspects.push(aspect);
+                }
                 out.decisions.push(Decision::at_target(
                     index,
                     call.line,
                     &call.callee,
                     &aspect.name,
-                    skipped.map(str::to_string),
+                    skipped,
                 ));
             }
-            if skipped.is_none() {
-                let aspects: Vec<&CheckedAspect> = decoded.iter().map(|a| &**a).collect();
-                fields::set_field_edits(
-                    &aspects,
-                    call,
-                    file,
-                    pkg,
-                    &scan.funcs,
-                    &positions,
-                    &mut aliases,
-                    &mut edits,
-                );
+            if !aspects.is_empty() {
+                fields::set_field_edits(&cx, &aspects, call, &mut edits);
                 advised_literals.push(call.range.clone());
             }
             continue;
@@ -312,10 +316,12 @@ fn weave_file(
             // keeps when things run (its arguments now, the call later).
             let deferred_ok = aspect.advice.wrap.is_none()
                 && aspect.advice.replace.as_ref().is_none_or(|t| t.is_call);
-            let skipped = (call.context != CallContext::Expr && !deferred_ok).then(|| {
-                "the call is the operand of `go`/`defer`: wrapping it would change when it runs"
-                    .to_string()
-            });
+            let skipped = (call.context != CallContext::Expr && !deferred_ok)
+                .then(|| {
+                    "the call is the operand of `go`/`defer`: wrapping it would change when it runs"
+                        .to_string()
+                })
+                .or_else(|| renames(aspect));
             out.decisions.push(Decision::at_target(
                 index,
                 call.line,
@@ -332,20 +338,11 @@ fn weave_file(
                 let callee = &file.text[call.func_range.clone()];
                 keep_import(&mut keep_imports, t, callee);
             }
-            text = call::call_advice(
-                aspect,
-                call,
-                &text,
-                file,
-                pkg,
-                &scan.funcs,
-                &positions,
-                &mut aliases,
-            );
+            text = call::call_advice(&cx, aspect, call, &text);
             any = true;
         }
         if any {
-            text.push_str(&positions.resume(call.range.end));
+            text.push_str(&cx.positions.resume(call.range.end));
             edits.push(Edit::replace(call.range.clone(), text));
         }
     }
@@ -368,34 +365,37 @@ fn weave_file(
                 )
         });
         let mut text = file.text[r.range.clone()].to_string();
+        let mut any = false;
         for &id in &ids {
             let aspect = cache.get(id)?;
+            let skipped = skipped.map(str::to_string).or_else(|| {
+                transparent::site_skip(
+                    &aspect,
+                    &scan.funcs,
+                    r.enclosing,
+                    r.range.start,
+                    later_top_literals,
+                )
+            });
+            let applies = skipped.is_none();
             out.decisions.push(Decision::at_target(
                 index,
                 r.line,
                 &r.target,
                 &aspect.name,
-                skipped.map(str::to_string),
+                skipped,
             ));
-            if skipped.is_some() {
+            if !applies {
                 continue;
             }
             if let Some(t) = &aspect.advice.replace {
                 keep_import(&mut keep_imports, t, &file.text[r.range.clone()]);
             }
-            text = refs::ref_advice(
-                &aspect,
-                r,
-                &text,
-                file,
-                pkg,
-                &scan.funcs,
-                &positions,
-                &mut aliases,
-            );
+            text = refs::ref_advice(&cx, &aspect, r, &text);
+            any = true;
         }
-        if skipped.is_none() {
-            text.push_str(&positions.resume(r.range.end));
+        if any {
+            text.push_str(&cx.positions.resume(r.range.end));
             edits.push(Edit::replace(r.range.clone(), text));
         }
     }
@@ -411,10 +411,13 @@ fn weave_file(
             format!("{sep}{}\n", keep_imports.join("\n")),
         ));
     }
-    if let Some(edit) = aliases.import_edit(scan) {
+    if let Some(edit) = cx.hoister.borrow().edit(&file.text) {
         edits.push(edit);
     }
-    out.imports.extend(aliases.added_paths());
+    if let Some(edit) = cx.aliases.import_edit(scan) {
+        edits.push(edit);
+    }
+    out.imports.extend(cx.aliases.added_paths());
     // Map the file to itself from its first byte, unless it already starts
     // with its own `//line` (cgo, cover): a directive further down (a
     // generated section) leaves the code above it unmapped otherwise.
@@ -424,7 +427,7 @@ fn weave_file(
     let (text, dropped) = edit::apply(&file.text, edits);
     for d in dropped {
         // Overlapping edits come from a call nested in another advised call.
-        let line = positions.at(d.range.start).1;
+        let line = cx.positions.at(d.range.start).1;
         if let Some(dec) = out
             .decisions
             .iter_mut()

@@ -161,6 +161,11 @@ fn function_edits(
     } else {
         "\n"
     };
+    // The goto form closes its block on the line of the `}` when that line
+    // holds only indentation.
+    let on_own_line = cx.file.text[..end]
+        .trim_end_matches([' ', '\t'])
+        .ends_with('\n');
     if goto {
         edits.push(Edit::insert(
             at,
@@ -175,7 +180,8 @@ fn function_edits(
         edits.push(Edit::insert(
             end,
             format!(
-                "{newline}}}{ret}\n__goaop_enter:\n{code}\tgoto __goaop_body\n{}",
+                "{}}}{ret}\n__goaop_enter:\n{code}\tgoto __goaop_body\n{}",
+                if on_own_line { "" } else { "\n" },
                 positions.resume(end)
             ),
         ));

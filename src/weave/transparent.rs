@@ -47,17 +47,21 @@ pub(super) fn function_skip(
         }
         let frame = |what: &str| {
             Some(format!(
-                "`around` runs the body in a function literal: {what} would no longer see {func}'s own frame"
+                "`around` runs the body in a function literal: {what}"
             ))
         };
         if facts.recovers {
-            return frame("its `recover()`");
+            return frame(&format!(
+                "its `recover()` would no longer recover {func}'s panics"
+            ));
         }
         if facts.helper {
-            return frame("its `Helper()` call (test failures would be reported at the wrong line)");
+            return frame(
+                "its `t.Helper()` would mark the literal, and test failures would be reported at the wrong line",
+            );
         }
         if facts.caller {
-            return frame("its `runtime.Caller`/`runtime.Callers` call (stack depths would shift)");
+            return frame("its `runtime.Caller`/`runtime.Callers` would count one more frame");
         }
         if let Some(n) = t.body_results
             && n != site.results.len()

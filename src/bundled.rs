@@ -120,3 +120,38 @@ pub fn tested_version(module: &str) -> Option<&'static str> {
         .find(|m| m.path == module)
         .map(|m| m.version)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// No bundled advice puts a function literal into the user's function
+    /// (DESIGN §11: the user's closures keep their names): every literal is
+    /// hoisted to a package-level function, and none uses `after`.
+    #[test]
+    fn bundled_advice_adds_no_literal_to_user_functions() {
+        for file in INTEGRATIONS.iter().chain(BASE) {
+            let out = crate::check::check_bundled(file);
+            assert!(!out.has_errors(), "{}: {:?}", file.name, out.diagnostics);
+            for a in &out.aspects {
+                let adv = &a.advice;
+                assert!(adv.after.is_none(), "{} uses `after`", a.name);
+                let templates = adv
+                    .before
+                    .iter()
+                    .chain(&adv.around)
+                    .chain(&adv.replace)
+                    .chain(&adv.wrap)
+                    .chain(&adv.append_args)
+                    .chain(adv.set_fields.iter().map(|s| &s.template));
+                for t in templates {
+                    assert!(
+                        !t.local_literal,
+                        "{}: aspect `{}` keeps a function literal in the woven code",
+                        file.name, a.name
+                    );
+                }
+            }
+        }
+    }
+}

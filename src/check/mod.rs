@@ -282,6 +282,7 @@ fn check_aspect(
         Site::Call | Site::Function => template::CALL_PLACEHOLDERS,
     };
     let field_placeholders = template::SET_FIELD_PLACEHOLDERS;
+    let own = template::FUNCTION_PLACEHOLDERS;
 
     let mut advice = Advice::default();
     let mut declared = BTreeSet::new();
@@ -323,21 +324,21 @@ fn check_aspect(
         Some((t, checked.declared))
     };
     if let Some(s) = &raw.advice.before
-        && let Some((t, d)) = run(s, Form::Statements, "before", &[], &empty, diags)
+        && let Some((t, d)) = run(s, Form::Statements, "before", own, &empty, diags)
     {
         advice.before = Some(t);
         declared = d;
     }
     if let Some(s) = &raw.advice.after {
         let outer = declared.clone();
-        if let Some((t, d)) = run(s, Form::Statements, "after", &[], &outer, diags) {
+        if let Some((t, d)) = run(s, Form::Statements, "after", own, &outer, diags) {
             advice.after = Some(t);
             declared.extend(d);
         }
     }
     if let Some(s) = &raw.advice.around {
         let outer = declared.clone();
-        if let Some((t, d)) = run(s, Form::Around, "around", &[], &outer, diags) {
+        if let Some((t, d)) = run(s, Form::Around, "around", own, &outer, diags) {
             advice.around = Some(t);
             declared.extend(d);
         }

@@ -31,6 +31,10 @@ pub enum Pointcut {
     Call(String),
     /// Value uses of a package-level member (`net/http.DefaultTransport`).
     Ref(String),
+    /// Functions used as values in their package: a declared function whose
+    /// name appears other than as a callee, a method whose name appears in
+    /// a selector other than as a callee, a literal not called at once.
+    AsValue,
     And(Vec<Pointcut>),
     Or(Vec<Pointcut>),
     Not(Box<Pointcut>),

@@ -54,6 +54,10 @@ pub const REF_PLACEHOLDERS: &[&str] = &["Ref", "Context"];
 /// function; else `context.Background()`.
 pub const CONTEXT_DOC: &str = "the context.Context in scope: the innermost enclosing function's `ctx context.Context` parameter, else `r.Context()` of its `r *http.Request` parameter, else `context.Background()`";
 
+/// Placeholders of function advice only (`before`, `after`, `around`): the
+/// advised function as a value (`F`, `F[T, U]`, `recv.M`).
+pub const FUNCTION_PLACEHOLDERS: &[&str] = &["Self"];
+
 /// Where a site-specific placeholder can be used, for the note of an
 /// "unknown placeholder" error.
 fn site_note(name: &str) -> Option<&'static str> {
@@ -64,6 +68,7 @@ fn site_note(name: &str) -> Option<&'static str> {
         "Value" => "exists only in `set-field` advice: the field's current value, or `nil`",
         "Ref" => "exists only in `ref` advice (`wrap`, `replace` with a `ref` pointcut)",
         "Context" => "exists only in call-site, `ref` and `set-field` advice",
+        "Self" => "exists only in function advice (`before`, `after`, `around`): the advised function as a value",
         _ => return None,
     })
 }

@@ -5,8 +5,8 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use crate::check::CheckedAspect;
-use crate::scan::{FuncSite, Param};
+use crate::check::{CheckedAspect, Segment};
+use crate::scan::{FuncKind, FuncSite, Param};
 
 /// How the advice refers to one binding.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -20,6 +20,8 @@ pub struct Bound {
     pub param_renames: BTreeMap<usize, String>,
     /// The function's results must be named (for `after` or `{{.Zeros}}`).
     pub name_results: bool,
+    /// The name a blank or unnamed receiver gets (for `{{.Self}}`).
+    pub receiver: Option<String>,
 }
 
 /// What the package around a function provides.
@@ -85,6 +87,7 @@ pub fn bind(
         derived: Vec::new(),
         param_renames: BTreeMap::new(),
         name_results: false,
+        receiver: None,
     };
     let func = display_name(site);
     if let Some(own) = aspect
@@ -96,6 +99,20 @@ pub fn bind(
             "the advice imports {}, the package itself (an import cycle)",
             own.path
         ));
+    }
+
+    if uses_self(aspect) {
+        match (&site.kind, &site.receiver_param) {
+            (FuncKind::Literal, _) => {
+                return Err(format!(
+                    "the advice uses `{{{{.Self}}}}`, and {func} is a function literal: it has no name to refer to it by"
+                ));
+            }
+            (FuncKind::Method, Some(p)) if p.name.is_none() => {
+                bound.receiver = Some("__goaop_recv".to_string());
+            }
+            _ => {}
+        }
     }
 
     for req in &aspect.requires {
@@ -216,6 +233,33 @@ pub fn bind(
         }
     }
     Ok(bound)
+}
+
+/// Whether some function advice of `aspect` uses `{{.Self}}`.
+fn uses_self(aspect: &CheckedAspect) -> bool {
+    let a = &aspect.advice;
+    a.before
+        .iter()
+        .chain(&a.after)
+        .chain(&a.around)
+        .any(|t| t.segments.iter().any(|s| matches!(s, Segment::Hole(h) if h == "Self")))
+}
+
+/// `{{.Self}}`: the advised function as a value: `F`, `F[T, U]` for a
+/// generic function, `recv.M` for a method (`receiver` names a blank or
+/// unnamed receiver).
+pub fn self_value(site: &FuncSite, receiver: Option<&str>) -> String {
+    match &site.receiver_param {
+        Some(p) => {
+            let recv = receiver.or(p.name.as_deref()).unwrap_or("_");
+            format!("{recv}.{}", site.name)
+        }
+        None if site.type_params.is_empty() => site.name.clone(),
+        None => {
+            let names: Vec<&str> = site.type_params.iter().map(|(n, _)| n.as_str()).collect();
+            format!("{}[{}]", site.name, names.join(", "))
+        }
+    }
 }
 
 /// A binding that can be computed from another parameter.

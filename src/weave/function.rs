@@ -235,6 +235,18 @@ fn signature_edits(cx: &FileCx, site: &FuncSite, applied: &[Applied], edits: &mu
             }
         }
     }
+    if let (Some(name), Some(p)) = (
+        applied.iter().find_map(|a| a.bound.receiver.as_ref()),
+        &site.receiver_param,
+    ) {
+        edits.push(match &p.name_range {
+            Some(r) => Edit::replace(r.clone(), format!("{name}{}", positions.resume(r.end))),
+            None => Edit::insert(
+                p.type_range.start,
+                format!("{name} {}", positions.resume(p.type_range.start)),
+            ),
+        });
+    }
     if applied.iter().any(|a| a.bound.name_results)
         && let Some(range) = &site.results_range
         && site.results.iter().any(|r| r.name.is_none())
@@ -352,6 +364,7 @@ impl Values for FuncValues<'_> {
             return Some(v);
         }
         Some(match name {
+            "Self" => super::bind::self_value(self.site, self.bound.receiver.as_deref()),
             "Zeros" => {
                 let n = self.result_names.len().saturating_sub(1);
                 self.result_names[..n].join(", ")

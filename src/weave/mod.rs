@@ -144,6 +144,19 @@ pub fn weave_package(
         .flat_map(|s| s.top_level.iter().cloned())
         .collect();
     let mut aspects = AspectCache::new(rules);
+    // Which functions are used as values: computed once, if a pointcut asks.
+    let value_uses = std::cell::OnceCell::new();
+    let value_uses = || {
+        value_uses.get_or_init(|| {
+            let mut uses = crate::scan::ValueUses::default();
+            for (f, t) in files.iter().zip(&trees) {
+                if let Some(t) = t {
+                    uses.add_file(t, f.text.as_bytes());
+                }
+            }
+            uses
+        })
+    };
     for (i, (file, scan)) in files.iter().zip(&scanned).enumerate() {
         if scan.has_errors || scan.package_range.is_none() {
             continue; // the compiler reports the user's own error, unchanged
@@ -157,6 +170,7 @@ pub fn weave_package(
             i,
             cx,
             later_top_literals,
+            &value_uses,
             &scope,
             rules,
             &mut aspects,
@@ -201,10 +215,11 @@ pub(crate) struct Applied<'c> {
 }
 
 #[allow(clippy::too_many_arguments)]
-fn weave_file(
+fn weave_file<'v>(
     index: usize,
     cx: FileCx,
     later_top_literals: bool,
+    value_uses: &dyn Fn() -> &'v crate::scan::ValueUses,
     scope: &PackageScope,
     rules: &RuleSetRef,
     cache: &mut AspectCache,
@@ -231,7 +246,8 @@ fn weave_file(
         if site.body.is_none() || site.ignored {
             continue;
         }
-        rules.match_function(scope, &site.signature, &mut ids)?;
+        let mut as_value = || cx.tree.is_some_and(|t| value_uses().used_as_value(site, t));
+        rules.match_function_as(scope, &site.signature, &mut as_value, &mut ids)?;
         if ids.is_empty() {
             continue;
         }

@@ -25,6 +25,10 @@ use std::ops::Range;
 
 use tree_sitter::Node;
 
+use super::model::{Pointcut, Template};
+use crate::diag::{Diagnostic, codes};
+use crate::load::Snippet;
+
 /// What the literals of one template allow.
 #[derive(Debug, Default)]
 pub(super) struct Facts {
@@ -307,5 +311,42 @@ fn enclosing_results(root: Node, body: Range<usize>) -> Option<usize> {
                 Some(_) => 1,
             });
         }
+    }
+}
+
+/// `around` advice whose `{{.Body}}` runs in a literal returning nothing
+/// only fits functions without results (the others are skipped when
+/// woven): a warning, unless the pointcut's target already says so (a
+/// regex ending in `\)$`, like the handler signature's).
+pub(super) fn around_results_warning(
+    t: &Template,
+    pointcut: Option<&Pointcut>,
+    snippet: &Snippet,
+    aspect: &str,
+) -> Option<Diagnostic> {
+    if t.body_results != Some(0) || pointcut.is_some_and(no_results_only) {
+        return None;
+    }
+    Some(
+        Diagnostic::warning(
+            codes::AROUND_NO_RESULTS,
+            format!(
+                "the `around` advice of aspect `{aspect}` runs `{{{{.Body}}}}` in a function literal that returns nothing"
+            ),
+            snippet.span.clone(),
+            "only functions without results can run their body here",
+        )
+        .with_help("functions with results are skipped (`goaop plan` lists them): give the literal the results of the functions you target, or select only functions without results (a `target` ending in `\\)$`)"),
+    )
+}
+
+/// Whether a pointcut requires a target regex ending in `\)$` (a parameter
+/// list closing the signature: no results).
+fn no_results_only(p: &Pointcut) -> bool {
+    match p {
+        Pointcut::Sig(re) => re.ends_with("\\)$"),
+        Pointcut::And(ps) => ps.iter().any(no_results_only),
+        Pointcut::Or(ps) => !ps.is_empty() && ps.iter().all(no_results_only),
+        _ => false,
     }
 }

@@ -225,7 +225,7 @@ fn compile_errors_keep_their_columns() {
     let plain_lines = lines_with(&plain, "undefinedName");
     assert_eq!(
         plain_lines,
-        ["broken/broken.go:5:44: undefined: undefinedName"],
+        ["broken/broken.go:5:45: undefined: undefinedName"],
         "{:?}",
         text(&plain)
     );

@@ -350,3 +350,117 @@ fn no_results_only(p: &Pointcut) -> bool {
         _ => false,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeSet;
+
+    use super::super::template::{Form, Scope, check};
+    use crate::check::{Segment, Template};
+    use crate::diag::Span;
+    use crate::load::Snippet;
+
+    fn template(text: &str, form: Form) -> Template {
+        let set = |xs: &[&str]| xs.iter().map(|s| s.to_string()).collect::<BTreeSet<_>>();
+        let (bindings, imports, globals, vars) = (
+            set(&["ctx"]),
+            set(&["fmt", "http"]),
+            set(&["tracer"]),
+            set(&["ctx", "Label"]),
+        );
+        let empty = BTreeSet::new();
+        let scope = Scope {
+            placeholders: &vars,
+            bindings: &bindings,
+            imports: &imports,
+            globals: &globals,
+            site: &["Args", "Self"],
+            outer_declared: &empty,
+        };
+        let snippet = Snippet {
+            text: text.to_string(),
+            span: Span::new(0, 0..text.len()),
+            line_starts: Vec::new(),
+        };
+        let mut diags = Vec::new();
+        let checked = check(&snippet, form, "advice", &scope, &mut diags);
+        assert!(diags.iter().all(|d| !d.is_error()), "{text}: {diags:?}");
+        checked.unwrap().template
+    }
+
+    /// The text of each hoisted literal.
+    fn hoisted(t: &Template) -> Vec<String> {
+        t.hoists
+            .iter()
+            .map(|r| {
+                t.segments[r.clone()]
+                    .iter()
+                    .map(|s| match s {
+                        Segment::Lit(l) => l.clone(),
+                        Segment::Hole(h) => format!("{{{{.{h}}}}}"),
+                        Segment::Ident(i) => i.clone(),
+                    })
+                    .collect()
+            })
+            .collect()
+    }
+
+    #[test]
+    fn capture_free_invoked_literals_are_hoisted() {
+        let t = template(
+            "defer func(p string) {\n    x := p\n    fmt.Println(x, \"{{.FuncName}}\", \"{{.Label}}\", tracer, len(x))\n}(\"a\")\ngo (func() {})()",
+            Form::Statements,
+        );
+        assert_eq!(
+            hoisted(&t),
+            [
+                "func(p string) {\n    x := p\n    fmt.Println(x, \"{{.FuncName}}\", \"{{.Label}}\", tracer, len(x))\n}",
+                "func() {}"
+            ]
+        );
+        assert!(!t.local_literal);
+        let t = template(
+            "func(addr string, h http.Handler) error { return nil }({{.Args}})",
+            Form::Expression,
+        );
+        assert_eq!(hoisted(&t).len(), 1);
+        assert!(t.is_call);
+    }
+
+    #[test]
+    fn literals_that_capture_stay() {
+        for text in [
+            // A local of the template.
+            "n := 1\nfunc() { fmt.Println(n) }()",
+            // A binding (the function's parameter).
+            "func() { fmt.Println(ctx) }()",
+            // `x := x` uses the outer x on its right.
+            "x := 1\nfunc() { x := x; _ = x }()",
+            // A name declared in an inner block, used after it.
+            "y := 2\nfunc() { if true { y := 1; _ = y }; _ = y }()",
+            // Placeholders naming the function's own values.
+            "func() { fmt.Println({{.ctx}}, {{.Self}}) }()",
+            // Not invoked at once.
+            "f := func() {}\nf()",
+            // An implicit identifier (a parameter by name?).
+            "func() { fmt.Println(r) }()",
+        ] {
+            let t = template(text, Form::Statements);
+            assert!(t.hoists.is_empty(), "{text}: {:?}", hoisted(&t));
+            assert!(t.local_literal, "{text}");
+        }
+    }
+
+    #[test]
+    fn body_results() {
+        let t = template("func() {\n{{.Body}}\n}()", Form::Around);
+        assert_eq!(t.body_results, Some(0));
+        let t = template(
+            "f := func() (n int, err error) {\n{{.Body}}\n}\n_, _ = f()",
+            Form::Around,
+        );
+        assert_eq!(t.body_results, Some(2));
+        let t = template("{\n{{.Body}}\n}", Form::Around);
+        assert_eq!(t.body_results, None);
+    }
+}

@@ -697,7 +697,7 @@ fn bad_headers_are_typed_errors() {
         load(&v),
         Err(LoadError::FormatVersion {
             found: 99,
-            expected: 4
+            expected: 5
         })
     );
     let mut v = good.clone();

@@ -35,6 +35,7 @@ impl<'a> FileCx<'a> {
         tree: Option<&'a Tree>,
         pkg: &'a PackageInfo<'a>,
         package_names: &'a BTreeSet<String>,
+        tag: String,
     ) -> Self {
         FileCx {
             file,
@@ -43,7 +44,7 @@ impl<'a> FileCx<'a> {
             pkg,
             positions: Positions::new(&file.text, &file.name),
             aliases: Aliases::new(scan, package_names, &file.text),
-            hoister: RefCell::new(Hoister::new(&file.name)),
+            hoister: RefCell::new(Hoister::new(tag)),
             runtime: scan
                 .imports
                 .iter()

@@ -31,12 +31,43 @@ pub(super) struct Hoister {
     names: BTreeMap<String, String>,
 }
 
+/// A tag per file of a package, for the names of its hoisted functions: a
+/// short hash of its base name (so the woven text does not depend on where
+/// the package lives), longer when two would be equal.
+pub(super) fn tags(files: &[super::SourceFile]) -> Vec<String> {
+    let bases: Vec<&str> = files
+        .iter()
+        .map(|f| f.name.rsplit(['/', '\\']).next().unwrap_or(&f.name))
+        .collect();
+    let hashes: Vec<String> = bases
+        .iter()
+        .enumerate()
+        .map(|(i, b)| {
+            // The same base name twice (never in one Go directory): the
+            // position tells them apart.
+            let key = if bases[..i].contains(b) {
+                format!("{b}#{i}")
+            } else {
+                b.to_string()
+            };
+            blake3::hash(key.as_bytes()).to_hex().to_string()
+        })
+        .collect();
+    let mut len = 6;
+    while len < 64 {
+        let short: std::collections::BTreeSet<&str> = hashes.iter().map(|h| &h[..len]).collect();
+        if short.len() == hashes.len() {
+            break;
+        }
+        len += 2;
+    }
+    hashes.into_iter().map(|h| h[..len].to_string()).collect()
+}
+
 impl Hoister {
-    pub(super) fn new(file_name: &str) -> Self {
-        let base = file_name.rsplit(['/', '\\']).next().unwrap_or(file_name);
-        let hash = blake3::hash(base.as_bytes());
+    pub(super) fn new(tag: String) -> Self {
         Hoister {
-            tag: hash.to_hex()[..6].to_string(),
+            tag,
             decls: Vec::new(),
             names: BTreeMap::new(),
         }
@@ -158,5 +189,29 @@ impl Values for Named<'_> {
 
     fn ident(&self, name: &str) -> String {
         self.inner.ident(name)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::weave::SourceFile;
+
+    fn file(name: &str) -> SourceFile {
+        SourceFile {
+            name: name.to_string(),
+            text: String::new(),
+        }
+    }
+
+    #[test]
+    fn tags_depend_on_base_names_only_and_differ() {
+        let a = tags(&[file("/x/a.go"), file("/x/b.go")]);
+        let b = tags(&[file("/elsewhere/a.go"), file("b.go")]);
+        assert_eq!(a, b);
+        assert_eq!(a[0].len(), 6);
+        assert_ne!(a[0], a[1]);
+        let same = tags(&[file("/x/a.go"), file("/y/a.go")]);
+        assert_ne!(same[0], same[1]);
     }
 }

@@ -157,6 +157,7 @@ pub fn weave_package(
             uses
         })
     };
+    let tags = hoist::tags(files);
     for (i, (file, scan)) in files.iter().zip(&scanned).enumerate() {
         if scan.has_errors || scan.package_range.is_none() {
             continue; // the compiler reports the user's own error, unchanged
@@ -165,7 +166,14 @@ pub fn weave_package(
         let later_top_literals = scanned[i + 1..]
             .iter()
             .any(|s| s.funcs.iter().any(|f| f.parent.is_none() && f.kind == crate::scan::FuncKind::Literal));
-        let cx = FileCx::new(file, scan, trees[i].as_ref(), pkg, &package_names);
+        let cx = FileCx::new(
+            file,
+            scan,
+            trees[i].as_ref(),
+            pkg,
+            &package_names,
+            tags[i].clone(),
+        );
         let woven = weave_file(
             i,
             cx,

@@ -69,7 +69,11 @@ fn run(bin: &Path) -> String {
         .output()
         .unwrap();
     let (stdout, stderr) = text(&o);
-    assert!(o.status.success(), "{} failed:\n{stdout}{stderr}", bin.display());
+    assert!(
+        o.status.success(),
+        "{} failed:\n{stdout}{stderr}",
+        bin.display()
+    );
     stdout
 }
 
@@ -144,11 +148,7 @@ fn woven_program_behaves_like_the_plain_one_plus_the_advice() {
         );
     }
     // Hello and Ping each got both context aspects.
-    assert_eq!(
-        woven.matches("advice: ctx-one true").count(),
-        2,
-        "{woven}"
-    );
+    assert_eq!(woven.matches("advice: ctx-one true").count(), 2, "{woven}");
 }
 
 #[test]
@@ -192,7 +192,10 @@ fn plan_skips_what_would_change_the_program() {
 #[test]
 fn test_helper_reports_the_callers_line() {
     let dir = module("helper");
-    let plain = output(go(&dir, &["test", "-count=1", "-run", "TestHelperLine", "."]));
+    let plain = output(go(
+        &dir,
+        &["test", "-count=1", "-run", "TestHelperLine", "."],
+    ));
     let te = toolexec();
     let woven = output(go(
         &dir,

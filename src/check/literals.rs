@@ -107,10 +107,9 @@ fn hoistable(lit: Node, src: &[u8], holes: &[(Range<usize>, String)], allowed: &
             .iter()
             .any(|(h, _)| h.start <= r.start && r.end <= h.end)
     };
-    if holes
-        .iter()
-        .any(|(h, name)| range.start <= h.start && h.end <= range.end && !(allowed.placeholder)(name))
-    {
+    if holes.iter().any(|(h, name)| {
+        range.start <= h.start && h.end <= range.end && !(allowed.placeholder)(name)
+    }) {
         return false;
     }
     let mut free = Vec::new();
@@ -128,7 +127,7 @@ struct Scopes<'s> {
 
 impl<'s> Scopes<'s> {
     fn declared(&self, name: &str) -> bool {
-        self.names.iter().any(|n| *n == name)
+        self.names.contains(&name)
     }
 
     fn declare_idents(&mut self, list: Node, src: &'s [u8]) {

@@ -340,7 +340,12 @@ fn check_aspect(
         let outer = declared.clone();
         if let Some((t, d)) = run(s, Form::Around, "around", own, &outer, diags) {
             let pointcut = lowered.as_ref().map(|l| &l.pointcut);
-            diags.extend(literals::around_results_warning(&t, pointcut, s, &name.value));
+            diags.extend(literals::around_results_warning(
+                &t,
+                pointcut,
+                s,
+                &name.value,
+            ));
             advice.around = Some(t);
             declared.extend(d);
         }

@@ -68,7 +68,9 @@ fn site_note(name: &str) -> Option<&'static str> {
         "Value" => "exists only in `set-field` advice: the field's current value, or `nil`",
         "Ref" => "exists only in `ref` advice (`wrap`, `replace` with a `ref` pointcut)",
         "Context" => "exists only in call-site, `ref` and `set-field` advice",
-        "Self" => "exists only in function advice (`before`, `after`, `around`): the advised function as a value",
+        "Self" => {
+            "exists only in function advice (`before`, `after`, `around`): the advised function as a value"
+        }
         _ => return None,
     })
 }
@@ -322,7 +324,14 @@ pub fn check(
         resolved.push((i.range.clone(), is_ident));
     }
 
-    let literals = literal_facts(root, program.as_bytes(), base, &placeholders, scope, &declared);
+    let literals = literal_facts(
+        root,
+        program.as_bytes(),
+        base,
+        &placeholders,
+        scope,
+        &declared,
+    );
     let cuts: Vec<usize> = literals
         .hoists
         .iter()
@@ -806,7 +815,10 @@ fn literal_facts(
         .iter()
         .map(|p| (p.range.start + base..p.range.end + base, p.name.clone()))
         .collect();
-    let body = holes.iter().find(|(_, n)| n == BODY).map(|(r, _)| r.clone());
+    let body = holes
+        .iter()
+        .find(|(_, n)| n == BODY)
+        .map(|(r, _)| r.clone());
     let ident = |name: &str| {
         (scope.imports.contains(name)
             || scope.globals.contains(name)

@@ -110,8 +110,8 @@ pub fn body_facts(tree: &Tree, src: &[u8], site: &FuncSite, runtime: &[String]) 
                         let field = c.child_by_field_name("field").map(text);
                         if let (Some(o), Some(f)) = (operand, field) {
                             facts.helper |= f == "Helper" && testing.contains(&o);
-                            facts.caller |= (f == "Caller" || f == "Callers")
-                                && runtime.iter().any(|r| r == o);
+                            facts.caller |=
+                                (f == "Caller" || f == "Callers") && runtime.iter().any(|r| r == o);
                         }
                     }
                     _ => {}

@@ -70,8 +70,10 @@ fn is_callee(node: Node) -> bool {
         match p.kind() {
             "parenthesized_expression" => n = p,
             "index_expression" | "generic_type"
-                if p.child_by_field_name("operand").or(p.child_by_field_name("type"))
-                    == Some(n) => {
+                if p.child_by_field_name("operand")
+                    .or(p.child_by_field_name("type"))
+                    == Some(n) =>
+            {
                 n = p
             }
             "call_expression" => return p.child_by_field_name("function") == Some(n),

@@ -61,8 +61,15 @@ impl Shared {
     /// rename or derived local.
     fn fresh(&self, name: &str, pending: &Bound) -> String {
         let taken = |c: &str| {
-            self.renames.values().chain(pending.param_renames.values()).any(|n| n == c)
-                || self.derived.iter().chain(&pending.derived).any(|(n, _)| n == c)
+            self.renames
+                .values()
+                .chain(pending.param_renames.values())
+                .any(|n| n == c)
+                || self
+                    .derived
+                    .iter()
+                    .chain(&pending.derived)
+                    .any(|(n, _)| n == c)
         };
         let mut candidate = format!("__goaop_{name}");
         let mut n = 1;
@@ -238,11 +245,11 @@ pub fn bind(
 /// Whether some function advice of `aspect` uses `{{.Self}}`.
 fn uses_self(aspect: &CheckedAspect) -> bool {
     let a = &aspect.advice;
-    a.before
-        .iter()
-        .chain(&a.after)
-        .chain(&a.around)
-        .any(|t| t.segments.iter().any(|s| matches!(s, Segment::Hole(h) if h == "Self")))
+    a.before.iter().chain(&a.after).chain(&a.around).any(|t| {
+        t.segments
+            .iter()
+            .any(|s| matches!(s, Segment::Hole(h) if h == "Self"))
+    })
 }
 
 /// `{{.Self}}`: the advised function as a value: `F`, `F[T, U]` for a

@@ -2,15 +2,20 @@
 //! (also after a spread `opts...`), with `/*line*/` comments so injected
 //! text maps to its template and the original call keeps its position.
 
+use super::aliases_used;
 use super::cx::FileCx;
 use super::edit::from_template;
 use super::site::SiteValues;
-use super::aliases_used;
 use crate::check::{CheckedAspect, Template};
 use crate::scan::CallSite;
 
 /// Apply one call-site aspect to the (possibly already advised) call text.
-pub(super) fn call_advice(cx: &FileCx, aspect: &CheckedAspect, call: &CallSite, current: &str) -> String {
+pub(super) fn call_advice(
+    cx: &FileCx,
+    aspect: &CheckedAspect,
+    call: &CallSite,
+    current: &str,
+) -> String {
     let (file, positions) = (cx.file, &cx.positions);
     // Injected code maps to the template that wrote it; the original call
     // (and its arguments) keep their own positions.

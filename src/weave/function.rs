@@ -69,8 +69,8 @@ pub(super) fn advise(
     if let Some(body) = &site.body
         && !applied.is_empty()
     {
-        let goto = !literals.is_empty()
-            && applied.iter().any(|a| transparent::adds_literal(a.aspect));
+        let goto =
+            !literals.is_empty() && applied.iter().any(|a| transparent::adds_literal(a.aspect));
         function_edits(cx, site, body.clone(), &applied, &facts.locals, goto, edits);
     }
     outcome
@@ -117,7 +117,11 @@ fn function_edits(
                 .map(|t| cx.hoister.borrow_mut().lift(t, &package_level))
         };
         let advice = &a.aspect.advice;
-        let lifted = [lift(&advice.before), lift(&advice.after), lift(&advice.around)];
+        let lifted = [
+            lift(&advice.before),
+            lift(&advice.after),
+            lift(&advice.around),
+        ];
         let derived: String = a
             .bound
             .derived
@@ -130,7 +134,11 @@ fn function_edits(
             code.push('\t');
             code.push_str(derived_pending);
             derived_pending = "";
-            code.push_str(&tidy_empty_zeros(&render(&l.template, &l.values(&values), "\t")));
+            code.push_str(&tidy_empty_zeros(&render(
+                &l.template,
+                &l.values(&values),
+                "\t",
+            )));
             code.push('\n');
         }
         if let Some(l) = &lifted[1] {
@@ -139,7 +147,11 @@ fn function_edits(
             code.push_str(derived_pending);
             derived_pending = "";
             code.push_str("defer func() { ");
-            code.push_str(&tidy_empty_zeros(&render(&l.template, &l.values(&values), "\t")));
+            code.push_str(&tidy_empty_zeros(&render(
+                &l.template,
+                &l.values(&values),
+                "\t",
+            )));
             code.push_str(" }()\n");
         }
         if let Some(l) = &lifted[2] {
@@ -169,7 +181,10 @@ fn function_edits(
     if goto {
         edits.push(Edit::insert(
             at,
-            format!(" goto __goaop_enter; __goaop_body: {{{}", positions.resume(at)),
+            format!(
+                " goto __goaop_enter; __goaop_body: {{{}",
+                positions.resume(at)
+            ),
         ));
         // Falling off the body returns, at the position of the closing `}`.
         let ret = if site.results.is_empty() {
@@ -226,10 +241,7 @@ fn signature_edits(cx: &FileCx, site: &FuncSite, applied: &[Applied], edits: &mu
                 (None, name) if p.name.is_none() => {
                     let name = name.map_or("_", |n| n.as_str());
                     let at = unnamed_param_start(text, p);
-                    edits.push(Edit::insert(
-                        at,
-                        format!("{name} {}", positions.resume(at)),
-                    ));
+                    edits.push(Edit::insert(at, format!("{name} {}", positions.resume(at))));
                 }
                 _ => {}
             }

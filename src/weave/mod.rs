@@ -163,9 +163,11 @@ pub fn weave_package(
             continue; // the compiler reports the user's own error, unchanged
         }
         // Package-level literals are numbered across the package's files.
-        let later_top_literals = scanned[i + 1..]
-            .iter()
-            .any(|s| s.funcs.iter().any(|f| f.parent.is_none() && f.kind == crate::scan::FuncKind::Literal));
+        let later_top_literals = scanned[i + 1..].iter().any(|s| {
+            s.funcs
+                .iter()
+                .any(|f| f.parent.is_none() && f.kind == crate::scan::FuncKind::Literal)
+        });
         let cx = FileCx::new(
             file,
             scan,

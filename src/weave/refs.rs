@@ -26,7 +26,12 @@ pub(super) fn skip_reason(r: &RefSite) -> Option<&'static str> {
 }
 
 /// Apply one ref aspect to the (possibly already advised) reference text.
-pub(super) fn ref_advice(cx: &FileCx, aspect: &CheckedAspect, r: &RefSite, current: &str) -> String {
+pub(super) fn ref_advice(
+    cx: &FileCx,
+    aspect: &CheckedAspect,
+    r: &RefSite,
+    current: &str,
+) -> String {
     let hidden = cx.locals_around(r.enclosing);
     let values = SiteValues::new(cx, aspect, r.enclosing, r.line, &hidden.locals);
     let resume = cx.positions.resume(r.range.start);

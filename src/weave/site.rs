@@ -77,8 +77,7 @@ impl Values for SiteValues<'_> {
     fn placeholder(&self, name: &str) -> Option<String> {
         let funcs = &self.cx.scan.funcs;
         let enclosing = self.enclosing.and_then(|i| funcs.get(i));
-        if let Some(v) =
-            context_placeholder(name, enclosing, self.cx.pkg, self.cx.file, self.line)
+        if let Some(v) = context_placeholder(name, enclosing, self.cx.pkg, self.cx.file, self.line)
         {
             return Some(v);
         }

@@ -25,8 +25,7 @@ use super::bind::{display_name, results_text};
 /// templates may keep literals that capture locals.
 pub(super) fn adds_literal(aspect: &CheckedAspect) -> bool {
     let a = &aspect.advice;
-    a.after.is_some()
-        || a.before.iter().chain(&a.around).any(|t| t.local_literal)
+    a.after.is_some() || a.before.iter().chain(&a.around).any(|t| t.local_literal)
 }
 
 /// Why `aspect` cannot advise `site` without changing what the program
@@ -112,7 +111,10 @@ pub(super) fn site_skip(
     at: usize,
     later_files: bool,
 ) -> Option<String> {
-    if !super::aspect_templates(aspect).iter().any(|t| t.local_literal) {
+    if !super::aspect_templates(aspect)
+        .iter()
+        .any(|t| t.local_literal)
+    {
         return None;
     }
     let next = funcs.iter().find(|f| {

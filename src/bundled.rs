@@ -86,7 +86,7 @@ pub const INTEGRATIONS: &[BundledFile] = &[
         name: "net/http",
         path: "<bundled>/net-http.yaml",
         text: include_str!("../stdlib-aspects/net-http.yaml"),
-        summary: "otelhttp server span per request (ListenAndServe, Serve, Server{Handler:}, else the handler itself); http.route from r.Pattern in every handler; client spans for http.Get/Post/Head/PostForm, Client{} literals, DefaultClient, DefaultTransport",
+        summary: "otelhttp server span per request (ListenAndServe, Serve, Server{Handler:}, else the served handler itself); http.route from r.Pattern in every served handler (used as a value, or ServeHTTP); client spans for http.Get/Post/Head/PostForm, Client{} literals, DefaultClient, DefaultTransport",
         modules: &[OTEL, OTEL_TRACE, OTELHTTP],
         when_imported: Some("net/http"),
     },

@@ -13,7 +13,7 @@ use super::edit::Positions;
 use super::hoist::Hoister;
 use super::imports::Aliases;
 use super::{PackageInfo, SourceFile};
-use crate::scan::{BodyFacts, FuncKind, ScannedFile, body_facts};
+use crate::scan::{BodyFacts, FuncKind, FuncSite, ScannedFile, body_facts};
 
 pub(super) struct FileCx<'a> {
     pub file: &'a SourceFile,
@@ -26,6 +26,9 @@ pub(super) struct FileCx<'a> {
     /// The names the file imports package `runtime` under.
     runtime: Vec<String>,
     facts: RefCell<BTreeMap<usize, Rc<BodyFacts>>>,
+    /// The function literals directly inside each function (`None`: at
+    /// package level), in source order.
+    literals: BTreeMap<Option<usize>, Vec<usize>>,
 }
 
 impl<'a> FileCx<'a> {
@@ -52,6 +55,15 @@ impl<'a> FileCx<'a> {
                 .map(|i| i.name.clone())
                 .collect(),
             facts: RefCell::new(BTreeMap::new()),
+            literals: {
+                let mut by_parent: BTreeMap<Option<usize>, Vec<usize>> = BTreeMap::new();
+                for (i, f) in scan.funcs.iter().enumerate() {
+                    if f.kind == FuncKind::Literal {
+                        by_parent.entry(f.parent).or_default().push(i);
+                    }
+                }
+                by_parent
+            },
         }
     }
 
@@ -93,11 +105,19 @@ impl<'a> FileCx<'a> {
 
     /// The function literals directly inside `scan.funcs[func]`, in order.
     pub(super) fn own_literals(&self, func: usize) -> Vec<&'a str> {
-        self.scan
-            .funcs
-            .iter()
-            .filter(|f| f.parent == Some(func))
-            .map(|f| f.name.as_str())
-            .collect()
+        let funcs = &self.scan.funcs;
+        self.literals
+            .get(&Some(func))
+            .map(|ls| ls.iter().map(|&i| funcs[i].name.as_str()).collect())
+            .unwrap_or_default()
+    }
+
+    /// The first function literal directly inside `scan.funcs[func]` (or at
+    /// package level) that starts at or after byte `at`.
+    pub(super) fn literal_from(&self, func: Option<usize>, at: usize) -> Option<&'a FuncSite> {
+        let funcs = &self.scan.funcs;
+        let ls = self.literals.get(&func)?;
+        let i = ls.partition_point(|&l| funcs[l].range.start < at);
+        ls.get(i).map(|&l| &funcs[l])
     }
 }

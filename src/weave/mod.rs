@@ -158,16 +158,20 @@ pub fn weave_package(
         })
     };
     let tags = hoist::tags(files);
+    // Package-level literals are numbered across the package's files: does
+    // a later file have any?
+    let mut later_top_literals = vec![false; files.len()];
+    for i in (0..files.len().saturating_sub(1)).rev() {
+        let next_has = scanned[i + 1]
+            .funcs
+            .iter()
+            .any(|f| f.parent.is_none() && f.kind == crate::scan::FuncKind::Literal);
+        later_top_literals[i] = later_top_literals[i + 1] || next_has;
+    }
     for (i, (file, scan)) in files.iter().zip(&scanned).enumerate() {
         if scan.has_errors || scan.package_range.is_none() {
             continue; // the compiler reports the user's own error, unchanged
         }
-        // Package-level literals are numbered across the package's files.
-        let later_top_literals = scanned[i + 1..].iter().any(|s| {
-            s.funcs
-                .iter()
-                .any(|f| f.parent.is_none() && f.kind == crate::scan::FuncKind::Literal)
-        });
         let cx = FileCx::new(
             file,
             scan,
@@ -179,7 +183,7 @@ pub fn weave_package(
         let woven = weave_file(
             i,
             cx,
-            later_top_literals,
+            later_top_literals[i],
             &value_uses,
             &scope,
             rules,
@@ -306,8 +310,8 @@ fn weave_file<'v>(
         }
         let renames = |aspect: &CheckedAspect| {
             transparent::site_skip(
+                &cx,
                 aspect,
-                &scan.funcs,
                 call.enclosing,
                 call.range.start,
                 later_top_literals,
@@ -395,13 +399,7 @@ fn weave_file<'v>(
         for &id in &ids {
             let aspect = cache.get(id)?;
             let skipped = skipped.map(str::to_string).or_else(|| {
-                transparent::site_skip(
-                    &aspect,
-                    &scan.funcs,
-                    r.enclosing,
-                    r.range.start,
-                    later_top_literals,
-                )
+                transparent::site_skip(&cx, &aspect, r.enclosing, r.range.start, later_top_literals)
             });
             let applies = skipped.is_none();
             out.decisions.push(Decision::at_target(

@@ -19,6 +19,7 @@ use crate::check::CheckedAspect;
 use crate::scan::{BodyFacts, FuncSite};
 
 use super::bind::{display_name, results_text};
+use super::cx::FileCx;
 
 /// Whether the aspect's function advice puts a function literal into the
 /// function (after hoisting): `after` is deferred in a closure, and
@@ -105,8 +106,8 @@ pub(super) fn next_name(name: &str) -> String {
 /// `later_files` says whether a later file of the package has
 /// package-level literals (they are numbered across files).
 pub(super) fn site_skip(
+    cx: &FileCx,
     aspect: &CheckedAspect,
-    funcs: &[FuncSite],
     enclosing: Option<usize>,
     at: usize,
     later_files: bool,
@@ -117,9 +118,8 @@ pub(super) fn site_skip(
     {
         return None;
     }
-    let next = funcs.iter().find(|f| {
-        f.parent == enclosing && f.kind == crate::scan::FuncKind::Literal && f.range.start >= at
-    });
+    let next = cx.literal_from(enclosing, at);
+    let funcs = &cx.scan.funcs;
     let owner = match enclosing.and_then(|i| funcs.get(i)) {
         Some(f) => format!("{}'s", display_name(f)),
         None => "the package's variable initialisers'".to_string(),

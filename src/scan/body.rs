@@ -34,6 +34,9 @@ pub struct BodyFacts {
     pub helper: bool,
     /// Calls `runtime.Caller` or `runtime.Callers`.
     pub caller: bool,
+    /// The body's last statement is a `return`, a `goto` or a `panic(…)`:
+    /// control never falls off its end.
+    pub terminates: bool,
 }
 
 /// The syntax node of `site` in `tree`.
@@ -79,6 +82,15 @@ pub fn body_facts(tree: &Tree, src: &[u8], site: &FuncSite, runtime: &[String]) 
     let Some(body) = func.child_by_field_name("body") else {
         return facts;
     };
+    facts.terminates = last_statement(body).is_some_and(|s| match s.kind() {
+        "return_statement" | "goto_statement" => true,
+        "expression_statement" => s
+            .named_child(0)
+            .filter(|c| c.kind() == "call_expression")
+            .and_then(|c| c.child_by_field_name("function"))
+            .is_some_and(|f| f.utf8_text(src) == Ok("panic")),
+        _ => false,
+    });
     let own = signature_names(site);
     facts.redeclared = top_level_declarations(body, src)
         .into_iter()
@@ -170,6 +182,19 @@ fn declared_names(node: Node, src: &[u8], out: &mut BTreeSet<String>) {
         }
         _ => {}
     }
+}
+
+/// The last statement of a block (through the grammar's statement list).
+fn last_statement(block: Node) -> Option<Node> {
+    fn last_of(n: Node) -> Option<Node> {
+        let count = u32::try_from(n.named_child_count()).ok()?;
+        n.named_child(count.checked_sub(1)?)
+    }
+    let last = last_of(block)?;
+    if last.kind() == "statement_list" {
+        return last_of(last);
+    }
+    Some(last)
 }
 
 /// Names the top-level statements of `block` declare (labeled statements

@@ -71,20 +71,41 @@ pub(super) fn advise(
     {
         let goto =
             !literals.is_empty() && applied.iter().any(|a| transparent::adds_literal(a.aspect));
-        function_edits(cx, site, body.clone(), &applied, &facts.locals, goto, edits);
+        let layout = Layout {
+            goto,
+            terminates: facts.terminates,
+        };
+        function_edits(
+            cx,
+            site,
+            body.clone(),
+            &applied,
+            &facts.locals,
+            layout,
+            edits,
+        );
     }
     outcome
 }
 
+/// Where the advice goes.
+#[derive(Clone, Copy)]
+struct Layout {
+    /// After the body (the goto form), not before it.
+    goto: bool,
+    /// The body never falls off its end (no `return` after it is needed).
+    terminates: bool,
+}
+
 /// The edits for one function: parameter and result renames, and the
-/// advice, after the body's `{` or (`goto`) after the body.
+/// advice, after the body's `{` or (goto form) after the body.
 fn function_edits(
     cx: &FileCx,
     site: &FuncSite,
     body: std::ops::Range<usize>,
     applied: &[Applied],
     locals: &BTreeSet<String>,
-    goto: bool,
+    layout: Layout,
     edits: &mut Vec<Edit>,
 ) {
     signature_edits(cx, site, applied, edits);
@@ -178,7 +199,7 @@ fn function_edits(
     let on_own_line = cx.file.text[..end]
         .trim_end_matches([' ', '\t'])
         .ends_with('\n');
-    if goto {
+    if layout.goto {
         edits.push(Edit::insert(
             at,
             format!(
@@ -186,8 +207,10 @@ fn function_edits(
                 positions.resume(at)
             ),
         ));
-        // Falling off the body returns, at the position of the closing `}`.
-        let ret = if site.results.is_empty() {
+        // Falling off the body returns, at the position of the closing `}`
+        // (a body ending in `return`/`panic` never does: no unreachable
+        // `return` for vet to flag).
+        let ret = if site.results.is_empty() && !layout.terminates {
             format!(";{}return", positions.resume(end))
         } else {
             String::new()

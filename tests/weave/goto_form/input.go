@@ -34,3 +34,12 @@ func Redeclares() (err error) {
 func Plain() {
 	println("plain")
 }
+
+// Fails ends in a panic: no unreachable `return` after its block.
+func Fails(xs []int) {
+	check := func() bool { return len(xs) > 0 }
+	if check() {
+		return
+	}
+	panic("empty")
+}

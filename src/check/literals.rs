@@ -21,11 +21,13 @@
 //! block, `if`/`for`/`switch`/case clauses are blocks, types from their own
 //! name on), so `x := x` inside a literal still uses an outer `x`.
 
+use std::collections::BTreeSet;
 use std::ops::Range;
 
 use tree_sitter::Node;
 
 use super::model::{Pointcut, Template};
+use super::template::{BODY, BUILTIN_PLACEHOLDERS, PREDECLARED, Scope};
 use crate::diag::{Diagnostic, codes};
 use crate::load::Snippet;
 
@@ -43,32 +45,50 @@ pub(super) struct Facts {
 }
 
 /// What a hoisted literal may refer to.
-pub(super) struct Allowed<'a> {
+struct Allowed<'a> {
     /// A free identifier the literal may use (an import alias, a global, a
     /// predeclared name, and not something the template binds or declares).
-    pub ident: &'a dyn Fn(&str) -> bool,
+    ident: &'a dyn Fn(&str) -> bool,
     /// A placeholder that may appear inside a hoisted literal (its value does
     /// not refer to the woven function's variables).
-    pub placeholder: &'a dyn Fn(&str) -> bool,
+    placeholder: &'a dyn Fn(&str) -> bool,
 }
 
 /// Analyse the literals of the parsed template (offsets are the program's);
-/// `holes` are the placeholders as `(program range, name)`, `body` the
-/// program range of `{{.Body}}` when there is one.
+/// `holes` are the placeholders as `(program range, name)`, `declared` the
+/// names the template declares.
 pub(super) fn analyse(
     root: Node,
     src: &[u8],
     holes: &[(Range<usize>, String)],
-    body: Option<Range<usize>>,
-    allowed: &Allowed,
+    scope: &Scope,
+    declared: &BTreeSet<String>,
 ) -> Facts {
+    let ident = |name: &str| {
+        (scope.imports.contains(name)
+            || scope.globals.contains(name)
+            || PREDECLARED.contains(&name))
+            && !scope.bindings.contains(name)
+            && !declared.contains(name)
+            && !scope.outer_declared.contains(name)
+    };
+    // Placeholders describing the site; `{{.Zeros}}` names the function's
+    // results, `requires` keys its parameters, site placeholders its code.
+    let placeholder = |name: &str| {
+        (BUILTIN_PLACEHOLDERS.contains(&name) && name != "Zeros")
+            || (scope.placeholders.contains(name) && !scope.bindings.contains(name))
+    };
+    let allowed = Allowed {
+        ident: &ident,
+        placeholder: &placeholder,
+    };
     let mut facts = Facts::default();
     // Only the template holds literals (the wrapper is `func _() {…}` or
     // `var _ = …`).
     let mut stack = vec![root];
     while let Some(node) = stack.pop() {
         if node.kind() == "func_literal" {
-            if invoked(node) && hoistable(node, src, holes, allowed) {
+            if invoked(node) && hoistable(node, src, holes, &allowed) {
                 facts.hoists.push(node.byte_range());
             } else {
                 facts.local_literal = true;
@@ -79,8 +99,8 @@ pub(super) fn analyse(
         stack.extend(node.children(&mut cursor));
     }
     facts.hoists.sort_by_key(|r| r.start);
-    if let Some(body) = body {
-        facts.body_results = enclosing_results(root, body);
+    if let Some((body, _)) = holes.iter().find(|(_, n)| n == BODY) {
+        facts.body_results = enclosing_results(root, body.clone());
     }
     facts
 }

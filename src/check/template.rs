@@ -324,14 +324,11 @@ pub fn check(
         resolved.push((i.range.clone(), is_ident));
     }
 
-    let literals = literal_facts(
-        root,
-        program.as_bytes(),
-        base,
-        &placeholders,
-        scope,
-        &declared,
-    );
+    let holes: Vec<(Range<usize>, String)> = placeholders
+        .iter()
+        .map(|p| (p.range.start + base..p.range.end + base, p.name.clone()))
+        .collect();
+    let literals = literals::analyse(root, program.as_bytes(), &holes, scope, &declared);
     let cuts: Vec<usize> = literals
         .hoists
         .iter()
@@ -800,44 +797,6 @@ fn walk_returns(
     for child in node.children(&mut cursor) {
         walk_returns(child, placeholders, base, out);
     }
-}
-
-/// Which literals of a checked template can be hoisted (see [`literals`]).
-fn literal_facts(
-    root: Node,
-    program: &[u8],
-    base: usize,
-    placeholders: &[Placeholder],
-    scope: &Scope,
-    declared: &BTreeSet<String>,
-) -> literals::Facts {
-    let holes: Vec<(Range<usize>, String)> = placeholders
-        .iter()
-        .map(|p| (p.range.start + base..p.range.end + base, p.name.clone()))
-        .collect();
-    let body = holes
-        .iter()
-        .find(|(_, n)| n == BODY)
-        .map(|(r, _)| r.clone());
-    let ident = |name: &str| {
-        (scope.imports.contains(name)
-            || scope.globals.contains(name)
-            || PREDECLARED.contains(&name))
-            && !scope.bindings.contains(name)
-            && !declared.contains(name)
-            && !scope.outer_declared.contains(name)
-    };
-    // Placeholders describing the site; `{{.Zeros}}` names the function's
-    // results, `requires` keys its parameters, site placeholders its code.
-    let placeholder = |name: &str| {
-        (BUILTIN_PLACEHOLDERS.contains(&name) && name != "Zeros")
-            || (scope.placeholders.contains(name) && !scope.bindings.contains(name))
-    };
-    let allowed = literals::Allowed {
-        ident: &ident,
-        placeholder: &placeholder,
-    };
-    literals::analyse(root, program, &holes, body, &allowed)
 }
 
 /// Split the template text into segments, also at each of `cuts` (sorted

@@ -41,6 +41,9 @@ fn aspect(i: usize) -> CheckedAspect {
                 returns: vec![],
                 is_call: false,
                 origin,
+                hoists: vec![],
+                local_literal: false,
+                body_results: None,
             }),
             ..Advice::default()
         },

@@ -86,7 +86,7 @@ pub const INTEGRATIONS: &[BundledFile] = &[
         name: "net/http",
         path: "<bundled>/net-http.yaml",
         text: include_str!("../stdlib-aspects/net-http.yaml"),
-        summary: "otelhttp server span per request (ListenAndServe, Serve, Server{Handler:}, else the handler itself); http.route from r.Pattern in every handler; client spans for http.Get/Post/Head/PostForm, Client{} literals, DefaultClient, DefaultTransport",
+        summary: "otelhttp server span per request (ListenAndServe, Serve, Server{Handler:}, else the served handler itself); http.route from r.Pattern in every served handler (used as a value, or ServeHTTP); client spans for http.Get/Post/Head/PostForm, Client{} literals, DefaultClient, DefaultTransport",
         modules: &[OTEL, OTEL_TRACE, OTELHTTP],
         when_imported: Some("net/http"),
     },
@@ -119,4 +119,39 @@ pub fn tested_version(module: &str) -> Option<&'static str> {
         .flat_map(|f| f.modules)
         .find(|m| m.path == module)
         .map(|m| m.version)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// No bundled advice puts a function literal into the user's function
+    /// (DESIGN §11: the user's closures keep their names): every literal is
+    /// hoisted to a package-level function, and none uses `after`.
+    #[test]
+    fn bundled_advice_adds_no_literal_to_user_functions() {
+        for file in INTEGRATIONS.iter().chain(BASE) {
+            let out = crate::check::check_bundled(file);
+            assert!(!out.has_errors(), "{}: {:?}", file.name, out.diagnostics);
+            for a in &out.aspects {
+                let adv = &a.advice;
+                assert!(adv.after.is_none(), "{} uses `after`", a.name);
+                let templates = adv
+                    .before
+                    .iter()
+                    .chain(&adv.around)
+                    .chain(&adv.replace)
+                    .chain(&adv.wrap)
+                    .chain(&adv.append_args)
+                    .chain(adv.set_fields.iter().map(|s| &s.template));
+                for t in templates {
+                    assert!(
+                        !t.local_literal,
+                        "{}: aspect `{}` keeps a function literal in the woven code",
+                        file.name, a.name
+                    );
+                }
+            }
+        }
+    }
 }

@@ -186,7 +186,7 @@ fn plan_shows_around_decisions_like_before_ones() {
     assert!(text.contains("+ guarded      Ping"), "{text}");
     assert!(
         text.contains("- guarded      Load")
-            && text.contains("skipped: the advice returns 0 values, Load returns (int, error)"),
+            && text.contains("skipped: the `around` advice runs the body in a function literal that returns nothing, Load returns (int, error)"),
         "{text}"
     );
     assert!(text.contains("1 join point(s) woven, 1 skipped"), "{text}");

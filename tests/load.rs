@@ -85,6 +85,7 @@ fn dump_pc(out: &mut String, sources: &Sources, pc: &RawPointcut, depth: usize) 
         RawPointcut::Within(v) => writeln!(out, "{pad}Within {}", s(sources, v)),
         RawPointcut::Call(v) => writeln!(out, "{pad}Call {}", s(sources, v)),
         RawPointcut::Ref(v) => writeln!(out, "{pad}Ref {}", s(sources, v)),
+        RawPointcut::AsValue(span) => writeln!(out, "{pad}AsValue @{}", at(sources, span)),
         RawPointcut::And(a, b) | RawPointcut::Or(a, b) => {
             let op = if matches!(pc, RawPointcut::And(..)) {
                 "And"
@@ -239,6 +240,7 @@ fn check_spans(text: &str, raw: &RawFile) {
     fn walk(pc: &RawPointcut, f: &dyn Fn(&Spanned<String>)) {
         match pc {
             RawPointcut::Within(v) | RawPointcut::Call(v) | RawPointcut::Ref(v) => f(v),
+            RawPointcut::AsValue(_) => {}
             RawPointcut::Sig(v) => {
                 // Lowered `execution` patterns keep the pattern's span.
                 if !v.value.starts_with("^func ") {
@@ -440,6 +442,7 @@ fn pc_values(pc: &RawPointcut) -> String {
         RawPointcut::Within(v) => format!("Within({})", v.value),
         RawPointcut::Call(v) => format!("Call({})", v.value),
         RawPointcut::Ref(v) => format!("Ref({})", v.value),
+        RawPointcut::AsValue(_) => "AsValue".to_string(),
         RawPointcut::And(a, b) => format!("And({}, {})", pc_values(a), pc_values(b)),
         RawPointcut::Or(a, b) => format!("Or({}, {})", pc_values(a), pc_values(b)),
         RawPointcut::Not(a) => format!("Not({})", pc_values(a)),

@@ -8,6 +8,7 @@
 mod fields;
 mod hints;
 pub mod holes;
+mod literals;
 pub mod model;
 pub mod modules;
 pub mod names;
@@ -300,6 +301,7 @@ fn check_aspect(
         Site::Call | Site::Function => template::CALL_PLACEHOLDERS,
     };
     let field_placeholders = template::SET_FIELD_PLACEHOLDERS;
+    let own = template::FUNCTION_PLACEHOLDERS;
 
     let mut advice = Advice::default();
     let mut declared = BTreeSet::new();
@@ -349,21 +351,28 @@ fn check_aspect(
         Some((t, checked.declared))
     };
     if let Some(s) = &raw.advice.before
-        && let Some((t, d)) = run(s, Form::Statements, "before", &[], &empty, diags)
+        && let Some((t, d)) = run(s, Form::Statements, "before", own, &empty, diags)
     {
         advice.before = Some(t);
         declared = d;
     }
     if let Some(s) = &raw.advice.after {
         let outer = declared.clone();
-        if let Some((t, d)) = run(s, Form::Statements, "after", &[], &outer, diags) {
+        if let Some((t, d)) = run(s, Form::Statements, "after", own, &outer, diags) {
             advice.after = Some(t);
             declared.extend(d);
         }
     }
     if let Some(s) = &raw.advice.around {
         let outer = declared.clone();
-        if let Some((t, d)) = run(s, Form::Around, "around", &[], &outer, diags) {
+        if let Some((t, d)) = run(s, Form::Around, "around", own, &outer, diags) {
+            let pointcut = lowered.as_ref().map(|l| &l.pointcut);
+            diags.extend(literals::around_results_warning(
+                &t,
+                pointcut,
+                s,
+                &name.value,
+            ));
             advice.around = Some(t);
             declared.extend(d);
         }

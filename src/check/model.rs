@@ -31,6 +31,10 @@ pub enum Pointcut {
     Call(String),
     /// Value uses of a package-level member (`net/http.DefaultTransport`).
     Ref(String),
+    /// Functions used as values in their package: a declared function whose
+    /// name appears other than as a callee, a method whose name appears in
+    /// a selector other than as a callee, a literal not called at once.
+    AsValue,
     And(Vec<Pointcut>),
     Or(Vec<Pointcut>),
     Not(Box<Pointcut>),
@@ -77,6 +81,18 @@ pub struct Template {
     pub is_call: bool,
     /// Aspect file and line of the template's first line.
     pub origin: Origin,
+    /// Immediately invoked function literals that capture nothing from the
+    /// woven function, as ranges of `segments` (each starts at `func` and
+    /// ends at the literal's `}`): the weaver declares each as a
+    /// package-level function and calls that instead, so no literal lands
+    /// in the user's function (DESIGN §11: `F.func1` keeps its name).
+    pub hoists: Vec<std::ops::Range<usize>>,
+    /// Some other function literal stays where the advice lands.
+    pub local_literal: bool,
+    /// `around`: the number of results of the function literal enclosing
+    /// `{{.Body}}`, whose `return`s the body's own become; `None` when the
+    /// body is not inside a literal (it returns from the function itself).
+    pub body_results: Option<usize>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]

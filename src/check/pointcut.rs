@@ -30,6 +30,7 @@ pub fn lower(
     let mut sig_spans = Vec::new();
     let mut calls = Vec::new();
     let mut refs = Vec::new();
+    let mut as_value = Vec::new();
     let pointcut = lower_node(
         raw,
         sources,
@@ -38,9 +39,23 @@ pub fn lower(
             sigs: &mut sig_spans,
             calls: &mut calls,
             refs: &mut refs,
+            as_value: &mut as_value,
         },
     );
     if diags.len() > before {
+        return None;
+    }
+    if let (Some(v), Some(site)) = (as_value.first(), calls.first().or(refs.first())) {
+        diags.push(
+            Diagnostic::error(
+                codes::ADVICE_MISMATCH,
+                "`as-value` selects functions, not call sites or references",
+                v.clone(),
+                "a condition on functions",
+            )
+            .with_secondary(site.clone(), "this selects call sites or references")
+            .with_help("use `as-value` with `target`/`execution` (functions used as values in their package), or drop it"),
+        );
         return None;
     }
     if let (Some(c), Some(r)) = (calls.first(), refs.first()) {
@@ -106,7 +121,7 @@ pub fn lower(
 fn mentions_within(p: &Pointcut) -> bool {
     match p {
         Pointcut::Within(_) | Pointcut::MainModule => true,
-        Pointcut::Sig(_) | Pointcut::Call(_) | Pointcut::Ref(_) => false,
+        Pointcut::Sig(_) | Pointcut::Call(_) | Pointcut::Ref(_) | Pointcut::AsValue => false,
         Pointcut::And(v) | Pointcut::Or(v) => v.iter().any(mentions_within),
         Pointcut::Not(p) => mentions_within(p),
     }
@@ -117,6 +132,7 @@ struct Found<'a> {
     sigs: &'a mut Vec<(String, Span)>,
     calls: &'a mut Vec<Span>,
     refs: &'a mut Vec<Span>,
+    as_value: &'a mut Vec<Span>,
 }
 
 fn lower_node(
@@ -180,6 +196,10 @@ fn lower_node(
             }
             found.refs.push(r.span.clone());
             Pointcut::Ref(r.value.clone())
+        }
+        RawPointcut::AsValue(span) => {
+            found.as_value.push(span.clone());
+            Pointcut::AsValue
         }
         RawPointcut::And(a, b) => flatten(both(a, b), true),
         RawPointcut::Or(a, b) => flatten(both(a, b), false),

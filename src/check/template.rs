@@ -13,6 +13,7 @@ use std::ops::Range;
 use tree_sitter::{Node, Parser};
 
 use super::holes::{self, Context, Use};
+use super::literals;
 use super::model::{Segment, Template};
 use crate::diag::{Diagnostic, codes, did_you_mean};
 use crate::load::Snippet;
@@ -54,6 +55,10 @@ pub const REF_PLACEHOLDERS: &[&str] = &["Ref", "Context"];
 /// function; else `context.Background()`.
 pub const CONTEXT_DOC: &str = "the context.Context in scope: the innermost enclosing function's `ctx context.Context` parameter, else `r.Context()` of its `r *http.Request` parameter, else `context.Background()`";
 
+/// Placeholders of function advice only (`before`, `after`, `around`): the
+/// advised function as a value (`F`, `F[T, U]`, `recv.M`).
+pub const FUNCTION_PLACEHOLDERS: &[&str] = &["Self"];
+
 /// Where a site-specific placeholder can be used, for the note of an
 /// "unknown placeholder" error.
 fn site_note(name: &str) -> Option<&'static str> {
@@ -64,12 +69,15 @@ fn site_note(name: &str) -> Option<&'static str> {
         "Value" => "exists only in `set-field` advice: the field's current value, or `nil`",
         "Ref" => "exists only in `ref` advice (`wrap`, `replace` with a `ref` pointcut)",
         "Context" => "exists only in call-site, `ref` and `set-field` advice",
+        "Self" => {
+            "exists only in function advice (`before`, `after`, `around`): the advised function as a value"
+        }
         _ => return None,
     })
 }
 
 /// Go's predeclared identifiers: never renamed, never "free".
-const PREDECLARED: &[&str] = &[
+pub(super) const PREDECLARED: &[&str] = &[
     "any",
     "bool",
     "byte",
@@ -339,12 +347,26 @@ pub fn check(
         resolved.push((i.range.clone(), is_ident));
     }
 
+    let holes: Vec<(Range<usize>, String)> = placeholders
+        .iter()
+        .map(|p| (p.range.start + base..p.range.end + base, p.name.clone()))
+        .collect();
+    let literals = literals::analyse(root, program.as_bytes(), &holes, scope, &declared);
+    let cuts: Vec<usize> = literals
+        .hoists
+        .iter()
+        .flat_map(|r| [r.start - base, r.end - base])
+        .collect();
+    let (segments, at) = split(&snippet.text, &uses, &resolved, &cuts);
     let template = Template {
-        segments: split(&snippet.text, &uses, &resolved),
+        segments,
         returns: count_returns(root, &placeholders, base),
         is_call: form == Form::Expression
             && single_expression(root).is_some_and(|e| e.kind() == "call_expression"),
         origin: Default::default(),
+        hoists: at.chunks(2).map(|c| c[0]..c[1]).collect(),
+        local_literal: literals.local_literal,
+        body_results: literals.body_results,
     };
     Some(Checked {
         template,
@@ -831,8 +853,14 @@ fn walk_returns(
     }
 }
 
-/// Split the template text into segments.
-fn split(text: &str, uses: &[Use], idents: &[(Range<usize>, bool)]) -> Vec<Segment> {
+/// Split the template text into segments, also at each of `cuts` (sorted
+/// text offsets); returns the segment index at each cut.
+fn split(
+    text: &str,
+    uses: &[Use],
+    idents: &[(Range<usize>, bool)],
+    cuts: &[usize],
+) -> (Vec<Segment>, Vec<usize>) {
     let mut marks: Vec<(Range<usize>, Segment)> = uses
         .iter()
         .map(|u| {
@@ -851,21 +879,32 @@ fn split(text: &str, uses: &[Use], idents: &[(Range<usize>, bool)]) -> Vec<Segme
         .collect();
     marks.sort_by_key(|(r, _)| r.start);
     let mut out = Vec::new();
+    let mut at_cut = Vec::with_capacity(cuts.len());
+    let mut cuts = cuts.iter().copied().peekable();
+    // Literal text from `from` to `to`, cut where asked.
+    let mut lit = |out: &mut Vec<Segment>, mut from: usize, to: usize| {
+        while let Some(c) = cuts.next_if(|&c| c <= to) {
+            if c > from {
+                out.push(Segment::Lit(text[from..c].to_string()));
+                from = c;
+            }
+            at_cut.push(out.len());
+        }
+        if to > from {
+            out.push(Segment::Lit(text[from..to].to_string()));
+        }
+    };
     let mut at = 0;
     for (range, seg) in marks {
         if range.start < at {
             continue;
         }
-        if range.start > at {
-            out.push(Segment::Lit(text[at..range.start].to_string()));
-        }
+        lit(&mut out, at, range.start);
         out.push(seg);
         at = range.end;
     }
-    if at < text.len() {
-        out.push(Segment::Lit(text[at..].to_string()));
-    }
-    out
+    lit(&mut out, at, text.len());
+    (out, at_cut)
 }
 
 #[cfg(test)]

@@ -202,6 +202,7 @@ fn pointcut_text(p: &check::Pointcut) -> String {
         P::MainModule => "in the main module".to_string(),
         P::Call(c) => format!("calls of {c}"),
         P::Ref(r) => format!("uses of {r}"),
+        P::AsValue => "used as a value".to_string(),
         P::And(ps) => join(ps, " && "),
         P::Or(ps) => join(ps, " || "),
         P::Not(p) => format!("!{}", pointcut_text(p)),

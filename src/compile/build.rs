@@ -62,7 +62,7 @@ fn collect(p: &Pointcut, aspect: usize, sigs: &mut Uses, pkgs: &mut Uses, calls:
             Pointcut::Call(s) | Pointcut::Ref(s) => {
                 calls.entry(s.clone()).or_default().insert(aspect)
             }
-            Pointcut::MainModule => true,
+            Pointcut::MainModule | Pointcut::AsValue => true,
             Pointcut::And(xs) | Pointcut::Or(xs) => {
                 stack.extend(xs);
                 true

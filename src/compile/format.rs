@@ -29,7 +29,8 @@ pub(crate) const MAGIC: [u8; 8] = *b"GOAOPRS\0";
 /// 5: aspect records carry `tests`.
 /// 6: templates carry `Segment::Embedded` (a placeholder inside a literal or
 /// comment, with that context).
-pub(crate) const FORMAT_VERSION: u32 = 6;
+/// 7: templates carry their hoistable literals and `{{.Body}}`'s results.
+pub(crate) const FORMAT_VERSION: u32 = 7;
 pub(crate) const ENDIAN_CHECK: u32 = 0x0102_0304;
 pub(crate) const HEADER_LEN: usize = 64;
 pub(crate) const ALIGN: usize = 8;

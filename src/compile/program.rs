@@ -46,6 +46,8 @@ pub(crate) enum Atom {
     Pkg(u32),
     Call(u32),
     Main,
+    /// The function is used as a value (encoded as `MAIN` with operand 1).
+    AsValue,
 }
 
 /// Maps pattern strings to dense ids while compiling pointcuts.
@@ -136,6 +138,7 @@ fn emit(n: &Node<'_>, i: &mut impl Interner, prog: &mut Program, depth: &mut u32
             let id = i.call(s);
             push(prog, depth, op(CALL, id));
         }
+        Node::Atom(Pointcut::AsValue) => push(prog, depth, op(MAIN, 1)),
         Node::Atom(_) => push(prog, depth, op(MAIN, 0)),
         Node::Const(b) => push(prog, depth, op(CONST, u32::from(*b))),
         Node::Not(x) => {
@@ -176,6 +179,7 @@ pub(crate) fn validate(
             PKG if x >= b.pkgs => return Err("package id out of range"),
             CALL if x >= b.calls => return Err("call id out of range"),
             CONST if x > 1 => return Err("bad constant"),
+            MAIN if x > 1 => return Err("bad main-module atom"),
             SIG | PKG | CALL | MAIN | CONST => depth += 1,
             NOT if depth == 0 => return Err("stack underflow"),
             NOT => {}
@@ -215,6 +219,7 @@ pub(crate) fn eval(
             SIG => atom(Atom::Sig(x)),
             PKG => atom(Atom::Pkg(x)),
             CALL => atom(Atom::Call(x)),
+            MAIN if x == 1 => atom(Atom::AsValue),
             MAIN => atom(Atom::Main),
             CONST => Truth::from_bool(x == 1),
             NOT => {

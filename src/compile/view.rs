@@ -405,18 +405,22 @@ impl<'a> RuleSetRef<'a> {
         };
         for a in 0..self.n_aspects as u32 {
             let e = self.entry(a);
+            // Whether a function is used as a value is only known per site.
             let known = |atom: Atom, rest: Truth| match atom {
                 Atom::Pkg(id) => Truth::from_bool(bit(&scope.pkg_hits, id)),
                 Atom::Main => Truth::from_bool(main),
                 Atom::Sig(_) | Atom::Call(_) => rest,
+                Atom::AsValue => Truth::Unknown,
             };
             if program::eval(self.program(&e), e.max_stack, |x| known(x, Truth::Unknown))
                 == Truth::False
             {
                 continue;
             }
+            // A candidate whatever the signature or callee (decided per site
+            // when only `as-value` is unknown).
             let always = program::eval(self.program(&e), e.max_stack, |x| known(x, Truth::False))
-                == Truth::True;
+                != Truth::False;
             set_bit(&mut scope.in_scope, a);
             scope.counts[e.kind] += 1;
             if always {
@@ -461,13 +465,26 @@ impl<'a> RuleSetRef<'a> {
         signature: &str,
         out: &mut Vec<usize>,
     ) -> Result<(), LoadError> {
+        self.match_function_as(scope, signature, &mut || false, out)
+    }
+
+    /// Like [`Self::match_function`]; `as_value` says whether the function
+    /// is used as a value in its package (asked only when an `as-value`
+    /// condition decides).
+    pub fn match_function_as(
+        &self,
+        scope: &PackageScope,
+        signature: &str,
+        as_value: &mut dyn FnMut() -> bool,
+        out: &mut Vec<usize>,
+    ) -> Result<(), LoadError> {
         out.clear();
         self.check_scope(scope)?;
         if !scope.has_functions() {
             return Ok(());
         }
         let sigs = self.matching_sigs(scope, EXEC, signature)?;
-        self.decide(scope, EXEC, &sigs, None, out);
+        self.decide(scope, EXEC, &sigs, None, as_value, out);
         Ok(())
     }
 
@@ -511,7 +528,7 @@ impl<'a> RuleSetRef<'a> {
             return Ok(());
         }
         let id = self.call_id(target.as_bytes());
-        self.decide(scope, REF, &[], id, out);
+        self.decide(scope, REF, &[], id, &mut || false, out);
         Ok(())
     }
 
@@ -532,7 +549,7 @@ impl<'a> RuleSetRef<'a> {
             Some(sig) if scope.call_sig => self.matching_sigs(scope, CALL, sig)?,
             _ => Vec::new(),
         };
-        self.decide(scope, CALL, &sigs, call, out);
+        self.decide(scope, CALL, &sigs, call, &mut || false, out);
         Ok(())
     }
 
@@ -552,6 +569,7 @@ impl<'a> RuleSetRef<'a> {
         kind: usize,
         sigs: &[u32],
         call: Option<u32>,
+        as_value: &mut dyn FnMut() -> bool,
         out: &mut Vec<usize>,
     ) {
         let mut cands: Vec<u32> = scope.always[kind].clone();
@@ -576,6 +594,7 @@ impl<'a> RuleSetRef<'a> {
                 Atom::Pkg(id) => Truth::from_bool(bit(&scope.pkg_hits, id)),
                 Atom::Main => Truth::from_bool(scope.main),
                 Atom::Call(id) => Truth::from_bool(call == Some(id)),
+                Atom::AsValue => Truth::from_bool(as_value()),
             });
             if v == Truth::True {
                 hits.push((e.rank, a as usize));

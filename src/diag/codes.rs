@@ -86,6 +86,9 @@ pub const UNUSED_IMPORT: &str = "W0002";
 pub const UNUSED_VAR: &str = "W0003";
 /// A `globals` entry no template uses (often a typo of the name it uses).
 pub const UNUSED_GLOBAL: &str = "W0004";
+/// An `around` whose `{{.Body}}` runs in a function literal returning
+/// nothing: functions with results are skipped.
+pub const AROUND_NO_RESULTS: &str = "W0005";
 
 // --- project (E04xx): the aspects against the user's module ------------------
 /// An injected import whose module the main module's go.mod does not require.

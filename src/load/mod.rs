@@ -86,6 +86,9 @@ pub enum RawPointcut {
     Call(Spanned<String>),
     /// A reference join point: value uses of `net/http.DefaultTransport`.
     Ref(Spanned<String>),
+    /// Functions used as values in their package (YAML `as-value: true`,
+    /// DSL `as-value()`); the span is where it was written.
+    AsValue(Span),
     And(Box<RawPointcut>, Box<RawPointcut>),
     Or(Box<RawPointcut>, Box<RawPointcut>),
     Not(Box<RawPointcut>),

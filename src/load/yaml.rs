@@ -37,6 +37,7 @@ pub const ASPECT_FIELDS: &[&str] = &[
     "call",
     "ref",
     "pointcut",
+    "as-value",
     "requires",
     "results",
     "globals",
@@ -135,6 +136,8 @@ struct Where {
     call: Option<Spanned<String>>,
     reference: Option<Spanned<String>>,
     pointcut: Option<RawPointcut>,
+    /// `as-value: true`.
+    as_value: Option<Span>,
     packages: Vec<Spanned<String>>,
 }
 
@@ -323,6 +326,15 @@ impl Cx<'_> {
                     )
                 }
                 "packages" => w.packages = self.strings(v, "a package pattern or a list of them"),
+                "as-value" => match &v.value {
+                    Value::Bool(true) => w.as_value = Some(self.span(v.text.clone())),
+                    Value::Bool(false) => {}
+                    _ => self.wrong_type(
+                        v,
+                        "a boolean",
+                        "`as-value: true` selects only functions used as values in their package (passed, assigned, converted), never only called",
+                    ),
+                },
                 "pointcut" => {
                     if let Some(snippet) = self.snippet(v, "a pointcut expression") {
                         let (pc, mut diags) = parse_snippet(&snippet);
@@ -578,6 +590,7 @@ fn lower_where(w: Where) -> Option<RawPointcut> {
         w.call.map(RawPointcut::Call),
         w.reference.map(RawPointcut::Ref),
         w.pointcut,
+        w.as_value.map(RawPointcut::AsValue),
     ];
     let rest = parts
         .into_iter()

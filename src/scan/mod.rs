@@ -58,14 +58,18 @@
 //! directly inside a `func init()` is `init.func<N>` by the general rule, so
 //! the two can share a name (the compiler says `init.0.func<N>` there).
 
+mod body;
 mod comments;
 mod imports;
 mod kinds;
 mod sig;
 mod types;
+mod values;
 mod walk;
 
+pub use body::{BodyFacts, body_facts, func_node, signature_names};
 pub use imports::assumed_package_name;
+pub use values::ValueUses;
 
 use serde::{Deserialize, Serialize};
 use std::ops::Range;

@@ -5,8 +5,8 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use crate::check::CheckedAspect;
-use crate::scan::{FuncSite, Param};
+use crate::check::{CheckedAspect, Segment};
+use crate::scan::{FuncKind, FuncSite, Param};
 
 /// How the advice refers to one binding.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -20,6 +20,8 @@ pub struct Bound {
     pub param_renames: BTreeMap<usize, String>,
     /// The function's results must be named (for `after` or `{{.Zeros}}`).
     pub name_results: bool,
+    /// The name a blank or unnamed receiver gets (for `{{.Self}}`).
+    pub receiver: Option<String>,
 }
 
 /// What the package around a function provides.
@@ -31,17 +33,68 @@ pub struct Surroundings<'a> {
     pub file_imports: &'a BTreeSet<String>,
 }
 
-/// Bind `aspect` to `site`, or say why not.
+/// What the aspects already bound to one function share with the next: a
+/// blank parameter is named once whatever each aspect calls it, and a
+/// derived local (`__goaop_ctx := r.Context()`) is declared once.
+#[derive(Clone, Debug, Default)]
+pub struct Shared {
+    /// Param index → the name goaop gives it.
+    pub renames: BTreeMap<usize, String>,
+    /// Derived locals already declared: `(name, expression)`.
+    pub derived: Vec<(String, String)>,
+}
+
+impl Shared {
+    /// Remember what an applied aspect named and declared.
+    pub fn absorb(&mut self, bound: &Bound) {
+        for (i, name) in &bound.param_renames {
+            self.renames.entry(*i).or_insert_with(|| name.clone());
+        }
+        for d in &bound.derived {
+            if !self.derived.contains(d) {
+                self.derived.push(d.clone());
+            }
+        }
+    }
+
+    /// `__goaop_<name>`, or `__goaop<n>_<name>` when taken by another
+    /// rename or derived local.
+    fn fresh(&self, name: &str, pending: &Bound) -> String {
+        let taken = |c: &str| {
+            self.renames
+                .values()
+                .chain(pending.param_renames.values())
+                .any(|n| n == c)
+                || self
+                    .derived
+                    .iter()
+                    .chain(&pending.derived)
+                    .any(|(n, _)| n == c)
+        };
+        let mut candidate = format!("__goaop_{name}");
+        let mut n = 1;
+        while taken(&candidate) {
+            n += 1;
+            candidate = format!("__goaop{n}_{name}");
+        }
+        candidate
+    }
+}
+
+/// Bind `aspect` to `site`, or say why not. `shared` holds what the
+/// aspects applied before it named and declared.
 pub fn bind(
     aspect: &CheckedAspect,
     site: &FuncSite,
     around: &Surroundings,
+    shared: &Shared,
 ) -> Result<Bound, String> {
     let mut bound = Bound {
         names: BTreeMap::new(),
         derived: Vec::new(),
         param_renames: BTreeMap::new(),
         name_results: false,
+        receiver: None,
     };
     let func = display_name(site);
     if let Some(own) = aspect
@@ -55,6 +108,20 @@ pub fn bind(
         ));
     }
 
+    if uses_self(aspect) {
+        match (&site.kind, &site.receiver_param) {
+            (FuncKind::Literal, _) => {
+                return Err(format!(
+                    "the advice uses `{{{{.Self}}}}`, and {func} is a function literal: it has no name to refer to it by"
+                ));
+            }
+            (FuncKind::Method, Some(p)) if p.name.is_none() => {
+                bound.receiver = Some("__goaop_recv".to_string());
+            }
+            _ => {}
+        }
+    }
+
     for req in &aspect.requires {
         let found = site.params.iter().enumerate().find(|(_, p)| p.ty == req.ty);
         match found {
@@ -65,16 +132,37 @@ pub fn bind(
                 (None, _) => {
                     // A blank `_` or unnamed parameter: give it a name (the
                     // weaver names the other unnamed ones `_`, as Go wants
-                    // all or none named).
-                    let new = format!("__goaop_{}", req.name);
+                    // all or none named), once for every aspect.
+                    let new = match shared
+                        .renames
+                        .get(&i)
+                        .or_else(|| bound.param_renames.get(&i))
+                    {
+                        Some(name) => name.clone(),
+                        None => shared.fresh(&req.name, &bound),
+                    };
                     bound.param_renames.insert(i, new.clone());
                     bound.names.insert(req.name.clone(), new);
                 }
             },
             None => match derive(&req.ty, &site.params) {
                 Some(expr) => {
-                    let local = format!("__goaop_{}", req.name);
-                    bound.derived.push((local.clone(), expr));
+                    // One local per expression, whichever aspect derived it
+                    // first (it is declared with the first one's advice).
+                    let known = shared
+                        .derived
+                        .iter()
+                        .chain(&bound.derived)
+                        .find(|(_, e)| *e == expr)
+                        .map(|(n, _)| n.clone());
+                    let local = match known {
+                        Some(n) => n,
+                        None => {
+                            let n = shared.fresh(&req.name, &bound);
+                            bound.derived.push((n.clone(), expr));
+                            n
+                        }
+                    };
                     bound.names.insert(req.name.clone(), local);
                 }
                 None => return Err(format!("no {} parameter (requires `{}`)", req.ty, req.name)),
@@ -152,6 +240,33 @@ pub fn bind(
         }
     }
     Ok(bound)
+}
+
+/// Whether some function advice of `aspect` uses `{{.Self}}`.
+fn uses_self(aspect: &CheckedAspect) -> bool {
+    let a = &aspect.advice;
+    a.before.iter().chain(&a.after).chain(&a.around).any(|t| {
+        t.segments
+            .iter()
+            .any(|s| matches!(s, Segment::Hole(h) if h == "Self"))
+    })
+}
+
+/// `{{.Self}}`: the advised function as a value: `F`, `F[T, U]` for a
+/// generic function, `recv.M` for a method (`receiver` names a blank or
+/// unnamed receiver).
+pub fn self_value(site: &FuncSite, receiver: Option<&str>) -> String {
+    match &site.receiver_param {
+        Some(p) => {
+            let recv = receiver.or(p.name.as_deref()).unwrap_or("_");
+            format!("{recv}.{}", site.name)
+        }
+        None if site.type_params.is_empty() => site.name.clone(),
+        None => {
+            let names: Vec<&str> = site.type_params.iter().map(|(n, _)| n.as_str()).collect();
+            format!("{}[{}]", site.name, names.join(", "))
+        }
+    }
 }
 
 /// A binding that can be computed from another parameter.

@@ -2,25 +2,20 @@
 //! (also after a spread `opts...`), with `/*line*/` comments so injected
 //! text maps to its template and the original call keeps its position.
 
-use super::edit::Positions;
-use super::render::render;
+use super::aliases_used;
+use super::cx::FileCx;
 use super::site::SiteValues;
-use super::{PackageInfo, SourceFile, aliases_used, imports};
 use crate::check::{CheckedAspect, Template};
-use crate::scan::{CallSite, FuncSite};
+use crate::scan::CallSite;
 
 /// Apply one call-site aspect to the (possibly already advised) call text.
-#[allow(clippy::too_many_arguments)]
 pub(super) fn call_advice(
+    cx: &FileCx,
     aspect: &CheckedAspect,
     call: &CallSite,
     current: &str,
-    file: &SourceFile,
-    pkg: &PackageInfo,
-    funcs: &[FuncSite],
-    positions: &Positions,
-    aliases: &mut imports::Aliases<'_>,
 ) -> String {
+    let (file, positions) = (cx.file, &cx.positions);
     // Injected code maps to the template that wrote it; the original call
     // (and its arguments) keep their own positions.
     let inner = call.args_range.start + 1
@@ -37,34 +32,28 @@ pub(super) fn call_advice(
             positions.mark(t)
         )
     };
-    let values = SiteValues {
-        pkg,
-        file,
-        aspect,
-        funcs,
-        enclosing: call.enclosing,
-        line: call.line,
-        aliases,
-        own: vec![("Call", current.to_string()), ("Args", String::new())],
-    };
+    let hidden = cx.locals_around(call.enclosing);
+    let values = SiteValues::new(cx, aspect, call.enclosing, call.line, &hidden.locals)
+        .with("Call", current.to_string())
+        .with("Args", String::new());
     let resume_call = positions.resume(call.range.start);
     let mut text = current.to_string();
     if let Some(t) = &aspect.advice.replace {
         let with_args = values.with("Args", args_for(t));
-        text = format!("{}{}", positions.mark(t), render(t, &with_args, ""));
+        text = format!("{}{}", positions.mark(t), with_args.render(t));
     }
     if let Some(t) = &aspect.advice.wrap {
         let wrapped = values
             .with("Call", format!("{resume_call}{text}{}", positions.mark(t)))
             .with("Args", args_for(t));
-        text = format!("{}{}", positions.mark(t), render(t, &wrapped, ""));
+        text = format!("{}{}", positions.mark(t), wrapped.render(t));
     }
     if let Some(first) = aspect.advice.append_args.first() {
         let extra: Vec<String> = aspect
             .advice
             .append_args
             .iter()
-            .map(|t| render(t, &values, ""))
+            .map(|t| values.render(t))
             .collect();
         text = append_args(
             &text,
@@ -75,7 +64,7 @@ pub(super) fn call_advice(
         );
     }
     for (alias, path) in aliases_used(aspect) {
-        aliases.require(&alias, &path);
+        cx.aliases.require(&alias, &path);
     }
     text
 }

@@ -224,6 +224,9 @@ mod tests {
                 file: "aspects.yaml".into(),
                 line: 3,
             },
+            hoists: Vec::new(),
+            local_literal: false,
+            body_results: None,
         };
         assert_eq!(p.mark(&t), "");
         assert_eq!(

@@ -4,12 +4,12 @@
 //! added after the last element (`{{.Value}}` = `nil`). Several aspects on
 //! one literal compose: each sees the value the previous one wrote.
 
-use super::edit::{Edit, Positions};
-use super::render::render;
+use super::aliases_used;
+use super::cx::FileCx;
+use super::edit::Edit;
 use super::site::SiteValues;
-use super::{PackageInfo, SourceFile, aliases_used, imports};
 use crate::check::{CheckedAspect, Template};
-use crate::scan::{CallSite, FuncSite};
+use crate::scan::CallSite;
 
 /// Why a literal's fields cannot be set by name, if they cannot.
 pub(super) fn unsettable(lit: &CallSite) -> Option<&'static str> {
@@ -34,29 +34,17 @@ struct Field<'t> {
 
 /// The edits that apply `aspects` (all with `set-field` advice, in
 /// application order) to the keyed literal `lit`.
-#[allow(clippy::too_many_arguments)]
 pub(super) fn set_field_edits(
+    cx: &FileCx,
     aspects: &[&CheckedAspect],
     lit: &CallSite,
-    file: &SourceFile,
-    pkg: &PackageInfo,
-    funcs: &[FuncSite],
-    positions: &Positions,
-    aliases: &mut imports::Aliases<'_>,
     edits: &mut Vec<Edit>,
 ) {
+    let (file, positions) = (cx.file, &cx.positions);
+    let hidden = cx.locals_around(lit.enclosing);
     let mut fields: Vec<Field> = Vec::new();
     for aspect in aspects {
-        let values = SiteValues {
-            pkg,
-            file,
-            aspect,
-            funcs,
-            enclosing: lit.enclosing,
-            line: lit.line,
-            aliases,
-            own: Vec::new(),
-        };
+        let values = SiteValues::new(cx, aspect, lit.enclosing, lit.line, &hidden.locals);
         for set in &aspect.advice.set_fields {
             let t = &set.template;
             let element = lit
@@ -79,8 +67,8 @@ pub(super) fn set_field_edits(
             };
             let text = format!(
                 "{}{}",
-                positions.mark(t),
-                render(t, &values.with("Value", current), "")
+                cx.positions.mark(t),
+                values.with("Value", current).render(t)
             );
             match known {
                 Some(i) => fields[i].text = text,
@@ -93,7 +81,7 @@ pub(super) fn set_field_edits(
             }
         }
         for (alias, path) in aliases_used(aspect) {
-            aliases.require(&alias, &path);
+            cx.aliases.require(&alias, &path);
         }
     }
     let mut added = Vec::new();

@@ -1,36 +1,255 @@
 //! Function advice: `before` and `after` inserted after the body's `{`,
 //! `around` split at its `{{.Body}}` into the text after the `{` and the
 //! text before the closing `}` (the body's own bytes never move), with blank
-//! parameters and unnamed results named when bindings need them, hygienic
-//! names for what the advice declares, and `//line` maps.
+//! parameters and unnamed results named when bindings need them (columns of
+//! what follows resumed), hygienic names for what the advice declares, and
+//! `//line` maps.
+//!
+//! When the advice adds a function literal (`after`'s deferred closure, a
+//! literal that captures locals) to a function that has literals of its
+//! own, the advice goes after the body instead, so the user's literals keep
+//! their names (`F.func1`), in the "goto form":
+//!
+//! ```go
+//! func F() (err error) { goto __goaop_enter; __goaop_body: {
+//!     <original body, bytes unchanged>
+//! }; return  // only when F has no results
+//! __goaop_enter:
+//!     <advice>
+//!     goto __goaop_body
+//! }
+//! ```
+//!
+//! It is only used when wrapping the body in a block changes nothing: no
+//! top-level statement of the body declares a name of F's signature
+//! (`transparent` skips the aspect otherwise).
 
 use std::collections::{BTreeMap, BTreeSet};
+use std::rc::Rc;
 
-use super::bind::{Bound, result_name};
-use super::edit::{Edit, Positions};
+use super::bind::{Bound, Shared, Surroundings, result_name};
+use super::cx::FileCx;
+use super::edit::Edit;
 use super::render::{Values, render, tidy_empty_zeros};
-use super::{
-    Applied, PackageInfo, SourceFile, aliases_used, context_placeholder, imports, line_directive,
-};
+use super::{Applied, aliases_used, context_placeholder, line_directive, transparent};
 use crate::check::template::BODY;
 use crate::check::{CheckedAspect, Segment, Template};
 use crate::scan::FuncSite;
 
+/// Bind each aspect selected for `cx.scan.funcs[at]` and weave those that
+/// apply; for each aspect, `None` when applied, else why not.
+pub(super) fn advise(
+    cx: &FileCx,
+    at: usize,
+    aspects: &[Rc<CheckedAspect>],
+    around: &Surroundings,
+    edits: &mut Vec<Edit>,
+) -> Vec<Option<String>> {
+    let scan = cx.scan;
+    let site = &scan.funcs[at];
+    let facts = cx.facts(at);
+    let literals = cx.own_literals(at);
+    let mut shared = Shared::default();
+    let mut outcome = Vec::with_capacity(aspects.len());
+    let mut applied = Vec::new();
+    for aspect in aspects {
+        let skip = transparent::function_skip(aspect, site, &facts, &literals)
+            .or_else(|| super::unwritable(aspect, Some(site), cx.pkg, cx.file, site.line));
+        let result = match skip {
+            Some(why) => Err(why),
+            None => super::bind::bind(aspect, site, around, &shared),
+        };
+        match result {
+            Ok(bound) => {
+                shared.absorb(&bound);
+                applied.push(Applied { aspect, bound });
+                outcome.push(None);
+            }
+            Err(why) => outcome.push(Some(why)),
+        }
+    }
+    if let Some(body) = &site.body
+        && !applied.is_empty()
+    {
+        let goto =
+            !literals.is_empty() && applied.iter().any(|a| transparent::adds_literal(a.aspect));
+        let layout = Layout {
+            goto,
+            terminates: facts.terminates,
+        };
+        function_edits(
+            cx,
+            site,
+            body.clone(),
+            &applied,
+            &facts.locals,
+            layout,
+            edits,
+        );
+    }
+    outcome
+}
+
+/// Where the advice goes.
+#[derive(Clone, Copy)]
+struct Layout {
+    /// After the body (the goto form), not before it.
+    goto: bool,
+    /// The body never falls off its end (no `return` after it is needed).
+    terminates: bool,
+}
+
 /// The edits for one function: parameter and result renames, and the
-/// advice inserted after the body's `{`.
-#[allow(clippy::too_many_arguments)]
-pub(super) fn function_edits(
-    file: &SourceFile,
+/// advice, after the body's `{` or (goto form) after the body.
+fn function_edits(
+    cx: &FileCx,
     site: &FuncSite,
     body: std::ops::Range<usize>,
     applied: &[Applied],
-    pkg: &PackageInfo,
-    positions: &Positions,
-    aliases: &mut imports::Aliases<'_>,
+    locals: &BTreeSet<String>,
+    layout: Layout,
     edits: &mut Vec<Edit>,
 ) {
-    // Name the blank or unnamed parameters a binding needs; in a list of
-    // unnamed parameters the others become `_` (Go wants all or none named).
+    signature_edits(cx, site, applied, edits);
+    let result_names: Vec<String> = (0..site.results.len())
+        .map(|i| result_name(i, &site.results))
+        .collect();
+    let (body_start, body_end) = (body.start, body.end);
+    let mut code = String::new();
+    // The closing text of each `around`, innermost last.
+    let mut closings: Vec<String> = Vec::new();
+    let mut taken: BTreeSet<String> = BTreeSet::new();
+    let no_locals = BTreeSet::new();
+    for a in applied {
+        let hygiene = hygienic_names(&a.aspect.idents.declared, &mut taken);
+        let values = FuncValues {
+            site,
+            cx,
+            aspect: a.aspect,
+            bound: &a.bound,
+            hygiene: &hygiene,
+            result_names: &result_names,
+            hidden: locals,
+        };
+        let package_level = FuncValues {
+            hidden: &no_locals,
+            ..values
+        };
+        let lift = |t: &Option<Template>| {
+            t.as_ref()
+                .map(|t| cx.hoister.borrow_mut().lift(t, &package_level))
+        };
+        let advice = &a.aspect.advice;
+        let lifted = [
+            lift(&advice.before),
+            lift(&advice.after),
+            lift(&advice.around),
+        ];
+        let derived: String = a
+            .bound
+            .derived
+            .iter()
+            .map(|(n, e)| format!("{n} := {e}; "))
+            .collect();
+        let mut derived_pending = derived.as_str();
+        if let Some(l) = &lifted[0] {
+            code.push_str(&line_directive(&l.template));
+            code.push('\t');
+            code.push_str(derived_pending);
+            derived_pending = "";
+            code.push_str(&tidy_empty_zeros(&render(
+                &l.template,
+                &l.values(&values),
+                "\t",
+            )));
+            code.push('\n');
+        }
+        if let Some(l) = &lifted[1] {
+            code.push_str(&line_directive(&l.template));
+            code.push('\t');
+            code.push_str(derived_pending);
+            derived_pending = "";
+            code.push_str("defer func() { ");
+            code.push_str(&tidy_empty_zeros(&render(
+                &l.template,
+                &l.values(&values),
+                "\t",
+            )));
+            code.push_str(" }()\n");
+        }
+        if let Some(l) = &lifted[2] {
+            let (open, close) = around_parts(&l.template, &l.values(&values));
+            code.push_str(&line_directive(&l.template));
+            code.push('\t');
+            code.push_str(derived_pending);
+            code.push_str(&open);
+            code.push('\n');
+            closings.push(close);
+        }
+        values.record_imports(aliases_used(a.aspect));
+    }
+    let positions = &cx.positions;
+    let at = body_start + 1;
+    let end = body_end - 1;
+    let newline = if cx.file.text[..end].ends_with('\n') {
+        ""
+    } else {
+        "\n"
+    };
+    // The goto form closes its block on the line of the `}` when that line
+    // holds only indentation.
+    let on_own_line = cx.file.text[..end]
+        .trim_end_matches([' ', '\t'])
+        .ends_with('\n');
+    if layout.goto {
+        edits.push(Edit::insert(
+            at,
+            format!(
+                " goto __goaop_enter; __goaop_body: {{{}",
+                positions.resume(at)
+            ),
+        ));
+        // Falling off the body returns, at the position of the closing `}`
+        // (a body ending in `return`/`panic` never does: no unreachable
+        // `return` for vet to flag).
+        let ret = if site.results.is_empty() && !layout.terminates {
+            format!(";{}return", positions.resume(end))
+        } else {
+            String::new()
+        };
+        edits.push(Edit::insert(
+            end,
+            format!(
+                "{}}}{ret}\n__goaop_enter:\n{code}\tgoto __goaop_body\n{}",
+                if on_own_line { "" } else { "\n" },
+                positions.resume_line(end)
+            ),
+        ));
+        return;
+    }
+    edits.push(Edit::insert(
+        at,
+        format!("\n{code}{}", positions.resume_line(at)),
+    ));
+    if !closings.is_empty() {
+        // Before the body's `}`: the arounds' closing text, outermost last,
+        // then back to the `}` itself.
+        let mut text = newline.to_string();
+        for close in closings.iter().rev() {
+            text.push_str(close);
+            text.push('\n');
+        }
+        text.push_str(&positions.resume_line(end));
+        edits.push(Edit::insert(end, text));
+    }
+}
+
+/// Name the blank or unnamed parameters a binding needs (in a list of
+/// unnamed parameters the others become `_`: Go wants all or none named),
+/// and the results when some advice needs them; every later token keeps
+/// its column.
+fn signature_edits(cx: &FileCx, site: &FuncSite, applied: &[Applied], edits: &mut Vec<Edit>) {
+    let (text, positions) = (&cx.file.text, &cx.positions);
     let mut names: BTreeMap<usize, &String> = BTreeMap::new();
     for a in applied {
         for (i, name) in &a.bound.param_renames {
@@ -40,22 +259,31 @@ pub(super) fn function_edits(
     if !names.is_empty() {
         for (i, p) in site.params.iter().enumerate() {
             match (&p.name_range, names.get(&i)) {
-                (Some(r), Some(name)) => edits.push(Edit::replace(r.clone(), (*name).clone())),
+                (Some(r), Some(name)) => edits.push(Edit::replace(
+                    r.clone(),
+                    format!("{name}{}", positions.resume(r.end)),
+                )),
                 (None, name) if p.name.is_none() => {
                     let name = name.map_or("_", |n| n.as_str());
-                    edits.push(Edit::insert(
-                        unnamed_param_start(&file.text, p),
-                        format!("{name} "),
-                    ));
+                    let at = unnamed_param_start(text, p);
+                    edits.push(Edit::insert(at, format!("{name} {}", positions.resume(at))));
                 }
                 _ => {}
             }
         }
     }
-    // Name the results when some advice needs them.
-    let result_names: Vec<String> = (0..site.results.len())
-        .map(|i| result_name(i, &site.results))
-        .collect();
+    if let (Some(name), Some(p)) = (
+        applied.iter().find_map(|a| a.bound.receiver.as_ref()),
+        &site.receiver_param,
+    ) {
+        edits.push(match &p.name_range {
+            Some(r) => Edit::replace(r.clone(), format!("{name}{}", positions.resume(r.end))),
+            None => Edit::insert(
+                p.type_range.start,
+                format!("{name} {}", positions.resume(p.type_range.start)),
+            ),
+        });
+    }
     if applied.iter().any(|a| a.bound.name_results)
         && let Some(range) = &site.results_range
         && site.results.iter().any(|r| r.name.is_none())
@@ -63,86 +291,17 @@ pub(super) fn function_edits(
         let list: Vec<String> = site
             .results
             .iter()
-            .zip(&result_names)
-            .map(|(r, n)| format!("{n} {}", &file.text[r.type_range.clone()]))
+            .enumerate()
+            .map(|(i, r)| {
+                let n = result_name(i, &site.results);
+                let ty = r.type_range.clone();
+                format!("{n} {}{}", positions.resume(ty.start), &text[ty])
+            })
             .collect();
         edits.push(Edit::replace(
             range.clone(),
-            format!("({})", list.join(", ")),
+            format!("({}){}", list.join(", "), positions.resume(range.end)),
         ));
-    }
-
-    let (body_start, body_end) = (body.start, body.end);
-    let mut code = String::new();
-    // The closing text of each `around`, innermost last.
-    let mut closings: Vec<String> = Vec::new();
-    let mut taken: BTreeSet<String> = BTreeSet::new();
-    for a in applied {
-        let hygiene = hygienic_names(&a.aspect.idents.declared, &mut taken);
-        let values = FuncValues {
-            site,
-            pkg,
-            file,
-            aspect: a.aspect,
-            bound: &a.bound,
-            hygiene,
-            result_names: &result_names,
-            aliases,
-        };
-        let derived: String = a
-            .bound
-            .derived
-            .iter()
-            .map(|(n, e)| format!("{n} := {e}; "))
-            .collect();
-        let mut derived_pending = derived.as_str();
-        if let Some(t) = &a.aspect.advice.before {
-            code.push_str(&line_directive(t));
-            code.push('\t');
-            code.push_str(derived_pending);
-            derived_pending = "";
-            code.push_str(&tidy_empty_zeros(&render(t, &values, "\t")));
-            code.push('\n');
-        }
-        if let Some(t) = &a.aspect.advice.after {
-            code.push_str(&line_directive(t));
-            code.push('\t');
-            code.push_str(derived_pending);
-            derived_pending = "";
-            code.push_str("defer func() { ");
-            code.push_str(&tidy_empty_zeros(&render(t, &values, "\t")));
-            code.push_str(" }()\n");
-        }
-        if let Some(t) = &a.aspect.advice.around {
-            let (open, close) = around_parts(t, &values);
-            code.push_str(&line_directive(t));
-            code.push('\t');
-            code.push_str(derived_pending);
-            code.push_str(&open);
-            code.push('\n');
-            closings.push(close);
-        }
-        values.record_imports(aliases_used(a.aspect));
-    }
-    let at = body_start + 1;
-    edits.push(Edit::insert(
-        at,
-        format!("\n{code}{}", positions.resume_line(at)),
-    ));
-    if !closings.is_empty() {
-        // Before the body's `}`: the arounds' closing text, outermost last,
-        // then back to the `}` itself.
-        let end = body_end - 1;
-        let mut text = String::new();
-        if !file.text[..end].ends_with('\n') {
-            text.push('\n');
-        }
-        for close in closings.iter().rev() {
-            text.push_str(close);
-            text.push('\n');
-        }
-        text.push_str(&positions.resume_line(end));
-        edits.push(Edit::insert(end, text));
     }
 }
 
@@ -160,6 +319,9 @@ fn around_parts(t: &Template, values: &dyn Values) -> (String, String) {
         returns: Vec::new(),
         is_call: false,
         origin: t.origin.clone(),
+        hoists: Vec::new(),
+        local_literal: false,
+        body_results: None,
     };
     let head = part(&t.segments[..at]);
     let tail = part(t.segments.get(at + 1..).unwrap_or_default());
@@ -207,33 +369,39 @@ fn hygienic_names(declared: &[String], taken: &mut BTreeSet<String>) -> BTreeMap
 }
 
 /// Placeholder and identifier values for function advice.
-struct FuncValues<'a, 'b> {
+#[derive(Clone, Copy)]
+struct FuncValues<'a> {
     site: &'a FuncSite,
-    pkg: &'a PackageInfo<'a>,
-    file: &'a SourceFile,
+    cx: &'a FileCx<'a>,
     aspect: &'a CheckedAspect,
     bound: &'a Bound,
-    hygiene: BTreeMap<String, String>,
+    hygiene: &'a BTreeMap<String, String>,
     result_names: &'a [String],
-    aliases: &'b imports::Aliases<'b>,
+    /// Names that hide a file import where the text lands.
+    hidden: &'a BTreeSet<String>,
 }
 
-impl FuncValues<'_, '_> {
+impl FuncValues<'_> {
     fn record_imports(&self, used: Vec<(String, String)>) {
         for (alias, path) in used {
-            self.aliases.require(&alias, &path);
+            self.cx.aliases.require(&alias, &path);
         }
     }
 }
 
-impl Values for FuncValues<'_, '_> {
+impl Values for FuncValues<'_> {
     fn placeholder(&self, name: &str) -> Option<String> {
-        if let Some(v) =
-            context_placeholder(name, Some(self.site), self.pkg, self.file, self.site.line)
-        {
+        if let Some(v) = context_placeholder(
+            name,
+            Some(self.site),
+            self.cx.pkg,
+            self.cx.file,
+            self.site.line,
+        ) {
             return Some(v);
         }
         Some(match name {
+            "Self" => super::bind::self_value(self.site, self.bound.receiver.as_deref()),
             "Zeros" => {
                 let n = self.result_names.len().saturating_sub(1);
                 self.result_names[..n].join(", ")
@@ -253,7 +421,7 @@ impl Values for FuncValues<'_, '_> {
             return b.clone();
         }
         if let Some(i) = self.aspect.imports.iter().find(|i| i.alias == name) {
-            return self.aliases.alias_for(&i.alias, &i.path);
+            return self.cx.aliases.alias_for(&i.alias, &i.path, self.hidden);
         }
         if let Some(h) = self.hygiene.get(name) {
             return h.clone();

@@ -1,5 +1,8 @@
-//! Imports the advice needs: reuse the file's own import of the same path,
-//! otherwise add one under an alias that nothing in the file uses.
+//! Imports the advice needs: reuse the file's own import of the same path
+//! where its name is not hidden (a parameter `url string` hides an import
+//! of `net/url` in that function), otherwise add one under an alias that
+//! nothing in the file uses (the same path may then be imported twice,
+//! which Go allows).
 //!
 //! New imports go on the same line as the end of the last import declaration
 //! (or the package clause), after a `;`, so no original line moves.
@@ -50,9 +53,13 @@ impl<'a> Aliases<'a> {
         })
     }
 
-    /// The name the woven file uses for `path`, which the aspect calls `alias`.
-    pub fn alias_for(&self, alias: &str, path: &str) -> String {
-        if let Some(name) = self.existing.get(path) {
+    /// The name the woven file uses for `path`, which the aspect calls
+    /// `alias`, where the names in `hidden` are declared (the locals of the
+    /// function the advice lands in; none at package level).
+    pub fn alias_for(&self, alias: &str, path: &str, hidden: &BTreeSet<String>) -> String {
+        if let Some(name) = self.existing.get(path)
+            && !hidden.contains(name)
+        {
             return name.clone();
         }
         let mut added = self.added.borrow_mut();
@@ -76,7 +83,7 @@ impl<'a> Aliases<'a> {
 
     /// Make sure `path` is imported (when the advice uses it).
     pub fn require(&self, alias: &str, path: &str) {
-        self.alias_for(alias, path);
+        self.alias_for(alias, path, &BTreeSet::new());
     }
 
     /// Paths goaop adds to this file.

@@ -9,14 +9,17 @@
 
 pub mod bind;
 mod call;
+mod cx;
 pub mod edit;
 mod fields;
 mod function;
+mod hoist;
 pub mod imports;
 mod refs;
 pub mod render;
 mod reparse;
 mod site;
+mod transparent;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::rc::Rc;
@@ -25,6 +28,7 @@ use crate::check::{CheckedAspect, Template};
 use crate::compile::{PackageScope, RuleSetRef};
 use crate::scan::{CallContext, CallKind, FuncSite, ScannedFile, Scanner};
 use bind::{Bound, Surroundings, display_name};
+use cx::FileCx;
 use edit::{Edit, Positions};
 
 /// One file of the package, as the compiler would see it.
@@ -148,9 +152,21 @@ pub fn weave_in_scope(
         return Ok(out);
     }
     let mut scanner = Scanner::new();
+    // The trees are kept for what only advised functions need (body facts).
+    let trees: Vec<Option<tree_sitter::Tree>> = files
+        .iter()
+        .map(|f| scanner.parse(f.text.as_bytes()))
+        .collect();
     let scanned: Vec<ScannedFile> = files
         .iter()
-        .map(|f| scanner.scan(f.text.as_bytes()))
+        .zip(&trees)
+        .map(|(f, t)| match t {
+            Some(tree) => scanner.scan_tree(tree, f.text.as_bytes()),
+            None => ScannedFile {
+                has_errors: true,
+                ..ScannedFile::default()
+            },
+        })
         .collect();
     let mut package_names: BTreeSet<String> = scanned
         .iter()
@@ -160,15 +176,47 @@ pub fn weave_in_scope(
         package_names.extend(scanner.scan(f.text.as_bytes()).top_level);
     }
     let mut aspects = AspectCache::new(rules);
+    // Which functions are used as values: computed once, if a pointcut asks.
+    let value_uses = std::cell::OnceCell::new();
+    let value_uses = || {
+        value_uses.get_or_init(|| {
+            let mut uses = crate::scan::ValueUses::default();
+            for (f, t) in files.iter().zip(&trees) {
+                if let Some(t) = t {
+                    uses.add_file(t, f.text.as_bytes());
+                }
+            }
+            uses
+        })
+    };
+    let tags = hoist::tags(files);
+    // Package-level literals are numbered across the package's files: does
+    // a later file have any?
+    let mut later_top_literals = vec![false; files.len()];
+    for i in (0..files.len().saturating_sub(1)).rev() {
+        let next_has = scanned[i + 1]
+            .funcs
+            .iter()
+            .any(|f| f.parent.is_none() && f.kind == crate::scan::FuncKind::Literal);
+        later_top_literals[i] = later_top_literals[i + 1] || next_has;
+    }
     for (i, (file, scan)) in files.iter().zip(&scanned).enumerate() {
         if scan.has_errors || scan.package_range.is_none() {
             continue; // the compiler reports the user's own error, unchanged
         }
-        let woven = weave_file(
-            i,
+        let cx = FileCx::new(
             file,
             scan,
+            trees[i].as_ref(),
             pkg,
+            &package_names,
+            tags[i].clone(),
+        );
+        let woven = weave_file(
+            i,
+            cx,
+            later_top_literals[i],
+            &value_uses,
             scope,
             rules,
             &mut aspects,
@@ -213,18 +261,18 @@ pub(crate) struct Applied<'c> {
 }
 
 #[allow(clippy::too_many_arguments)]
-fn weave_file(
+fn weave_file<'v>(
     index: usize,
-    file: &SourceFile,
-    scan: &ScannedFile,
-    pkg: &PackageInfo,
+    cx: FileCx,
+    later_top_literals: bool,
+    value_uses: &dyn Fn() -> &'v crate::scan::ValueUses,
     scope: &PackageScope,
     rules: &RuleSetRef,
     cache: &mut AspectCache,
     package_names: &BTreeSet<String>,
     out: &mut WovenPackage,
 ) -> Result<Option<String>, WeaveError> {
-    let positions = Positions::new(&file.text, &file.name);
+    let (file, scan, pkg) = (cx.file, cx.scan, cx.pkg);
     let file_imports: BTreeSet<String> = scan
         .imports
         .iter()
@@ -236,17 +284,16 @@ fn weave_file(
         package_names,
         file_imports: &file_imports,
     };
-    let mut aliases = imports::Aliases::new(scan, package_names, &file.text);
     let mut edits = Vec::new();
     let mut ids = Vec::new();
 
     // Function join points.
-    for site in &scan.funcs {
-        let Some(body) = &site.body else { continue };
-        if site.ignored {
+    for (at, site) in scan.funcs.iter().enumerate() {
+        if site.body.is_none() || site.ignored {
             continue;
         }
-        rules.match_function(scope, &site.signature, &mut ids)?;
+        let mut as_value = || cx.tree.is_some_and(|t| value_uses().used_as_value(site, t));
+        rules.match_function_as(scope, &site.signature, &mut as_value, &mut ids)?;
         if ids.is_empty() {
             continue;
         }
@@ -254,39 +301,17 @@ fn weave_file(
         for &id in &ids {
             decoded.push(cache.get(id)?);
         }
-        let mut applied = Vec::new();
-        for aspect in &decoded {
-            let result = bind::bind(aspect, site, &around).and_then(|b| {
-                match unwritable(aspect, Some(site), pkg, file, site.line) {
-                    Some(why) => Err(why),
-                    None => Ok(b),
-                }
-            });
+        let outcome = function::advise(&cx, at, &decoded, &around, &mut edits);
+        for (aspect, skipped) in decoded.iter().zip(outcome) {
             out.decisions.push(Decision {
                 file: index,
                 line: site.line,
                 site: display_name(site),
                 signature: site.signature.clone(),
                 aspect: aspect.name.clone(),
-                skipped: result.as_ref().err().cloned(),
+                skipped,
             });
-            if let Ok(bound) = result {
-                applied.push(Applied { aspect, bound });
-            }
         }
-        if applied.is_empty() {
-            continue;
-        }
-        function::function_edits(
-            file,
-            site,
-            body.clone(),
-            &applied,
-            pkg,
-            &positions,
-            &mut aliases,
-            &mut edits,
-        );
     }
 
     // Call-site join points: calls (`replace`/`wrap`/`append-args`) and
@@ -315,13 +340,23 @@ fn weave_file(
         if decoded.is_empty() {
             continue;
         }
+        let renames = |aspect: &CheckedAspect| {
+            transparent::site_skip(
+                &cx,
+                aspect,
+                call.enclosing,
+                call.range.start,
+                later_top_literals,
+            )
+        };
         if literal {
-            let skipped = fields::unsettable(call);
+            let unsettable = fields::unsettable(call).map(str::to_string);
             let mut aspects: Vec<&CheckedAspect> = Vec::new();
             for aspect in &decoded {
-                let skipped = skipped
-                    .map(str::to_string)
-                    .or_else(|| unwritable(aspect, enclosing, pkg, file, call.line));
+                let skipped = unsettable
+                    .clone()
+                    .or_else(|| unwritable(aspect, enclosing, pkg, file, call.line))
+                    .or_else(|| renames(aspect));
                 if skipped.is_none() {
                     aspects.push(aspect);
                 }
@@ -334,16 +369,7 @@ fn weave_file(
                 ));
             }
             if !aspects.is_empty() {
-                fields::set_field_edits(
-                    &aspects,
-                    call,
-                    file,
-                    pkg,
-                    &scan.funcs,
-                    &positions,
-                    &mut aliases,
-                    &mut edits,
-                );
+                fields::set_field_edits(&cx, &aspects, call, &mut edits);
                 advised_literals.push(call.range.clone());
             }
             continue;
@@ -360,7 +386,8 @@ fn weave_file(
                     "the call is the operand of `go`/`defer`: wrapping it would change when it runs"
                         .to_string()
                 })
-                .or_else(|| unwritable(aspect, enclosing, pkg, file, call.line));
+                .or_else(|| unwritable(aspect, enclosing, pkg, file, call.line))
+                .or_else(|| renames(aspect));
             out.decisions.push(Decision::at_target(
                 index,
                 call.line,
@@ -375,22 +402,13 @@ fn weave_file(
                 // The call may have been the file's only use of its
                 // package: keep the import used.
                 let callee = &file.text[call.func_range.clone()];
-                keep_import(&mut keep_imports, &positions, t, callee);
+                keep_import(&mut keep_imports, &cx.positions, t, callee);
             }
-            text = call::call_advice(
-                aspect,
-                call,
-                &text,
-                file,
-                pkg,
-                &scan.funcs,
-                &positions,
-                &mut aliases,
-            );
+            text = call::call_advice(&cx, aspect, call, &text);
             any = true;
         }
         if any {
-            text.push_str(&positions.resume(call.range.end));
+            text.push_str(&cx.positions.resume(call.range.end));
             edits.push(Edit::replace(call.range.clone(), text));
         }
     }
@@ -419,8 +437,17 @@ fn weave_file(
             let aspect = cache.get(id)?;
             let skipped = skipped
                 .map(str::to_string)
-                .or_else(|| unwritable(&aspect, enclosing, pkg, file, r.line));
-            let skip = skipped.is_some();
+                .or_else(|| unwritable(&aspect, enclosing, pkg, file, r.line))
+                .or_else(|| {
+                    transparent::site_skip(
+                        &cx,
+                        &aspect,
+                        r.enclosing,
+                        r.range.start,
+                        later_top_literals,
+                    )
+                });
+            let applies = skipped.is_none();
             out.decisions.push(Decision::at_target(
                 index,
                 r.line,
@@ -428,31 +455,22 @@ fn weave_file(
                 &aspect.name,
                 skipped,
             ));
-            if skip {
+            if !applies {
                 continue;
             }
             any = true;
             if let Some(t) = &aspect.advice.replace {
                 keep_import(
                     &mut keep_imports,
-                    &positions,
+                    &cx.positions,
                     t,
                     &file.text[r.range.clone()],
                 );
             }
-            text = refs::ref_advice(
-                &aspect,
-                r,
-                &text,
-                file,
-                pkg,
-                &scan.funcs,
-                &positions,
-                &mut aliases,
-            );
+            text = refs::ref_advice(&cx, &aspect, r, &text);
         }
         if any {
-            text.push_str(&positions.resume(r.range.end));
+            text.push_str(&cx.positions.resume(r.range.end));
             edits.push(Edit::replace(r.range.clone(), text));
         }
     }
@@ -474,10 +492,13 @@ fn weave_file(
             format!("{sep}{}\n", keep_imports.join("\n")),
         ));
     }
-    if let Some(edit) = aliases.import_edit(scan) {
+    if let Some(edit) = cx.hoister.borrow().edit(&file.text) {
         edits.push(edit);
     }
-    out.imports.extend(aliases.added_paths());
+    if let Some(edit) = cx.aliases.import_edit(scan) {
+        edits.push(edit);
+    }
+    out.imports.extend(cx.aliases.added_paths());
     // Map the file to itself from its first byte, unless it already starts
     // with its own `//line` (cgo, cover): a directive further down (a
     // generated section) leaves the code above it unmapped otherwise.
@@ -488,7 +509,7 @@ fn weave_file(
     reparse::check(&text, index, file, &out.decisions)?;
     for d in dropped {
         // Overlapping edits come from a call nested in another advised call.
-        let line = positions.at(d.range.start).1;
+        let line = cx.positions.at(d.range.start).1;
         if let Some(dec) = out
             .decisions
             .iter_mut()

@@ -2,12 +2,11 @@
 //! position kept) and `replace` on value uses of a package-level member
 //! (`http.DefaultTransport`).
 
-use super::edit::Positions;
-use super::render::render;
+use super::aliases_used;
+use super::cx::FileCx;
 use super::site::SiteValues;
-use super::{PackageInfo, SourceFile, aliases_used, imports};
 use crate::check::CheckedAspect;
-use crate::scan::{FuncSite, RefSite, RefUse};
+use crate::scan::{RefSite, RefUse};
 
 /// Why a reference is not advised, if it is not: only value uses are.
 pub(super) fn skip_reason(r: &RefSite) -> Option<&'static str> {
@@ -26,35 +25,22 @@ pub(super) fn skip_reason(r: &RefSite) -> Option<&'static str> {
 }
 
 /// Apply one ref aspect to the (possibly already advised) reference text.
-#[allow(clippy::too_many_arguments)]
 pub(super) fn ref_advice(
+    cx: &FileCx,
     aspect: &CheckedAspect,
     r: &RefSite,
     current: &str,
-    file: &SourceFile,
-    pkg: &PackageInfo,
-    funcs: &[FuncSite],
-    positions: &Positions,
-    aliases: &mut imports::Aliases<'_>,
 ) -> String {
-    let values = SiteValues {
-        pkg,
-        file,
-        aspect,
-        funcs,
-        enclosing: r.enclosing,
-        line: r.line,
-        aliases,
-        own: Vec::new(),
-    };
-    let resume = positions.resume(r.range.start);
+    let hidden = cx.locals_around(r.enclosing);
+    let values = SiteValues::new(cx, aspect, r.enclosing, r.line, &hidden.locals);
+    let resume = cx.positions.resume(r.range.start);
     let mut text = current.to_string();
     for t in aspect.advice.replace.iter().chain(&aspect.advice.wrap) {
-        let with = values.with("Ref", format!("{resume}{text}{}", positions.mark(t)));
-        text = format!("{}{}", positions.mark(t), render(t, &with, ""));
+        let with = values.with("Ref", format!("{resume}{text}{}", cx.positions.mark(t)));
+        text = format!("{}{}", cx.positions.mark(t), with.render(t));
     }
     for (alias, path) in aliases_used(aspect) {
-        aliases.require(&alias, &path);
+        cx.aliases.require(&alias, &path);
     }
     text
 }

@@ -4,28 +4,51 @@
 //! (`Call`/`Args`, `Ref`, `Value`), and the identifier renaming of
 //! site advice (import aliases, hygienic names).
 
-use super::render::Values;
-use super::{PackageInfo, SourceFile, context_placeholder, imports};
-use crate::check::CheckedAspect;
+use std::collections::BTreeSet;
+
+use super::cx::FileCx;
+use super::render::{Values, render};
+use super::{context_placeholder, imports};
+use crate::check::{CheckedAspect, Template};
 use crate::scan::FuncSite;
 
+/// No names hide an import at package level.
+pub(super) static NO_LOCALS: BTreeSet<String> = BTreeSet::new();
+
 /// Everything a site template's placeholders and identifiers resolve to.
-pub(super) struct SiteValues<'a, 'b> {
-    pub pkg: &'a PackageInfo<'a>,
-    pub file: &'a SourceFile,
+pub(super) struct SiteValues<'a> {
+    pub cx: &'a FileCx<'a>,
     pub aspect: &'a CheckedAspect,
-    /// The file's functions, and the index of the one enclosing the site.
-    pub funcs: &'a [FuncSite],
+    /// The index (in the file's functions) of the one enclosing the site.
     pub enclosing: Option<usize>,
     pub line: u32,
-    pub aliases: &'b imports::Aliases<'b>,
+    /// Names that hide a file import where the text lands.
+    pub hidden: &'a BTreeSet<String>,
     /// The site's own placeholders: `Call`, `Args`, `Ref`, `Value`.
     pub own: Vec<(&'static str, String)>,
 }
 
-impl<'a, 'b> SiteValues<'a, 'b> {
+impl<'a> SiteValues<'a> {
+    /// The values for a site inside `scan.funcs[enclosing]`.
+    pub fn new(
+        cx: &'a FileCx<'a>,
+        aspect: &'a CheckedAspect,
+        enclosing: Option<usize>,
+        line: u32,
+        hidden: &'a BTreeSet<String>,
+    ) -> Self {
+        SiteValues {
+            cx,
+            aspect,
+            enclosing,
+            line,
+            hidden,
+            own: Vec::new(),
+        }
+    }
+
     /// The same site with one of its own placeholders set.
-    pub fn with(&self, name: &'static str, value: String) -> SiteValues<'a, 'b> {
+    pub fn with(&self, name: &'static str, value: String) -> SiteValues<'a> {
         let mut own: Vec<(&'static str, String)> = self
             .own
             .iter()
@@ -33,28 +56,48 @@ impl<'a, 'b> SiteValues<'a, 'b> {
             .cloned()
             .collect();
         own.push((name, value));
-        SiteValues { own, ..*self }
+        SiteValues {
+            own,
+            ..SiteValues::new(self.cx, self.aspect, self.enclosing, self.line, self.hidden)
+        }
+    }
+
+    /// Render `t` here, its hoistable literals as package-level functions.
+    pub fn render(&self, t: &Template) -> String {
+        let package_level = SiteValues {
+            own: self.own.clone(),
+            ..SiteValues::new(self.cx, self.aspect, self.enclosing, self.line, &NO_LOCALS)
+        };
+        let lifted = self.cx.hoister.borrow_mut().lift(t, &package_level);
+        render(&lifted.template, &lifted.values(self), "")
     }
 }
 
-impl Values for SiteValues<'_, '_> {
+impl Values for SiteValues<'_> {
     fn placeholder(&self, name: &str) -> Option<String> {
-        let enclosing = self.enclosing.and_then(|i| self.funcs.get(i));
-        if let Some(v) = context_placeholder(name, enclosing, self.pkg, self.file, self.line) {
+        let funcs = &self.cx.scan.funcs;
+        let enclosing = self.enclosing.and_then(|i| funcs.get(i));
+        if let Some(v) = context_placeholder(name, enclosing, self.cx.pkg, self.cx.file, self.line)
+        {
             return Some(v);
         }
         if let Some((_, v)) = self.own.iter().find(|(n, _)| *n == name) {
             return Some(v.clone());
         }
         if name == "Context" {
-            return Some(context_expr(self.funcs, self.enclosing, self.aliases));
+            return Some(context_expr(
+                funcs,
+                self.enclosing,
+                &self.cx.aliases,
+                self.hidden,
+            ));
         }
         self.aspect.vars.get(name).cloned()
     }
 
     fn ident(&self, name: &str) -> String {
         if let Some(i) = self.aspect.imports.iter().find(|i| i.alias == name) {
-            return self.aliases.alias_for(&i.alias, &i.path);
+            return self.cx.aliases.alias_for(&i.alias, &i.path, self.hidden);
         }
         if self.aspect.idents.declared.iter().any(|d| d == name) {
             return format!("__goaop_{name}");
@@ -74,6 +117,7 @@ pub(super) fn context_expr(
     funcs: &[FuncSite],
     enclosing: Option<usize>,
     aliases: &imports::Aliases<'_>,
+    hidden: &BTreeSet<String>,
 ) -> String {
     let mut at = enclosing;
     let mut guard = funcs.len() + 1;
@@ -97,5 +141,8 @@ pub(super) fn context_expr(
             break;
         }
     }
-    format!("{}.Background()", aliases.alias_for("context", "context"))
+    format!(
+        "{}.Background()",
+        aliases.alias_for("context", "context", hidden)
+    )
 }

@@ -51,9 +51,9 @@ impl Want {
             | globals_clause | vars_clause | imports_clause | order_clause | advice_clause
             | kw_set_field | set_field_clause | kw_tests | tests_clause => Want::Clause,
             aspect_close => Want::AspectClose,
-            kw_execution | kw_target | kw_within | kw_call | kw_ref | not_op | pc_not
-            | pc_execution | pc_target | pc_within | pc_call | pc_ref | pc_group | pc_or
-            | pc_and => Want::Pointcut,
+            kw_execution | kw_target | kw_within | kw_call | kw_ref | kw_as_value | not_op
+            | pc_not | pc_execution | pc_target | pc_within | pc_call | pc_ref | pc_as_value
+            | pc_group | pc_or | pc_and => Want::Pointcut,
             and_op => Want::AndOp,
             or_op => Want::OrOp,
             pc_open => Want::PcOpen,

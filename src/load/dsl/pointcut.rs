@@ -191,6 +191,7 @@ impl Lowering<'_> {
                     Some(RawPointcut::Ref(Spanned::new(text, self.map.span(r))))
                 }
             }
+            Rule::pc_as_value => Some(RawPointcut::AsValue(self.map.span(whole))),
             _ => {
                 self.diags.push(
                     Diagnostic::error(
@@ -199,7 +200,7 @@ impl Lowering<'_> {
                         self.map.span(whole),
                         "not a pointcut",
                     )
-                    .with_help("a pointcut is built from `execution(…)`, `target(\"…\")`, `within(\"…\")`, `call(…)` and `ref(…)`"),
+                    .with_help("a pointcut is built from `execution(…)`, `target(\"…\")`, `within(\"…\")`, `call(…)`, `ref(…)` and `as-value()`"),
                 );
                 None
             }

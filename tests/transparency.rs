@@ -1,0 +1,241 @@
+//! Woven code is transparent (DESIGN §11): the program behaves like the
+//! user's program plus the advice. One module (tests/transparency, with its
+//! own aspects.yaml: `use: [otel, net/http]` plus aspects of every shape)
+//! is built plain and with `-toolexec=goaop`; both binaries run and their
+//! output must be equal once the advice's own lines are removed:
+//!
+//! - the names of the user's closures (`runtime.FuncForPC`), nested ones
+//!   and ones inside an advised literal, under before + after (goto form),
+//!   a call-site `replace`, and the bundled otel setup in `main`;
+//! - the function names and lines of a panic's stack;
+//! - `recover()` in a deferred advised function, `runtime.Caller`, a router
+//!   whose deferred `recv` (handler signature, never a value) recovers;
+//! - a shadowed import, a derived context and a blank parameter bound twice;
+//!
+//! and `t.Helper()` still reports the caller's line, and a compile error
+//! after a renamed blank parameter keeps its column. Needs the Go toolchain
+//! (and the module cache or proxy for the OpenTelemetry modules).
+
+mod common;
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use common::gobuild::{copy_tree, go, output, text, toolexec};
+
+/// A copy of the fixture, with example/orders' go.mod and go.sum (the
+/// OpenTelemetry modules the integrations need, at the pinned versions).
+fn module(tag: &str) -> PathBuf {
+    let dir = copy_tree(
+        &common::root().join("tests/transparency"),
+        &format!("transparency-{tag}"),
+    );
+    let orders = common::root().join("example/orders");
+    let gomod = std::fs::read_to_string(orders.join("go.mod")).unwrap();
+    let gomod = gomod.replacen(
+        "module example.com/orders",
+        "module example.com/transparency",
+        1,
+    );
+    std::fs::write(dir.join("go.mod"), gomod).unwrap();
+    std::fs::copy(orders.join("go.sum"), dir.join("go.sum")).unwrap();
+    dir
+}
+
+fn build(dir: &Path, woven: bool, out: &str) -> PathBuf {
+    let bin = dir.join(out);
+    let bin_arg = bin.display().to_string();
+    let te = toolexec();
+    let mut args = vec!["build"];
+    if woven {
+        args.push(&te);
+    }
+    args.extend(["-o", &bin_arg, "."]);
+    let o = output(go(dir, &args));
+    assert!(
+        o.status.success(),
+        "go {} failed:\n{}",
+        args.join(" "),
+        text(&o).1
+    );
+    bin
+}
+
+fn run(bin: &Path) -> String {
+    let o = Command::new(bin)
+        .env("OTEL_TRACES_EXPORTER", "none")
+        .env("OTEL_METRICS_EXPORTER", "none")
+        .env("OTEL_LOGS_EXPORTER", "none")
+        .output()
+        .unwrap();
+    let (stdout, stderr) = text(&o);
+    assert!(
+        o.status.success(),
+        "{} failed:\n{stdout}{stderr}",
+        bin.display()
+    );
+    stdout
+}
+
+/// The lines of `go test`/`go build` output that mention `needle`.
+fn lines_with(out: &std::process::Output, needle: &str) -> Vec<String> {
+    let (stdout, stderr) = text(out);
+    stdout
+        .lines()
+        .chain(stderr.lines())
+        .filter(|l| l.contains(needle))
+        .map(|l| l.trim().to_string())
+        .collect()
+}
+
+#[test]
+fn woven_program_behaves_like_the_plain_one_plus_the_advice() {
+    let dir = module("run");
+    let plain = run(&build(&dir, false, "plain"));
+    let woven = run(&build(&dir, true, "woven"));
+
+    // The plain program says what the woven one must keep.
+    for expected in [
+        "closure main.main.func1",
+        "closure main.Outer.func1",
+        "closure main.Outer.func2",
+        "closure main.Outer.func2.1",
+        "closure main.Results.func1",
+        "closure main.Shout.func1",
+        "closure main.Lit.func1.1",
+        "closure main.Lit.func1",
+        "frames main.Trace.func1@main.go:",
+        "recovered boom",
+        "caller main.go:",
+        "fetch x y%20z",
+        "status 500",
+        "router recovered handler",
+    ] {
+        assert!(
+            plain.contains(expected),
+            "plain output lacks {expected:?}:\n{plain}"
+        );
+    }
+    let user: Vec<&str> = woven
+        .lines()
+        .filter(|l| !l.starts_with("advice: "))
+        .collect();
+    let plain_lines: Vec<&str> = plain.lines().collect();
+    assert_eq!(
+        user, plain_lines,
+        "the woven program's own output differs from the plain one's\n--- woven ---\n{woven}"
+    );
+    // And the advice ran.
+    for advice in [
+        "advice: enter Outer",
+        "advice: exit Outer",
+        "advice: enter Results",
+        "advice: exit Results",
+        "advice: upper hi",
+        "advice: enter Lit.func1",
+        "advice: exit Lit.func1",
+        "advice: enter Trace",
+        "advice: exit Trace",
+        "advice: enter handle",
+        "advice: exit handle",
+        "advice: escaped a%20b",
+        "advice: ctx-one true",
+        "advice: ctx-two true",
+    ] {
+        assert!(
+            woven.lines().any(|l| l == advice),
+            "the advice did not run: no {advice:?} in\n{woven}"
+        );
+    }
+    // Hello and Ping each got both context aspects.
+    assert_eq!(woven.matches("advice: ctx-one true").count(), 2, "{woven}");
+}
+
+#[test]
+fn plan_skips_what_would_change_the_program() {
+    let dir = module("plan");
+    let out = common::goaop(&dir, &["plan", "--format", "json", "."]);
+    let (stdout, stderr) = text(&out);
+    assert!(out.status.success(), "goaop plan failed:\n{stdout}{stderr}");
+    let rows: Vec<serde_json::Value> = serde_json::from_str(&stdout).unwrap();
+    let row = |site: &str, aspect: &str| {
+        rows.iter()
+            .find(|r| r["site"] == site && r["aspect"] == aspect)
+            .cloned()
+    };
+    // The router's deferred recv is only ever called: not a served handler.
+    for aspect in ["http-handler", "http-route"] {
+        assert!(
+            row("(*router).recv", aspect).is_none(),
+            "recv is advised by {aspect}:\n{stdout}"
+        );
+        let serve = row("(*router).ServeHTTP", aspect).expect("ServeHTTP is a handler");
+        assert_eq!(serve["applied"], true, "{serve}");
+    }
+    // A served handler literal records its route, and is never re-served.
+    assert_eq!(row("serve.func1", "http-route").unwrap()["applied"], true);
+    assert!(row("serve.func1", "http-handler").is_none(), "{stdout}");
+    // `around` would move these bodies into a closure.
+    for (site, why) in [
+        ("handle", "recover()"),
+        ("where", "runtime.Caller"),
+        ("checkEqual", "t.Helper()"),
+    ] {
+        let r = row(site, "guard").unwrap_or_else(|| panic!("no guard row for {site}"));
+        let skipped = r["skipped"].as_str().unwrap_or("");
+        assert!(skipped.contains(why), "{site}: {r}");
+    }
+}
+
+/// `t.Helper()` in a function an `around` selected: it is skipped, so the
+/// failure is reported at the caller's line, as in a plain test.
+#[test]
+fn test_helper_reports_the_callers_line() {
+    let dir = module("helper");
+    let plain = output(go(
+        &dir,
+        &["test", "-count=1", "-run", "TestHelperLine", "."],
+    ));
+    let te = toolexec();
+    let woven = output(go(
+        &dir,
+        &["test", &te, "-count=1", "-run", "TestHelperLine", "."],
+    ));
+    let plain_lines = lines_with(&plain, "got 1, want 2");
+    assert_eq!(
+        plain_lines,
+        ["main_test.go:6: got 1, want 2"],
+        "{:?}",
+        text(&plain)
+    );
+    assert_eq!(
+        lines_with(&woven, "got 1, want 2"),
+        plain_lines,
+        "{:?}",
+        text(&woven)
+    );
+}
+
+/// A compile error after a blank parameter goaop renamed (`_` →
+/// `__goaop_ctx`) on the same line: the same file:line:col as a plain build.
+#[test]
+fn compile_errors_keep_their_columns() {
+    let dir = module("columns");
+    let plain = output(go(&dir, &["build", "./broken"]));
+    let te = toolexec();
+    let woven = output(go(&dir, &["build", &te, "./broken"]));
+    assert!(!plain.status.success() && !woven.status.success());
+    let plain_lines = lines_with(&plain, "undefinedName");
+    assert_eq!(
+        plain_lines,
+        ["broken/broken.go:5:45: undefined: undefinedName"],
+        "{:?}",
+        text(&plain)
+    );
+    assert_eq!(
+        lines_with(&woven, "undefinedName"),
+        plain_lines,
+        "{:?}",
+        text(&woven)
+    );
+}

@@ -1,0 +1,5 @@
+package broken
+
+import "context"
+
+func Ping(_ context.Context) error { return undefinedName }

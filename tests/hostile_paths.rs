@@ -219,11 +219,15 @@ fn plain_aspect(segments: Vec<Segment>) -> CheckedAspect {
                     file: "aspects.yaml".into(),
                     line: 5,
                 },
+                hoists: Vec::new(),
+                local_literal: false,
+                body_results: None,
             }),
             ..Default::default()
         },
         idents: Idents::default(),
         order: 0,
+        tests: false,
     }
 }
 

@@ -43,18 +43,40 @@ impl Deps {
         self.packages.contains_key(path)
     }
 
-    /// What the closure is: every package and its export file (16 hex
-    /// digits).
+    /// What the closure is: every package and the content of its export
+    /// file (16 hex digits). The Go build cache names its files by content
+    /// hash (`<64 hex>-d`): the name stands for the content, so the id does
+    /// not depend on where GOCACHE is (two clean builds with their own
+    /// caches stay byte-identical: the id is in every build ID).
     pub fn id(&self) -> String {
         let mut h = blake3::Hasher::new();
         for (path, export) in &self.packages {
-            for part in [path, export] {
+            let content = content_name(Path::new(export));
+            for part in [path.as_str(), content.as_str()] {
                 h.update(&(part.len() as u64).to_le_bytes());
                 h.update(part.as_bytes());
             }
         }
         h.finalize().to_hex()[..16].to_string()
     }
+}
+
+/// A Go build cache file's name (its content hash), else a hash of the
+/// file (empty for none).
+fn content_name(file: &Path) -> String {
+    let name = file
+        .file_name()
+        .and_then(|n| n.to_str())
+        .unwrap_or_default();
+    let is_cache_name = name
+        .strip_suffix("-d")
+        .is_some_and(|h| h.len() == 64 && h.bytes().all(|b| b.is_ascii_hexdigit()));
+    if is_cache_name || file.as_os_str().is_empty() {
+        return name.to_string();
+    }
+    std::fs::read(file)
+        .map(|b| blake3::hash(&b).to_hex().to_string())
+        .unwrap_or_else(|_| file.display().to_string())
 }
 
 #[derive(Deserialize)]
@@ -350,13 +372,24 @@ mod tests {
     }
 
     #[test]
-    fn the_id_names_every_export_file() {
-        let a = Deps {
-            packages: [("x".to_string(), "/c/1-d".to_string())].into(),
+    fn the_id_is_the_export_files_content_wherever_the_cache_is() {
+        let deps = |file: &str| Deps {
+            packages: [("x".to_string(), file.to_string())].into(),
         };
-        let b = Deps {
-            packages: [("x".to_string(), "/c/2-d".to_string())].into(),
-        };
-        assert_ne!(a.id(), b.id());
+        let (one, two) = (format!("{:064x}-d", 1), format!("{:064x}-d", 2));
+        assert_eq!(
+            deps(&format!("/a/cache/00/{one}")).id(),
+            deps(&format!("/b/gocache/00/{one}")).id()
+        );
+        assert_ne!(
+            deps(&format!("/a/cache/00/{one}")).id(),
+            deps(&format!("/a/cache/00/{two}")).id()
+        );
+        let dir = tempfile::tempdir().unwrap();
+        let f = dir.path().join("_pkg_.a");
+        std::fs::write(&f, "v1").unwrap();
+        let v1 = deps(f.to_str().unwrap()).id();
+        std::fs::write(&f, "v2").unwrap();
+        assert_ne!(deps(f.to_str().unwrap()).id(), v1, "other files by content");
     }
 }

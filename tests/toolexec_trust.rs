@@ -377,6 +377,8 @@ fn cache_directory_faults() {
             std::fs::write(&f, b"garbage").unwrap();
         }
     }
+    // (Running as root, the mode does not stop writes; the damaged files
+    // inside still must not be trusted.)
     {
         use std::os::unix::fs::PermissionsExt;
         let ro = std::fs::Permissions::from_mode(0o555);
@@ -428,8 +430,8 @@ fn cache_directory_faults() {
 }
 
 /// Stray `GOAOP_*` variables in the environment: a leaked `GOAOP_NESTED`
-/// (issue #9 item 5), a `GOAOP_LOG` that cannot be written, a
-/// `GOAOP_CONFIG` naming a missing file.
+/// (issue #9 item 5), a `GOAOP_LOG` that cannot be written, goaop turned on
+/// in the go env file, a `GOAOP_CONFIG` naming a missing file.
 #[test]
 fn stray_goaop_variables() {
     let mut m = Module::take();
@@ -446,6 +448,16 @@ fn stray_goaop_variables() {
         assert!(o.status.success(), "{var}={value}: {}", text(&o).1);
         assert_eq!(run(&m.path("bin")), WOVEN, "{var}={value}");
     }
+
+    // `go env -w GOFLAGS=-toolexec=goaop`: the go env file turns goaop on
+    // for every go command, the nested `go list` of the injected imports
+    // included, unless goaop turns it off there (it recursed, and hung).
+    let goenv = root().join("goenv");
+    std::fs::write(&goenv, format!("GOFLAGS=-toolexec={GOAOP}\n")).unwrap();
+    m.bump();
+    let mut cmd = m.go(&xdg, &["build", "-o", "bin", "."]);
+    cmd.env("GOENV", &goenv);
+    assert_eq!(m.build_and_run(cmd), WOVEN, "GOFLAGS from the go env file");
 
     m.bump();
     let mut cmd = m.build(&xdg, &[]);

@@ -196,6 +196,8 @@ impl Nested {
         let mut cmd = Command::new(&self.go);
         cmd.current_dir(&self.cwd)
             .args(["list", "-deps", "-export", "-json=ImportPath,Export,Error"])
+            // Not through goaop, even if GOFLAGS in the go env file says so.
+            .arg("-toolexec=")
             .args(&self.flags)
             .arg("--")
             .args(&self.imports)

@@ -470,6 +470,30 @@ fn stray_goaop_variables() {
     assert_eq!(run(&m.path("bin")), PLAIN);
 }
 
+/// The nested `go list` of the injected imports runs where the go command
+/// runs, so relative paths in its flags mean the same (it ran in the
+/// module root: `-modfile=../alt.mod` from a subdirectory failed).
+#[test]
+fn relative_flags_from_a_subdirectory() {
+    let mut m = Module::take();
+    let xdg = fresh_xdg("subdir");
+    std::fs::copy(m.path("go.mod"), m.path("alt.mod")).unwrap();
+    m.bump();
+    let mut cmd = go(
+        &m.path("internal"),
+        &[
+            "build",
+            "-modfile=../alt.mod",
+            &toolexec(),
+            "-o",
+            "../bin",
+            "..",
+        ],
+    );
+    cmd.env("XDG_CACHE_HOME", &xdg);
+    assert_eq!(m.build_and_run(cmd), WOVEN);
+}
+
 /// Three cold builds at once sharing one (empty) goaop cache: every one is
 /// woven.
 #[test]

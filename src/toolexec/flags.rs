@@ -178,8 +178,9 @@ pub fn nested_goflags(goflags: &str) -> String {
 }
 
 /// go build and go test flags that take a separate value (so it is not a
-/// package).
+/// package). go test also spells its own flags `-test.<name>`.
 fn takes_value(name: &str) -> bool {
+    let name = name.strip_prefix("test.").unwrap_or(name);
     VALUE_FLAGS.contains(&name)
         || PER_PACKAGE.contains(&name)
         || matches!(
@@ -219,6 +220,9 @@ fn takes_value(name: &str) -> bool {
                 | "outputdir"
                 | "trace"
                 | "vet"
+                | "debug-actiongraph"
+                | "debug-runtime-trace"
+                | "debug-trace"
         )
 }
 
@@ -249,6 +253,10 @@ mod tests {
         assert_eq!(
             nested("go test -count 1 ./x -race -v -args -trimpath", None),
             ["-race"]
+        );
+        assert_eq!(
+            nested("go test -test.run TestX -a ./x -tags t", None),
+            ["-a", "-tags=t"]
         );
     }
 

@@ -20,13 +20,10 @@ use crate::buildset::{self, COMMAND_LINE, Closure, Target, Unit, dir_import_path
 use crate::compile::RuleSetRef;
 use crate::weave::SourceFile;
 
-/// `nested`: a compile of the nested `go list` that resolves the closure of
-/// the advice's imports (see [`deps`]): every package it compiles is in that
-/// closure, so nothing is woven, but the skips are reported like in the
-/// outer build (which reuses this compile's cached output, warnings
-/// included). Without the aspects at hand (`--config` is not passed down)
-/// it is a plain pass-through.
-pub fn plan(inv: &Invocation, nested: bool) -> Plan {
+/// Weave the compile's package if an aspect can touch it (the nested
+/// `go list` of [`deps`] runs without goaop, so every compile here belongs
+/// to the user's build).
+pub fn plan(inv: &Invocation) -> Plan {
     let Ok(args) = ToolArgs::parse(&inv.args) else {
         return inv.passthrough();
     };
@@ -35,7 +32,6 @@ pub fn plan(inv: &Invocation, nested: bool) -> Plan {
     };
     let project = match config::find(inv.config.as_deref()) {
         Ok(p) => p,
-        Err(_) if nested => return inv.passthrough(),
         Err(o) => return Plan::Done(o),
     };
     let Some(target) = target(p, &args, &project) else {
@@ -43,12 +39,10 @@ pub fn plan(inv: &Invocation, nested: bool) -> Plan {
     };
     let rules = match cache::load(&project) {
         Ok(r) => r,
-        Err(_) if nested => return inv.passthrough(),
         Err(o) => return Plan::Done(o),
     };
-    match weave(inv, args, &target, &project, &rules, nested) {
+    match weave(inv, args, &target, &project, &rules) {
         Ok(plan) => plan,
-        Err(_) if nested => inv.passthrough(),
         Err(e) => failure(format!("weaving {}: {e}", target.path)),
     }
 }
@@ -91,7 +85,6 @@ fn weave(
     target: &Target,
     project: &Project,
     rules: &Rules,
-    nested: bool,
 ) -> Result<Plan, String> {
     let view = rules.view()?;
     let main_module = project.module_path();
@@ -115,14 +108,13 @@ fn weave(
         .unwrap_or_else(|| project.go_cwd.clone());
     let imports = rule_imports(&view)?;
     let this = target.path.as_str();
-    let closure = if imports.is_empty() || nested {
+    let closure = if imports.is_empty() {
         None
     } else {
         Some(deps::resolve(&work, &module_root, &inv.tool, &imports)?)
     };
     // Only this package's membership matters here.
     let off_limits = match &closure {
-        _ if nested => Closure::from_set(&imports, [this]),
         Some(d) => Closure::from_set(&imports, d.contains(this).then_some(this)),
         None => Closure::default(),
     };

@@ -28,14 +28,20 @@ impl Project {
 
 /// The go command's working directory.
 pub fn go_cwd() -> PathBuf {
+    parent_cwd()
+        .or_else(|| std::env::current_dir().ok())
+        .unwrap_or_else(|| PathBuf::from("."))
+}
+
+/// The parent process's working directory, where the platform says it.
+pub fn parent_cwd() -> Option<PathBuf> {
     #[cfg(target_os = "linux")]
     {
         let ppid = std::os::unix::process::parent_id();
-        if let Ok(dir) = std::fs::read_link(format!("/proc/{ppid}/cwd")) {
-            return dir;
-        }
+        std::fs::read_link(format!("/proc/{ppid}/cwd")).ok()
     }
-    std::env::current_dir().unwrap_or_else(|_| PathBuf::from("."))
+    #[cfg(not(target_os = "linux"))]
+    None
 }
 
 /// Find the aspects; none at all is an error (exit 2): a build the user

@@ -1,19 +1,36 @@
 //! The packages injected code imports, and their whole dependency closure,
-//! with export data: `go list -deps -export` run once per build (the first
-//! compile or link that needs it runs it under a lock file in `$WORK`, the
-//! others wait and read its result).
+//! with export data: `go list -deps -export`, run once per go command.
 //!
-//! The nested go command gets the parent build's flags that change what is
-//! compiled (`-tags`, `-race`, `-mod`, `-gcflags`, `-trimpath`…, read from
-//! `/proc/<ppid>/cmdline`) and GOFLAGS without `-toolexec`, so it neither
-//! recurses into goaop nor builds archives the link would reject.
+//! The answer is what the woven objects and the final link depend on, so
+//! it is never kept across builds: its identity ([`Deps::id`], a hash of
+//! the export files, whose names are content hashes in the Go build cache)
+//! goes into the `-V=full` tag instead (see [`super::version`]), and an
+//! edit of any package of the closure (a helper package of the user's own
+//! module, a workspace or `replace` directory, a vendored copy) rebuilds
+//! what was woven against it.
+//!
+//! Within one go command the answer is shared by all its goaop calls
+//! (`-V=full`, compiles, link): the first computes it under a file lock, the
+//! others wait and read it. The shared file lives in the goaop cache dir
+//! under the go process's identity (boot id, pid, start time), else in
+//! `$WORK` (compiles and links only). Files are [sealed](super::sealed);
+//! a failure is never written.
+//!
+//! The nested go command is the toolchain's own `go` (next to the tool),
+//! run in the go command's directory with the flags [`super::flags`] picks
+//! from the parent go command's line (`/proc/<ppid>/cmdline`) and GOFLAGS.
+//! It does not go through goaop: the injected packages are never woven.
 
 use std::collections::BTreeMap;
+use std::fs::File;
 use std::path::{Path, PathBuf};
 use std::process::Command;
-use std::time::{Duration, Instant};
+use std::time::{Duration, SystemTime};
 
 use serde::{Deserialize, Serialize};
+
+use super::flags::{GoCommand, nested_goflags};
+use super::{cache, config, identity, sealed};
 
 /// Import path → export data file, for every package in the closure.
 #[derive(Debug, Default, Serialize, Deserialize)]
@@ -26,13 +43,40 @@ impl Deps {
         self.packages.contains_key(path)
     }
 
-    /// Every export data file still exists (a persistent copy is stale once
-    /// the go command has trimmed one from its cache).
-    fn exports_exist(&self) -> bool {
-        self.packages
-            .values()
-            .all(|e| e.is_empty() || Path::new(e).is_file())
+    /// What the closure is: every package and the content of its export
+    /// file (16 hex digits). The Go build cache names its files by content
+    /// hash (`<64 hex>-d`): the name stands for the content, so the id does
+    /// not depend on where GOCACHE is (two clean builds with their own
+    /// caches stay byte-identical: the id is in every build ID).
+    pub fn id(&self) -> String {
+        let mut h = blake3::Hasher::new();
+        for (path, export) in &self.packages {
+            let content = content_name(Path::new(export));
+            for part in [path.as_str(), content.as_str()] {
+                h.update(&(part.len() as u64).to_le_bytes());
+                h.update(part.as_bytes());
+            }
+        }
+        h.finalize().to_hex()[..16].to_string()
     }
+}
+
+/// A Go build cache file's name (its content hash), else a hash of the
+/// file (empty for none).
+fn content_name(file: &Path) -> String {
+    let name = file
+        .file_name()
+        .and_then(|n| n.to_str())
+        .unwrap_or_default();
+    let is_cache_name = name
+        .strip_suffix("-d")
+        .is_some_and(|h| h.len() == 64 && h.bytes().all(|b| b.is_ascii_hexdigit()));
+    if is_cache_name || file.as_os_str().is_empty() {
+        return name.to_string();
+    }
+    std::fs::read(file)
+        .map(|b| blake3::hash(&b).to_hex().to_string())
+        .unwrap_or_else(|_| file.display().to_string())
 }
 
 #[derive(Deserialize)]
@@ -51,187 +95,232 @@ struct ListError {
     err: String,
 }
 
-/// How long to wait for another process's `go list` before running our own.
-const WAIT: Duration = Duration::from_secs(300);
-
-/// The closure of `imports` (non-empty), cached under `work` (the build's
-/// `$WORK`). `module_root` is where the nested go command runs.
+/// The closure of `imports` (non-empty) for a compile or link of the build
+/// whose `$WORK` is `work`. `module_root` is where the nested go command
+/// runs if the go command's own directory is unknown; `tool` is the
+/// compiler or linker (it says which toolchain).
 pub fn resolve(
     work: &Path,
     module_root: &Path,
     tool: &Path,
     imports: &[String],
 ) -> Result<Deps, String> {
-    // Across builds: a persistent copy keyed on everything the answer
-    // depends on, trusted only while every export file it names still
-    // exists (the go command trims its cache). This saves a nested go
-    // command (~100 ms) on every incremental build.
-    let persistent = persistent_path(module_root, tool, imports);
-    if let Some(d) = persistent
-        .as_deref()
-        .and_then(read)
-        .filter(Deps::exports_exist)
-    {
-        return Ok(d);
-    }
-    let deps = resolve_in_build(work, module_root, imports)?;
-    if let Some(p) = persistent {
-        write_atomically(&p, &deps);
-    }
-    Ok(deps)
+    Nested::new(module_root, tool, imports).resolve(Some(work))
 }
 
-/// Where the persistent copy of a closure lives, if there is a cache dir.
-fn persistent_path(
+/// The closure of `imports` for a `-V=full` call (no `$WORK` yet).
+pub fn resolve_for_tool_id(
     module_root: &Path,
     tool: &Path,
     imports: &[String],
-) -> Option<std::path::PathBuf> {
-    let mut h = blake3::Hasher::new();
-    h.update(b"goaop deps v1\0");
-    h.update(crate::VERSION.as_bytes());
-    for part in imports.iter().chain(&parent_flags()) {
-        h.update(&(part.len() as u64).to_le_bytes());
-        h.update(part.as_bytes());
-    }
-    for v in [
-        goflags_without_toolexec(),
-        std::env::var("GOCACHE").unwrap_or_default(),
-    ] {
-        h.update(&(v.len() as u64).to_le_bytes());
-        h.update(v.as_bytes());
-    }
-    // The toolchain (export data is version-specific) and the module's
-    // requirements.
-    h.update(tool.parent().unwrap_or(tool).as_os_str().as_encoded_bytes());
-    h.update(module_root.as_os_str().as_encoded_bytes());
-    for f in ["go.mod", "go.sum", "go.work", "go.work.sum"] {
-        let bytes = std::fs::read(module_root.join(f)).unwrap_or_default();
-        h.update(&(bytes.len() as u64).to_le_bytes());
-        h.update(&bytes);
-    }
-    let key = &h.finalize().to_hex()[..32];
-    Some(super::cache::cache_dir()?.join(format!("deps-{key}.json")))
+) -> Result<Deps, String> {
+    Nested::new(module_root, tool, imports).resolve(None)
 }
 
-fn write_atomically(path: &Path, deps: &Deps) {
-    let Ok(json) = serde_json::to_vec(deps) else {
+/// The nested go command.
+struct Nested {
+    go: PathBuf,
+    /// The toolchain's own `go`: pin it (no GOTOOLCHAIN switch).
+    local_go: bool,
+    cwd: PathBuf,
+    flags: Vec<String>,
+    goflags: String,
+    imports: Vec<String>,
+}
+
+impl Nested {
+    fn new(module_root: &Path, tool: &Path, imports: &[String]) -> Nested {
+        let cwd = config::parent_cwd().unwrap_or_else(|| module_root.to_path_buf());
+        let main_module = crate::project::find_module(&cwd).map(|m| m.path);
+        let flags = parent_cmdline()
+            .map(|a| GoCommand::parse(&a).nested_flags(main_module.as_deref()))
+            .unwrap_or_default();
+        // $GOROOT/pkg/tool/<goos_goarch>/<tool> → $GOROOT/bin/go
+        let go = tool
+            .ancestors()
+            .nth(4)
+            .map(|root| {
+                root.join("bin")
+                    .join(format!("go{}", std::env::consts::EXE_SUFFIX))
+            })
+            .filter(|g| g.is_file());
+        Nested {
+            local_go: go.is_some(),
+            go: go.unwrap_or_else(|| PathBuf::from("go")),
+            cwd,
+            flags,
+            goflags: nested_goflags(&std::env::var("GOFLAGS").unwrap_or_default()),
+            imports: imports.to_vec(),
+        }
+    }
+
+    /// What the answer depends on within one go command.
+    fn key(&self) -> String {
+        let mut h = blake3::Hasher::new();
+        h.update(b"goaop deps v2\0");
+        let exe = identity::exe_id(cache::cache_dir().as_deref()).unwrap_or_default();
+        let parts = [
+            exe.as_str(),
+            &self.go.to_string_lossy(),
+            &self.cwd.to_string_lossy(),
+            &self.goflags,
+        ];
+        for part in parts
+            .into_iter()
+            .chain(self.flags.iter().map(String::as_str))
+        {
+            h.update(&(part.len() as u64).to_le_bytes());
+            h.update(part.as_bytes());
+        }
+        h.update(b"\0imports\0");
+        for part in &self.imports {
+            h.update(&(part.len() as u64).to_le_bytes());
+            h.update(part.as_bytes());
+        }
+        h.finalize().to_hex()[..32].to_string()
+    }
+
+    /// Share the answer through the go command's run directory, else
+    /// `work`, else compute it alone.
+    fn resolve(&self, work: Option<&Path>) -> Result<Deps, String> {
+        let key = self.key();
+        for dir in run_dir().into_iter().chain(work.map(Path::to_path_buf)) {
+            if let Some(shared) = Shared::open(&dir, &key) {
+                return shared.get_or(|| self.go_list());
+            }
+        }
+        self.go_list()
+    }
+
+    fn go_list(&self) -> Result<Deps, String> {
+        let mut cmd = Command::new(&self.go);
+        cmd.current_dir(&self.cwd)
+            .args(["list", "-deps", "-export", "-json=ImportPath,Export,Error"])
+            // Not through goaop, even if GOFLAGS in the go env file says so.
+            .arg("-toolexec=")
+            .args(&self.flags)
+            .arg("--")
+            .args(&self.imports)
+            .env("GOFLAGS", &self.goflags);
+        if self.local_go {
+            cmd.env("GOTOOLCHAIN", "local");
+        }
+        let out = cmd
+            .output()
+            .map_err(|e| format!("cannot run `go list` for the injected imports: {e}"))?;
+        let text = String::from_utf8_lossy(&out.stdout);
+        let mut deps = Deps::default();
+        let mut errors = Vec::new();
+        for p in serde_json::Deserializer::from_str(&text).into_iter::<Listed>() {
+            let p = p.map_err(|e| format!("unexpected `go list` output: {e}"))?;
+            if let Some(e) = p.error {
+                errors.push(format!("{}: {}", p.import_path, e.err));
+            }
+            deps.packages.insert(p.import_path, p.export);
+        }
+        if !out.status.success() || !errors.is_empty() {
+            return Err(format!(
+                "the aspects import packages this module cannot build ({}); \
+                 add them to go.mod with `go get`:\n{}{}",
+                self.imports.join(", "),
+                errors.join("\n"),
+                String::from_utf8_lossy(&out.stderr)
+            ));
+        }
+        Ok(deps)
+    }
+}
+
+/// A closure file shared by the calls of one go command, and its lock.
+struct Shared {
+    file: PathBuf,
+    lock: File,
+    key: String,
+}
+
+const KIND: &str = "deps";
+
+impl Shared {
+    fn open(dir: &Path, key: &str) -> Option<Shared> {
+        std::fs::create_dir_all(dir).ok()?;
+        let lock = File::create(dir.join(format!("goaop-deps-{key}.lock"))).ok()?;
+        Some(Shared {
+            file: dir.join(format!("goaop-deps-{key}.json")),
+            lock,
+            key: key.to_string(),
+        })
+    }
+
+    fn read(&self) -> Option<Deps> {
+        serde_json::from_slice(&sealed::read(&self.file, KIND, &self.key)?).ok()
+    }
+
+    /// The shared answer, or `compute` it (holding the lock, so the other
+    /// calls wait for it instead of running their own) and share it. A
+    /// failure is not shared: each call reports it.
+    fn get_or(&self, compute: impl FnOnce() -> Result<Deps, String>) -> Result<Deps, String> {
+        if let Some(d) = self.read() {
+            return Ok(d);
+        }
+        // Held until `self.lock` is closed. Without locks (a file system
+        // that has none) every call computes its own.
+        let _ = self.lock.lock();
+        if let Some(d) = self.read() {
+            return Ok(d);
+        }
+        let deps = compute()?;
+        if let Ok(json) = serde_json::to_vec(&deps) {
+            sealed::write(&self.file, KIND, &self.key, &json);
+        }
+        Ok(deps)
+    }
+}
+
+/// Run directories older than this are removed when a new one is made.
+const RUN_DIR_AGE: Duration = Duration::from_secs(24 * 3600);
+
+/// `<cache dir>/runs/<boot id>-<pid>-<start time>` of the parent go
+/// command (Linux; `None` elsewhere or without a cache dir).
+fn run_dir() -> Option<PathBuf> {
+    let runs = cache::cache_dir()?.join("runs");
+    let dir = runs.join(go_process_id()?);
+    if !dir.is_dir() && std::fs::create_dir_all(&dir).is_ok() {
+        prune(&runs, &dir);
+    }
+    Some(dir)
+}
+
+/// Remove the run directories of go commands long finished.
+fn prune(runs: &Path, keep: &Path) {
+    let Ok(entries) = std::fs::read_dir(runs) else {
         return;
     };
-    let tmp = path.with_extension(format!("{}.tmp", std::process::id()));
-    let _ = std::fs::create_dir_all(path.parent().unwrap_or(path))
-        .and_then(|_| std::fs::write(&tmp, json))
-        .and_then(|_| std::fs::rename(&tmp, path));
-}
-
-/// The closure, computed once per build (`$WORK`) behind a lock.
-fn resolve_in_build(work: &Path, module_root: &Path, imports: &[String]) -> Result<Deps, String> {
-    let key = &blake3::hash(imports.join("\n").as_bytes()).to_hex()[..16];
-    let cache = work.join(format!("goaop-deps-{key}.json"));
-    let lock = work.join(format!("goaop-deps-{key}.lock"));
-    let start = Instant::now();
-    loop {
-        if let Some(d) = read(&cache) {
-            return Ok(d);
-        }
-        match std::fs::OpenOptions::new()
-            .write(true)
-            .create_new(true)
-            .open(&lock)
-        {
-            Ok(_) => break,
-            Err(_) if start.elapsed() < WAIT => std::thread::sleep(Duration::from_millis(25)),
-            // A stale lock (its owner died): do the work ourselves.
-            Err(_) => break,
+    let now = SystemTime::now();
+    for e in entries.flatten() {
+        let old = e
+            .metadata()
+            .and_then(|m| m.modified())
+            .is_ok_and(|t| now.duration_since(t).unwrap_or_default() > RUN_DIR_AGE);
+        if old && e.path() != keep {
+            let _ = std::fs::remove_dir_all(e.path());
         }
     }
-    let result = (|| {
-        if let Some(d) = read(&cache) {
-            return Ok(d);
-        }
-        let deps = go_list(module_root, imports)?;
-        let tmp = cache.with_extension(format!("{}.tmp", std::process::id()));
-        let json = serde_json::to_vec(&deps).map_err(|e| e.to_string())?;
-        std::fs::write(&tmp, json)
-            .and_then(|_| std::fs::rename(&tmp, &cache))
-            .map_err(|e| format!("cannot write {}: {e}", cache.display()))?;
-        Ok(deps)
-    })();
-    let _ = std::fs::remove_file(&lock);
-    result
 }
 
-fn read(cache: &Path) -> Option<Deps> {
-    serde_json::from_slice(&std::fs::read(cache).ok()?).ok()
-}
-
-/// Set for the nested `go list`: its compile calls must not weave (nor run
-/// `go list` again).
-pub const NESTED_ENV: &str = "GOAOP_NESTED";
-
-fn go_list(module_root: &Path, imports: &[String]) -> Result<Deps, String> {
-    let mut cmd = Command::new("go");
-    cmd.current_dir(module_root)
-        .args(["list", "-deps", "-export", "-json=ImportPath,Export,Error"])
-        .args(parent_flags());
-    // The nested build goes through goaop too, in pass-through mode: its
-    // compile calls then have the same tool ID (`-V=full`) as the outer
-    // build's, so both share build-cache entries instead of compiling the
-    // injected imports' closure twice. This is sound because the outer build
-    // never weaves a package of that closure either.
-    if let Ok(exe) = std::env::current_exe() {
-        cmd.arg(format!("-toolexec={}", exe.display()))
-            .env(NESTED_ENV, "1");
+/// A name for the parent process unique across its lifetime and reboots.
+fn go_process_id() -> Option<String> {
+    #[cfg(target_os = "linux")]
+    {
+        let ppid = std::os::unix::process::parent_id();
+        let stat = std::fs::read_to_string(format!("/proc/{ppid}/stat")).ok()?;
+        // Field 22, start time; fields count from after the `(comm)`.
+        let start = stat.rsplit_once(')')?.1.split_whitespace().nth(19)?;
+        let boot = std::fs::read_to_string("/proc/sys/kernel/random/boot_id").ok()?;
+        let boot: String = boot.trim().chars().filter(|c| *c != '-').collect();
+        Some(format!("{boot}-{ppid}-{start}"))
     }
-    cmd.arg("--")
-        .args(imports)
-        .env("GOFLAGS", goflags_without_toolexec());
-    let out = cmd
-        .output()
-        .map_err(|e| format!("cannot run `go list` for the injected imports: {e}"))?;
-    let text = String::from_utf8_lossy(&out.stdout);
-    let mut deps = Deps::default();
-    let mut errors = Vec::new();
-    for p in serde_json::Deserializer::from_str(&text).into_iter::<Listed>() {
-        let p = p.map_err(|e| format!("unexpected `go list` output: {e}"))?;
-        if let Some(e) = p.error {
-            errors.push(format!("{}: {}", p.import_path, e.err));
-        }
-        deps.packages.insert(p.import_path, p.export);
-    }
-    if !out.status.success() || !errors.is_empty() {
-        return Err(format!(
-            "the aspects import packages this module cannot build ({}); \
-             add them to go.mod with `go get`:\n{}{}",
-            imports.join(", "),
-            errors.join("\n"),
-            String::from_utf8_lossy(&out.stderr)
-        ));
-    }
-    Ok(deps)
-}
-
-/// GOFLAGS minus any `-toolexec` (the nested go command must not call us).
-fn goflags_without_toolexec() -> String {
-    std::env::var("GOFLAGS")
-        .unwrap_or_default()
-        .split_whitespace()
-        .filter(|f| !f.trim_start_matches('-').starts_with("toolexec"))
-        .collect::<Vec<_>>()
-        .join(" ")
-}
-
-/// Build flags that change compiled archives.
-const VALUE_FLAGS: &[&str] = &[
-    "tags", "mod", "modfile", "gcflags", "asmflags", "pgo", "overlay",
-];
-const BOOL_FLAGS: &[&str] = &["race", "msan", "asan", "trimpath", "cover"];
-
-/// The parent go command's build flags that change archives.
-fn parent_flags() -> Vec<String> {
-    parent_cmdline()
-        .map(|a| build_flags(&a))
-        .unwrap_or_default()
+    #[cfg(not(target_os = "linux"))]
+    None
 }
 
 fn parent_cmdline() -> Option<Vec<String>> {
@@ -250,83 +339,59 @@ fn parent_cmdline() -> Option<Vec<String>> {
     None
 }
 
-/// Pick the archive-changing flags out of a go command line.
-pub fn build_flags(cmdline: &[String]) -> Vec<String> {
-    let mut out = Vec::new();
-    // Skip `go` and the subcommand; stop at the first non-flag.
-    let mut it = cmdline.iter().skip(2);
-    while let Some(a) = it.next() {
-        if !a.starts_with('-') {
-            break;
-        }
-        let name = a.trim_start_matches('-');
-        let (name, inline) = match name.split_once('=') {
-            Some((n, _)) => (n, true),
-            None => (name, false),
-        };
-        if VALUE_FLAGS.contains(&name) {
-            if inline {
-                out.push(a.clone());
-            } else if let Some(v) = it.next() {
-                out.push(format!("-{name}={v}"));
-            }
-        } else if BOOL_FLAGS.contains(&name) {
-            out.push(a.clone());
-        } else if !inline && takes_value(name) {
-            it.next();
-        }
-    }
-    out
-}
-
-/// go build flags that take a separate value (so it is not a package).
-fn takes_value(name: &str) -> bool {
-    matches!(
-        name,
-        "o" | "p"
-            | "C"
-            | "toolexec"
-            | "ldflags"
-            | "gccgoflags"
-            | "buildmode"
-            | "compiler"
-            | "installsuffix"
-            | "pkgdir"
-            | "covermode"
-            | "coverpkg"
-            | "exec"
-            | "run"
-            | "bench"
-            | "count"
-            | "timeout"
-            | "cpu"
-            | "buildvcs"
-    )
-}
-
 #[cfg(test)]
 mod tests {
-    use super::build_flags;
+    use super::*;
 
     #[test]
-    fn picks_archive_changing_flags() {
-        let cmd: Vec<String> = [
-            "go",
-            "build",
-            "-toolexec",
-            "goaop --config x",
-            "-tags",
-            "a,b",
-            "-race",
-            "-o",
-            "out",
-            "-mod=vendor",
-            "./...",
-            "-trimpath",
-        ]
-        .iter()
-        .map(|s| s.to_string())
-        .collect();
-        assert_eq!(build_flags(&cmd), ["-tags=a,b", "-race", "-mod=vendor"]);
+    fn a_shared_answer_is_read_back_and_a_damaged_one_recomputed() {
+        let dir = tempfile::tempdir().unwrap();
+        let deps = |p: &str| Deps {
+            packages: [(p.to_string(), format!("/cache/{p}.a"))].into(),
+        };
+        let shared = Shared::open(dir.path(), "k").unwrap();
+        assert_eq!(
+            shared.get_or(|| Ok(deps("a"))).unwrap().id(),
+            deps("a").id()
+        );
+        let again = shared.get_or(|| panic!("computed twice")).unwrap();
+        assert_eq!(again.id(), deps("a").id());
+        let mut bytes = std::fs::read(&shared.file).unwrap();
+        bytes[3] ^= 0x20;
+        std::fs::write(&shared.file, &bytes).unwrap();
+        assert_eq!(
+            shared.get_or(|| Ok(deps("b"))).unwrap().id(),
+            deps("b").id()
+        );
+    }
+
+    #[test]
+    fn a_failure_is_not_shared() {
+        let dir = tempfile::tempdir().unwrap();
+        let shared = Shared::open(dir.path(), "k").unwrap();
+        assert!(shared.get_or(|| Err("no".into())).is_err());
+        assert!(shared.get_or(|| Ok(Deps::default())).is_ok());
+    }
+
+    #[test]
+    fn the_id_is_the_export_files_content_wherever_the_cache_is() {
+        let deps = |file: &str| Deps {
+            packages: [("x".to_string(), file.to_string())].into(),
+        };
+        let (one, two) = (format!("{:064x}-d", 1), format!("{:064x}-d", 2));
+        assert_eq!(
+            deps(&format!("/a/cache/00/{one}")).id(),
+            deps(&format!("/b/gocache/00/{one}")).id()
+        );
+        assert_ne!(
+            deps(&format!("/a/cache/00/{one}")).id(),
+            deps(&format!("/a/cache/00/{two}")).id()
+        );
+        let dir = tempfile::tempdir().unwrap();
+        let f = dir.path().join("_pkg_.a");
+        std::fs::write(&f, "v1").unwrap();
+        let v1 = deps(f.to_str().unwrap()).id();
+        std::fs::write(&f, "v2").unwrap();
+        assert_ne!(deps(f.to_str().unwrap()).id(), v1, "other files by content");
     }
 }

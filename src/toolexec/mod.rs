@@ -13,8 +13,11 @@ mod cache;
 mod compile;
 mod config;
 mod deps;
+mod flags;
+mod identity;
 mod importcfg;
 mod link;
+mod sealed;
 mod version;
 
 use std::ffi::OsString;
@@ -90,7 +93,7 @@ pub fn plan(inv: &Invocation) -> Plan {
     let is_version = inv.args.len() == 1 && inv.args[0] == "-V=full";
     match name {
         "compile" | "link" if is_version => version::plan(inv),
-        "compile" => compile::plan(inv, std::env::var_os(deps::NESTED_ENV).is_some()),
+        "compile" => compile::plan(inv),
         "link" => link::plan(inv),
         _ => inv.passthrough(),
     }

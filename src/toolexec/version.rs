@@ -1,11 +1,18 @@
 //! `compile -V=full` / `link -V=full`: the tool ID cmd/go folds into every
-//! action's cache key. We append ` goaop=<version>+<rule set>+<go.sum>` to
-//! the tool's line, so the Go build cache is keyed on the aspects: a
-//! second identical build compiles nothing, an aspect edit recompiles.
+//! action's cache key. We append
+//! ` goaop=<version>+<goaop>+<rule set>+<closure>` to the tool's line, so
+//! the Go build cache is keyed on everything woven objects depend on that
+//! cmd/go cannot see: goaop's own binary ([`identity`](super::identity)),
+//! the rule set's fingerprint, and the closure of the packages the advice
+//! imports ([`deps::Deps::id`]: cmd/go keys the woven package on its own
+//! imports only, and the link on the packages of its own graph). A second
+//! identical build compiles nothing; an aspect edit, another goaop, or an
+//! edit of a package the advice imports recompiles.
 
 use std::process::Command;
 
-use super::{Invocation, Plan, cache, config, failure};
+use super::compile::rule_imports;
+use super::{Invocation, Plan, cache, config, deps, failure};
 use crate::cli::Outcome;
 
 pub fn plan(inv: &Invocation) -> Plan {
@@ -21,11 +28,10 @@ pub fn plan(inv: &Invocation) -> Plan {
         Ok(f) => f,
         Err(e) => return failure(e),
     };
-    let gosum = project
-        .module
-        .as_ref()
-        .and_then(|m| std::fs::read(m.root.join("go.sum")).ok())
-        .unwrap_or_default();
+    let closure = match closure_id(inv, &project, &rules) {
+        Ok(c) => c,
+        Err(e) => return failure(e),
+    };
     let out = match Command::new(&inv.tool).args(&inv.args).output() {
         Ok(o) => o,
         Err(e) => return failure(format!("cannot run {}: {e}", inv.tool.display())),
@@ -40,16 +46,33 @@ pub fn plan(inv: &Invocation) -> Plan {
         });
     }
     let tag = format!(
-        "goaop={}+{}+{}",
+        "goaop={}+{}+{}+{closure}",
         crate::VERSION,
+        &rules.exe_id()[..16],
         &fingerprint.to_hex()[..16],
-        &blake3::hash(&gosum).to_hex()[..16]
     );
     Plan::Done(Outcome {
         stdout: tagged(&stdout, &tag),
         stderr,
         code: 0,
     })
+}
+
+/// The identity of the closure of the advice's imports, `-` without any.
+fn closure_id(
+    inv: &Invocation,
+    project: &config::Project,
+    rules: &cache::Rules,
+) -> Result<String, String> {
+    let imports = rule_imports(&rules.view()?)?;
+    if imports.is_empty() {
+        return Ok("-".to_string());
+    }
+    let module_root = project
+        .module
+        .as_ref()
+        .map_or(project.go_cwd.as_path(), |m| m.root.as_path());
+    Ok(deps::resolve_for_tool_id(module_root, &inv.tool, &imports)?.id())
 }
 
 /// Add `tag` to a `<tool> version <ver> …` line. A release toolchain's

@@ -1,0 +1,3 @@
+module example.com/trust
+
+go 1.22

@@ -1,0 +1,7 @@
+package main
+
+func Work() int { return 42 }
+
+func main() {
+	println("work", Work())
+}

@@ -1,0 +1,9 @@
+package main
+
+import "testing"
+
+func TestWork(t *testing.T) {
+	if Work() != 42 {
+		t.Fatal("Work")
+	}
+}

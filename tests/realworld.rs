@@ -144,9 +144,62 @@ const MODULES: &[Module] = &[
 /// handler method and closure names in stack traces.
 const CI_SUBSET: &[&str] = &["errors", "httprouter"];
 
-/// Tests allowed to differ woven, each with the README section saying why.
-/// (module, test name, README section)
-const ALLOWED: &[(&str, &str, &str)] = &[];
+/// Tests allowed to differ woven, each with the README section saying why:
+/// (module, test name — its subtests included —, README section).
+const ALLOWED: &[(&str, &str, &str)] = &[
+    // zap computes its caller a fixed number of frames up from the
+    // logging method; the harness's `around` runs that method's body one
+    // frame deeper, so the reported caller is the around's line.
+    ("zap", "TestConfig", AROUND_FRAME),
+    ("zap", "TestConfigWithSamplingHook", AROUND_FRAME),
+    ("zap", "TestLoggerAddCaller", AROUND_FRAME),
+    ("zap", "TestLoggerAddCallerFunction", AROUND_FRAME),
+    ("zap", "TestNewStdLog", AROUND_FRAME),
+    ("zap", "TestNewStdLogAt", AROUND_FRAME),
+    ("zap", "TestNewStdLogAtFatal", AROUND_FRAME),
+    ("zap", "TestNewStdLogAtPanics", AROUND_FRAME),
+    ("zap", "TestRedirectStdLogAtCaller", AROUND_FRAME),
+    ("zap", "TestRedirectStdLogAtFatal", AROUND_FRAME),
+    ("zap", "TestRedirectStdLogAtPanics", AROUND_FRAME),
+    ("zap", "TestRedirectStdLogCaller", AROUND_FRAME),
+    ("zap", "TestStacktraceFiltersZapLog", AROUND_FRAME),
+    ("zap", "TestStacktraceFiltersZapMarshal", AROUND_FRAME),
+    ("zap", "TestStacktraceWithCallerSkip", AROUND_FRAME),
+    ("zap", "TestStacktraceWithoutCallerSkip", AROUND_FRAME),
+    ("zap", "TestSugarAddCaller", AROUND_FRAME),
+    (
+        "zap",
+        "TestTestLoggerSupportsWrappedZapOptions",
+        AROUND_FRAME,
+    ),
+];
+
+const AROUND_FRAME: &str =
+    "README, Aspect files: \"The body of an `around` runs in a function literal\"";
+
+/// Whether a test that passes plain may fail woven.
+fn allowed(module: &str, test: &str) -> bool {
+    ALLOWED.iter().any(|(m, t, _)| {
+        *m == module && (test == *t || test.strip_prefix(t).is_some_and(|r| r.starts_with('/')))
+    })
+}
+
+/// A test's name with what changes from run to run taken out: subtests
+/// named after pointers (`0x13f62a10d3e0`) or the current time.
+fn stable_name(name: &str) -> String {
+    let mut out = String::with_capacity(name.len());
+    let mut rest = name;
+    while let Some(i) = rest.find("0x") {
+        out.push_str(&rest[..i + 2]);
+        rest = rest[i + 2..].trim_start_matches(|c: char| c.is_ascii_hexdigit());
+        out.push('_');
+    }
+    out.push_str(rest);
+    match out.find("time.Date(") {
+        Some(i) => format!("{}time.Date(_)", &out[..i]),
+        None => out,
+    }
+}
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
 enum Mode {
@@ -217,7 +270,12 @@ fn selected() -> Vec<&'static Module> {
 fn prepare(m: &Module, root: &Path) -> PathBuf {
     let o = output(go(
         root,
-        &["mod", "download", "-json", &format!("{}@{}", m.path, m.version)],
+        &[
+            "mod",
+            "download",
+            "-json",
+            &format!("{}@{}", m.path, m.version),
+        ],
     ));
     let (out, err) = text(&o);
     assert!(
@@ -234,7 +292,11 @@ fn prepare(m: &Module, root: &Path) -> PathBuf {
     copy_writable(&src, &dir);
     if !dir.join("go.mod").exists() {
         // A module from before Go modules: the go command assumes go 1.16.
-        std::fs::write(dir.join("go.mod"), format!("module {}\n\ngo 1.16\n", m.path)).unwrap();
+        std::fs::write(
+            dir.join("go.mod"),
+            format!("module {}\n\ngo 1.16\n", m.path),
+        )
+        .unwrap();
         let o = output(go(&dir, &["mod", "tidy"]));
         assert!(o.status.success(), "go mod tidy: {}", text(&o).1);
     }
@@ -248,7 +310,12 @@ fn prepare(m: &Module, root: &Path) -> PathBuf {
     std::fs::write(dir.join("aspects.yaml"), aspects).unwrap();
     if !m.uses.is_empty() {
         // The integrations' modules, as a user would add them.
-        let mut cmd = goaop_cmd(&dir, &["init", "--use", &m.uses.join(",")]);
+        // The plain run uses the same go.mod, so accepting a newer `go`
+        // line keeps the comparison fair.
+        let mut cmd = goaop_cmd(
+            &dir,
+            &["init", "--allow-go-upgrade", "--use", &m.uses.join(",")],
+        );
         let o = cmd.output().expect("goaop init runs");
         assert!(
             o.status.success(),
@@ -342,7 +409,7 @@ fn run_tests(dir: &Path, mode: Mode) -> Run {
             .or_else(|| ev["ImportPath"].as_str())
             .unwrap_or_default()
             .to_string();
-        let test = ev["Test"].as_str().unwrap_or_default().to_string();
+        let test = stable_name(ev["Test"].as_str().unwrap_or_default());
         if let Some(failed) = ev["FailedBuild"].as_str() {
             run.build_failed.insert(failed.to_string());
         }
@@ -350,8 +417,15 @@ fn run_tests(dir: &Path, mode: Mode) -> Run {
             run.build_failed.insert(pkg.clone());
         }
         if action == "output" || action == "build-output" {
-            let line = ev["Output"].as_str().unwrap_or_default().trim_end().to_string();
-            run.output.entry((pkg.clone(), test.clone())).or_default().push(line);
+            let line = ev["Output"]
+                .as_str()
+                .unwrap_or_default()
+                .trim_end()
+                .to_string();
+            run.output
+                .entry((pkg.clone(), test.clone()))
+                .or_default()
+                .push(line);
             continue;
         }
         let verdict = match action {
@@ -379,8 +453,20 @@ fn regressions(module: &str, plain: &Run, woven: &Run) -> Vec<String> {
         if got == Some(&Verdict::Pass) {
             continue;
         }
-        if !test.is_empty() && ALLOWED.iter().any(|(m, t, _)| *m == module && t == test) {
+        if !test.is_empty() && allowed(module, test) {
             continue;
+        }
+        // A package that fails only because of allowed tests.
+        if test.is_empty() && !woven.build_failed.contains(pkg) {
+            let failed: Vec<&String> = woven
+                .results
+                .iter()
+                .filter(|((p, t), v)| p == pkg && !t.is_empty() && **v == Verdict::Fail)
+                .map(|((_, t), _)| t)
+                .collect();
+            if !failed.is_empty() && failed.iter().all(|t| allowed(module, t)) {
+                continue;
+            }
         }
         let what = match got {
             Some(Verdict::Fail) => "fails",
@@ -544,12 +630,27 @@ fn real_modules_pass_their_own_tests_woven() {
         "toolexec",
         "driver",
         "plan +/-",
-        if timing { "   build x plain (toolexec, driver)" } else { "" }
+        if timing {
+            "   build x plain (toolexec, driver)"
+        } else {
+            ""
+        }
     );
     let mut failures = Vec::new();
     for m in selected() {
         eprintln!("realworld: {} {} ({})", m.path, m.version, m.why);
-        let row = match check_module(m, &root, timing) {
+        // A module that cannot even be prepared is reported, and the run
+        // goes on with the next one.
+        let checked =
+            std::panic::catch_unwind(|| check_module(m, &root, timing)).unwrap_or_else(|e| {
+                let why = e
+                    .downcast_ref::<String>()
+                    .cloned()
+                    .or_else(|| e.downcast_ref::<&str>().map(|s| s.to_string()))
+                    .unwrap_or_default();
+                Err(format!("{}: {why}", m.name))
+            });
+        let row = match checked {
             Ok(row) => row,
             Err(e) => {
                 // A module that lost tests still has its row first.

@@ -194,10 +194,10 @@ fn plan_shows_around_decisions_like_before_ones() {
     let diff = goaop(&dir, &["diff"]);
     let text = String::from_utf8_lossy(&diff.stdout);
     assert!(
-        text.contains("+\tfunc() {\n+/*line main.go:5:14*/\n"),
+        text.contains("+//line aspects.yaml:8:7\n+func() {\n+/*line main.go:5:14*/\n"),
         "{text}"
     );
-    assert!(text.contains("+//line aspects.yaml:10\n+\t}()\n"), "{text}");
+    assert!(text.contains("+//line aspects.yaml:10:7\n+}()\n"), "{text}");
 }
 
 /// `tests:` is `true` or `false` (YAML and DSL alike); anything else is an

@@ -222,6 +222,7 @@ fn plain_aspect(segments: Vec<Segment>) -> CheckedAspect {
                 hoists: Vec::new(),
                 local_literal: false,
                 body_results: None,
+                ..Default::default()
             }),
             ..Default::default()
         },

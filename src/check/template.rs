@@ -357,7 +357,8 @@ pub fn check(
         .iter()
         .flat_map(|r| [r.start - base, r.end - base])
         .collect();
-    let (segments, at) = split(&snippet.text, &uses, &resolved, &cuts);
+    let verbatim = verbatim_ranges(root, base, &snippet.text, &placeholders);
+    let (segments, starts, at) = split(&snippet.text, &uses, &resolved, &cuts, &verbatim);
     let template = Template {
         segments,
         returns: count_returns(root, &placeholders, base),
@@ -367,6 +368,10 @@ pub fn check(
         hoists: at.chunks(2).map(|c| c[0]..c[1]).collect(),
         local_literal: literals.local_literal,
         body_results: literals.body_results,
+        body_nested: literals.body_nested,
+        places: places(&snippet.text, &starts),
+        // Relative until the caller knows where the text is in its file.
+        columns: vec![1; snippet.text.split('\n').count()],
     };
     Some(Checked {
         template,
@@ -853,14 +858,67 @@ fn walk_returns(
     }
 }
 
+/// The parts of the template text (sorted, disjoint ranges) that are the
+/// inside of a literal or comment holding a placeholder or a line break
+/// (delimiters included): the weaver copies them as they are
+/// ([`Segment::Verbatim`]), so no directive or indentation lands inside a
+/// raw string's value, and every other segment starts in code.
+fn verbatim_ranges(
+    root: Node,
+    base: usize,
+    text: &str,
+    placeholders: &[Placeholder],
+) -> Vec<Range<usize>> {
+    let end = base + text.len();
+    let holds_placeholder = |r: &Range<usize>| {
+        placeholders
+            .iter()
+            .any(|p| r.start <= p.range.start && p.range.end <= r.end)
+    };
+    let mut out = Vec::new();
+    let mut stack = vec![root];
+    while let Some(node) = stack.pop() {
+        let r = node.byte_range();
+        if r.end <= base || r.start >= end {
+            continue;
+        }
+        match node.kind() {
+            // A rune literal holds a placeholder only as `'{{.X}}'`, whose
+            // neutral text is not a rune literal of the same extent: see
+            // below. Neither holds a line break.
+            "rune_literal" => {}
+            "interpreted_string_literal" | "raw_string_literal" | "comment" => {
+                let r = r.start.max(base) - base..r.end.min(end) - base;
+                if text[r.clone()].contains('\n') || holds_placeholder(&r) {
+                    out.push(r);
+                }
+            }
+            _ => {
+                let mut cursor = node.walk();
+                stack.extend(node.children(&mut cursor));
+            }
+        }
+    }
+    for p in placeholders {
+        if holes::rune_wrapped(text, &p.range) {
+            out.push(p.range.start - 1..p.range.end + 1);
+        }
+    }
+    out.sort_by_key(|r| r.start);
+    out
+}
+
 /// Split the template text into segments, also at each of `cuts` (sorted
-/// text offsets); returns the segment index at each cut.
+/// text offsets) and at the edges of the `verbatim` ranges; returns the
+/// segments, the text offset where each starts, and the segment index at
+/// each cut.
 fn split(
     text: &str,
     uses: &[Use],
     idents: &[(Range<usize>, bool)],
     cuts: &[usize],
-) -> (Vec<Segment>, Vec<usize>) {
+    verbatim: &[Range<usize>],
+) -> (Vec<Segment>, Vec<usize>, Vec<usize>) {
     let mut marks: Vec<(Range<usize>, Segment)> = uses
         .iter()
         .map(|u| {
@@ -879,19 +937,40 @@ fn split(
         .collect();
     marks.sort_by_key(|(r, _)| r.start);
     let mut out = Vec::new();
+    let mut starts = Vec::new();
     let mut at_cut = Vec::with_capacity(cuts.len());
     let mut cuts = cuts.iter().copied().peekable();
+    // Text from `from` to `to` (no placeholder or identifier inside), as
+    // `Lit`s and `Verbatim`s.
+    let text_segments =
+        |out: &mut Vec<Segment>, starts: &mut Vec<usize>, from: usize, to: usize| {
+            let mut at = from;
+            for v in verbatim.iter().filter(|v| v.start < to && v.end > from) {
+                let (s, e) = (v.start.max(from), v.end.min(to));
+                if s > at {
+                    out.push(Segment::Lit(text[at..s].to_string()));
+                    starts.push(at);
+                }
+                out.push(Segment::Verbatim(text[s..e].to_string()));
+                starts.push(s);
+                at = e;
+            }
+            if to > at {
+                out.push(Segment::Lit(text[at..to].to_string()));
+                starts.push(at);
+            }
+        };
     // Literal text from `from` to `to`, cut where asked.
-    let mut lit = |out: &mut Vec<Segment>, mut from: usize, to: usize| {
+    let mut lit = |out: &mut Vec<Segment>, starts: &mut Vec<usize>, mut from: usize, to: usize| {
         while let Some(c) = cuts.next_if(|&c| c <= to) {
             if c > from {
-                out.push(Segment::Lit(text[from..c].to_string()));
+                text_segments(out, starts, from, c);
                 from = c;
             }
             at_cut.push(out.len());
         }
         if to > from {
-            out.push(Segment::Lit(text[from..to].to_string()));
+            text_segments(out, starts, from, to);
         }
     };
     let mut at = 0;
@@ -899,12 +978,27 @@ fn split(
         if range.start < at {
             continue;
         }
-        lit(&mut out, at, range.start);
+        lit(&mut out, &mut starts, at, range.start);
         out.push(seg);
+        starts.push(range.start);
         at = range.end;
     }
-    lit(&mut out, at, text.len());
-    (out, at_cut)
+    lit(&mut out, &mut starts, at, text.len());
+    (out, starts, at_cut)
+}
+
+/// (line, byte offset in the line) of each of the sorted text offsets.
+fn places(text: &str, offsets: &[usize]) -> Vec<(u32, u32)> {
+    let line_starts: Vec<usize> = std::iter::once(0)
+        .chain(text.match_indices('\n').map(|(i, _)| i + 1))
+        .collect();
+    offsets
+        .iter()
+        .map(|&o| {
+            let line = line_starts.partition_point(|&s| s <= o) - 1;
+            (line as u32, (o - line_starts[line]) as u32)
+        })
+        .collect()
 }
 
 #[cfg(test)]

@@ -118,7 +118,12 @@ fn template_lines_know_their_file_columns() {
         ("y", (5, 7), vec![7, 7], (7, 13)),
         ("d", (4, 9), vec![9, 9], (7, 13)),
     ] {
-        let a = loaded.checked.aspects.iter().find(|a| a.name == name).unwrap();
+        let a = loaded
+            .checked
+            .aspects
+            .iter()
+            .find(|a| a.name == name)
+            .unwrap();
         let b = a.advice.before.as_ref().unwrap();
         assert_eq!((b.start(), &b.columns), (before, &columns), "{name}");
         assert_eq!(a.advice.after.as_ref().unwrap().start(), after, "{name}");

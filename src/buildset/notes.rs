@@ -167,9 +167,10 @@ impl AdviceErrors {
 
     /// The note for a reported position inside advice (no line break).
     pub fn note(&self, at: &Reported) -> Option<String> {
-        let region = self.regions.iter().find(|r| {
-            (r.first..=r.last).contains(&at.line) && self.same_file(&at.path, &r.file)
-        })?;
+        let region = self
+            .regions
+            .iter()
+            .find(|r| (r.first..=r.last).contains(&at.line) && self.same_file(&at.path, &r.file))?;
         let mut text = format!(
             "goaop: {}:{}:{} is in {} of aspect `{}`",
             at.path, at.line, at.col, region.advice, region.aspect
@@ -239,7 +240,8 @@ impl Lines {
 
     fn keep(&mut self, bytes: &[u8]) {
         let room = KEEP.saturating_sub(self.partial.len());
-        self.partial.extend_from_slice(&bytes[..bytes.len().min(room)]);
+        self.partial
+            .extend_from_slice(&bytes[..bytes.len().min(room)]);
     }
 
     /// The unterminated last line, if any.
@@ -260,7 +262,8 @@ pub struct Collector {
 impl Collector {
     pub fn feed(&mut self, chunk: &[u8]) {
         let found = &mut self.found;
-        self.lines.feed(chunk, |line, _| found.extend(reported(line)));
+        self.lines
+            .feed(chunk, |line, _| found.extend(reported(line)));
     }
 
     /// Every position reported, sorted, each once.
@@ -440,8 +443,15 @@ mod tests {
             .collect::<Vec<_>>()
             .join("\n");
         assert_eq!(without, input);
-        assert_eq!(out.matches("goaop: aspects.yaml:11:3 is in").count(), 1, "{out}");
-        assert!(out.contains("undefined: x\ngoaop: aspects.yaml:11:3"), "{out}");
+        assert_eq!(
+            out.matches("goaop: aspects.yaml:11:3 is in").count(),
+            1,
+            "{out}"
+        );
+        assert!(
+            out.contains("undefined: x\ngoaop: aspects.yaml:11:3"),
+            "{out}"
+        );
     }
 
     #[test]

@@ -13,6 +13,7 @@ pub mod model;
 pub mod modules;
 pub mod names;
 pub mod pointcut;
+mod segments;
 pub mod template;
 mod values;
 

@@ -12,9 +12,9 @@ use std::ops::Range;
 
 use tree_sitter::{Node, Parser};
 
-use super::holes::{self, Context, Use};
-use super::literals;
-use super::model::{Segment, Template};
+use super::holes::{self, Use};
+use super::model::Template;
+use super::{literals, segments};
 use crate::diag::{Diagnostic, codes, did_you_mean};
 use crate::load::Snippet;
 
@@ -183,9 +183,10 @@ pub struct Checked {
     pub uses: Vec<Use>,
 }
 
-struct Placeholder {
-    range: Range<usize>,
-    name: String,
+/// One `{{.Name}}` of the template text.
+pub(super) struct Placeholder {
+    pub(super) range: Range<usize>,
+    pub(super) name: String,
 }
 
 /// Check one advice template. Problems are appended to `diags`; `None` when
@@ -357,8 +358,8 @@ pub fn check(
         .iter()
         .flat_map(|r| [r.start - base, r.end - base])
         .collect();
-    let verbatim = verbatim_ranges(root, base, &snippet.text, &placeholders);
-    let (segments, starts, at) = split(&snippet.text, &uses, &resolved, &cuts, &verbatim);
+    let verbatim = segments::verbatim_ranges(root, base, &snippet.text, &placeholders);
+    let (segments, starts, at) = segments::split(&snippet.text, &uses, &resolved, &cuts, &verbatim);
     let template = Template {
         segments,
         returns: count_returns(root, &placeholders, base),
@@ -369,7 +370,7 @@ pub fn check(
         local_literal: literals.local_literal,
         body_results: literals.body_results,
         body_nested: literals.body_nested,
-        places: places(&snippet.text, &starts),
+        places: segments::places(&snippet.text, &starts),
         // Relative until the caller knows where the text is in its file.
         columns: vec![1; snippet.text.split('\n').count()],
     };
@@ -858,153 +859,10 @@ fn walk_returns(
     }
 }
 
-/// The parts of the template text (sorted, disjoint ranges) that are the
-/// inside of a literal or comment holding a placeholder or a line break
-/// (delimiters included): the weaver copies them as they are
-/// ([`Segment::Verbatim`]), so no directive or indentation lands inside a
-/// raw string's value, and every other segment starts in code.
-fn verbatim_ranges(
-    root: Node,
-    base: usize,
-    text: &str,
-    placeholders: &[Placeholder],
-) -> Vec<Range<usize>> {
-    let end = base + text.len();
-    let holds_placeholder = |r: &Range<usize>| {
-        placeholders
-            .iter()
-            .any(|p| r.start <= p.range.start && p.range.end <= r.end)
-    };
-    let mut out = Vec::new();
-    let mut stack = vec![root];
-    while let Some(node) = stack.pop() {
-        let r = node.byte_range();
-        if r.end <= base || r.start >= end {
-            continue;
-        }
-        match node.kind() {
-            // A rune literal holds a placeholder only as `'{{.X}}'`, whose
-            // neutral text is not a rune literal of the same extent: see
-            // below. Neither holds a line break.
-            "rune_literal" => {}
-            "interpreted_string_literal" | "raw_string_literal" | "comment" => {
-                let r = r.start.max(base) - base..r.end.min(end) - base;
-                if text[r.clone()].contains('\n') || holds_placeholder(&r) {
-                    out.push(r);
-                }
-            }
-            _ => {
-                let mut cursor = node.walk();
-                stack.extend(node.children(&mut cursor));
-            }
-        }
-    }
-    for p in placeholders {
-        if holes::rune_wrapped(text, &p.range) {
-            out.push(p.range.start - 1..p.range.end + 1);
-        }
-    }
-    out.sort_by_key(|r| r.start);
-    out
-}
-
-/// Split the template text into segments, also at each of `cuts` (sorted
-/// text offsets) and at the edges of the `verbatim` ranges; returns the
-/// segments, the text offset where each starts, and the segment index at
-/// each cut.
-fn split(
-    text: &str,
-    uses: &[Use],
-    idents: &[(Range<usize>, bool)],
-    cuts: &[usize],
-    verbatim: &[Range<usize>],
-) -> (Vec<Segment>, Vec<usize>, Vec<usize>) {
-    let mut marks: Vec<(Range<usize>, Segment)> = uses
-        .iter()
-        .map(|u| {
-            let seg = match u.context {
-                Context::Code(_) => Segment::Hole(u.name.clone()),
-                Context::Embedded(e) => Segment::Embedded(u.name.clone(), e),
-            };
-            (u.range.clone(), seg)
-        })
-        .chain(
-            idents
-                .iter()
-                .filter(|(_, is_ident)| *is_ident)
-                .map(|(r, _)| (r.clone(), Segment::Ident(text[r.clone()].to_string()))),
-        )
-        .collect();
-    marks.sort_by_key(|(r, _)| r.start);
-    let mut out = Vec::new();
-    let mut starts = Vec::new();
-    let mut at_cut = Vec::with_capacity(cuts.len());
-    let mut cuts = cuts.iter().copied().peekable();
-    // Text from `from` to `to` (no placeholder or identifier inside), as
-    // `Lit`s and `Verbatim`s.
-    let text_segments =
-        |out: &mut Vec<Segment>, starts: &mut Vec<usize>, from: usize, to: usize| {
-            let mut at = from;
-            for v in verbatim.iter().filter(|v| v.start < to && v.end > from) {
-                let (s, e) = (v.start.max(from), v.end.min(to));
-                if s > at {
-                    out.push(Segment::Lit(text[at..s].to_string()));
-                    starts.push(at);
-                }
-                out.push(Segment::Verbatim(text[s..e].to_string()));
-                starts.push(s);
-                at = e;
-            }
-            if to > at {
-                out.push(Segment::Lit(text[at..to].to_string()));
-                starts.push(at);
-            }
-        };
-    // Literal text from `from` to `to`, cut where asked.
-    let mut lit = |out: &mut Vec<Segment>, starts: &mut Vec<usize>, mut from: usize, to: usize| {
-        while let Some(c) = cuts.next_if(|&c| c <= to) {
-            if c > from {
-                text_segments(out, starts, from, c);
-                from = c;
-            }
-            at_cut.push(out.len());
-        }
-        if to > from {
-            text_segments(out, starts, from, to);
-        }
-    };
-    let mut at = 0;
-    for (range, seg) in marks {
-        if range.start < at {
-            continue;
-        }
-        lit(&mut out, &mut starts, at, range.start);
-        out.push(seg);
-        starts.push(range.start);
-        at = range.end;
-    }
-    lit(&mut out, &mut starts, at, text.len());
-    (out, starts, at_cut)
-}
-
-/// (line, byte offset in the line) of each of the sorted text offsets.
-fn places(text: &str, offsets: &[usize]) -> Vec<(u32, u32)> {
-    let line_starts: Vec<usize> = std::iter::once(0)
-        .chain(text.match_indices('\n').map(|(i, _)| i + 1))
-        .collect();
-    offsets
-        .iter()
-        .map(|&o| {
-            let line = line_starts.partition_point(|&s| s <= o) - 1;
-            (line as u32, (o - line_starts[line]) as u32)
-        })
-        .collect()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::check::Embedding;
+    use crate::check::{Embedding, Segment};
     use crate::diag::Span;
 
     fn snippet(text: &str) -> Snippet {
@@ -1198,5 +1056,32 @@ mod tests {
             let (c, d) = run_form(text, &[], &[], Form::Around);
             assert!(c.is_some() && d.is_empty(), "{text}: {d:?}");
         }
+    }
+
+    #[test]
+    fn literals_over_lines_and_around_placeholders_are_verbatim() {
+        let text = "x := `a\n  {{.FuncName}}\nb` + \"{{.FuncName}}\" /* c\nd */\ny := 'z' // {{.FuncName}}";
+        let (c, d) = run(text, &[], &[]);
+        assert!(d.is_empty(), "{d:?}");
+        let t = c.unwrap().template;
+        let verbatim: Vec<&str> = t
+            .segments
+            .iter()
+            .filter_map(|s| match s {
+                Segment::Verbatim(v) => Some(v.as_str()),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(
+            verbatim,
+            ["`a\n  ", "\nb`", "\"", "\"", "/* c\nd */", "// "]
+        );
+        // Each segment's (line, offset in the line).
+        assert_eq!(t.places.len(), t.segments.len());
+        let at = |seg: &Segment| t.places[t.segments.iter().position(|s| s == seg).unwrap()];
+        assert_eq!(at(&Segment::Verbatim("\nb`".into())), (1, 15));
+        assert_eq!(at(&Segment::Verbatim("/* c\nd */".into())), (2, 21));
+        assert_eq!(at(&Segment::Ident("y".into())), (4, 0));
+        assert_eq!(t.columns, [1, 1, 1, 1, 1]);
     }
 }

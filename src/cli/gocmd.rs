@@ -193,7 +193,8 @@ impl Prepared {
     /// `go run` on a terminal, whose program writes to the same stderr and
     /// must keep seeing a terminal.
     pub fn filters_stderr(&self, terminal: bool) -> bool {
-        !self.errors.is_empty() && !(terminal && self.sub == "run")
+        let keeps_terminal = terminal && self.sub == "run";
+        !self.errors.is_empty() && !keeps_terminal
     }
 
     /// The go command's stderr, unchanged, with a note after each error

@@ -23,8 +23,8 @@ mod version;
 use std::ffi::OsString;
 use std::path::{Path, PathBuf};
 
-pub use crate::buildset::notes::{Collector, Reported};
 use crate::buildset::notes::{AdviceErrors, notes_for};
+pub use crate::buildset::notes::{Collector, Reported};
 use crate::cli::Outcome;
 use crate::weave::Decision;
 

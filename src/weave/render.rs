@@ -420,4 +420,78 @@ mod tests {
         assert!(raw_string_problem("a\rb").is_some());
         assert!(embedded("a`b", Embedding::RawString, "`").contains("@goaop-unwritable-value@"));
     }
+
+    struct Fixed;
+    impl Values for Fixed {
+        fn placeholder(&self, name: &str) -> Option<String> {
+            (name == "Zeros").then(String::new)
+        }
+        fn ident(&self, name: &str) -> String {
+            format!("__goaop_{name}")
+        }
+    }
+
+    /// `return {{.Zeros}}, err` / `x := span.End()` at columns 7 and 9 of
+    /// lines 10 and 11.
+    fn two_lines() -> Template {
+        Template {
+            segments: vec![
+                Segment::Lit("return ".into()),
+                Segment::Hole("Zeros".into()),
+                Segment::Lit(", err\n  \nx := ".into()),
+                Segment::Ident("span".into()),
+                Segment::Lit(".End()".into()),
+            ],
+            places: vec![(0, 0), (0, 7), (0, 17), (2, 5), (2, 9)],
+            columns: vec![7, 1, 9],
+            origin: crate::check::Origin {
+                file: "aspects.yaml".into(),
+                line: 10,
+            },
+            ..Template::default()
+        }
+    }
+
+    #[test]
+    fn every_line_gets_its_position_and_values_resume_it() {
+        let t = two_lines();
+        assert_eq!(
+            render(&t, &Fixed, Start::Line { mid_line: true }),
+            "//line aspects.yaml:10:7\nreturn /*line aspects.yaml:10:26*/err\n//line aspects.yaml:12:9\nx := __goaop_span/*line aspects.yaml:12:18*/.End()"
+        );
+        assert_eq!(
+            render(&t, &Fixed, Start::Line { mid_line: false }),
+            "//line aspects.yaml:10:7\nreturn err\n//line aspects.yaml:12:9\nx := __goaop_span.End()"
+        );
+        assert_eq!(
+            render(&t, &Fixed, Start::Inline { mid_line: true }),
+            "/*line aspects.yaml:10:7*/return /*line aspects.yaml:10:26*/err\n//line aspects.yaml:12:9\nx := __goaop_span/*line aspects.yaml:12:18*/.End()"
+        );
+        assert_eq!(
+            render(&t, &Fixed, Start::Inline { mid_line: false }),
+            "return err\n  \nx := __goaop_span.End()"
+        );
+    }
+
+    #[test]
+    fn verbatim_text_is_copied_as_it_is() {
+        let t = Template {
+            segments: vec![
+                Segment::Lit("s := ".into()),
+                Segment::Verbatim("`a\n  b`".into()),
+                Segment::Lit(" + x".into()),
+            ],
+            places: vec![(0, 0), (0, 5), (1, 4)],
+            columns: vec![3, 3],
+            origin: crate::check::Origin {
+                file: "a.yaml".into(),
+                line: 1,
+            },
+            ..Template::default()
+        };
+        assert_eq!(
+            render(&t, &Fixed, Start::Line { mid_line: true }),
+            "//line a.yaml:1:3\ns := `a\n  b`/*line a.yaml:2:7*/ + x"
+        );
+    }
 }

@@ -358,14 +358,15 @@ pub fn unwritable(
     value: &dyn Fn(&str) -> Option<String>,
 ) -> Option<String> {
     for t in templates {
-        for seg in &t.segments {
+        for (i, seg) in t.segments.iter().enumerate() {
             if let Segment::Embedded(name, Embedding::RawString) = seg
                 && let Some(v) = value(name)
                 && let Some(why) = raw_string_problem(&v)
             {
+                let (line, col) = t.position(t.places.get(i).copied().unwrap_or_default());
                 return Some(format!(
-                    "the value of `{{{{.{name}}}}}` {why} (the advice at {}:{} writes it inside `…`); write the placeholder inside an interpreted string \"…\" instead",
-                    t.origin.file, t.origin.line
+                    "the value of `{{{{.{name}}}}}` {why} (the advice at {}:{line}:{col} writes it inside `…`); write the placeholder inside an interpreted string \"…\" instead",
+                    t.origin.file
                 ));
             }
         }

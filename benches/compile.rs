@@ -44,6 +44,7 @@ fn aspect(i: usize) -> CheckedAspect {
                 hoists: vec![],
                 local_literal: false,
                 body_results: None,
+                ..Default::default()
             }),
             ..Advice::default()
         },

@@ -2,11 +2,14 @@
 //! `goaop::cli`, prints what it returns and exits with its code. This is the
 //! only place that prints or exits.
 
-use std::io::{IsTerminal, Write};
-use std::path::PathBuf;
+use std::ffi::OsString;
+use std::io::{IsTerminal, Read, Write};
+use std::path::{Path, PathBuf};
+use std::process::Stdio;
 
 use clap::{Parser, Subcommand};
 use goaop::cli::{self, Format, Outcome};
+use goaop::toolexec::Collector;
 
 #[derive(Parser)]
 #[command(
@@ -168,10 +171,24 @@ fn main() {
     finish(outcome)
 }
 
-/// Run the go command on woven sources with the terminal attached.
+/// Run the go command on woven sources with the terminal attached; its
+/// stderr passes through a filter that adds a note after each error inside
+/// advice (see [`cli::gocmd::Prepared::filters_stderr`]).
 fn run_go(prepared: &cli::gocmd::Prepared) -> Outcome {
     let _ = std::io::stderr().write_all(prepared.notes.as_bytes());
-    let status = prepared.command().status();
+    let mut cmd = prepared.command();
+    let status = if prepared.filters_stderr(std::io::stderr().is_terminal()) {
+        cmd.stderr(Stdio::piped()).spawn().and_then(|mut child| {
+            if let Some(from) = child.stderr.take() {
+                let mut filter = prepared.filter();
+                pass(from, std::io::stderr(), |chunk| filter.feed(chunk));
+                let _ = std::io::stderr().write_all(&filter.finish());
+            }
+            child.wait()
+        })
+    } else {
+        cmd.status()
+    };
     prepared.cleanup();
     match status {
         Ok(s) => Outcome {
@@ -191,8 +208,16 @@ fn run_go(prepared: &cli::gocmd::Prepared) -> Outcome {
 fn toolexec(inv: &goaop::toolexec::Invocation) -> ! {
     match goaop::toolexec::plan(inv) {
         goaop::toolexec::Plan::Done(outcome) => finish(outcome),
-        goaop::toolexec::Plan::Run { tool, args, notes } => {
+        goaop::toolexec::Plan::Run {
+            tool,
+            args,
+            notes,
+            woven,
+        } => {
             let _ = std::io::stderr().write_all(notes.as_bytes());
+            if let Some(woven) = woven {
+                run_woven(&tool, &args, &woven);
+            }
             let mut cmd = std::process::Command::new(&tool);
             cmd.args(&args);
             #[cfg(unix)]
@@ -207,6 +232,67 @@ fn toolexec(inv: &goaop::toolexec::Invocation) -> ! {
                 code: 1,
                 ..Default::default()
             })
+        }
+    }
+}
+
+/// A compile goaop wove: the compiler runs as a child, its stdout and
+/// stderr passed through unchanged as they come; when it fails, a note for
+/// each error it reported inside advice follows (which advice, woven where).
+fn run_woven(tool: &Path, args: &[OsString], woven: &goaop::toolexec::Woven) -> ! {
+    let child = std::process::Command::new(tool)
+        .args(args)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn();
+    let mut child = match child {
+        Ok(c) => c,
+        Err(e) => finish(Outcome {
+            stderr: format!("goaop: cannot run {}: {e}\n", tool.display()),
+            code: 1,
+            ..Default::default()
+        }),
+    };
+    let stdout = child.stdout.take();
+    let out = std::thread::spawn(move || {
+        let mut found = Collector::default();
+        if let Some(from) = stdout {
+            pass(from, std::io::stdout(), |chunk| {
+                found.feed(chunk);
+                chunk.to_vec()
+            });
+        }
+        found
+    });
+    let mut found = Collector::default();
+    if let Some(from) = child.stderr.take() {
+        pass(from, std::io::stderr(), |chunk| {
+            found.feed(chunk);
+            chunk.to_vec()
+        });
+    }
+    let code = child.wait().map_or(1, |s| s.code().unwrap_or(1));
+    if let Ok(other) = out.join() {
+        found.merge(other);
+    }
+    if code != 0 {
+        let _ = std::io::stderr().write_all(woven.notes(&found.finish()).as_bytes());
+    }
+    std::process::exit(code)
+}
+
+/// Copy `from` to `to` as it arrives, each chunk as `map` makes it.
+fn pass(mut from: impl Read, mut to: impl Write, mut map: impl FnMut(&[u8]) -> Vec<u8>) {
+    let mut buf = vec![0u8; 64 * 1024];
+    loop {
+        match from.read(&mut buf) {
+            Ok(0) => break,
+            Ok(n) => {
+                let _ = to.write_all(&map(&buf[..n]));
+                let _ = to.flush();
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(_) => break,
         }
     }
 }

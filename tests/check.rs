@@ -94,3 +94,38 @@ fn examples_are_clean() {
         settings.bind(|| insta::assert_snapshot!(stem, out));
     }
 }
+
+/// Every template line knows its column in the aspect file (for the
+/// `//line file:L:C` of woven code): YAML block scalars and DSL bodies strip
+/// an indentation, a quoted YAML string starts after its quote.
+#[test]
+fn template_lines_know_their_file_columns() {
+    let dir = std::env::temp_dir().join(format!("goaop-check-columns-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let yaml = "aspects:\n  - name: y\n    target: \"^func Run\"\n    before: |\n      a := 1\n        _ = a\n    after: \"println(1)\"\n";
+    let dsl = "aspect d {\n    pointcut target(\"^func Run\")\n    before {\n        a := 1\n          _ = a\n    }\n    after { println(1) }\n}\n";
+    std::fs::write(dir.join("a.yaml"), yaml).unwrap();
+    std::fs::write(dir.join("d.aspect"), dsl).unwrap();
+    let loaded = load_and_check(&dir, &["a.yaml".into(), "d.aspect".into()]);
+    let _ = std::fs::remove_dir_all(&dir);
+    assert!(
+        !loaded.checked.has_errors(),
+        "{:?}",
+        loaded.checked.diagnostics
+    );
+    // (aspect, before's start and columns, after's start)
+    for (name, before, columns, after) in [
+        ("y", (5, 7), vec![7, 7], (7, 13)),
+        ("d", (4, 9), vec![9, 9], (7, 13)),
+    ] {
+        let a = loaded
+            .checked
+            .aspects
+            .iter()
+            .find(|a| a.name == name)
+            .unwrap();
+        let b = a.advice.before.as_ref().unwrap();
+        assert_eq!((b.start(), &b.columns), (before, &columns), "{name}");
+        assert_eq!(a.advice.after.as_ref().unwrap().start(), after, "{name}");
+    }
+}

@@ -122,8 +122,10 @@ fn plan_and_diff_on_the_example() {
         text.starts_with("--- a/orders/orders.go\n+++ b/orders/orders.go\n"),
         "{text}"
     );
+    // Each template line after its own `//line` with the column; the
+    // binding `ctx` became `c`, so the column resumes after it.
     assert!(
-        text.contains("+\tc, __goaop_span := tracer.Start(c, \"GetOrder\")"),
+        text.contains("+//line aspects.yaml:10:7\n+c/*line aspects.yaml:10:10*/, __goaop_span/*line aspects.yaml:10:16*/ := tracer.Start(c/*line aspects.yaml:10:36*/, \"GetOrder\""),
         "{text}"
     );
 }
@@ -194,10 +196,10 @@ fn plan_shows_around_decisions_like_before_ones() {
     let diff = goaop(&dir, &["diff"]);
     let text = String::from_utf8_lossy(&diff.stdout);
     assert!(
-        text.contains("+\tfunc() {\n+/*line main.go:5:14*/\n"),
+        text.contains("+//line aspects.yaml:8:7\n+func() {\n+/*line main.go:5:14*/\n"),
         "{text}"
     );
-    assert!(text.contains("+//line aspects.yaml:10\n+\t}()\n"), "{text}");
+    assert!(text.contains("+//line aspects.yaml:10:7\n+}()\n"), "{text}");
 }
 
 /// `tests:` is `true` or `false` (YAML and DSL alike); anything else is an

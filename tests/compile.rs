@@ -50,6 +50,7 @@ fn template(text: &str, line: u32) -> Template {
         hoists: vec![],
         local_literal: false,
         body_results: None,
+        ..Default::default()
     }
 }
 
@@ -698,7 +699,7 @@ fn bad_headers_are_typed_errors() {
         load(&v),
         Err(LoadError::FormatVersion {
             found: 99,
-            expected: 7
+            expected: 8
         })
     );
     let mut v = good.clone();

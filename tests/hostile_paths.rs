@@ -222,6 +222,7 @@ fn plain_aspect(segments: Vec<Segment>) -> CheckedAspect {
                 hoists: Vec::new(),
                 local_literal: false,
                 body_results: None,
+                ..Default::default()
             }),
             ..Default::default()
         },
@@ -324,7 +325,7 @@ fn an_aspect_file_under_a_star_directory_is_never_named_mid_line() {
         .remove(0)
         .unwrap();
     let path = aspects.display().to_string();
-    assert!(woven.contains(&format!("//line {path}:4\n")), "{woven}");
+    assert!(woven.contains(&format!("//line {path}:4:13\n")), "{woven}");
     assert!(!woven.contains(&format!("/*line {path}")), "{woven}");
     assert!(
         woven.contains("return strings.TrimSpace(/*line main.go:6:9*/strings.ToUpper(\"x\"))/*line main.go:6:29*/"),

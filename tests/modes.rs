@@ -371,14 +371,14 @@ fn every_mode_weaves_the_same_files_and_skips_the_same_join_points() {
     }
     let extra = &overlaid_driver[&format!("{}/sub/extra.go", dir.display())];
     assert!(
-        extra.contains("Enter(\"example.com/app/sub.Extra\")"),
+        extra.contains("Enter(\"example.com/app/sub.Extra\""),
         "{extra}"
     );
 
     // The internal test file is woven by `tests` only.
     let app_test = &by_diff[&format!("{}/app_test.go", dir.display())];
     assert!(
-        app_test.contains("Enter(\"test example.com/app.TestGreet\")"),
+        app_test.contains("Enter(\"test example.com/app.TestGreet\""),
         "{app_test}"
     );
     assert!(!app_test.contains("example.com/app.helper"), "{app_test}");

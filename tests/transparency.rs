@@ -11,6 +11,8 @@
 //! - `recover()` in a deferred advised function, `runtime.Caller`, a router
 //!   whose deferred `recv` (handler signature, never a value) recovers;
 //! - a shadowed import, a derived context and a blank parameter bound twice;
+//! - an `around` whose body sits in a block skips a function that assigns
+//!   its result with `:=` (it would declare a new one there);
 //!
 //! and `t.Helper()` still reports the caller's line, and a compile error
 //! after a renamed blank parameter keeps its column. Needs the Go toolchain
@@ -110,6 +112,8 @@ fn woven_program_behaves_like_the_plain_one_plus_the_advice() {
         "fetch x y%20z",
         "status 500",
         "router recovered handler",
+        "parse 42 <nil>",
+        "sum 3",
     ] {
         assert!(
             plain.contains(expected),
@@ -141,6 +145,7 @@ fn woven_program_behaves_like_the_plain_one_plus_the_advice() {
         "advice: escaped a%20b",
         "advice: ctx-one true",
         "advice: ctx-two true",
+        "advice: block Sum",
     ] {
         assert!(
             woven.lines().any(|l| l == advice),
@@ -185,6 +190,16 @@ fn plan_skips_what_would_change_the_program() {
         let skipped = r["skipped"].as_str().unwrap_or("");
         assert!(skipped.contains(why), "{site}: {r}");
     }
+    // The body would move into the `around`'s block, where `v, err :=`
+    // declares a new `err`.
+    let parse = row("Parse", "block").expect("a block row for Parse");
+    assert!(
+        parse["skipped"]
+            .as_str()
+            .is_some_and(|s| s.contains("inside a block") && s.contains("`err`")),
+        "{parse}"
+    );
+    assert_eq!(row("Sum", "block").unwrap()["applied"], true, "{stdout}");
 }
 
 /// `t.Helper()` in a function an `around` selected: it is skipped, so the

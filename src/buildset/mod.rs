@@ -19,6 +19,7 @@
 pub mod cmdline;
 pub mod golist;
 mod listed;
+pub mod notes;
 pub mod overlay;
 mod units;
 

@@ -42,6 +42,9 @@ pub(super) struct Facts {
     /// `around`: the results of the innermost literal enclosing the body
     /// placeholder, `None` when the body is not inside a literal.
     pub body_results: Option<usize>,
+    /// `around`: a block other than a literal's body encloses the body
+    /// placeholder (see [`Template::body_nested`]).
+    pub body_nested: bool,
 }
 
 /// What a hoisted literal may refer to.
@@ -101,6 +104,7 @@ pub(super) fn analyse(
     facts.hoists.sort_by_key(|r| r.start);
     if let Some((body, _)) = holes.iter().find(|(_, n)| n == BODY) {
         facts.body_results = enclosing_results(root, body.clone());
+        facts.body_nested = nested_in_block(root, body.clone());
     }
     facts
 }
@@ -310,6 +314,28 @@ impl<'s> Scopes<'s> {
     }
 }
 
+/// Whether a block that is not a function's body (an `if`/`for`/bare block,
+/// a `case` clause) lies between `body` and the function around it (the
+/// innermost literal, or the template's wrapper).
+fn nested_in_block(root: Node, body: Range<usize>) -> bool {
+    let Some(mut n) = root.named_descendant_for_byte_range(body.start, body.end) else {
+        return false;
+    };
+    let is_function = |n: Node| matches!(n.kind(), "func_literal" | "function_declaration");
+    while let Some(p) = n.parent() {
+        match p.kind() {
+            "func_literal" | "function_declaration" => return false,
+            "expression_case" | "default_case" | "type_case" | "communication_case" => {
+                return true;
+            }
+            "block" if !p.parent().is_some_and(is_function) => return true,
+            _ => {}
+        }
+        n = p;
+    }
+    false
+}
+
 /// The number of results of the innermost literal around `body`.
 fn enclosing_results(root: Node, body: Range<usize>) -> Option<usize> {
     let mut n = root.named_descendant_for_byte_range(body.start, body.end)?;
@@ -417,7 +443,7 @@ mod tests {
                     .map(|s| match s {
                         Segment::Lit(l) => l.clone(),
                         Segment::Hole(h) | Segment::Embedded(h, _) => format!("{{{{.{h}}}}}"),
-                        Segment::Ident(i) => i.clone(),
+                        Segment::Ident(i) | Segment::Verbatim(i) => i.clone(),
                     })
                     .collect()
             })
@@ -481,5 +507,21 @@ mod tests {
         assert_eq!(t.body_results, Some(2));
         let t = template("{\n{{.Body}}\n}", Form::Around);
         assert_eq!(t.body_results, None);
+    }
+
+    #[test]
+    fn body_nested_in_a_block() {
+        for (text, nested) in [
+            ("{{.Body}}", false),
+            ("func() {\n{{.Body}}\n}()", false),
+            ("{\n{{.Body}}\n}", true),
+            ("if true {\n{{.Body}}\n}", true),
+            ("switch {\ncase true:\n\t{{.Body}}\n}", true),
+            ("for {\n{{.Body}}\nbreak\n}", true),
+            ("func() {\nif true {\n{{.Body}}\n}\n}()", true),
+            ("if true {\nfunc() {\n{{.Body}}\n}()\n}", false),
+        ] {
+            assert_eq!(template(text, Form::Around).body_nested, nested, "{text}");
+        }
     }
 }

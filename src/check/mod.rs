@@ -13,6 +13,7 @@ pub mod model;
 pub mod modules;
 pub mod names;
 pub mod pointcut;
+mod segments;
 pub mod template;
 mod values;
 
@@ -348,6 +349,7 @@ fn check_aspect(
         }));
         let mut t = checked.template;
         t.origin = origin_of(snippet, sources);
+        t.columns = columns_of(snippet, t.columns.len(), sources);
         Some((t, checked.declared))
     };
     if let Some(s) = &raw.advice.before
@@ -614,6 +616,30 @@ fn origin_of(snippet: &Snippet, sources: &Sources) -> Origin {
         file: sources.get(snippet.span.file).name.clone(),
         line: line as u32,
     }
+}
+
+/// The aspect-file column (in bytes, as Go counts them) of the first byte
+/// of each of the first `lines` lines of the snippet. A value that is not a
+/// verbatim copy of its file (a quoted YAML string with escapes, a folded
+/// scalar) has no exact mapping: its first line starts where the value does
+/// (after the quote), the others at column 1.
+fn columns_of(snippet: &Snippet, lines: usize, sources: &Sources) -> Vec<u32> {
+    let text = &sources.get(snippet.span.file).text;
+    let column = |at: usize| {
+        let before = text.get(..at).unwrap_or("");
+        (before.len() - before.rfind('\n').map_or(0, |i| i + 1) + 1) as u32
+    };
+    if snippet.line_starts.len() >= lines {
+        return snippet.line_starts[..lines]
+            .iter()
+            .map(|&o| column(o))
+            .collect();
+    }
+    let start = snippet.span.range.start;
+    let quoted = matches!(text.as_bytes().get(start), Some(b'"' | b'\''));
+    let mut out = vec![1; lines.max(1)];
+    out[0] = column(start) + u32::from(quoted);
+    out
 }
 
 /// Function advice on call sites (or the reverse), `set-field` mixed with

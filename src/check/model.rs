@@ -68,7 +68,7 @@ pub struct Import {
 }
 
 /// A template pre-split into literal text and placeholders.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
 pub struct Template {
     pub segments: Vec<Segment>,
     /// The number of values of each `return` statement of the template
@@ -93,6 +93,33 @@ pub struct Template {
     /// `{{.Body}}`, whose `return`s the body's own become; `None` when the
     /// body is not inside a literal (it returns from the function itself).
     pub body_results: Option<usize>,
+    /// `around`: `{{.Body}}` is inside a block of the template that is not
+    /// a function literal's body (`if c {`, a bare `{`, a `case`): the
+    /// body's top-level `:=` would declare new variables there, shadowing
+    /// the function's parameters and results instead of assigning them.
+    pub body_nested: bool,
+    /// Where each segment starts in the template text, parallel to
+    /// `segments`: (line of the template, from 0; byte offset in that
+    /// line). With [`Self::columns`], the exact aspect-file position of
+    /// every piece, for the `//line` directives of woven code (DESIGN §7).
+    pub places: Vec<(u32, u32)>,
+    /// The aspect-file column (from 1, in bytes, as Go counts them) of the
+    /// first byte of each line of the template: YAML block scalars and DSL
+    /// bodies strip an indentation that the woven code does not have.
+    pub columns: Vec<u32>,
+}
+
+impl Template {
+    /// The aspect-file line and column of `place` (a value of [`Self::places`]).
+    pub fn position(&self, place: (u32, u32)) -> (u32, u32) {
+        let column = self.columns.get(place.0 as usize).copied().unwrap_or(1);
+        (self.origin.line + place.0, column + place.1)
+    }
+
+    /// The aspect-file line and column where the template starts.
+    pub fn start(&self) -> (u32, u32) {
+        self.position(self.places.first().copied().unwrap_or_default())
+    }
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -112,6 +139,11 @@ pub enum Segment {
     /// the alias the woven file uses) or a name the template declares
     /// (renamed hygienically). Other identifiers stay in `Lit`.
     Ident(String),
+    /// Text inside a string or rune literal or a comment that holds a
+    /// placeholder or a line break: copied as it is, never indented nor
+    /// interrupted by a `//line` directive (that would change a raw
+    /// string's value), and no place to resume positions.
+    Verbatim(String),
 }
 
 /// Where inside a template an [`Segment::Embedded`] placeholder stands,

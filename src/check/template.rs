@@ -12,9 +12,9 @@ use std::ops::Range;
 
 use tree_sitter::{Node, Parser};
 
-use super::holes::{self, Context, Use};
-use super::literals;
-use super::model::{Segment, Template};
+use super::holes::{self, Use};
+use super::model::Template;
+use super::{literals, segments};
 use crate::diag::{Diagnostic, codes, did_you_mean};
 use crate::load::Snippet;
 
@@ -183,9 +183,10 @@ pub struct Checked {
     pub uses: Vec<Use>,
 }
 
-struct Placeholder {
-    range: Range<usize>,
-    name: String,
+/// One `{{.Name}}` of the template text.
+pub(super) struct Placeholder {
+    pub(super) range: Range<usize>,
+    pub(super) name: String,
 }
 
 /// Check one advice template. Problems are appended to `diags`; `None` when
@@ -357,7 +358,8 @@ pub fn check(
         .iter()
         .flat_map(|r| [r.start - base, r.end - base])
         .collect();
-    let (segments, at) = split(&snippet.text, &uses, &resolved, &cuts);
+    let verbatim = segments::verbatim_ranges(root, base, &snippet.text, &placeholders);
+    let (segments, starts, at) = segments::split(&snippet.text, &uses, &resolved, &cuts, &verbatim);
     let template = Template {
         segments,
         returns: count_returns(root, &placeholders, base),
@@ -367,6 +369,10 @@ pub fn check(
         hoists: at.chunks(2).map(|c| c[0]..c[1]).collect(),
         local_literal: literals.local_literal,
         body_results: literals.body_results,
+        body_nested: literals.body_nested,
+        places: segments::places(&snippet.text, &starts),
+        // Relative until the caller knows where the text is in its file.
+        columns: vec![1; snippet.text.split('\n').count()],
     };
     Some(Checked {
         template,
@@ -853,64 +859,10 @@ fn walk_returns(
     }
 }
 
-/// Split the template text into segments, also at each of `cuts` (sorted
-/// text offsets); returns the segment index at each cut.
-fn split(
-    text: &str,
-    uses: &[Use],
-    idents: &[(Range<usize>, bool)],
-    cuts: &[usize],
-) -> (Vec<Segment>, Vec<usize>) {
-    let mut marks: Vec<(Range<usize>, Segment)> = uses
-        .iter()
-        .map(|u| {
-            let seg = match u.context {
-                Context::Code(_) => Segment::Hole(u.name.clone()),
-                Context::Embedded(e) => Segment::Embedded(u.name.clone(), e),
-            };
-            (u.range.clone(), seg)
-        })
-        .chain(
-            idents
-                .iter()
-                .filter(|(_, is_ident)| *is_ident)
-                .map(|(r, _)| (r.clone(), Segment::Ident(text[r.clone()].to_string()))),
-        )
-        .collect();
-    marks.sort_by_key(|(r, _)| r.start);
-    let mut out = Vec::new();
-    let mut at_cut = Vec::with_capacity(cuts.len());
-    let mut cuts = cuts.iter().copied().peekable();
-    // Literal text from `from` to `to`, cut where asked.
-    let mut lit = |out: &mut Vec<Segment>, mut from: usize, to: usize| {
-        while let Some(c) = cuts.next_if(|&c| c <= to) {
-            if c > from {
-                out.push(Segment::Lit(text[from..c].to_string()));
-                from = c;
-            }
-            at_cut.push(out.len());
-        }
-        if to > from {
-            out.push(Segment::Lit(text[from..to].to_string()));
-        }
-    };
-    let mut at = 0;
-    for (range, seg) in marks {
-        if range.start < at {
-            continue;
-        }
-        lit(&mut out, at, range.start);
-        out.push(seg);
-        at = range.end;
-    }
-    lit(&mut out, at, text.len());
-    (out, at_cut)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::check::Embedding;
+    use crate::check::{Embedding, Segment};
     use crate::diag::Span;
 
     fn snippet(text: &str) -> Snippet {
@@ -1104,5 +1056,32 @@ mod tests {
             let (c, d) = run_form(text, &[], &[], Form::Around);
             assert!(c.is_some() && d.is_empty(), "{text}: {d:?}");
         }
+    }
+
+    #[test]
+    fn literals_over_lines_and_around_placeholders_are_verbatim() {
+        let text = "x := `a\n  {{.FuncName}}\nb` + \"{{.FuncName}}\" /* c\nd */\ny := 'z' // {{.FuncName}}";
+        let (c, d) = run(text, &[], &[]);
+        assert!(d.is_empty(), "{d:?}");
+        let t = c.unwrap().template;
+        let verbatim: Vec<&str> = t
+            .segments
+            .iter()
+            .filter_map(|s| match s {
+                Segment::Verbatim(v) => Some(v.as_str()),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(
+            verbatim,
+            ["`a\n  ", "\nb`", "\"", "\"", "/* c\nd */", "// "]
+        );
+        // Each segment's (line, offset in the line).
+        assert_eq!(t.places.len(), t.segments.len());
+        let at = |seg: &Segment| t.places[t.segments.iter().position(|s| s == seg).unwrap()];
+        assert_eq!(at(&Segment::Verbatim("\nb`".into())), (1, 15));
+        assert_eq!(at(&Segment::Verbatim("/* c\nd */".into())), (2, 21));
+        assert_eq!(at(&Segment::Ident("y".into())), (4, 0));
+        assert_eq!(t.columns, [1, 1, 1, 1, 1]);
     }
 }

@@ -10,11 +10,12 @@
 //! resolves injected imports itself. The `-toolexec` backend (DESIGN §7) is
 //! the other way in. With `-work`, the woven files are kept too.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use super::{Outcome, rules};
+use crate::buildset::notes::{AdviceErrors, Filter};
 use crate::buildset::{self, Naming, Request, cmdline::GoCommand, overlay::Overlay};
 use crate::project;
 
@@ -149,8 +150,11 @@ pub fn prepare(args: &GoArgs, cwd: &Path) -> Result<Prepared, Outcome> {
     }
     let mut go_args = vec![sub.clone(), format!("-overlay={}", overlay.display())];
     go_args.extend(cmd.rest.iter().cloned());
+    let errors = advice_errors(&view, &decisions, &dir);
     Ok(Prepared {
         notes,
+        errors,
+        sub: sub.clone(),
         dir,
         args: go_args,
         overlay_dir,
@@ -160,11 +164,16 @@ pub fn prepare(args: &GoArgs, cwd: &Path) -> Result<Prepared, Outcome> {
 
 /// A go command ready to run on woven sources. `main.rs` prints `notes`,
 /// runs [`Prepared::command`] with the terminal attached (the go command's
-/// output is the user's), then calls [`Prepared::cleanup`].
+/// output is the user's; its stderr through [`Prepared::filter`] when
+/// [`Prepared::filters_stderr`]), then calls [`Prepared::cleanup`].
 #[derive(Debug)]
 pub struct Prepared {
     /// One line per aspect that skipped join points.
     pub notes: String,
+    /// What the notes on errors inside advice say.
+    errors: AdviceErrors,
+    /// The go subcommand.
+    sub: String,
     dir: PathBuf,
     args: Vec<String>,
     overlay_dir: PathBuf,
@@ -179,12 +188,45 @@ impl Prepared {
         cmd
     }
 
+    /// Whether the go command's stderr goes through [`Self::filter`]
+    /// (something was woven), given whether stderr is a terminal: not for
+    /// `go run` on a terminal, whose program writes to the same stderr and
+    /// must keep seeing a terminal.
+    pub fn filters_stderr(&self, terminal: bool) -> bool {
+        let keeps_terminal = terminal && self.sub == "run";
+        !self.errors.is_empty() && !keeps_terminal
+    }
+
+    /// The go command's stderr, unchanged, with a note after each error
+    /// inside advice (which advice of which aspect, woven where).
+    pub fn filter(&self) -> Filter<'_> {
+        Filter::new(&self.errors)
+    }
+
     /// Remove the woven files and the overlay (unless `-work` keeps them).
     pub fn cleanup(&self) {
         if !self.keep {
             let _ = std::fs::remove_dir_all(&self.overlay_dir);
         }
     }
+}
+
+/// The notes' facts: the aspects some decision applied, and where.
+fn advice_errors(
+    view: &crate::compile::RuleSetRef,
+    decisions: &[(&str, &crate::weave::Decision)],
+    dir: &Path,
+) -> AdviceErrors {
+    let applied: BTreeSet<&str> = decisions
+        .iter()
+        .filter(|(_, d)| d.skipped.is_none())
+        .map(|(_, d)| d.aspect.as_str())
+        .collect();
+    let aspects: Vec<_> = (0..view.len())
+        .filter_map(|i| view.aspect(i).ok())
+        .filter(|a| applied.contains(a.name.as_str()))
+        .collect();
+    AdviceErrors::new(&aspects, decisions.iter().copied(), Some(dir))
 }
 
 fn failure(stderr: String) -> Outcome {

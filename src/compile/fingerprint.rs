@@ -86,7 +86,7 @@ pub fn fingerprint(aspects: &[CheckedAspect]) -> Fingerprint {
 }
 
 /// Like [`fingerprint`], but blind to every [`Origin`] (file and line of the
-/// aspect and of its templates): the YAML and the DSL spelling of the same
+/// aspect and of its templates) and to the columns of template lines: the YAML and the DSL spelling of the same
 /// aspects get the same value, while any change of content changes it.
 pub fn normalized_fingerprint(aspects: &[CheckedAspect]) -> Fingerprint {
     let mut h = Framed::new(
@@ -112,7 +112,11 @@ fn without_origins(a: &CheckedAspect) -> CheckedAspect {
         append_args,
         set_fields,
     } = &mut a.advice;
-    let clear = |t: &mut Template| t.origin = Origin::default();
+    // Columns follow the indentation of the file, like lines.
+    let clear = |t: &mut Template| {
+        t.origin = Origin::default();
+        t.columns.iter_mut().for_each(|c| *c = 1);
+    };
     for t in [before, after, around, replace, wrap].into_iter().flatten() {
         clear(t);
     }

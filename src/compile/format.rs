@@ -30,7 +30,10 @@ pub(crate) const MAGIC: [u8; 8] = *b"GOAOPRS\0";
 /// 6: templates carry `Segment::Embedded` (a placeholder inside a literal or
 /// comment, with that context).
 /// 7: templates carry their hoistable literals and `{{.Body}}`'s results.
-pub(crate) const FORMAT_VERSION: u32 = 7;
+/// 8: templates carry `Segment::Verbatim`, the place of every segment and
+/// the aspect-file column of every line (exact `//line` positions), and
+/// whether `{{.Body}}` is nested in a block.
+pub(crate) const FORMAT_VERSION: u32 = 8;
 pub(crate) const ENDIAN_CHECK: u32 = 0x0102_0304;
 pub(crate) const HEADER_LEN: usize = 64;
 pub(crate) const ALIGN: usize = 8;

@@ -15,7 +15,7 @@ use std::path::{Path, PathBuf};
 use super::args::ToolArgs;
 use super::cache::Rules;
 use super::config::Project;
-use super::{Invocation, Plan, cache, config, deps, failure, importcfg, parent};
+use super::{Invocation, Plan, Woven, cache, config, deps, failure, importcfg, parent};
 use crate::buildset::{self, COMMAND_LINE, Closure, Target, Unit, dir_import_path};
 use crate::compile::RuleSetRef;
 use crate::weave::SourceFile;
@@ -41,7 +41,7 @@ pub fn plan(inv: &Invocation) -> Plan {
         Ok(r) => r,
         Err(o) => return Plan::Done(o),
     };
-    match weave(inv, args, &target, &project, &rules) {
+    match weave(inv, args, &target, &project, rules) {
         Ok(plan) => plan,
         Err(e) => failure(format!("weaving {}: {e}", target.path)),
     }
@@ -84,7 +84,7 @@ fn weave(
     mut args: ToolArgs,
     target: &Target,
     project: &Project,
-    rules: &Rules,
+    rules: Rules,
 ) -> Result<Plan, String> {
     let view = rules.view()?;
     let main_module = project.module_path();
@@ -143,6 +143,7 @@ fn weave(
             tool: inv.tool.clone(),
             args: inv.args.clone(),
             notes,
+            woven: None,
         });
     }
 
@@ -185,10 +186,20 @@ fn weave(
             .map_err(|e| format!("cannot write {}: {e}", new_cfg.display()))?;
         args.set_value("-importcfg", &new_cfg.display().to_string());
     }
+    let decisions = woven
+        .decisions
+        .into_iter()
+        .map(|d| (unit.files[d.file].name.clone(), d))
+        .collect();
     Ok(Plan::Run {
         tool: inv.tool.clone(),
         args: args.render(&dir)?,
         notes,
+        woven: Some(Woven {
+            rules,
+            decisions,
+            base: project.go_cwd.clone(),
+        }),
     })
 }
 

@@ -60,5 +60,6 @@ fn relink(inv: &Invocation) -> Result<Option<Plan>, String> {
         tool: inv.tool.clone(),
         args: args.render(dir)?,
         notes: String::new(),
+        woven: None,
     }))
 }

@@ -23,20 +23,69 @@ mod version;
 use std::ffi::OsString;
 use std::path::{Path, PathBuf};
 
+use crate::buildset::notes::{AdviceErrors, notes_for};
+pub use crate::buildset::notes::{Collector, Reported};
 use crate::cli::Outcome;
+use crate::weave::Decision;
 
 /// What `main.rs` should do with a toolexec call.
 #[derive(Debug)]
 pub enum Plan {
-    /// Print `notes` to stderr, then run `tool` with `args` (stdio
-    /// inherited) and exit with its exit code.
+    /// Print `notes` to stderr, then run `tool` with `args` and exit with
+    /// its exit code. Without `woven`, the tool replaces this process
+    /// (stdio inherited). With it (a compile goaop wove), the tool runs as
+    /// a child whose stdout and stderr are passed through unchanged while
+    /// the positions they report are collected ([`Collector`]); if it
+    /// fails, [`Woven::notes`] on them follow on stderr.
     Run {
         tool: PathBuf,
         args: Vec<OsString>,
         notes: String,
+        woven: Option<Woven>,
     },
     /// Already done: print it and exit with its code.
     Done(Outcome),
+}
+
+/// A compile goaop wove: what the notes on its errors need (computed only
+/// when it fails).
+pub struct Woven {
+    rules: cache::Rules,
+    /// The decisions of the package, each with its file's name.
+    decisions: Vec<(String, Decision)>,
+    /// The go command's directory: sites are shown relative to it.
+    base: PathBuf,
+}
+
+impl std::fmt::Debug for Woven {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Woven")
+            .field("decisions", &self.decisions)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Woven {
+    /// The note lines for the reported `positions` that are inside advice
+    /// (see [`crate::buildset::notes`]).
+    pub fn notes(&self, positions: &[Reported]) -> String {
+        let Ok(view) = self.rules.view() else {
+            return String::new();
+        };
+        let applied: std::collections::BTreeSet<&str> = self
+            .decisions
+            .iter()
+            .filter(|(_, d)| d.skipped.is_none())
+            .map(|(_, d)| d.aspect.as_str())
+            .collect();
+        let aspects: Vec<_> = (0..view.len())
+            .filter_map(|i| view.aspect(i).ok())
+            .filter(|a| applied.contains(a.name.as_str()))
+            .collect();
+        let decisions = self.decisions.iter().map(|(f, d)| (f.as_str(), d));
+        let errors = AdviceErrors::new(&aspects, decisions, Some(&self.base));
+        notes_for(&errors, positions)
+    }
 }
 
 /// A parsed toolexec command line: `[--config FILE] /abs/tool args…`.
@@ -82,6 +131,7 @@ impl Invocation {
             tool: self.tool.clone(),
             args: self.args.clone(),
             notes: String::new(),
+            woven: None,
         }
     }
 }

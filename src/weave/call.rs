@@ -5,7 +5,7 @@
 use super::aliases_used;
 use super::cx::FileCx;
 use super::site::SiteValues;
-use crate::check::{CheckedAspect, Template};
+use crate::check::CheckedAspect;
 use crate::scan::CallSite;
 
 /// Apply one call-site aspect to the (possibly already advised) call text.
@@ -25,13 +25,8 @@ pub(super) fn call_advice(
             .saturating_sub(1)
             .max(call.args_range.start + 1);
     let args_text = file.text.get(inner.clone()).unwrap_or("");
-    let args_for = |t: &Template| {
-        format!(
-            "{}{args_text}{}",
-            positions.resume(inner.start),
-            positions.mark(t)
-        )
-    };
+    // After a value, rendering resumes the template's own position.
+    let args = format!("{}{args_text}", positions.resume(inner.start));
     let hidden = cx.locals_around(call.enclosing);
     let values = SiteValues::new(cx, aspect, call.enclosing, call.line, &hidden.locals)
         .with("Call", current.to_string())
@@ -39,29 +34,22 @@ pub(super) fn call_advice(
     let resume_call = positions.resume(call.range.start);
     let mut text = current.to_string();
     if let Some(t) = &aspect.advice.replace {
-        let with_args = values.with("Args", args_for(t));
-        text = format!("{}{}", positions.mark(t), with_args.render(t));
+        text = values.with("Args", args.clone()).render(t);
     }
     if let Some(t) = &aspect.advice.wrap {
         let wrapped = values
-            .with("Call", format!("{resume_call}{text}{}", positions.mark(t)))
-            .with("Args", args_for(t));
-        text = format!("{}{}", positions.mark(t), wrapped.render(t));
+            .with("Call", format!("{resume_call}{text}"))
+            .with("Args", args);
+        text = wrapped.render(t);
     }
-    if let Some(first) = aspect.advice.append_args.first() {
+    if !aspect.advice.append_args.is_empty() {
         let extra: Vec<String> = aspect
             .advice
             .append_args
             .iter()
             .map(|t| values.render(t))
             .collect();
-        text = append_args(
-            &text,
-            call,
-            &file.text,
-            &extra.join(", "),
-            &positions.mark(first),
-        );
+        text = append_args(&text, call, &file.text, &extra.join(", "));
     }
     for (alias, path) in aliases_used(aspect) {
         cx.aliases.require(&alias, &path);
@@ -71,7 +59,7 @@ pub(super) fn call_advice(
 
 /// Add arguments at the end of a call (`f(a)` → `f(a, X)`); a spread last
 /// argument `opts...` becomes `append(opts[:len(opts):len(opts)], X)...`.
-fn append_args(current: &str, call: &CallSite, src: &str, extra: &str, back: &str) -> String {
+fn append_args(current: &str, call: &CallSite, src: &str, extra: &str) -> String {
     // Only the original call's own argument list is rewritten; when an
     // earlier advice wrapped the call, the original text is found inside.
     let original = &src[call.range.clone()];
@@ -83,7 +71,7 @@ fn append_args(current: &str, call: &CallSite, src: &str, extra: &str, back: &st
     let inner = args[1..args.len() - 1].trim_end();
     let inner = inner.strip_suffix(',').unwrap_or(inner).trim_end();
     let new_args = if call.arg_count == 0 {
-        format!("({back}{extra})")
+        format!("({extra})")
     } else if call.spread {
         let Some(spread) = inner.strip_suffix("...") else {
             return current.to_string();
@@ -91,11 +79,11 @@ fn append_args(current: &str, call: &CallSite, src: &str, extra: &str, back: &st
         let last_start = last_argument_start(spread);
         let last = spread[last_start..].trim();
         format!(
-            "({}{back}append({last}[:len({last}):len({last})], {extra})...)",
+            "({}append({last}[:len({last}):len({last})], {extra})...)",
             &spread[..last_start]
         )
     } else {
-        format!("({inner}, {back}{extra})")
+        format!("({inner}, {extra})")
     };
     format!(
         "{}{}{}{}",

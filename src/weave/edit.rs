@@ -5,6 +5,7 @@
 
 use std::ops::Range;
 
+use super::render::Start;
 use crate::check::Template;
 
 /// Replace `range` of the original text with `text` (an empty range inserts).
@@ -146,15 +147,34 @@ impl<'a> Positions<'a> {
         format!("//line {file}:{line}:{col}\n")
     }
 
-    /// `/*line aspect.yaml:N:1*/` before code that template `t` writes in
-    /// the middle of a line, so its errors point at the aspect; nothing when
-    /// the aspect's or this file's path cannot be written mid-line (the
-    /// code then keeps the position of the site it was woven into).
+    /// Whether `/*line…*/` directives naming template `t`'s aspect file may
+    /// be written in the middle of this file's lines: neither path holds
+    /// `*/` (else a later nameless resume would name the aspect file).
+    pub fn mid_line(&self, t: &Template) -> bool {
+        self.mid_line_names && !t.origin.file.contains("*/")
+    }
+
+    /// `/*line aspect.yaml:L:C*/` (where template `t` starts) before code
+    /// goaop writes for `t` in the middle of a line, so its errors point at
+    /// the aspect; nothing when the aspect's or this file's path cannot be
+    /// written mid-line (the code then keeps the position of the site it
+    /// was woven into).
     pub fn mark(&self, t: &Template) -> String {
-        if self.mid_line_names && !t.origin.file.contains("*/") {
-            format!("/*line {}:{}:1*/", t.origin.file, t.origin.line)
+        if self.mid_line(t) {
+            let (line, col) = t.start();
+            format!("/*line {}:{line}:{col}*/", t.origin.file)
         } else {
             String::new()
+        }
+    }
+
+    /// How template `t` is rendered here: see [`Start`].
+    pub fn start(&self, t: &Template, line_form: bool) -> Start {
+        let mid_line = self.mid_line(t);
+        if line_form {
+            Start::Line { mid_line }
+        } else {
+            Start::Inline { mid_line }
         }
     }
 }
@@ -217,21 +237,18 @@ mod tests {
         assert_eq!(p.resume(f), "/*line :2:10*/");
         assert_eq!(p.resume_line(f), "//line /tmp/a*/b.go:2:10\n");
         let t = Template {
-            segments: Vec::new(),
-            returns: Vec::new(),
-            is_call: false,
             origin: crate::check::Origin {
                 file: "aspects.yaml".into(),
                 line: 3,
             },
-            hoists: Vec::new(),
-            local_literal: false,
-            body_results: None,
+            places: vec![(0, 0)],
+            columns: vec![7],
+            ..Template::default()
         };
         assert_eq!(p.mark(&t), "");
         assert_eq!(
             Positions::new(src, "b.go").mark(&t),
-            "/*line aspects.yaml:3:1*/"
+            "/*line aspects.yaml:3:7*/"
         );
     }
 }

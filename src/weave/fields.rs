@@ -56,20 +56,11 @@ pub(super) fn set_field_edits(
                 (Some(i), _) => fields[i].text.clone(),
                 (None, Some(e)) => {
                     let v = lit.elements[e].value.clone();
-                    format!(
-                        "{}{}{}",
-                        positions.resume(v.start),
-                        &file.text[v],
-                        positions.mark(t)
-                    )
+                    format!("{}{}", positions.resume(v.start), &file.text[v])
                 }
                 (None, None) => "nil".to_string(),
             };
-            let text = format!(
-                "{}{}",
-                cx.positions.mark(t),
-                values.with("Value", current).render(t)
-            );
+            let text = values.with("Value", current).render(t);
             match known {
                 Some(i) => fields[i].text = text,
                 None => fields.push(Field {

@@ -30,7 +30,8 @@ use std::rc::Rc;
 use super::bind::{Bound, Shared, Surroundings, result_name};
 use super::cx::FileCx;
 use super::edit::Edit;
-use super::render::{Values, render, tidy_empty_zeros};
+use super::hoist::Lifted;
+use super::render::{Start, Values, render};
 use super::{Applied, aliases_used, context_placeholder, line_directive, transparent};
 use crate::check::template::BODY;
 use crate::check::{CheckedAspect, Segment, Template};
@@ -136,8 +137,11 @@ fn function_edits(
             ..values
         };
         let lift = |t: &Option<Template>| {
-            t.as_ref()
-                .map(|t| cx.hoister.borrow_mut().lift(t, &package_level))
+            t.as_ref().map(|t| {
+                cx.hoister
+                    .borrow_mut()
+                    .lift(t, &package_level, cx.positions.mid_line(t))
+            })
         };
         let advice = &a.aspect.advice;
         let lifted = [
@@ -145,43 +149,41 @@ fn function_edits(
             lift(&advice.after),
             lift(&advice.around),
         ];
-        let derived: String = a
+        let derived: Vec<String> = a
             .bound
             .derived
             .iter()
-            .map(|(n, e)| format!("{n} := {e}; "))
+            .map(|(n, e)| format!("{n} := {e}"))
             .collect();
-        let mut derived_pending = derived.as_str();
+        // Derived bindings on a line of their own, at the position of the
+        // aspect's first template.
+        if let Some(first) = lifted.iter().flatten().next()
+            && !derived.is_empty()
+        {
+            code.push_str(&line_directive(&first.template));
+            code.push_str(&derived.join("; "));
+            code.push('\n');
+        }
+        let render_at = |l: &Lifted| {
+            let t = &l.template;
+            render(t, &l.values(&values), cx.positions.start(t, true))
+        };
         if let Some(l) = &lifted[0] {
-            code.push_str(&line_directive(&l.template));
-            code.push('\t');
-            code.push_str(derived_pending);
-            derived_pending = "";
-            code.push_str(&tidy_empty_zeros(&render(
-                &l.template,
-                &l.values(&values),
-                "\t",
-            )));
+            code.push_str(&render_at(l));
             code.push('\n');
         }
         if let Some(l) = &lifted[1] {
+            // On lines of their own: the template's last line may end in a
+            // line comment.
             code.push_str(&line_directive(&l.template));
-            code.push('\t');
-            code.push_str(derived_pending);
-            derived_pending = "";
-            code.push_str("defer func() { ");
-            code.push_str(&tidy_empty_zeros(&render(
-                &l.template,
-                &l.values(&values),
-                "\t",
-            )));
-            code.push_str(" }()\n");
+            code.push_str("defer func() {\n");
+            code.push_str(&render_at(l));
+            code.push_str("\n}()\n");
         }
         if let Some(l) = &lifted[2] {
-            let (open, close) = around_parts(&l.template, &l.values(&values));
-            code.push_str(&line_directive(&l.template));
-            code.push('\t');
-            code.push_str(derived_pending);
+            let (open, close) = around_parts(&l.template, &l.values(&values), |t| {
+                cx.positions.start(t, true)
+            });
             code.push_str(&open);
             code.push('\n');
             closings.push(close);
@@ -306,47 +308,30 @@ fn signature_edits(cx: &FileCx, site: &FuncSite, applied: &[Applied], edits: &mu
 }
 
 /// An `around` template rendered and split at its `{{.Body}}`: the text
-/// before it (trailing blanks dropped), and the text after it with its own
-/// `//line` directive (the rest of the `{{.Body}}` line dropped when blank).
-fn around_parts(t: &Template, values: &dyn Values) -> (String, String) {
+/// before it and the text after it, each line after its own `//line` (the
+/// blanks around `{{.Body}}` dropped).
+fn around_parts(
+    t: &Template,
+    values: &dyn Values,
+    start: impl Fn(&Template) -> Start,
+) -> (String, String) {
     let at = t
         .segments
         .iter()
         .position(|s| matches!(s, Segment::Hole(h) if h == BODY))
         .unwrap_or(t.segments.len());
-    let part = |segments: &[Segment]| Template {
-        segments: segments.to_vec(),
-        returns: Vec::new(),
-        is_call: false,
-        origin: t.origin.clone(),
+    let part = |range: std::ops::Range<usize>| Template {
+        segments: t.segments.get(range.clone()).unwrap_or_default().to_vec(),
+        places: t.places.get(range).unwrap_or_default().to_vec(),
         hoists: Vec::new(),
-        local_literal: false,
-        body_results: None,
+        ..t.clone()
     };
-    let head = part(&t.segments[..at]);
-    let tail = part(t.segments.get(at + 1..).unwrap_or_default());
-    let open = tidy_empty_zeros(&render(&head, values, "\t"));
-    let open = open.trim_end().to_string();
-    // The line of `{{.Body}}` in the aspect file.
-    let newlines: usize = head
-        .segments
-        .iter()
-        .map(|s| match s {
-            Segment::Lit(l) => l.matches('\n').count(),
-            _ => 0,
-        })
-        .sum();
-    let mut line = t.origin.line as usize + newlines;
-    let rendered = tidy_empty_zeros(&render(&tail, values, "\t"));
-    let rest = match rendered.split_once('\n') {
-        Some((same_line, rest)) if same_line.trim().is_empty() => {
-            line += 1;
-            rest.to_string()
-        }
-        _ => format!("\t{}", rendered.trim_start()),
-    };
-    let close = format!("//line {}:{line}\n{}", t.origin.file, rest.trim_end());
-    (open, close)
+    let head = part(0..at);
+    let tail = part(at + 1..t.segments.len());
+    (
+        render(&head, values, start(&head)),
+        render(&tail, values, start(&tail)),
+    )
 }
 
 /// Hygienic names for what an aspect declares: `span` becomes

@@ -8,19 +8,21 @@
 //! The functions are named `__goaop_<n>_<hash of the file's base name>`
 //! (unique across the package's files, which have distinct base names),
 //! numbered in weaving order; two sites whose literal renders to the same
-//! text share one function. Each declaration is preceded by the `//line`
-//! of the template line it comes from.
+//! text share one function. Each line of a declaration is preceded by the
+//! `//line` of the template line it comes from.
 
 use std::collections::BTreeMap;
 
 use super::edit::Edit;
-use super::line_directive;
-use super::render::{Values, render};
+use super::render::{Start, Values, render};
 use crate::check::{Segment, Template};
 
 /// Placeholder standing for the name of the `n`-th hoisted literal of a
 /// lifted template (not an identifier, so never a user's placeholder).
 const HOLE: &str = "goaop:hoisted:";
+
+/// Placeholder standing for the name of the function being declared.
+const NAME: &str = "goaop:name";
 
 /// The package-level functions of one file.
 pub(super) struct Hoister {
@@ -74,9 +76,17 @@ impl Hoister {
     }
 
     /// `t` with each hoistable literal replaced by a placeholder for the
-    /// name of the function it became.
-    pub(super) fn lift(&mut self, t: &Template, package_level: &dyn Values) -> Lifted {
+    /// name of the function it became. `mid_line`: positions may be
+    /// resumed with `/*line…*/` in the declarations (see
+    /// [`super::edit::Positions::mid_line`]).
+    pub(super) fn lift(
+        &mut self,
+        t: &Template,
+        package_level: &dyn Values,
+        mid_line: bool,
+    ) -> Lifted {
         let mut segments = Vec::with_capacity(t.segments.len());
+        let mut places = Vec::with_capacity(t.places.len());
         let mut names = Vec::with_capacity(t.hoists.len());
         let mut at = 0;
         for range in &t.hoists {
@@ -87,15 +97,19 @@ impl Hoister {
                 continue;
             }
             segments.extend_from_slice(&t.segments[at..range.start]);
-            let newlines: usize = t.segments[..range.start].iter().map(newlines).sum();
+            places.extend_from_slice(t.places.get(at..range.start).unwrap_or_default());
             segments.push(Segment::Hole(format!("{HOLE}{}", names.len())));
-            names.push(self.declare(t, literal, newlines, package_level));
+            places.extend(t.places.get(range.start).copied());
+            let literal_places = t.places.get(range.clone()).unwrap_or_default();
+            names.push(self.declare(t, literal, literal_places, package_level, mid_line));
             at = range.end;
         }
         segments.extend_from_slice(t.segments.get(at..).unwrap_or_default());
+        places.extend_from_slice(t.places.get(at..).unwrap_or_default());
         Lifted {
             template: Template {
                 segments,
+                places,
                 hoists: Vec::new(),
                 ..t.clone()
             },
@@ -103,36 +117,50 @@ impl Hoister {
         }
     }
 
-    /// Declare the literal `segments` of `t` (starting `newlines` lines into
-    /// it) as a function; its name.
+    /// Declare the literal `segments` of `t` (at `places`) as a function;
+    /// its name. The declaration keeps the literal's positions: `func`,
+    /// the name, then a `/*line…*/` back to the literal's signature.
     fn declare(
         &mut self,
         t: &Template,
         segments: &[Segment],
-        newlines: usize,
+        places: &[(u32, u32)],
         values: &dyn Values,
+        mid_line: bool,
     ) -> String {
-        let mut origin = t.origin.clone();
-        origin.line += newlines as u32;
+        // `func(…) {…}` → `func` NAME `(…) {…}`.
+        let mut split = Vec::with_capacity(segments.len() + 2);
+        let mut split_places = Vec::with_capacity(segments.len() + 2);
+        match (segments.first(), places.first()) {
+            (Some(Segment::Lit(l)), Some(&(line, col))) if l.starts_with("func") => {
+                split.push(Segment::Lit("func".to_string()));
+                split.push(Segment::Hole(NAME.to_string()));
+                split.push(Segment::Lit(l["func".len()..].to_string()));
+                split_places.extend([(line, col), (line, col + 4), (line, col + 4)]);
+                split.extend_from_slice(&segments[1..]);
+                split_places.extend_from_slice(&places[1..]);
+            }
+            _ => {
+                // Not from `check` (it cuts at a literal's `func`).
+                split.push(Segment::Hole(NAME.to_string()));
+                split.extend_from_slice(segments);
+            }
+        }
         let literal = Template {
-            segments: segments.to_vec(),
-            returns: Vec::new(),
-            is_call: false,
-            origin,
+            segments: split,
+            places: split_places,
             hoists: Vec::new(),
-            local_literal: false,
-            body_results: None,
+            ..t.clone()
         };
-        let text = render(&literal, values, "");
-        let signature_and_body = text.strip_prefix("func").unwrap_or(&text).to_string();
-        let key = format!("{}{signature_and_body}", line_directive(&literal));
+        let start = Start::Line { mid_line };
+        // Equal literals at the same place share a function.
+        let key = render(&literal, &Named::name(values, ""), start);
         if let Some(name) = self.names.get(&key) {
             return name.clone();
         }
         let name = format!("__goaop_{}_{}", self.decls.len() + 1, self.tag);
-        let directive = line_directive(&literal);
-        self.decls
-            .push(format!("{directive}func {name}{signature_and_body}\n"));
+        let decl = render(&literal, &Named::name(values, &format!(" {name}")), start);
+        self.decls.push(format!("{decl}\n"));
         self.names.insert(key, name.clone());
         name
     }
@@ -150,13 +178,6 @@ impl Hoister {
     }
 }
 
-fn newlines(s: &Segment) -> usize {
-    match s {
-        Segment::Lit(l) => l.matches('\n').count(),
-        _ => 0,
-    }
-}
-
 /// A template whose hoisted literals are placeholders, and their names.
 pub(super) struct Lifted {
     pub template: Template,
@@ -169,18 +190,34 @@ impl Lifted {
         Named {
             inner,
             names: &self.names,
+            declared: None,
         }
     }
 }
 
-/// [`Values`] that also know the hoisted functions' names.
+/// [`Values`] that also know the hoisted functions' names, or the name of
+/// the function being declared.
 pub(super) struct Named<'a> {
     inner: &'a dyn Values,
     names: &'a [String],
+    declared: Option<&'a str>,
+}
+
+impl<'a> Named<'a> {
+    fn name(inner: &'a dyn Values, declared: &'a str) -> Self {
+        Named {
+            inner,
+            names: &[],
+            declared: Some(declared),
+        }
+    }
 }
 
 impl Values for Named<'_> {
     fn placeholder(&self, name: &str) -> Option<String> {
+        if name == NAME {
+            return self.declared.map(str::to_string);
+        }
         match name.strip_prefix(HOLE) {
             Some(n) => self.names.get(n.parse::<usize>().ok()?).cloned(),
             None => self.inner.placeholder(name),

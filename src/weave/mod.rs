@@ -559,11 +559,12 @@ pub(crate) fn aspect_templates(a: &CheckedAspect) -> Vec<&Template> {
         .collect()
 }
 
-/// `//line aspect.yaml:N` before statements template `t` writes: at the
-/// start of a line, so any aspect file path `check` accepts fits (it
-/// refuses line breaks, E0231).
+/// `//line aspect.yaml:L:C` (where template `t` starts) before a line goaop
+/// writes for `t`: at the start of a line, so any aspect file path `check`
+/// accepts fits (it refuses line breaks, E0231).
 pub(crate) fn line_directive(t: &Template) -> String {
-    format!("//line {}:{}\n", t.origin.file, t.origin.line)
+    let (line, col) = t.start();
+    format!("//line {}:{line}:{col}\n", t.origin.file)
 }
 
 /// Why `aspect` cannot be written at a join point in `f` (or at file

@@ -36,8 +36,7 @@ pub(super) fn ref_advice(
     let resume = cx.positions.resume(r.range.start);
     let mut text = current.to_string();
     for t in aspect.advice.replace.iter().chain(&aspect.advice.wrap) {
-        let with = values.with("Ref", format!("{resume}{text}{}", cx.positions.mark(t)));
-        text = format!("{}{}", cx.positions.mark(t), with.render(t));
+        text = values.with("Ref", format!("{resume}{text}")).render(t);
     }
     for (alias, path) in aliases_used(aspect) {
         cx.aliases.require(&alias, &path);

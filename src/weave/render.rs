@@ -4,6 +4,14 @@
 //! stands, so a value inside a string literal is written escaped as string
 //! contents, inside a comment neutralised so it cannot end the comment, and
 //! only in code position written as it is (DESIGN §4, §11).
+//!
+//! Rendered text carries the positions of the aspect file (DESIGN §7): each
+//! line of the template is written after its own `//line file:L:C`, with
+//! no added indentation, so the compiler's column of every token is its
+//! column in the aspect file; where a value (a placeholder, a renamed
+//! identifier) is not as long as what the template wrote, a
+//! `/*line file:L:C*/` resumes the template's position after it. Text
+//! inside literals and comments ([`Segment::Verbatim`]) is copied as it is.
 
 use std::fmt::Write;
 
@@ -18,39 +26,213 @@ pub trait Values {
     fn ident(&self, name: &str) -> String;
 }
 
-/// Render the template. `indent` is put before every line but the first.
-pub fn render(t: &Template, values: &dyn Values, indent: &str) -> String {
-    let mut out = String::new();
-    for seg in &t.segments {
-        match seg {
-            Segment::Lit(s) => push_indented(&mut out, s, indent),
-            // A line that starts with a placeholder or an identifier is
-            // indented like any other.
-            Segment::Hole(_) | Segment::Embedded(..) | Segment::Ident(_) if out.ends_with('\n') => {
-                out.push_str(indent);
-                push_value(&mut out, seg, values);
-            }
-            _ => push_value(&mut out, seg, values),
-        }
-    }
-    out
+/// Where rendered text goes, which decides the `//line` directives it carries.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Start {
+    /// At the start of a line (statements, declarations): every line of the
+    /// template gets a `//line` directive (a form that can name any path).
+    /// `mid_line`: the aspect file's path may also be written in
+    /// `/*line…*/` (see [`super::edit::Positions::mid_line`]), to resume
+    /// positions after values in the middle of a line.
+    Line { mid_line: bool },
+    /// In the middle of a line (expressions): a `/*line…*/` first, then
+    /// like `Line`; with `mid_line` false no directive at all (the text
+    /// keeps the position of the site it is woven into).
+    Inline { mid_line: bool },
 }
 
-fn push_value(out: &mut String, seg: &Segment, values: &dyn Values) {
-    match seg {
-        Segment::Lit(_) => {}
-        Segment::Hole(name) | Segment::Embedded(name, _) => match values.placeholder(name) {
-            Some(v) => match seg {
-                Segment::Embedded(_, e) => push_embedded(out, &v, *e),
-                _ => out.push_str(&v),
+/// Render the template, with the directives `start` allows; trailing blank
+/// text is dropped.
+pub fn render(t: &Template, values: &dyn Values, start: Start) -> String {
+    let (directives, mid_line) = match start {
+        Start::Line { mid_line } => (true, mid_line),
+        Start::Inline { mid_line } => (mid_line, mid_line),
+    };
+    let mut w = Writer {
+        t,
+        out: String::new(),
+        directives,
+        mid_line,
+        cur: None,
+        pos: t.places.first().copied().unwrap_or_default(),
+        line_start: None,
+        drop_comma: false,
+    };
+    match start {
+        Start::Line { .. } => w.line_start = Some(String::new()),
+        Start::Inline { .. } => w.resume(),
+    }
+    for (i, seg) in t.segments.iter().enumerate() {
+        if let Some(&place) = t.places.get(i) {
+            w.pos = place;
+        }
+        match seg {
+            Segment::Lit(s) => w.lit(s),
+            Segment::Verbatim(s) => w.verbatim(s),
+            Segment::Ident(name) => w.code(&values.ident(name)),
+            Segment::Hole(name) => match values.placeholder(name) {
+                Some(v) => w.code(&v),
+                None => w.code(&format!("{{{{.{name}}}}}")),
             },
-            None => {
-                out.push_str("{{.");
-                out.push_str(name);
-                out.push_str("}}");
+            Segment::Embedded(name, e) => {
+                w.start_line();
+                let before = w.out.len();
+                match values.placeholder(name) {
+                    Some(v) => push_embedded(&mut w.out, &v, *e),
+                    None => {
+                        let _ = write!(w.out, "{{{{.{name}}}}}");
+                    }
+                }
+                let written = w.out[before..].to_string();
+                w.advance(&written);
             }
-        },
-        Segment::Ident(name) => out.push_str(&values.ident(name)),
+        }
+    }
+    w.out.truncate(w.out.trim_end().len());
+    w.out
+}
+
+/// Rendering state: what the compiler will take the position of the next
+/// byte to be, and what it is in the template.
+struct Writer<'t> {
+    t: &'t Template,
+    out: String,
+    /// Write directives at all.
+    directives: bool,
+    /// Write `/*line…*/` in the middle of lines.
+    mid_line: bool,
+    /// The template place the compiler gives the next byte written, when
+    /// known: (line of the template, byte offset in it).
+    cur: Option<(u32, u32)>,
+    /// The template place of the next byte of the template.
+    pos: (u32, u32),
+    /// At the start of a line of code whose directive is not written yet:
+    /// the template's blanks so far on it.
+    line_start: Option<String>,
+    /// `{{.Zeros}}` was empty right after `return `: drop the `, ` that
+    /// follows it.
+    drop_comma: bool,
+}
+
+impl Writer<'_> {
+    fn directive(&self, place: (u32, u32), line_form: bool) -> String {
+        let file = &self.t.origin.file;
+        let (line, col) = self.t.position(place);
+        if line_form {
+            format!("//line {file}:{line}:{col}\n")
+        } else {
+            format!("/*line {file}:{line}:{col}*/")
+        }
+    }
+
+    /// Make the next byte's position `pos` with a `/*line…*/`, if allowed.
+    fn resume(&mut self) {
+        if self.mid_line && self.cur != Some(self.pos) {
+            let d = self.directive(self.pos, false);
+            self.out.push_str(&d);
+            self.cur = Some(self.pos);
+        }
+    }
+
+    /// Before content: the pending `//line` of a line start, with the
+    /// template's blanks in front of the content (their columns count).
+    fn start_line(&mut self) {
+        let Some(blanks) = self.line_start.take() else {
+            return;
+        };
+        let at = (self.pos.0, self.pos.1 - blanks.len() as u32);
+        let d = self.directive(at, true);
+        self.out.push_str(&d);
+        self.out.push_str(&blanks);
+        self.cur = Some(self.pos);
+    }
+
+    /// `s` was written: move the compiler's and the template's positions.
+    fn advance(&mut self, s: &str) {
+        self.cur = match self.cur {
+            Some((l, c)) if !s.contains('\n') && !s.contains("/*") => Some((l, c + s.len() as u32)),
+            _ => None,
+        };
+    }
+
+    /// Code text of the template (no placeholder inside).
+    fn lit(&mut self, s: &str) {
+        for (i, piece) in s.split('\n').enumerate() {
+            if i > 0 {
+                self.newline();
+            }
+            let mut piece = piece;
+            if self.drop_comma && !piece.is_empty() {
+                if let Some(rest) = piece.strip_prefix(", ") {
+                    self.pos.1 += 2;
+                    piece = rest;
+                }
+                self.drop_comma = false;
+            }
+            if piece.is_empty() {
+                continue;
+            }
+            if let Some(blanks) = &mut self.line_start {
+                let content = piece.trim_start_matches([' ', '\t']);
+                let lead = &piece[..piece.len() - content.len()];
+                // The template's own (relative) indentation is kept: its
+                // columns count.
+                blanks.push_str(lead);
+                self.pos.1 += lead.len() as u32;
+                if content.is_empty() {
+                    continue;
+                }
+                self.start_line();
+                self.write(content);
+                continue;
+            }
+            if self.directives && !piece.trim().is_empty() {
+                self.resume();
+            }
+            self.write(piece);
+        }
+    }
+
+    fn write(&mut self, s: &str) {
+        self.out.push_str(s);
+        self.pos.1 += s.len() as u32;
+        self.advance(s);
+    }
+
+    /// A line break of the template's code: the next line gets its own
+    /// directive (blank lines none: they are dropped).
+    fn newline(&mut self) {
+        self.pos = (self.pos.0 + 1, 0);
+        self.drop_comma = false;
+        if !self.directives {
+            self.out.push('\n');
+            self.cur = None;
+            return;
+        }
+        if self.line_start.is_none() {
+            self.out.push('\n');
+        }
+        self.line_start = Some(String::new());
+        self.cur = None;
+    }
+
+    /// A value in code position (a placeholder's, an identifier's).
+    fn code(&mut self, v: &str) {
+        if self.line_start.is_some() {
+            self.start_line();
+        } else if self.directives {
+            self.resume();
+        }
+        self.drop_comma = v.is_empty() && self.out.ends_with("return ");
+        self.out.push_str(v);
+        self.advance(v);
+    }
+
+    /// Literal or comment text, copied as it is.
+    fn verbatim(&mut self, s: &str) {
+        self.start_line();
+        self.out.push_str(s);
+        self.advance(s);
     }
 }
 
@@ -176,38 +358,20 @@ pub fn unwritable(
     value: &dyn Fn(&str) -> Option<String>,
 ) -> Option<String> {
     for t in templates {
-        for seg in &t.segments {
+        for (i, seg) in t.segments.iter().enumerate() {
             if let Segment::Embedded(name, Embedding::RawString) = seg
                 && let Some(v) = value(name)
                 && let Some(why) = raw_string_problem(&v)
             {
+                let (line, col) = t.position(t.places.get(i).copied().unwrap_or_default());
                 return Some(format!(
-                    "the value of `{{{{.{name}}}}}` {why} (the advice at {}:{} writes it inside `…`); write the placeholder inside an interpreted string \"…\" instead",
-                    t.origin.file, t.origin.line
+                    "the value of `{{{{.{name}}}}}` {why} (the advice at {}:{line}:{col} writes it inside `…`); write the placeholder inside an interpreted string \"…\" instead",
+                    t.origin.file
                 ));
             }
         }
     }
     None
-}
-
-fn push_indented(out: &mut String, s: &str, indent: &str) {
-    let mut first = true;
-    for part in s.split('\n') {
-        if !first {
-            out.push('\n');
-            if !part.is_empty() {
-                out.push_str(indent);
-            }
-        }
-        out.push_str(part);
-        first = false;
-    }
-}
-
-/// `{{.Zeros}}` followed by `, ` with nothing to expand: drop the comma too.
-pub fn tidy_empty_zeros(text: &str) -> String {
-    text.replace("return , ", "return ")
 }
 
 #[cfg(test)]
@@ -256,5 +420,79 @@ mod tests {
         assert!(raw_string_problem("a`b").is_some());
         assert!(raw_string_problem("a\rb").is_some());
         assert!(embedded("a`b", Embedding::RawString, "`").contains("@goaop-unwritable-value@"));
+    }
+
+    struct Fixed;
+    impl Values for Fixed {
+        fn placeholder(&self, name: &str) -> Option<String> {
+            (name == "Zeros").then(String::new)
+        }
+        fn ident(&self, name: &str) -> String {
+            format!("__goaop_{name}")
+        }
+    }
+
+    /// `return {{.Zeros}}, err` / `x := span.End()` at columns 7 and 9 of
+    /// lines 10 and 11.
+    fn two_lines() -> Template {
+        Template {
+            segments: vec![
+                Segment::Lit("return ".into()),
+                Segment::Hole("Zeros".into()),
+                Segment::Lit(", err\n  \nx := ".into()),
+                Segment::Ident("span".into()),
+                Segment::Lit(".End()".into()),
+            ],
+            places: vec![(0, 0), (0, 7), (0, 17), (2, 5), (2, 9)],
+            columns: vec![7, 1, 9],
+            origin: crate::check::Origin {
+                file: "aspects.yaml".into(),
+                line: 10,
+            },
+            ..Template::default()
+        }
+    }
+
+    #[test]
+    fn every_line_gets_its_position_and_values_resume_it() {
+        let t = two_lines();
+        assert_eq!(
+            render(&t, &Fixed, Start::Line { mid_line: true }),
+            "//line aspects.yaml:10:7\nreturn /*line aspects.yaml:10:26*/err\n//line aspects.yaml:12:9\nx := __goaop_span/*line aspects.yaml:12:18*/.End()"
+        );
+        assert_eq!(
+            render(&t, &Fixed, Start::Line { mid_line: false }),
+            "//line aspects.yaml:10:7\nreturn err\n//line aspects.yaml:12:9\nx := __goaop_span.End()"
+        );
+        assert_eq!(
+            render(&t, &Fixed, Start::Inline { mid_line: true }),
+            "/*line aspects.yaml:10:7*/return /*line aspects.yaml:10:26*/err\n//line aspects.yaml:12:9\nx := __goaop_span/*line aspects.yaml:12:18*/.End()"
+        );
+        assert_eq!(
+            render(&t, &Fixed, Start::Inline { mid_line: false }),
+            "return err\n  \nx := __goaop_span.End()"
+        );
+    }
+
+    #[test]
+    fn verbatim_text_is_copied_as_it_is() {
+        let t = Template {
+            segments: vec![
+                Segment::Lit("s := ".into()),
+                Segment::Verbatim("`a\n  b`".into()),
+                Segment::Lit(" + x".into()),
+            ],
+            places: vec![(0, 0), (0, 5), (1, 4)],
+            columns: vec![3, 3],
+            origin: crate::check::Origin {
+                file: "a.yaml".into(),
+                line: 1,
+            },
+            ..Template::default()
+        };
+        assert_eq!(
+            render(&t, &Fixed, Start::Line { mid_line: true }),
+            "//line a.yaml:1:3\ns := `a\n  b`/*line a.yaml:2:7*/ + x"
+        );
     }
 }

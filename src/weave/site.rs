@@ -62,14 +62,24 @@ impl<'a> SiteValues<'a> {
         }
     }
 
-    /// Render `t` here, its hoistable literals as package-level functions.
+    /// Render `t` here (in the middle of a line, from a `/*line…*/` to its
+    /// first position), its hoistable literals as package-level functions.
     pub fn render(&self, t: &Template) -> String {
         let package_level = SiteValues {
             own: self.own.clone(),
             ..SiteValues::new(self.cx, self.aspect, self.enclosing, self.line, &NO_LOCALS)
         };
-        let lifted = self.cx.hoister.borrow_mut().lift(t, &package_level);
-        render(&lifted.template, &lifted.values(self), "")
+        let positions = &self.cx.positions;
+        let lifted = self
+            .cx
+            .hoister
+            .borrow_mut()
+            .lift(t, &package_level, positions.mid_line(t));
+        render(
+            &lifted.template,
+            &lifted.values(self),
+            positions.start(t, false),
+        )
     }
 }
 

@@ -14,6 +14,10 @@
 //!   literals would change. Such functions are skipped.
 //! - An `around` whose `{{.Body}}` sits in a literal with a different number
 //!   of results than F would not compile: skipped.
+//! - An `around` whose `{{.Body}}` sits in a block (`if c {`, `{`, a
+//!   `case`) moves the body's top-level declarations into it: a `v, err :=`
+//!   there declares a new `err` instead of assigning F's result. Functions
+//!   whose body does that are skipped.
 
 use crate::check::CheckedAspect;
 use crate::scan::{BodyFacts, FuncSite};
@@ -76,6 +80,13 @@ pub(super) fn function_skip(
                 results_text(&site.results)
             ));
         }
+    }
+    if let (Some(t), Some(name)) = (&aspect.advice.around, &facts.redeclared)
+        && t.body_nested
+    {
+        return Some(format!(
+            "the `around` advice puts the body inside a block, and {func}'s body declares `{name}` at its top level with `:=`: there it would declare a new `{name}` instead of assigning {func}'s own"
+        ));
     }
     if let (Some(first), Some(name)) = (literals.first(), &facts.redeclared)
         && adds_literal(aspect)

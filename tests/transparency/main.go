@@ -159,5 +159,6 @@ func main() {
 	Hello(rec, httptest.NewRequest("GET", "/", nil))
 	fmt.Println("hello", rec.Body.String())
 	fmt.Println("ping", Ping(context.Background()))
+	blocks()
 	serve()
 }

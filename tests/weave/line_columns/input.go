@@ -1,0 +1,8 @@
+package shop
+
+import "fmt"
+
+func Run(n int) {
+	s := fmt.Sprint("n=", n)
+	fmt.Println(s)
+}

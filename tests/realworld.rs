@@ -10,6 +10,11 @@
 //! out by name, not by module; a woven test may differ from plain only
 //! where [`ALLOWED`] names it with the README section that explains why.
 //!
+//! Differential check: the files `-toolexec` wove (`$WORK/bNNN/goaop/`),
+//! those of driver mode (its kept overlay) and those `goaop diff --tests
+//! --out` writes are the same files, byte for byte (the table's `same`
+//! column counts them).
+//!
 //! `cargo test --test realworld` (CI) runs [`CI_SUBSET`]. The whole list
 //! runs with `GOAOP_REALWORLD=all` (`scripts/realworld`), or pick modules
 //! with `GOAOP_REALWORLD=chi,logrus`. `GOAOP_RW_TIMING=1` adds a build-time
@@ -26,6 +31,9 @@ use std::process::Command;
 use std::time::{Duration, Instant};
 
 use common::gobuild::{GOAOP, go, output, target, text};
+use common::woven::{
+    Woven, assert_same_woven, diff_woven, driver_woven, goaop_cmd, toolexec_woven,
+};
 
 /// One module under test.
 struct Module {
@@ -237,6 +245,10 @@ struct Run {
     output: BTreeMap<(String, String), Vec<String>>,
     /// The tail of stderr, for failures.
     log: String,
+    /// All of stderr, and the build's lines of `-json` output (`WORK=…`
+    /// of a `-work` run).
+    stderr: String,
+    build_output: String,
 }
 
 impl Run {
@@ -355,22 +367,8 @@ fn make_writable(dir: &Path) -> std::io::Result<()> {
         .map(|_| ())
 }
 
-/// The goaop binary in `dir` with the test environment of `go()`.
-fn goaop_cmd(dir: &Path, args: &[&str]) -> Command {
-    let probe = go(dir, &[]);
-    let mut cmd = Command::new(GOAOP);
-    cmd.current_dir(dir).args(args);
-    for (k, v) in probe.get_envs() {
-        match v {
-            Some(v) => cmd.env(k, v),
-            None => cmd.env_remove(k),
-        };
-    }
-    cmd
-}
-
 fn test_command(dir: &Path, mode: Mode, extra: &[&str]) -> Command {
-    let mut args = vec!["test", "-json", "-count=1", "-timeout=10m"];
+    let mut args = vec!["test", "-json", "-count=1", "-vet=off", "-timeout=10m"];
     args.extend_from_slice(extra);
     let toolexec = format!("-toolexec={GOAOP}");
     match mode {
@@ -392,9 +390,15 @@ fn test_command(dir: &Path, mode: Mode, extra: &[&str]) -> Command {
     }
 }
 
-/// Run the module's tests in one mode.
+/// Run the module's tests in one mode. `go vet` is off: its verdict on a
+/// module's examples depends on the Go release, not on the weaving. Woven
+/// runs keep their work directory (`-work`) for the differential check.
 fn run_tests(dir: &Path, mode: Mode) -> Run {
-    let o = test_command(dir, mode, &[])
+    let extra: &[&str] = match mode {
+        Mode::Plain => &[],
+        Mode::Toolexec | Mode::Driver => &["-work"],
+    };
+    let o = test_command(dir, mode, extra)
         .output()
         .expect("the Go toolchain (go) is required by the real-world harness");
     let mut run = Run::default();
@@ -415,6 +419,11 @@ fn run_tests(dir: &Path, mode: Mode) -> Run {
         }
         if action == "build-fail" {
             run.build_failed.insert(pkg.clone());
+        }
+        if action == "build-output" {
+            // `go test -json` reports the build's own lines (`WORK=…`) here.
+            run.build_output
+                .push_str(ev["Output"].as_str().unwrap_or_default());
         }
         if action == "output" || action == "build-output" {
             let line = ev["Output"]
@@ -438,6 +447,7 @@ fn run_tests(dir: &Path, mode: Mode) -> Run {
     }
     let tail: Vec<&str> = err.lines().rev().take(40).collect();
     run.log = tail.into_iter().rev().collect::<Vec<_>>().join("\n");
+    run.stderr = err;
     run
 }
 
@@ -554,6 +564,10 @@ fn check_module(m: &Module, root: &Path, timing: bool) -> Result<String, String>
     if applied == 0 {
         return Err(format!("{}: the aspects apply to nothing", m.name));
     }
+    // A fresh constant in every package: the woven runs compile (and so
+    // weave) every package of the module even when an earlier harness run
+    // left them in the build cache.
+    touch_packages(&dir, std::process::id() as usize);
     let plain = run_tests(&dir, Mode::Plain);
     if plain.count(Verdict::Pass) == 0 {
         return Err(format!(
@@ -563,8 +577,13 @@ fn check_module(m: &Module, root: &Path, timing: bool) -> Result<String, String>
     }
     let mut cells = Vec::new();
     let mut lost_any = Vec::new();
+    let mut woven_files: Vec<(&str, Woven)> = Vec::new();
     for mode in [Mode::Toolexec, Mode::Driver] {
         let woven = run_tests(&dir, mode);
+        woven_files.push(match mode {
+            Mode::Toolexec => ("-toolexec", toolexec_woven(&woven.build_output)),
+            _ => ("driver mode", driver_woven(&woven.stderr)),
+        });
         let lost = regressions(m.name, &plain, &woven);
         cells.push(format!(
             "{}/{} {}",
@@ -583,6 +602,18 @@ fn check_module(m: &Module, root: &Path, timing: bool) -> Result<String, String>
             ));
         }
     }
+    // The differential check: both modes and `goaop diff` weave the same
+    // files, byte for byte.
+    let by_diff = diff_woven(&dir, &["--tests", "./..."]);
+    assert!(!by_diff.is_empty(), "{}: goaop diff wove nothing", m.name);
+    assert_same_woven(
+        (woven_files[0].0, &woven_files[0].1),
+        (woven_files[1].0, &woven_files[1].1),
+    );
+    assert_same_woven(
+        (woven_files[1].0, &woven_files[1].1),
+        ("goaop diff", &by_diff),
+    );
     let times = if timing {
         let t = build_times(&dir);
         let ratio = |mode| t[&mode].as_secs_f64() / t[&Mode::Plain].as_secs_f64().max(1e-3);
@@ -596,7 +627,7 @@ fn check_module(m: &Module, root: &Path, timing: bool) -> Result<String, String>
         String::new()
     };
     let row = format!(
-        "{:<11} {:<9} {:>16} {:>16} {:>16} {:>13}{times}",
+        "{:<11} {:<9} {:>16} {:>16} {:>16} {:>13} {:>6}{times}",
         m.name,
         m.version,
         format!(
@@ -607,6 +638,7 @@ fn check_module(m: &Module, root: &Path, timing: bool) -> Result<String, String>
         cells[0],
         cells[1],
         format!("{applied}/{skipped}"),
+        by_diff.len(),
     );
     if lost_any.is_empty() {
         Ok(row)
@@ -623,13 +655,14 @@ fn real_modules_pass_their_own_tests_woven() {
     let mut table = String::new();
     let _ = writeln!(
         table,
-        "{:<11} {:<9} {:>16} {:>16} {:>16} {:>13}{}",
+        "{:<11} {:<9} {:>16} {:>16} {:>16} {:>13} {:>6}{}",
         "module",
         "version",
         "plain pass/fail",
         "toolexec",
         "driver",
         "plan +/-",
+        "same",
         if timing {
             "   build x plain (toolexec, driver)"
         } else {

@@ -4,6 +4,7 @@
 pub mod gobuild;
 pub mod spans;
 pub mod weaving;
+pub mod woven;
 
 use std::path::{Path, PathBuf};
 

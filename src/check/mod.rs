@@ -491,7 +491,7 @@ fn check_aspect(
         return None;
     }
     let lowered = lowered?;
-    let (line, _) = sources.line_col(name.span.file, name.span.range.start);
+    let line = sources.get(name.span.file).line(name.span.range.start);
     let aspect = CheckedAspect {
         name: name.value.clone(),
         origin: Origin {
@@ -531,19 +531,25 @@ enum Site {
     Ref,
 }
 
-/// Whether some leaf of the pointcut satisfies `leaf`.
+/// Whether some leaf of the pointcut satisfies `leaf` (no recursion: an
+/// explicit stack of the nodes still to visit).
 fn mentions(p: &load::RawPointcut, leaf: &dyn Fn(&load::RawPointcut) -> bool) -> bool {
     use load::RawPointcut as P;
-    match p {
-        P::And(a, b) | P::Or(a, b) => mentions(a, leaf) || mentions(b, leaf),
-        P::Not(a) => mentions(a, leaf),
-        other => leaf(other),
+    let mut todo = vec![p];
+    while let Some(p) = todo.pop() {
+        match p {
+            P::And(ps) | P::Or(ps) => todo.extend(ps),
+            P::Not(a) => todo.push(a),
+            other if leaf(other) => return true,
+            _ => {}
+        }
     }
+    false
 }
 
 fn origin_of(snippet: &Snippet, sources: &Sources) -> Origin {
     let at = snippet.file_offset(0).unwrap_or(snippet.span.range.start);
-    let (line, _) = sources.line_col(snippet.span.file, at);
+    let line = sources.get(snippet.span.file).line(at);
     Origin {
         file: sources.get(snippet.span.file).name.clone(),
         line: line as u32,

@@ -119,18 +119,14 @@ struct Found<'a> {
     refs: &'a mut Vec<Span>,
 }
 
+/// Lower one node. Recursion is on the tree's depth, which `load` bounds
+/// ([`crate::load::MAX_NESTING`]); chains are n-ary nodes.
 fn lower_node(
     raw: &RawPointcut,
     sources: &Sources,
     diags: &mut Vec<Diagnostic>,
     found: &mut Found,
 ) -> Pointcut {
-    let mut both = |a: &RawPointcut, b: &RawPointcut| {
-        [
-            lower_node(a, sources, diags, found),
-            lower_node(b, sources, diags, found),
-        ]
-    };
     match raw {
         RawPointcut::Sig(re) => {
             check_regex(re, sources, diags);
@@ -181,15 +177,20 @@ fn lower_node(
             found.refs.push(r.span.clone());
             Pointcut::Ref(r.value.clone())
         }
-        RawPointcut::And(a, b) => flatten(both(a, b), true),
-        RawPointcut::Or(a, b) => flatten(both(a, b), false),
+        RawPointcut::And(parts) | RawPointcut::Or(parts) => {
+            let lowered: Vec<Pointcut> = parts
+                .iter()
+                .map(|p| lower_node(p, sources, diags, found))
+                .collect();
+            flatten(lowered, matches!(raw, RawPointcut::And(_)))
+        }
         RawPointcut::Not(p) => Pointcut::Not(Box::new(lower_node(p, sources, diags, found))),
     }
 }
 
-/// `And(And(a, b), c)` → `And([a, b, c])`.
-fn flatten(parts: [Pointcut; 2], and: bool) -> Pointcut {
-    let mut out = Vec::new();
+/// `And[And[a, b], c]` → `And[a, b, c]`.
+fn flatten(parts: Vec<Pointcut>, and: bool) -> Pointcut {
+    let mut out = Vec::with_capacity(parts.len());
     for p in parts {
         match (p, and) {
             (Pointcut::And(v), true) | (Pointcut::Or(v), false) => out.extend(v),

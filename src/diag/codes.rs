@@ -18,6 +18,15 @@ pub const DUPLICATE_FIELD: &str = "E0106";
 pub const BAD_SIG_PATTERN: &str = "E0107";
 /// The file could not be read.
 pub const UNREADABLE: &str = "E0108";
+/// Not a regular file (a directory, a FIFO, a device such as `/dev/zero`).
+pub const NOT_A_FILE: &str = "E0109";
+/// A file or an advice body over its size cap ([`crate::load::MAX_FILE_BYTES`],
+/// [`crate::load::MAX_ADVICE_BYTES`]).
+pub const TOO_LARGE: &str = "E0110";
+/// Brackets, parentheses or `!` nested deeper than [`crate::load::MAX_NESTING`].
+pub const TOO_DEEP: &str = "E0111";
+/// A NUL byte in an aspect file.
+pub const NUL_BYTE: &str = "E0112";
 
 // --- check (E02xx) ----------------------------------------------------------
 /// `{{.Name}}` that is neither built in, nor a `vars` key, nor a `requires` key.
@@ -61,6 +70,8 @@ pub const BODY_COUNT: &str = "E0219";
 /// `{{.Body}}` that is not a statement of its own (inside an expression,
 /// a string, a declaration...).
 pub const BODY_NOT_STATEMENT: &str = "E0220";
+/// An aspect name that is not identifier-like (letters, digits, `-`, `_`, `.`).
+pub const BAD_ASPECT_NAME: &str = "E0230";
 
 // --- compile (E03xx) --------------------------------------------------------
 /// A pattern whose DFA exceeds the size limit.

@@ -51,6 +51,50 @@ pub struct Source {
     /// `<bundled>/name.aspect` for embedded files).
     pub name: String,
     pub text: String,
+    /// Where each line starts, and whether it is all ASCII (then a column
+    /// is a byte difference): computed once, so a line/column lookup is a
+    /// binary search instead of a scan from the start of the file.
+    lines: LineIndex,
+}
+
+impl Source {
+    /// 1-based line of a byte offset.
+    pub fn line(&self, offset: usize) -> usize {
+        self.lines.line_of(offset.min(self.text.len())) + 1
+    }
+}
+
+/// Line starts of one text.
+#[derive(Clone, Debug, Default)]
+struct LineIndex {
+    starts: Vec<usize>,
+    /// Per line: only ASCII bytes.
+    ascii: Vec<bool>,
+}
+
+impl LineIndex {
+    fn new(text: &str) -> Self {
+        let bytes = text.as_bytes();
+        let starts: Vec<usize> = std::iter::once(0)
+            .chain(memchr::memchr_iter(b'\n', bytes).map(|i| i + 1))
+            .collect();
+        let ascii = starts
+            .iter()
+            .enumerate()
+            .map(|(i, &s)| {
+                let end = starts.get(i + 1).copied().unwrap_or(bytes.len());
+                bytes[s..end].is_ascii()
+            })
+            .collect();
+        LineIndex { starts, ascii }
+    }
+
+    /// 0-based line of a byte offset (at most the text's length).
+    fn line_of(&self, offset: usize) -> usize {
+        self.starts
+            .partition_point(|&s| s <= offset)
+            .saturating_sub(1)
+    }
 }
 
 /// The table of every file loaded in one run.
@@ -65,9 +109,11 @@ impl Sources {
     }
 
     pub fn add(&mut self, name: impl Into<String>, text: impl Into<String>) -> FileId {
+        let text = text.into();
         self.files.push(Source {
             name: name.into(),
-            text: text.into(),
+            lines: LineIndex::new(&text),
+            text,
         });
         self.files.len() - 1
     }
@@ -90,12 +136,17 @@ impl Sources {
 
     /// 1-based line and column (in characters) of a byte offset.
     pub fn line_col(&self, file: FileId, offset: usize) -> (usize, usize) {
-        let text = &self.files[file].text;
-        let offset = offset.min(text.len());
-        let before = &text[..floor_char_boundary(text, offset)];
-        let line = before.matches('\n').count() + 1;
-        let line_start = before.rfind('\n').map_or(0, |i| i + 1);
-        (line, before[line_start..].chars().count() + 1)
+        let src = &self.files[file];
+        let text = &src.text;
+        let offset = floor_char_boundary(text, offset.min(text.len()));
+        let line = src.lines.line_of(offset);
+        let start = src.lines.starts[line];
+        let column = if src.lines.ascii[line] {
+            offset - start
+        } else {
+            text[start..offset].chars().count()
+        };
+        (line + 1, column + 1)
     }
 }
 

@@ -215,11 +215,7 @@ impl Cx<'_> {
                     let Some(expr) = part.into_inner().find(|p| p.as_rule() == Rule::pc_or) else {
                         continue;
                     };
-                    let mut low = Lowering {
-                        map: self.map(),
-                        diags: Vec::new(),
-                        bindings: PointcutBindings::default(),
-                    };
+                    let mut low = Lowering::new(self.map());
                     pointcut = low.lower(expr, false, 0);
                     self.diags.append(&mut low.diags);
                     bindings = low.bindings;
@@ -355,7 +351,9 @@ impl Cx<'_> {
         if !self.once(seen, &kw, &part) {
             return;
         }
-        let snippet = dedent_body(self.src, range(&body), self.file);
+        let Some(snippet) = self.body(&body) else {
+            return;
+        };
         match kw.as_str() {
             "before" => advice.before = Some(snippet),
             "after" => advice.after = Some(snippet),
@@ -390,8 +388,20 @@ impl Cx<'_> {
         if !self.once(seen, &format!("set-field {}", field.value), &part) {
             return;
         }
-        let snippet = dedent_body(self.src, range(&body), self.file);
+        let Some(snippet) = self.body(&body) else {
+            return;
+        };
         advice.set_fields.push((field, snippet));
+    }
+
+    /// An advice body as a snippet, within the size cap.
+    fn body(&mut self, body: &Pair<'_, Rule>) -> Option<Snippet> {
+        let snippet = dedent_body(self.src, range(body), self.file);
+        if let Some(d) = super::limits::snippet_problem(&snippet, "the advice") {
+            self.diags.push(d);
+            return None;
+        }
+        Some(snippet)
     }
 
     /// `[alias] "path"`; without an alias, the assumed package name (spanned

@@ -169,7 +169,7 @@ pub(crate) fn matching_brace(text: &str, open: usize) -> Option<usize> {
 
 /// If a Go string, raw string, rune or comment starts at `i`, the offset
 /// just after it (or the end of the text when it is not closed).
-fn skip_literal(bytes: &[u8], i: usize) -> Option<usize> {
+pub(crate) fn skip_literal(bytes: &[u8], i: usize) -> Option<usize> {
     let rest = &bytes[i..];
     let find_from = |from: usize, pred: &dyn Fn(&[u8], usize) -> bool| -> usize {
         let mut j = from;

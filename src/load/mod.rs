@@ -8,11 +8,13 @@
 
 pub mod dsl;
 mod gotext;
+mod limits;
 pub mod sigpattern;
 pub mod yaml;
 
 pub use dsl::parse_pointcut;
 pub use dsl::pointcut::PointcutBindings;
+pub use limits::{MAX_ADVICE_BYTES, MAX_FILE_BYTES, MAX_NESTING, too_large_file};
 
 use crate::diag::{Diagnostic, FileId, Sources, Span, Spanned};
 
@@ -71,7 +73,12 @@ pub struct RawAdvice {
 }
 
 /// A pointcut expression. YAML's `target`/`packages`/`call`/`ref` fields lower to
-/// `And(Sig, Or(Within…))` / `Call` / `Ref`; the DSL writes the tree directly.
+/// `And[Sig, Or[Within…]]` / `Call` / `Ref`; the DSL writes the tree directly.
+///
+/// `&&` and `||` are n-ary: a chain `a && b && c` (or a `packages:` list of
+/// any length) is one node, so the tree's depth grows only with parentheses
+/// and `!`, which the front ends bound by [`MAX_NESTING`]. Every function
+/// over the tree may then recurse on its depth.
 #[derive(Clone, Debug)]
 pub enum RawPointcut {
     /// A regex over the canonical signature (YAML `target`, DSL `target("…")`,
@@ -83,9 +90,30 @@ pub enum RawPointcut {
     Call(Spanned<String>),
     /// A reference join point: value uses of `net/http.DefaultTransport`.
     Ref(Spanned<String>),
-    And(Box<RawPointcut>, Box<RawPointcut>),
-    Or(Box<RawPointcut>, Box<RawPointcut>),
+    /// At least two operands.
+    And(Vec<RawPointcut>),
+    /// At least two operands.
+    Or(Vec<RawPointcut>),
     Not(Box<RawPointcut>),
+}
+
+impl RawPointcut {
+    /// `a && b`, or `a || b`, flattening operands of the same operator.
+    pub fn join(and: bool, parts: impl IntoIterator<Item = RawPointcut>) -> Option<RawPointcut> {
+        let mut out = Vec::new();
+        for p in parts {
+            match (p, and) {
+                (RawPointcut::And(v), true) | (RawPointcut::Or(v), false) => out.extend(v),
+                (p, _) => out.push(p),
+            }
+        }
+        match out.len() {
+            0 => None,
+            1 => out.pop(),
+            _ if and => Some(RawPointcut::And(out)),
+            _ => Some(RawPointcut::Or(out)),
+        }
+    }
 }
 
 /// A piece of Go text taken from an aspect file (an advice body or an
@@ -131,7 +159,13 @@ impl Snippet {
 /// (`.aspect` → DSL, anything else → YAML). Never panics; every problem is a
 /// diagnostic.
 pub fn load(sources: &Sources, file: FileId) -> (RawFile, Vec<Diagnostic>) {
-    if sources.get(file).name.ends_with(".aspect") {
+    let src = sources.get(file);
+    let dsl = src.name.ends_with(".aspect");
+    let refused = limits::file_problems(src, file, dsl);
+    if !refused.is_empty() {
+        return (RawFile::default(), refused);
+    }
+    if dsl {
         dsl::load(sources, file)
     } else {
         yaml::load(sources, file)

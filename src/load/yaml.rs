@@ -322,7 +322,7 @@ impl Cx<'_> {
                 }
                 "packages" => w.packages = self.strings(v, "a package pattern or a list of them"),
                 "pointcut" => {
-                    if let Some(snippet) = self.snippet(v, "a pointcut expression") {
+                    if let Some(snippet) = self.pointcut_text(v) {
                         let (pc, mut diags) = parse_snippet(&snippet);
                         self.diags.append(&mut diags);
                         if let Some((pc, b)) = pc {
@@ -477,8 +477,29 @@ impl Cx<'_> {
         }
     }
 
-    /// Go text: a string scalar (block scalars keep their line mapping).
+    /// The text of a `pointcut:` expression, unless nested too deeply.
+    fn pointcut_text(&mut self, node: &Node) -> Option<Snippet> {
+        let snippet = self.text(node, "a pointcut expression")?;
+        if let Some(d) = super::limits::pointcut_too_deep(&snippet) {
+            self.diags.push(d);
+            return None;
+        }
+        Some(snippet)
+    }
+
+    /// Go text (an advice body or expression), within the size and nesting
+    /// caps.
     fn snippet(&mut self, node: &Node, what: &str) -> Option<Snippet> {
+        let snippet = self.text(node, what)?;
+        if let Some(d) = super::limits::snippet_problem(&snippet, "the advice") {
+            self.diags.push(d);
+            return None;
+        }
+        Some(snippet)
+    }
+
+    /// A string scalar as a snippet (block scalars keep their line mapping).
+    fn text(&mut self, node: &Node, what: &str) -> Option<Snippet> {
         let Some(text) = self.scalar_text(node) else {
             let help = if matches!(node.value, Value::Null) {
                 "give the Go code, e.g. as a block: `before: |` followed by indented lines, or remove the field"
@@ -575,17 +596,6 @@ fn lower_where(w: Where) -> Option<RawPointcut> {
         w.reference.map(RawPointcut::Ref),
         w.pointcut,
     ];
-    let rest = parts
-        .into_iter()
-        .flatten()
-        .reduce(|a, b| RawPointcut::And(Box::new(a), Box::new(b)));
-    let within = w
-        .packages
-        .into_iter()
-        .map(RawPointcut::Within)
-        .reduce(|a, b| RawPointcut::Or(Box::new(a), Box::new(b)));
-    match (rest, within) {
-        (Some(r), Some(w)) => Some(RawPointcut::And(Box::new(r), Box::new(w))),
-        (r, w) => r.or(w),
-    }
+    let within = RawPointcut::join(false, w.packages.into_iter().map(RawPointcut::Within));
+    RawPointcut::join(true, parts.into_iter().flatten().chain(within))
 }

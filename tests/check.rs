@@ -6,10 +6,11 @@ mod common;
 use std::path::{Path, PathBuf};
 
 use goaop::cli::Format;
-use goaop::cli::check::{load_and_check, report};
+use goaop::cli::check::{load_check_compile, report};
 
+/// What `goaop check` reports: load, check and compile (E03xx included).
 fn run(dir: &Path, files: &[PathBuf]) -> (String, i32) {
-    let loaded = load_and_check(dir, files);
+    let (loaded, _) = load_check_compile(dir, files);
     let human = report(&loaded, Format::Human, false);
     let json = report(&loaded, Format::Json, false);
     assert_eq!(human.code, json.code);

@@ -8,6 +8,7 @@ use std::path::{Path, PathBuf};
 use super::{Format, Outcome};
 use crate::bundled;
 use crate::check::{self, CheckOutput};
+use crate::compile::{CompileError, RuleSet};
 use crate::diag::{Diagnostic, Sources, codes, render};
 use crate::project;
 
@@ -78,6 +79,49 @@ pub fn load_and_check(cwd: &Path, files: &[PathBuf]) -> Loaded {
     Loaded { sources, checked }
 }
 
+/// Load, check and compile `files`: the diagnostics of every stage (a
+/// pattern the compiler refuses, E03xx, points at where it is written), and
+/// the rule set when there is no error. `goaop check` and every command
+/// that weaves go through here, so they agree on what is an error.
+pub fn load_check_compile(cwd: &Path, files: &[PathBuf]) -> (Loaded, Option<RuleSet>) {
+    let mut loaded = load_and_check(cwd, files);
+    if loaded.checked.has_errors() {
+        return (loaded, None);
+    }
+    match RuleSet::build(&loaded.checked.aspects) {
+        Ok(rules) => (loaded, Some(rules)),
+        Err(errors) => {
+            let diags: Vec<Diagnostic> = errors
+                .iter()
+                .map(|e| compile_diagnostic(&loaded, e))
+                .collect();
+            loaded.checked.diagnostics.extend(diags);
+            (loaded, None)
+        }
+    }
+}
+
+/// A compile error pointed at the pattern that caused it.
+pub fn compile_diagnostic(loaded: &Loaded, e: &CompileError) -> Diagnostic {
+    let spans = &loaded.checked.spans[e.aspect];
+    let span = spans
+        .sigs
+        .iter()
+        .find(|(p, _)| *p == e.pattern)
+        .map(|(_, s)| s.clone())
+        .unwrap_or_else(|| spans.name.clone());
+    e.to_diagnostic(span)
+}
+
+/// The files to use: those given, else the module's.
+pub fn files_or_default(cwd: &Path, files: &[PathBuf]) -> Result<Vec<PathBuf>, String> {
+    if files.is_empty() {
+        default_files(cwd)
+    } else {
+        Ok(files.to_vec())
+    }
+}
+
 /// The aspect files to use when none are given: the module's.
 pub fn default_files(cwd: &Path) -> Result<Vec<PathBuf>, String> {
     let module = project::find_module(cwd).ok_or_else(|| {
@@ -105,15 +149,11 @@ pub fn run(args: &CheckArgs, cwd: &Path) -> Outcome {
     if args.list_bundled {
         return list_bundled();
     }
-    let files = if args.files.is_empty() {
-        match default_files(cwd) {
-            Ok(f) => f,
-            Err(e) => return Outcome::usage(e),
-        }
-    } else {
-        args.files.clone()
+    let files = match files_or_default(cwd, &args.files) {
+        Ok(f) => f,
+        Err(e) => return Outcome::usage(e),
     };
-    let loaded = load_and_check(cwd, &files);
+    let (loaded, _) = load_check_compile(cwd, &files);
     report(&loaded, args.format, args.color)
 }
 

@@ -285,6 +285,7 @@ fn check_aspect(
     let mut advice = Advice::default();
     let mut declared = BTreeSet::new();
     let mut implicit: Vec<(String, Span, bool)> = Vec::new();
+    let mut implicit_seen: BTreeSet<String> = BTreeSet::new();
     let mut used_imports = BTreeSet::new();
     let mut used_placeholders = BTreeSet::new();
     let mut used_globals = BTreeSet::new();
@@ -306,7 +307,7 @@ fn check_aspect(
         let what = format!("the `{what}` advice of aspect `{}`", name.value);
         let checked = template::check(snippet, form, &what, &scope, diags)?;
         for u in &checked.implicit {
-            if !implicit.iter().any(|(n, _, _)| *n == u.name) {
+            if implicit_seen.insert(u.name.clone()) {
                 implicit.push((
                     u.name.clone(),
                     snippet.file_span(u.range.clone()),

@@ -207,7 +207,11 @@ fn flatten(parts: Vec<Pointcut>, and: bool) -> Pointcut {
 /// Parse a target regex as the DFA will, reporting errors at the exact
 /// character.
 fn check_regex(re: &Spanned<String>, sources: &Sources, diags: &mut Vec<Diagnostic>) {
-    let mut parser = ParserBuilder::new().unicode(false).utf8(false).build();
+    let mut parser = ParserBuilder::new()
+        .unicode(false)
+        .utf8(false)
+        .nest_limit(crate::load::MAX_NESTING as u32)
+        .build();
     let (offset, message, label) = match parser.parse(&re.value) {
         Ok(_) => return,
         Err(regex_syntax::Error::Parse(e)) => (

@@ -9,7 +9,7 @@ use super::{Format, Outcome};
 use crate::bundled;
 use crate::check::{self, CheckOutput};
 use crate::compile::{CompileError, RuleSet};
-use crate::diag::{Diagnostic, Sources, codes, render};
+use crate::diag::{Diagnostic, FileId, Sources, Span, codes, render};
 use crate::project;
 
 #[derive(Clone, Debug, Default)]
@@ -39,9 +39,8 @@ pub fn load_and_check(cwd: &Path, files: &[PathBuf]) -> Loaded {
     let mut ids = Vec::new();
     let mut diagnostics = Vec::new();
     for f in files {
-        let full = cwd.join(f);
         let name = f.display().to_string();
-        match std::fs::read(&full) {
+        match project::read_capped(&cwd.join(f), crate::load::MAX_FILE_BYTES) {
             Ok(bytes) => match String::from_utf8(bytes) {
                 Ok(text) => ids.push(sources.add(name, text)),
                 Err(e) => {
@@ -52,7 +51,7 @@ pub fn load_and_check(cwd: &Path, files: &[PathBuf]) -> Loaded {
                         Diagnostic::error(
                             codes::UNREADABLE,
                             "the file is not valid UTF-8",
-                            crate::diag::Span::new(id, valid..valid + 1),
+                            Span::new(id, valid..valid + 1),
                             "invalid byte",
                         )
                         .with_help("save the aspect file as UTF-8"),
@@ -61,10 +60,7 @@ pub fn load_and_check(cwd: &Path, files: &[PathBuf]) -> Loaded {
             },
             Err(e) => {
                 let id = sources.add(name.clone(), String::new());
-                diagnostics.push(
-                    Diagnostic::error(codes::UNREADABLE, format!("cannot read `{name}`: {e}"), crate::diag::Span::new(id, 0..0), "unreadable")
-                        .with_help("check the path; with no arguments goaop finds aspects.yaml and *.aspect at the Go module root"),
-                );
+                diagnostics.push(unread(&name, id, e));
             }
         }
     }
@@ -119,6 +115,28 @@ pub fn files_or_default(cwd: &Path, files: &[PathBuf]) -> Result<Vec<PathBuf>, S
         default_files(cwd)
     } else {
         Ok(files.to_vec())
+    }
+}
+
+/// The diagnostic for a file that was not read.
+fn unread(name: &str, id: FileId, e: project::ReadError) -> Diagnostic {
+    let at = Span::new(id, 0..0);
+    match e {
+        project::ReadError::TooLarge(len) => crate::load::too_large_file(id, len),
+        project::ReadError::NotAFile(what) => Diagnostic::error(
+            codes::NOT_A_FILE,
+            format!("`{name}` is {what}, not an aspect file"),
+            at,
+            "not a regular file",
+        )
+        .with_help("give the path of an aspect file (`aspects.yaml`, `*.aspect`); with no arguments goaop finds them at the Go module root"),
+        project::ReadError::Io(e) => Diagnostic::error(
+            codes::UNREADABLE,
+            format!("cannot read `{name}`: {e}"),
+            at,
+            "unreadable",
+        )
+        .with_help("check the path; with no arguments goaop finds aspects.yaml and *.aspect at the Go module root"),
     }
 }
 

@@ -184,6 +184,7 @@ impl Cx<'_> {
 
     fn aspect(&mut self, pair: Pair<'_, Rule>, file_imports: &Pairs) -> Option<RawAspect> {
         let span = self.span(range(&pair));
+        let diags_before = self.diags.len();
         let mut name = None;
         let mut pointcut = None;
         let mut bindings = PointcutBindings::default();
@@ -318,6 +319,11 @@ impl Cx<'_> {
                 Rule::set_field_clause => self.set_field(part, &mut seen, &mut advice),
                 _ => {}
             }
+        }
+        // Advice refused for its size: reported already, and the aspect
+        // would only draw errors about having no advice.
+        if super::limits::refused(&self.diags[diags_before..]) {
+            return None;
         }
         push_new(&mut requires, bindings.requires);
         push_new(&mut results, bindings.results);

@@ -99,6 +99,13 @@ pub(crate) fn snippet_problem(snippet: &Snippet, what: &str) -> Option<Diagnosti
     Some(too_deep_diag(snippet.file_span(r), what))
 }
 
+/// Whether `diags` refuse some input for its size or depth.
+pub(crate) fn refused(diags: &[Diagnostic]) -> bool {
+    diags
+        .iter()
+        .any(|d| d.code == codes::TOO_LARGE || d.code == codes::TOO_DEEP)
+}
+
 /// A pointcut expression (YAML `pointcut:`) nested too deeply.
 pub(crate) fn pointcut_too_deep(snippet: &Snippet) -> Option<Diagnostic> {
     let r = too_deep(&snippet.text)?;

@@ -295,6 +295,7 @@ impl Cx<'_> {
             return None;
         };
         let extent = node.extent(self.src);
+        let diags_before = self.diags.len();
         let mut name = None;
         let mut w = Where::default();
         let mut requires = Vec::new();
@@ -350,6 +351,11 @@ impl Cx<'_> {
         if let Some(b) = bindings {
             push_new(&mut requires, b.requires);
             push_new(&mut results, b.results);
+        }
+        // Advice refused for its size or depth: the aspect would look
+        // adviceless and draw errors about that; it is reported already.
+        if super::limits::refused(&self.diags[diags_before..]) {
+            return None;
         }
         let Some(name) = name else {
             if !seen.iter().any(|s| s.canonical == "name") {

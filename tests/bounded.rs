@@ -298,3 +298,52 @@ fn check_fails_on_a_target_the_compiler_refuses() {
     assert!(stderr.contains("error[E0301]"), "{stderr}");
     assert!(stderr.contains("nothing was compiled"), "{stderr}");
 }
+
+/// Item 15, the other quadratic passes: a mapping with many keys (each
+/// looked up among the keys before it), thousands of diagnostics inside one
+/// advice (each mapped back to the file from the start of the advice), many
+/// `set-field` clauses and a long `use:` list.
+#[test]
+fn many_keys_and_diagnostics_in_linear_time() {
+    let limit = Duration::from_secs(30);
+    let vars: String = (0..100_000).map(|i| format!("      V{i}: x\n")).collect();
+    bounded(
+        "100k vars",
+        "a.yaml",
+        yaml(&format!("    target: \"func\"\n    vars:\n{vars}")),
+        &[],
+        limit,
+    );
+    let unknown: String = (0..10_000)
+        .map(|i| format!("println(\"{{{{.Nope{i}}}}}\")\n"))
+        .collect();
+    let text = format!(
+        "aspects:\n  - name: a\n    target: \"func\"\n    before: |\n{}",
+        yaml_block(&unknown, 6)
+    );
+    bounded(
+        "10k unknown placeholders",
+        "a.yaml",
+        text,
+        &["E0201"],
+        limit,
+    );
+    let fields: String = (0..20_000)
+        .map(|i| format!("  set-field F{i} {{ x }}\n"))
+        .collect();
+    bounded(
+        "20k set-field clauses",
+        "a.aspect",
+        format!("aspect a {{\n  pointcut call(net/http.Client)\n{fields}}}\n"),
+        &[],
+        limit,
+    );
+    let uses: String = (0..50_000).map(|i| format!("  - nope{i}\n")).collect();
+    bounded(
+        "50k uses",
+        "a.yaml",
+        format!("use:\n{uses}aspects:\n"),
+        &["E0206"],
+        limit,
+    );
+}

@@ -38,6 +38,8 @@ pub struct CheckOutput {
     pub spans: Vec<AspectSpans>,
     /// Bundled integrations enabled with `use:`.
     pub uses: Vec<Spanned<String>>,
+    /// The names of `uses` (and of unknown ones, reported once).
+    used: BTreeSet<String>,
     pub diagnostics: Vec<Diagnostic>,
 }
 
@@ -100,7 +102,7 @@ fn resolve_uses(
     out: &mut CheckOutput,
 ) {
     for used in &raw.uses {
-        if out.uses.iter().any(|u| u.value == used.value) {
+        if !out.used.insert(used.value.clone()) {
             continue;
         }
         match bundled::integration(&used.value) {
@@ -418,10 +420,13 @@ fn check_aspect(
         }
     }
 
+    // Warnings below are only for aspects without errors; computed once
+    // (asking for each warning would rescan the warnings pushed so far).
+    let has_errors = new_errors(diags, before);
     for (alias, path) in &raw.imports {
         if !used_imports.contains(&alias.value)
             && import_names.contains(&alias.value)
-            && !new_errors(diags, before)
+            && !has_errors
         {
             diags.push(
                 Diagnostic::warning(
@@ -439,7 +444,7 @@ fn check_aspect(
         }
     }
     for (key, _) in &raw.vars {
-        if !used_placeholders.contains(&key.value) && !new_errors(diags, before) {
+        if !used_placeholders.contains(&key.value) && !has_errors {
             diags.push(
                 Diagnostic::warning(
                     codes::UNUSED_VAR,
@@ -454,10 +459,10 @@ fn check_aspect(
             );
         }
     }
+    let free: Vec<&str> = implicit.iter().map(|(n, _, _)| n.as_str()).collect();
     for g in &raw.globals {
-        if !used_globals.contains(&g.value) && !new_errors(diags, before) {
-            let free: Vec<&str> = implicit.iter().map(|(n, _, _)| n.as_str()).collect();
-            let help = match did_you_mean(&g.value, free) {
+        if !used_globals.contains(&g.value) && !has_errors {
+            let help = match did_you_mean(&g.value, free.iter().copied()) {
                 Some(s) => format!("did you mean `{s}`, which the advice uses?"),
                 None => "remove it, or use it in the advice".to_string(),
             };
@@ -476,7 +481,7 @@ fn check_aspect(
     // the user's to edit: no warnings for it.
     // Nor when the aspect already has errors: a template that failed to
     // check declares nothing, so later advice would look full of free names.
-    if !borrowed && !new_errors(diags, before) {
+    if !borrowed && !has_errors {
         for (ident, span, selector) in &implicit {
             diags.push(hints::implicit_warning(
                 ident,
@@ -488,7 +493,7 @@ fn check_aspect(
         }
     }
 
-    if new_errors(diags, before) {
+    if has_errors {
         return None;
     }
     let lowered = lowered?;

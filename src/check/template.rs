@@ -385,7 +385,14 @@ fn find_placeholders(
             ok = false;
         } else if name != BODY && !is_known(name, scope) {
             let mut known: Vec<&str> = BUILTIN_PLACEHOLDERS.to_vec();
-            known.extend(scope.placeholders.iter().map(String::as_str));
+            // did_you_mean looks at a bounded number of candidates.
+            known.extend(
+                scope
+                    .placeholders
+                    .iter()
+                    .map(String::as_str)
+                    .take(crate::diag::MAX_SUGGEST_CANDIDATES),
+            );
             known.extend(scope.site);
             let help = match did_you_mean(name, known.iter().copied()) {
                 Some(s) => format!(
@@ -835,13 +842,13 @@ mod tests {
     use crate::diag::Span;
 
     fn snippet(text: &str) -> Snippet {
-        Snippet {
-            text: text.to_string(),
-            span: Span::new(0, 0..text.len()),
-            line_starts: std::iter::once(0)
+        Snippet::new(
+            text.to_string(),
+            Span::new(0, 0..text.len()),
+            std::iter::once(0)
                 .chain(text.match_indices('\n').map(|(i, _)| i + 1))
                 .collect(),
-        }
+        )
     }
 
     fn run(text: &str, bindings: &[&str], imports: &[&str]) -> (Option<Checked>, Vec<Diagnostic>) {

@@ -244,17 +244,33 @@ impl Diagnostic {
 /// Suggest the closest of `candidates` to `word` (a "did you mean"), by
 /// optimal-string-alignment distance: a swapped pair of letters (`Vlaue`)
 /// counts as one edit.
+///
+/// Bounded work whatever the input: words longer than [`MAX_SUGGEST_LEN`]
+/// get no suggestion, candidates whose length alone rules them out are
+/// skipped before any distance is computed, and at most
+/// [`MAX_SUGGEST_CANDIDATES`] candidates are looked at.
 pub fn did_you_mean<'a>(
     word: &str,
     candidates: impl IntoIterator<Item = &'a str>,
 ) -> Option<&'a str> {
+    if word.len() > MAX_SUGGEST_LEN {
+        return None;
+    }
+    let allowed = |c: &str| (c.len().max(word.len()) / 3).max(1);
     candidates
         .into_iter()
+        .take(MAX_SUGGEST_CANDIDATES)
+        .filter(|c| c.len().abs_diff(word.len()) <= allowed(c))
         .map(|c| (strsim::osa_distance(word, c), c))
-        .filter(|(d, c)| *d <= (c.len().max(word.len()) / 3).max(1))
+        .filter(|(d, c)| *d <= allowed(c))
         .min_by_key(|(d, _)| *d)
         .map(|(_, c)| c)
 }
+
+/// Longest word [`did_you_mean`] suggests for.
+pub const MAX_SUGGEST_LEN: usize = 64;
+/// Most candidates [`did_you_mean`] compares a word with.
+pub const MAX_SUGGEST_CANDIDATES: usize = 1000;
 
 pub mod codes;
 

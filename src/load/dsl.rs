@@ -31,6 +31,8 @@ mod grammar;
 pub mod pointcut;
 mod tokens;
 
+use std::collections::HashMap;
+
 use pest::Parser;
 use pest::iterators::Pair;
 
@@ -170,7 +172,8 @@ struct Cx<'a> {
 /// The clauses that may be given once per aspect.
 #[derive(Default)]
 struct Seen {
-    clauses: Vec<(String, Span)>,
+    /// Clause (`set-field Name` per field) → where its keyword is.
+    clauses: HashMap<String, Span>,
 }
 
 impl Cx<'_> {
@@ -437,7 +440,7 @@ impl Cx<'_> {
             .next()
             .map_or_else(|| range(part), |k| range(&k));
         let here = self.span(kw_range);
-        if let Some((_, first)) = seen.clauses.iter().find(|(c, _)| c == clause) {
+        if let Some(first) = seen.clauses.get(clause) {
             self.diags.push(
                 Diagnostic::error(
                     codes::DUPLICATE_FIELD,
@@ -450,7 +453,7 @@ impl Cx<'_> {
             );
             return false;
         }
-        seen.clauses.push((clause.to_string(), here));
+        seen.clauses.insert(clause.to_string(), here);
         true
     }
 }

@@ -26,11 +26,11 @@ pub(crate) fn dedent_body(src: &str, range: Range<usize>, file: FileId) -> Snipp
     let is_blank = |l: &str| l.trim().is_empty();
     let first = lines.iter().position(|(_, l)| !is_blank(l));
     let Some(first) = first else {
-        return Snippet {
-            text: String::new(),
-            span: Span::new(file, range.start..range.start),
-            line_starts: vec![range.start],
-        };
+        return Snippet::new(
+            String::new(),
+            Span::new(file, range.start..range.start),
+            vec![range.start],
+        );
     };
     let last = lines
         .iter()
@@ -67,11 +67,11 @@ pub(crate) fn dedent_body(src: &str, range: Range<usize>, file: FileId) -> Snipp
     let span_start = line_starts[0];
     let span_end =
         line_starts[line_starts.len() - 1] + text.rsplit('\n').next().map_or(0, str::len);
-    Snippet {
+    Snippet::new(
         text,
-        span: Span::new(file, span_start..span_end.max(span_start)),
+        Span::new(file, span_start..span_end.max(span_start)),
         line_starts,
-    }
+    )
 }
 
 fn leading_ws(line: &str) -> usize {
@@ -103,11 +103,7 @@ pub(crate) fn sub_snippet(parent: &Snippet, range: Range<usize>) -> Snippet {
         }
         starts
     };
-    Snippet {
-        span: parent.file_span(start..end),
-        text,
-        line_starts,
-    }
+    Snippet::new(text, parent.file_span(start..end), line_starts)
 }
 
 /// Split a Go expression list at its top-level commas. Empty pieces

@@ -120,7 +120,7 @@ impl RawPointcut {
 /// expression), with the mapping back to the file so that errors inside it
 /// (and `//line` directives for the code it becomes) point at the right
 /// line and column.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug)]
 pub struct Snippet {
     /// The text with the file's indentation removed.
     pub text: String,
@@ -130,9 +130,35 @@ pub struct Snippet {
     /// first character is. Empty when the value is not a verbatim copy of the
     /// file (a quoted YAML string with escapes): offsets then map to `span`.
     pub line_starts: Vec<usize>,
+    /// Where each line of `text` starts in `text`, computed on first use so
+    /// that mapping an offset is a binary search (a template with thousands
+    /// of diagnostics must not rescan its text for each). A copy whose text
+    /// was cut at the end keeps a valid index (extra entries are never
+    /// reached).
+    #[doc(hidden)]
+    pub text_lines: std::sync::OnceLock<Vec<usize>>,
 }
 
+/// Equal when text and mapping are (whether the line index was computed
+/// yet does not count).
+impl PartialEq for Snippet {
+    fn eq(&self, other: &Self) -> bool {
+        self.text == other.text && self.span == other.span && self.line_starts == other.line_starts
+    }
+}
+
+impl Eq for Snippet {}
+
 impl Snippet {
+    pub fn new(text: String, span: Span, line_starts: Vec<usize>) -> Self {
+        Snippet {
+            text,
+            span,
+            line_starts,
+            text_lines: std::sync::OnceLock::new(),
+        }
+    }
+
     /// The file span of a byte range of `text`.
     pub fn file_span(&self, range: std::ops::Range<usize>) -> Span {
         match (self.file_offset(range.start), self.file_offset(range.end)) {
@@ -147,11 +173,15 @@ impl Snippet {
             return None;
         }
         let offset = offset.min(self.text.len());
-        let line = self.text[..offset].matches('\n').count();
-        let line_start = self.text[..offset].rfind('\n').map_or(0, |i| i + 1);
+        let lines = self.text_lines.get_or_init(|| {
+            std::iter::once(0)
+                .chain(memchr::memchr_iter(b'\n', self.text.as_bytes()).map(|i| i + 1))
+                .collect()
+        });
+        let line = lines.partition_point(|&s| s <= offset).saturating_sub(1);
         self.line_starts
             .get(line)
-            .map(|s| s + (offset - line_start))
+            .map(|s| s + (offset - lines[line]))
     }
 }
 

@@ -18,6 +18,7 @@
 
 mod node;
 
+use std::collections::HashMap;
 use std::ops::Range;
 
 use self::node::{Node, Value, line_starts};
@@ -120,12 +121,9 @@ struct Cx<'a> {
     diags: Vec<Diagnostic>,
 }
 
-/// A key already met in a mapping.
-struct Seen {
-    canonical: String,
-    written: String,
-    range: Range<usize>,
-}
+/// The keys already met in a mapping: canonical name → (spelling, range).
+/// A map, so a mapping with many keys (`vars:`) is checked in linear time.
+type Seen = HashMap<String, (String, Range<usize>)>;
 
 /// The "where" fields of one aspect, gathered before lowering.
 #[derive(Default)]
@@ -188,7 +186,7 @@ impl Cx<'_> {
                 return raw;
             }
         };
-        let mut seen = Vec::new();
+        let mut seen = Seen::new();
         for (k, v) in entries {
             let Some(key) = self.key(k, &mut seen) else {
                 continue;
@@ -218,7 +216,7 @@ impl Cx<'_> {
 
     /// A mapping key as a string, reporting non-string keys and duplicates
     /// (`seen` holds the keys so far: canonical name, spelling, range).
-    fn key(&mut self, k: &Node, seen: &mut Vec<Seen>) -> Option<String> {
+    fn key(&mut self, k: &Node, seen: &mut Seen) -> Option<String> {
         let Some(key) = self.scalar_text(k) else {
             self.wrong_type(
                 k,
@@ -233,8 +231,8 @@ impl Cx<'_> {
         } else {
             key.as_str()
         };
-        if let Some(first) = seen.iter().find(|s| s.canonical == canonical) {
-            let alias = first.written != key;
+        if let Some((written, first)) = seen.get(canonical) {
+            let alias = *written != key;
             let msg = if alias {
                 "`before` and its alias `template` are both given".to_string()
             } else {
@@ -251,16 +249,12 @@ impl Cx<'_> {
                 self.span(k.text.clone()),
                 "given again here",
             )
-            .with_secondary(self.span(first.range.clone()), "first given here")
+            .with_secondary(self.span(first.clone()), "first given here")
             .with_help(help);
             self.diags.push(d);
             return None;
         }
-        seen.push(Seen {
-            canonical: canonical.to_string(),
-            written: key.clone(),
-            range: k.text.clone(),
-        });
+        seen.insert(canonical.to_string(), (key.clone(), k.text.clone()));
         Some(key)
     }
 
@@ -306,7 +300,7 @@ impl Cx<'_> {
         let mut advice = RawAdvice::default();
         let mut order = None;
         let mut bindings = None;
-        let mut seen = Vec::new();
+        let mut seen = Seen::new();
         for (k, v) in entries {
             let Some(key) = self.key(k, &mut seen) else {
                 continue;
@@ -358,7 +352,7 @@ impl Cx<'_> {
             return None;
         }
         let Some(name) = name else {
-            if !seen.iter().any(|s| s.canonical == "name") {
+            if !seen.contains_key("name") {
                 let r = self.first_line(extent.clone());
                 self.error(
                     codes::MISSING_FIELD,
@@ -442,7 +436,7 @@ impl Cx<'_> {
         match &node.value {
             Value::Null => Vec::new(),
             Value::Map(entries) => {
-                let mut seen = Vec::new();
+                let mut seen = Seen::new();
                 let mut out = Vec::new();
                 for (k, v) in entries {
                     let Some(_) = self.key(k, &mut seen) else {
@@ -516,11 +510,11 @@ impl Cx<'_> {
             return None;
         };
         let line_starts = line_starts(self.src, node.text.start, &text);
-        Some(Snippet {
+        Some(Snippet::new(
             text,
-            span: self.span(node.text.clone()),
+            self.span(node.text.clone()),
             line_starts,
-        })
+        ))
     }
 
     /// `append-args`: a string or list of strings, each split at its
@@ -553,7 +547,7 @@ impl Cx<'_> {
             );
             return Vec::new();
         };
-        let mut seen = Vec::new();
+        let mut seen = Seen::new();
         let mut out = Vec::new();
         for (k, v) in entries {
             if self.key(k, &mut seen).is_none() {

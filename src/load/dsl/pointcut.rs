@@ -49,11 +49,7 @@ pub fn parse_pointcut(
     } else {
         Vec::new()
     };
-    let snippet = Snippet {
-        text: text.to_string(),
-        span,
-        line_starts,
-    };
+    let snippet = Snippet::new(text.to_string(), span, line_starts);
     let (result, mut diags) = parse_snippet(&snippet);
     match result {
         Some(r) if diags.is_empty() => Ok(r),

@@ -63,6 +63,18 @@ pub fn check_files(sources: &mut Sources, files: &[FileId]) -> CheckOutput {
     let mut base: Option<Vec<RawAspect>> = None;
     let mut seen: BTreeMap<String, Span> = BTreeMap::new();
     for raw in raws {
+        if let Some(problem) = names::aspect_name_problem(&raw.name.value) {
+            out.diagnostics.push(
+                Diagnostic::error(
+                    codes::BAD_ASPECT_NAME,
+                    "invalid aspect name",
+                    raw.name.span.clone(),
+                    problem,
+                )
+                .with_help("name aspects with letters, digits, `-`, `_` and `.`, e.g. `http-client` (the name is shown by `goaop plan` and in woven code)"),
+            );
+            continue;
+        }
         if let Some(first) = seen.get(&raw.name.value) {
             out.diagnostics.push(
                 Diagnostic::error(

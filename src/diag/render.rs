@@ -10,10 +10,15 @@ use serde::Serialize;
 use super::{Diagnostic, Severity, Sources};
 
 /// Render diagnostics as rustc-style text. `color` adds ANSI escapes.
+///
+/// Control characters (other than line breaks and tabs) and bidirectional
+/// overrides in the files and in the messages are shown as `?`, one per
+/// byte: an aspect file cannot send escape sequences to the terminal of
+/// whoever checks it, and every byte offset stays valid.
 pub fn human(sources: &Sources, diags: &[Diagnostic], color: bool) -> String {
     let mut files = SimpleFiles::new();
     for (_, src) in sources.iter() {
-        files.add(src.name.as_str(), src.text.as_str());
+        files.add(sanitize(&src.name).into_owned(), sanitize(&src.text));
     }
     let config = Config::default();
     let mut out = Vec::new();
@@ -30,6 +35,27 @@ pub fn human(sources: &Sources, diags: &[Diagnostic], color: bool) -> String {
     String::from_utf8_lossy(&out).into_owned()
 }
 
+/// `text` with every unsafe character replaced by as many `?` as it has bytes.
+fn sanitize(text: &str) -> std::borrow::Cow<'_, str> {
+    let unsafe_char = |c: char| {
+        (c.is_control() && !matches!(c, '\n' | '\t' | '\r'))
+            || matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
+    };
+    if !text.chars().any(unsafe_char) {
+        return text.into();
+    }
+    text.chars()
+        .map(|c| {
+            if unsafe_char(c) {
+                "?".repeat(c.len_utf8())
+            } else {
+                c.to_string()
+            }
+        })
+        .collect::<String>()
+        .into()
+}
+
 fn to_codespan(d: &Diagnostic) -> cs::Diagnostic<usize> {
     let base = match d.severity {
         Severity::Error => cs::Diagnostic::error(),
@@ -37,19 +63,17 @@ fn to_codespan(d: &Diagnostic) -> cs::Diagnostic<usize> {
     };
     let mut labels = vec![
         cs::Label::primary(d.primary.span.file, d.primary.span.range.clone())
-            .with_message(&d.primary.message),
+            .with_message(sanitize(&d.primary.message)),
     ];
-    labels.extend(
-        d.secondary.iter().map(|l| {
-            cs::Label::secondary(l.span.file, l.span.range.clone()).with_message(&l.message)
-        }),
-    );
-    let mut notes = d.notes.clone();
+    labels.extend(d.secondary.iter().map(|l| {
+        cs::Label::secondary(l.span.file, l.span.range.clone()).with_message(sanitize(&l.message))
+    }));
+    let mut notes: Vec<String> = d.notes.iter().map(|n| sanitize(n).into_owned()).collect();
     if let Some(help) = &d.help {
-        notes.push(format!("help: {help}"));
+        notes.push(format!("help: {}", sanitize(help)));
     }
     base.with_code(d.code)
-        .with_message(&d.message)
+        .with_message(sanitize(&d.message))
         .with_labels(labels)
         .with_notes(notes)
 }

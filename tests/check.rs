@@ -95,3 +95,67 @@ fn examples_are_clean() {
         settings.bind(|| insta::assert_snapshot!(stem, out));
     }
 }
+
+/// Item 16: binding and `execution(…)` types are parsed as Go and spelled as
+/// the scanner spells the user's functions, so a type written with other
+/// spacing (or grouped names) still binds and matches.
+#[test]
+fn types_are_spelled_like_the_scanner() {
+    use goaop::check::check_files;
+    use goaop::diag::Sources;
+    let cases = [
+        // (written in the aspect, written in Go, import needed)
+        ("struct{a int}", "struct{a int}", ""),
+        ("map[ string ]  int", "map[string]int", ""),
+        ("func(a, b int) error", "func(a, b int) error", ""),
+        ("*net/http.Request", "*http.Request", "net/http"),
+        ("interface{ M() }", "interface{M()}", ""),
+        ("chan<-  (int)", "chan<- int", ""),
+        ("[ 4 ]example.com/x/y.T", "[4]y.T", "example.com/x/y"),
+    ];
+    for (written, go, import) in cases {
+        let import = if import.is_empty() {
+            String::new()
+        } else {
+            format!("import \"{import}\"\n")
+        };
+        let src = format!("package p\n{import}func F(v {go}) {{}}\n");
+        let scanned = goaop::scan::scan(src.as_bytes());
+        assert!(!scanned.has_errors, "{src}");
+        let want = &scanned.funcs[0].params[0].ty;
+        let signature = &scanned.funcs[0].signature;
+
+        let yaml = format!(
+            "aspects:\n  - name: a\n    target: \"func F\"\n    requires: {{ v: \"{written}\" }}\n    before: println(v)\n"
+        );
+        let mut sources = Sources::new();
+        let id = sources.add("a.yaml", yaml);
+        let out = check_files(&mut sources, &[id]);
+        assert!(!out.has_errors(), "{written}: {:?}", out.diagnostics);
+        assert_eq!(&out.aspects[0].requires[0].ty, want, "{written}");
+
+        let dsl = format!(
+            "aspect a {{\n  pointcut execution(func F(v {written}))\n  before {{ println(v) }}\n}}\n"
+        );
+        let mut sources = Sources::new();
+        let id = sources.add("a.aspect", dsl);
+        let out = check_files(&mut sources, &[id]);
+        assert!(!out.has_errors(), "{written}: {:?}", out.diagnostics);
+        assert_eq!(&out.aspects[0].requires[0].ty, want, "{written}");
+        let goaop::check::Pointcut::And(parts) = &out.aspects[0].pointcut else {
+            panic!("{:?}", out.aspects[0].pointcut)
+        };
+        let regex = parts
+            .iter()
+            .find_map(|p| match p {
+                goaop::check::Pointcut::Sig(r) => Some(r.clone()),
+                _ => None,
+            })
+            .unwrap();
+        let re = regex_automata::meta::Regex::new(&regex).unwrap();
+        assert!(
+            re.is_match(signature),
+            "`{written}`: {regex} !~ {signature}"
+        );
+    }
+}

@@ -19,6 +19,7 @@ pub use model::*;
 
 use crate::bundled;
 use crate::diag::{Diagnostic, FileId, Sources, Span, Spanned, codes, did_you_mean};
+use crate::load::gotype::TypeParser;
 use crate::load::{self, RawAspect, RawFile, Snippet};
 use template::{Form, Scope};
 
@@ -61,6 +62,7 @@ pub fn check_files(sources: &mut Sources, files: &[FileId]) -> CheckOutput {
         raws.extend(raw.aspects);
     }
     let mut base: Option<Vec<RawAspect>> = None;
+    let mut types = TypeParser::new();
     let mut seen: BTreeMap<String, Span> = BTreeMap::new();
     for raw in raws {
         if let Some(problem) = names::aspect_name_problem(&raw.name.value) {
@@ -99,7 +101,9 @@ pub fn check_files(sources: &mut Sources, files: &[FileId]) -> CheckOutput {
         } else {
             raw
         };
-        if let Some((aspect, spans)) = check_aspect(&raw, borrowed, sources, &mut out.diagnostics) {
+        if let Some((aspect, spans)) =
+            check_aspect(&raw, borrowed, sources, &mut types, &mut out.diagnostics)
+        {
             out.aspects.push(aspect);
             out.spans.push(spans);
         }
@@ -231,6 +235,7 @@ fn check_aspect(
     raw: &RawAspect,
     borrowed: bool,
     sources: &Sources,
+    types: &mut TypeParser,
     diags: &mut Vec<Diagnostic>,
 ) -> Option<(CheckedAspect, AspectSpans)> {
     let before = diags.len();
@@ -258,8 +263,8 @@ fn check_aspect(
         }
     };
 
-    let requires = fields::bindings(&raw.requires, "requires", diags);
-    let results = fields::bindings(&raw.results, "results", diags);
+    let requires = fields::bindings(&raw.requires, "requires", types, diags);
+    let results = fields::bindings(&raw.results, "results", types, diags);
     let globals = fields::idents(&raw.globals, "global", diags);
     let imports = fields::imports(&raw.imports, diags);
     let vars = fields::vars(&raw.vars, diags);

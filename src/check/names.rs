@@ -1,5 +1,6 @@
-//! Validation of the small strings aspects are made of: Go identifiers,
-//! import paths, canonical type spellings and `vars` values.
+//! Validation of the small strings aspects are made of: aspect names,
+//! import paths, package patterns, call targets and `vars` values (types are
+//! parsed as Go: [`crate::load::gotype`]).
 
 /// Why an aspect name is not identifier-like (letters, digits, `-`, `_`,
 /// `.`), or `None`. Names reach `goaop plan` output, diagnostics and
@@ -94,45 +95,6 @@ fn element_problem(elem: &str) -> Option<String> {
         return Some(format!(
             "the element `{elem}` ends in `~` and digits, like a Windows short name"
         ));
-    }
-    None
-}
-
-/// Why a canonical type spelling (`context.Context`, `*net/http.Request`,
-/// `map[string]int`) is invalid, or `None`.
-pub fn type_problem(ty: &str) -> Option<String> {
-    let ty = ty.trim();
-    if ty.is_empty() {
-        return Some("the type is empty".into());
-    }
-    if let Some(c) = ty
-        .chars()
-        .find(|c| !(c.is_ascii_alphanumeric() || "_./*[](){}<-, ~".contains(*c)))
-    {
-        return Some(format!("`{c}` cannot appear in a Go type"));
-    }
-    let mut depth: Vec<char> = Vec::new();
-    for c in ty.chars() {
-        match c {
-            '[' | '(' | '{' => depth.push(c),
-            ']' | ')' | '}' => {
-                let open = match c {
-                    ']' => '[',
-                    ')' => '(',
-                    _ => '{',
-                };
-                if depth.pop() != Some(open) {
-                    return Some(format!("unbalanced `{c}`"));
-                }
-            }
-            _ => {}
-        }
-    }
-    if !depth.is_empty() {
-        return Some("unclosed bracket".into());
-    }
-    if ty.ends_with('.') || ty.ends_with('/') || ty.ends_with('*') {
-        return Some("the type is incomplete".into());
     }
     None
 }
@@ -257,9 +219,6 @@ mod tests {
 
     #[test]
     fn types_and_vars() {
-        assert_eq!(type_problem("*net/http.Request"), None);
-        assert_eq!(type_problem("map[string][]int"), None);
-        assert!(type_problem("map[string").is_some());
         assert!(var_value_problem("orders:write").is_none());
         assert!(var_value_problem("a\"b").is_some());
     }

@@ -188,6 +188,7 @@ impl Cx<'_> {
     fn aspect(&mut self, pair: Pair<'_, Rule>, file_imports: &Pairs) -> Option<RawAspect> {
         let span = self.span(range(&pair));
         let diags_before = self.diags.len();
+        let mut pointcut_failed = false;
         let mut name = None;
         let mut pointcut = None;
         let mut bindings = PointcutBindings::default();
@@ -221,6 +222,7 @@ impl Cx<'_> {
                     };
                     let mut low = Lowering::new(self.map());
                     pointcut = low.lower(expr, false, 0);
+                    pointcut_failed = pointcut.is_none();
                     self.diags.append(&mut low.diags);
                     bindings = low.bindings;
                 }
@@ -323,9 +325,10 @@ impl Cx<'_> {
                 _ => {}
             }
         }
-        // Advice refused for its size: reported already, and the aspect
-        // would only draw errors about having no advice.
-        if super::limits::refused(&self.diags[diags_before..]) {
+        // Advice refused for its size, or a pointcut that does not parse
+        // (both reported already): the aspect would only draw errors about
+        // having no advice or no pointcut, so it stops here.
+        if pointcut_failed || super::limits::refused(&self.diags[diags_before..]) {
             return None;
         }
         push_new(&mut requires, bindings.requires);

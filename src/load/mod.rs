@@ -8,6 +8,7 @@
 
 pub mod dsl;
 mod gotext;
+pub mod gotype;
 mod limits;
 pub mod sigpattern;
 pub mod yaml;

@@ -290,6 +290,7 @@ impl Cx<'_> {
         };
         let extent = node.extent(self.src);
         let diags_before = self.diags.len();
+        let mut pointcut_failed = false;
         let mut name = None;
         let mut w = Where::default();
         let mut requires = Vec::new();
@@ -320,6 +321,7 @@ impl Cx<'_> {
                     if let Some(snippet) = self.pointcut_text(v) {
                         let (pc, mut diags) = parse_snippet(&snippet);
                         self.diags.append(&mut diags);
+                        pointcut_failed = pc.is_none();
                         if let Some((pc, b)) = pc {
                             w.pointcut = Some(pc);
                             bindings = Some(b);
@@ -346,9 +348,10 @@ impl Cx<'_> {
             push_new(&mut requires, b.requires);
             push_new(&mut results, b.results);
         }
-        // Advice refused for its size or depth: the aspect would look
-        // adviceless and draw errors about that; it is reported already.
-        if super::limits::refused(&self.diags[diags_before..]) {
+        // Advice refused for its size or depth, or a pointcut that does not
+        // parse (both reported already): the aspect would look adviceless or
+        // placeless and draw errors about that, so it stops here.
+        if pointcut_failed || super::limits::refused(&self.diags[diags_before..]) {
             return None;
         }
         let Some(name) = name else {

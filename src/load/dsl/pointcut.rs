@@ -19,6 +19,7 @@ use super::errors::{Parsed, syntax_error};
 use super::grammar::{AspectParser, Rule};
 use super::tokens::{Mapping, range, string_value, trimmed};
 use crate::diag::{Diagnostic, Span, Spanned, codes};
+use crate::load::gotype::TypeParser;
 use crate::load::{MAX_NESTING, RawPointcut, Snippet, sigpattern};
 
 /// What `execution(…)` patterns bind: entries for the aspect's
@@ -100,6 +101,8 @@ pub(crate) struct Lowering<'a> {
     pub bindings: PointcutBindings,
     /// (requires?, name, type) of the bindings so far.
     seen: HashSet<(bool, String, String)>,
+    /// Parses the types of `execution(…)` patterns.
+    types: TypeParser,
 }
 
 impl<'a> Lowering<'a> {
@@ -109,6 +112,7 @@ impl<'a> Lowering<'a> {
             diags: Vec::new(),
             bindings: PointcutBindings::default(),
             seen: HashSet::new(),
+            types: TypeParser::new(),
         }
     }
 }
@@ -213,7 +217,7 @@ impl Lowering<'_> {
     fn execution(&mut self, sig: &Pair<'_, Rule>, negated: bool) -> Option<RawPointcut> {
         let (text, r) = trimmed(sig);
         let at = |sub: std::ops::Range<usize>| r.start + sub.start..r.start + sub.end;
-        match sigpattern::lower(&text) {
+        match sigpattern::lower_with(&text, &mut self.types) {
             Ok(lowered) => {
                 let all = lowered.params.iter().chain(&lowered.results);
                 if negated && let Some(b) = all.clone().next() {

@@ -338,6 +338,21 @@ fn many_keys_and_diagnostics_in_linear_time() {
         &[],
         limit,
     );
+    // File-level imports reach only the aspects that use them: 5k imports
+    // and 5k aspects are 10k entries, not 25M.
+    let imports: String = (0..5_000)
+        .map(|i| format!("import p{i} \"example.com/p{i}\"\n"))
+        .collect();
+    let aspects: String = (0..5_000)
+        .map(|i| format!("aspect a{i} {{ pointcut target(\"F{i}\") before {{ p{i}.F() }} }}\n"))
+        .collect();
+    bounded(
+        "5k imports x 5k aspects",
+        "a.aspect",
+        format!("{imports}{aspects}"),
+        &[],
+        limit,
+    );
     let uses: String = (0..50_000).map(|i| format!("  - nope{i}\n")).collect();
     bounded(
         "50k uses",

@@ -62,6 +62,18 @@ impl Source {
     pub fn line(&self, offset: usize) -> usize {
         self.lines.line_of(offset.min(self.text.len())) + 1
     }
+
+    /// The byte range of the line containing `offset` (without its `\n`).
+    pub fn line_range(&self, offset: usize) -> std::ops::Range<usize> {
+        let line = self.lines.line_of(offset.min(self.text.len()));
+        let start = self.lines.starts[line];
+        let end = self
+            .lines
+            .starts
+            .get(line + 1)
+            .map_or(self.text.len(), |next| next - 1);
+        start..end.max(start)
+    }
 }
 
 /// Line starts of one text.

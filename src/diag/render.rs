@@ -1,6 +1,11 @@
 //! Rendering of [`Diagnostic`]s: rustc-style text through codespan-reporting,
 //! or JSON lines for CI. Rendering is pure: it returns strings, and only
 //! `main.rs` prints them.
+//!
+//! Its cost is bounded whatever the input: at most [`MAX_SHOWN`]
+//! diagnostics are rendered (the rest are counted), and a diagnostic whose
+//! labels sit on a line longer than [`MAX_LINE`] bytes (a minified file) is
+//! rendered without the source excerpt, its positions as notes.
 
 use codespan_reporting::diagnostic as cs;
 use codespan_reporting::files::SimpleFiles;
@@ -20,6 +25,8 @@ pub fn human(sources: &Sources, diags: &[Diagnostic], color: bool) -> String {
     for (_, src) in sources.iter() {
         files.add(sanitize(&src.name).into_owned(), sanitize(&src.text));
     }
+    let hidden = diags.len().saturating_sub(MAX_SHOWN);
+    let diags = &diags[..diags.len() - hidden];
     let config = Config::default();
     let mut out = Vec::new();
     {
@@ -29,10 +36,53 @@ pub fn human(sources: &Sources, diags: &[Diagnostic], color: bool) -> String {
             Box::new(term::termcolor::NoColor::new(&mut out))
         };
         for d in diags {
-            let _ = term::emit_to_write_style(&mut *writer, &config, &files, &to_codespan(d));
+            let d = if on_long_line(sources, d) {
+                without_excerpt(sources, d)
+            } else {
+                to_codespan(d)
+            };
+            let _ = term::emit_to_write_style(&mut *writer, &config, &files, &d);
         }
     }
-    String::from_utf8_lossy(&out).into_owned()
+    let mut out = String::from_utf8_lossy(&out).into_owned();
+    if hidden > 0 {
+        out.push_str(&format!("… and {hidden} more diagnostic(s) not shown\n\n"));
+    }
+    out
+}
+
+/// Most diagnostics one rendering shows.
+pub const MAX_SHOWN: usize = 1000;
+/// Longest line shown in a source excerpt.
+pub const MAX_LINE: usize = 1000;
+
+/// Whether a label of `d` is on a line longer than [`MAX_LINE`].
+fn on_long_line(sources: &Sources, d: &Diagnostic) -> bool {
+    std::iter::once(&d.primary).chain(&d.secondary).any(|l| {
+        sources
+            .get(l.span.file)
+            .line_range(l.span.range.start)
+            .len()
+            > MAX_LINE
+    })
+}
+
+/// `d` with its labels as notes `file:line:col: label`.
+fn without_excerpt(sources: &Sources, d: &Diagnostic) -> cs::Diagnostic<usize> {
+    let mut bare = to_codespan(d);
+    bare.labels.clear();
+    let at = |l: &super::Label| {
+        let (line, col) = sources.line_col(l.span.file, l.span.range.start);
+        let name = sanitize(&sources.get(l.span.file).name).into_owned();
+        format!("at {name}:{line}:{col}: {}", sanitize(&l.message))
+    };
+    let mut notes: Vec<String> = std::iter::once(&d.primary)
+        .chain(&d.secondary)
+        .map(at)
+        .collect();
+    notes.append(&mut bare.notes);
+    bare.notes = notes;
+    bare
 }
 
 /// `text` with every unsafe character replaced by as many `?` as it has bytes.
@@ -96,7 +146,7 @@ struct JsonDiag<'a> {
 /// Render diagnostics as one JSON object per line.
 pub fn json(sources: &Sources, diags: &[Diagnostic]) -> String {
     let mut out = String::new();
-    for d in diags {
+    for d in diags.iter().take(MAX_SHOWN) {
         let span = &d.primary.span;
         let (line, column) = sources.line_col(span.file, span.range.start);
         let (end_line, end_column) = sources.line_col(span.file, span.range.end);

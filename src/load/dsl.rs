@@ -31,7 +31,7 @@ mod grammar;
 pub mod pointcut;
 mod tokens;
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use pest::Parser;
 use pest::iterators::Pair;
@@ -105,13 +105,51 @@ pub fn load(sources: &Sources, file: FileId) -> (RawFile, Vec<Diagnostic>) {
             _ => {}
         }
     }
-    // File-level imports apply to every aspect, wherever they are written.
+    // File-level imports apply to every aspect, wherever they are written,
+    // whose advice uses them (`alias.X`): so a file of many imports and many
+    // aspects costs their sum, not their product, and an aspect never links
+    // a package it does not use (nor warns about the imports other aspects
+    // of the file need).
+    let mut by_alias: HashMap<&str, Vec<usize>> = HashMap::new();
+    for (i, (alias, _)) in file_imports.iter().enumerate() {
+        by_alias.entry(alias.value.as_str()).or_default().push(i);
+    }
     for a in aspects {
-        if let Some(aspect) = cx.aspect(a, &file_imports) {
+        if let Some(mut aspect) = cx.aspect(a) {
+            let mut mine: Vec<usize> = selector_operands(&aspect.advice)
+                .iter()
+                .filter_map(|w| by_alias.get(w.as_str()))
+                .flatten()
+                .copied()
+                .collect();
+            mine.sort_unstable();
+            mine.dedup();
+            let own = std::mem::take(&mut aspect.imports);
+            aspect.imports = mine.iter().map(|&i| file_imports[i].clone()).collect();
+            aspect.imports.extend(own);
             raw.aspects.push(aspect);
         }
     }
     (raw, cx.diags)
+}
+
+/// Identifiers used as the operand of a selector (`x` of `x.Y`) in any
+/// advice of an aspect: the import aliases it may use.
+fn selector_operands(advice: &RawAdvice) -> HashSet<String> {
+    let mut out = HashSet::new();
+    let snippets = advice
+        .before
+        .iter()
+        .chain(&advice.after)
+        .chain(&advice.around)
+        .chain(&advice.replace)
+        .chain(&advice.wrap)
+        .chain(&advice.append_args)
+        .chain(advice.set_fields.iter().map(|(_, s)| s));
+    for s in snippets {
+        super::gotext::selector_operands(&s.text, &mut out);
+    }
+    out
 }
 
 /// Syntax errors reported per file before giving up.
@@ -185,7 +223,9 @@ impl Cx<'_> {
         Span::new(self.file, r)
     }
 
-    fn aspect(&mut self, pair: Pair<'_, Rule>, file_imports: &Pairs) -> Option<RawAspect> {
+    /// One aspect; its `imports` are its own clause's (the caller adds the
+    /// file-level ones it uses).
+    fn aspect(&mut self, pair: Pair<'_, Rule>) -> Option<RawAspect> {
         let span = self.span(range(&pair));
         let diags_before = self.diags.len();
         let mut pointcut_failed = false;
@@ -195,7 +235,7 @@ impl Cx<'_> {
         let mut requires: Pairs = Vec::new();
         let mut results: Pairs = Vec::new();
         let mut globals = Vec::new();
-        let mut imports: Pairs = file_imports.clone();
+        let mut imports: Pairs = Vec::new();
         let mut vars: Pairs = Vec::new();
         let mut advice = RawAdvice::default();
         let mut order = None;

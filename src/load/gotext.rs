@@ -136,6 +136,39 @@ pub(crate) fn split_top_level_commas(text: &str) -> Vec<Range<usize>> {
     out
 }
 
+/// Add to `out` every identifier of Go `text` that is followed by `.` and
+/// an identifier (`pkg` of `pkg.Name`); strings, runes and comments are
+/// skipped. Linear.
+pub(crate) fn selector_operands(text: &str, out: &mut std::collections::HashSet<String>) {
+    let bytes = text.as_bytes();
+    let is_ident = |c: char| c == '_' || c.is_alphanumeric();
+    let mut i = 0;
+    while i < bytes.len() {
+        if let Some(end) = skip_literal(bytes, i) {
+            i = end;
+            continue;
+        }
+        let Some(c) = text[i..].chars().next() else {
+            break;
+        };
+        if !(c == '_' || c.is_alphabetic()) {
+            i += c.len_utf8();
+            continue;
+        }
+        let len = text[i..]
+            .char_indices()
+            .find(|&(_, c)| !is_ident(c))
+            .map_or(text.len() - i, |(j, _)| j);
+        let word = &text[i..i + len];
+        let preceded_by_dot = text[..i].trim_end().ends_with('.');
+        let rest = text[i + len..].trim_start();
+        if !preceded_by_dot && rest.starts_with('.') && rest[1..].starts_with(is_ident) {
+            out.insert(word.to_string());
+        }
+        i += len;
+    }
+}
+
 /// The offset of the `}` matching the `{` at `open`, skipping Go strings,
 /// runes and comments; `None` when it is never closed.
 pub(crate) fn matching_brace(text: &str, open: usize) -> Option<usize> {

@@ -610,30 +610,9 @@ fn report_syntax(
     );
 }
 
-/// The first ERROR or MISSING node in source order (deepest first): the
-/// first child with an error, repeatedly (a loop, not a recursion: the tree
-/// is as deep as the template's expressions).
+/// The first ERROR or MISSING node in source order (deepest first).
 fn find_error<'t>(node: Node<'t>, out: &mut Option<Node<'t>>) {
-    let mut node = node;
-    loop {
-        if node.is_missing() {
-            *out = Some(node);
-            return;
-        }
-        let mut cursor = node.walk();
-        let next = node
-            .children(&mut cursor)
-            .find(|c| c.has_error() || c.is_missing());
-        match next {
-            Some(child) => node = child,
-            None => {
-                if node.is_error() {
-                    *out = Some(node);
-                }
-                return;
-            }
-        }
-    }
+    *out = crate::load::gotype::first_error_node(node);
 }
 
 struct IdentUse {

@@ -136,36 +136,59 @@ pub(crate) fn split_top_level_commas(text: &str) -> Vec<Range<usize>> {
     out
 }
 
+/// A piece of Go text, by [`pieces`].
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) enum Piece {
+    /// A string, raw string, rune or comment.
+    Literal(Range<usize>),
+    /// A maximal run of `word` characters starting with a `start` one.
+    Word(Range<usize>),
+    /// Any other character.
+    Other(Range<usize>),
+}
+
+/// Go text cut into [`Piece`]s, in order (they cover the whole text).
+pub(crate) fn pieces(
+    text: &str,
+    start: impl Fn(char) -> bool,
+    word: impl Fn(char) -> bool,
+) -> impl Iterator<Item = Piece> {
+    let mut i = 0;
+    std::iter::from_fn(move || {
+        let c = text[i..].chars().next()?;
+        let at = i;
+        let piece = if let Some(end) = skip_literal(text.as_bytes(), i) {
+            i = end.min(text.len());
+            Piece::Literal(at..i)
+        } else if start(c) {
+            i = text[at..]
+                .char_indices()
+                .find(|&(_, c)| !word(c))
+                .map_or(text.len(), |(j, _)| at + j);
+            Piece::Word(at..i)
+        } else {
+            i += c.len_utf8();
+            Piece::Other(at..i)
+        };
+        Some(piece)
+    })
+}
+
 /// Add to `out` every identifier of Go `text` that is followed by `.` and
 /// an identifier (`pkg` of `pkg.Name`); strings, runes and comments are
 /// skipped. Linear.
 pub(crate) fn selector_operands(text: &str, out: &mut std::collections::HashSet<String>) {
-    let bytes = text.as_bytes();
     let is_ident = |c: char| c == '_' || c.is_alphanumeric();
-    let mut i = 0;
-    while i < bytes.len() {
-        if let Some(end) = skip_literal(bytes, i) {
-            i = end;
+    let words = pieces(text, |c| c == '_' || c.is_alphabetic(), is_ident);
+    for piece in words {
+        let Piece::Word(r) = piece else {
             continue;
-        }
-        let Some(c) = text[i..].chars().next() else {
-            break;
         };
-        if !(c == '_' || c.is_alphabetic()) {
-            i += c.len_utf8();
-            continue;
-        }
-        let len = text[i..]
-            .char_indices()
-            .find(|&(_, c)| !is_ident(c))
-            .map_or(text.len() - i, |(j, _)| j);
-        let word = &text[i..i + len];
-        let preceded_by_dot = text[..i].trim_end().ends_with('.');
-        let rest = text[i + len..].trim_start();
+        let preceded_by_dot = text[..r.start].trim_end().ends_with('.');
+        let rest = text[r.end..].trim_start();
         if !preceded_by_dot && rest.starts_with('.') && rest[1..].starts_with(is_ident) {
-            out.insert(word.to_string());
+            out.insert(text[r].to_string());
         }
-        i += len;
     }
 }
 

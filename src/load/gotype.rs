@@ -21,7 +21,7 @@
 
 use std::ops::Range;
 
-use super::gotext::skip_literal;
+use super::gotext::{Piece, pieces};
 use crate::scan::Scanner;
 
 /// Why a type is not a Go type.
@@ -234,43 +234,28 @@ fn rewrite(text: &str, wild: &[usize]) -> Result<Rewritten, TypeError> {
             .map(|(i, c)| if wild.contains(&i) { 'W' } else { c })
             .collect()
     };
-    let bytes = text.as_bytes();
     let mut out = Rewritten {
         text: String::with_capacity(text.len()),
         imports: Vec::new(),
         paths: Vec::new(),
         pieces: Vec::new(),
     };
-    let mut i = 0;
-    while i < text.len() {
-        if let Some(end) = skip_literal(bytes, i) {
-            out.text.push_str(&text[i..end.min(text.len())]);
-            i = end;
-            continue;
+    let starts_run = |c: char| c.is_alphanumeric() || c == '_' || c == '.';
+    for piece in pieces(&text, starts_run, is_run) {
+        match piece {
+            Piece::Literal(r) | Piece::Other(r) => out.text.push_str(&text[r]),
+            Piece::Word(r) => {
+                let mut run = &text[r.clone()];
+                let mut at = r.start;
+                // `...T` inside a function type.
+                while let Some(rest) = run.strip_prefix("...") {
+                    out.text.push_str("...");
+                    run = rest;
+                    at += 3;
+                }
+                qualified(run, at, &mut out)?;
+            }
         }
-        let Some(c) = text[i..].chars().next() else {
-            break;
-        };
-        let starts_run = c.is_alphanumeric() || c == '_' || c == '.';
-        if !starts_run {
-            out.text.push(c);
-            i += c.len_utf8();
-            continue;
-        }
-        let len = text[i..]
-            .char_indices()
-            .find(|&(_, c)| !is_run(c))
-            .map_or(text.len() - i, |(j, _)| j);
-        let mut run = &text[i..i + len];
-        let mut at = i;
-        // `...T` inside a function type.
-        while let Some(rest) = run.strip_prefix("...") {
-            out.text.push_str("...");
-            run = rest;
-            at += 3;
-        }
-        qualified(run, at, &mut out)?;
-        i += len;
     }
     Ok(out)
 }
@@ -346,6 +331,26 @@ fn constraint_only(root: tree_sitter::Node, inside: Range<usize>) -> Option<Rang
     None
 }
 
+/// The first ERROR or MISSING node below `root` in source order (deepest
+/// first): down the first child with an error, repeatedly (a loop: syntax
+/// trees are as deep as the text's expressions).
+pub(crate) fn first_error_node(root: tree_sitter::Node<'_>) -> Option<tree_sitter::Node<'_>> {
+    let mut node = root;
+    loop {
+        if node.is_missing() {
+            return Some(node);
+        }
+        let mut cursor = node.walk();
+        let next = node
+            .children(&mut cursor)
+            .find(|c| c.has_error() || c.is_missing());
+        match next {
+            Some(child) => node = child,
+            None => return node.is_error().then_some(node),
+        }
+    }
+}
+
 /// The first ERROR or MISSING node overlapping the type (`inside`), as a
 /// range clamped to it and, for MISSING nodes, a message. An error in the
 /// wrapper after the type means the type ended too early (range at its end).
@@ -356,26 +361,16 @@ fn first_error(
     if !root.has_error() {
         return None;
     }
-    let mut node = root;
-    loop {
-        if node.is_missing() {
-            let at = node.start_byte().clamp(inside.start, inside.end);
-            let kind = node.kind();
-            let what = if kind.chars().all(|c| c.is_ascii_punctuation()) {
-                format!("expected `{kind}`")
-            } else {
-                "expected a type".to_string()
-            };
-            return Some((at..at, Some(format!("the type is incomplete: {what}"))));
-        }
-        let mut cursor = node.walk();
-        let next = node
-            .children(&mut cursor)
-            .find(|c| c.has_error() || c.is_missing());
-        match next {
-            Some(c) => node = c,
-            None => break,
-        }
+    let node = first_error_node(root)?;
+    if node.is_missing() {
+        let at = node.start_byte().clamp(inside.start, inside.end);
+        let kind = node.kind();
+        let what = if kind.chars().all(|c| c.is_ascii_punctuation()) {
+            format!("expected `{kind}`")
+        } else {
+            "expected a type".to_string()
+        };
+        return Some((at..at, Some(format!("the type is incomplete: {what}"))));
     }
     let (s, e) = (node.start_byte(), node.end_byte());
     if s >= inside.end {

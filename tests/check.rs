@@ -6,10 +6,11 @@ mod common;
 use std::path::{Path, PathBuf};
 
 use goaop::cli::Format;
-use goaop::cli::check::{load_and_check, report};
+use goaop::cli::check::{load_and_check, load_check_compile, report};
 
+/// What `goaop check` reports: load, check and compile (E03xx included).
 fn run(dir: &Path, files: &[PathBuf]) -> (String, i32) {
-    let loaded = load_and_check(dir, files);
+    let (loaded, _) = load_check_compile(dir, files);
     let human = report(&loaded, Format::Human, false);
     let json = report(&loaded, Format::Json, false);
     assert_eq!(human.code, json.code);
@@ -127,5 +128,69 @@ fn template_lines_know_their_file_columns() {
         let b = a.advice.before.as_ref().unwrap();
         assert_eq!((b.start(), &b.columns), (before, &columns), "{name}");
         assert_eq!(a.advice.after.as_ref().unwrap().start(), after, "{name}");
+    }
+}
+
+/// Item 16: binding and `execution(…)` types are parsed as Go and spelled as
+/// the scanner spells the user's functions, so a type written with other
+/// spacing (or grouped names) still binds and matches.
+#[test]
+fn types_are_spelled_like_the_scanner() {
+    use goaop::check::check_files;
+    use goaop::diag::Sources;
+    let cases = [
+        // (written in the aspect, written in Go, import needed)
+        ("struct{a int}", "struct{a int}", ""),
+        ("map[ string ]  int", "map[string]int", ""),
+        ("func(a, b int) error", "func(a, b int) error", ""),
+        ("*net/http.Request", "*http.Request", "net/http"),
+        ("interface{ M() }", "interface{M()}", ""),
+        ("chan<-  (int)", "chan<- int", ""),
+        ("[ 4 ]example.com/x/y.T", "[4]y.T", "example.com/x/y"),
+    ];
+    for (written, go, import) in cases {
+        let import = if import.is_empty() {
+            String::new()
+        } else {
+            format!("import \"{import}\"\n")
+        };
+        let src = format!("package p\n{import}func F(v {go}) {{}}\n");
+        let scanned = goaop::scan::scan(src.as_bytes());
+        assert!(!scanned.has_errors, "{src}");
+        let want = &scanned.funcs[0].params[0].ty;
+        let signature = &scanned.funcs[0].signature;
+
+        let yaml = format!(
+            "aspects:\n  - name: a\n    target: \"func F\"\n    requires: {{ v: \"{written}\" }}\n    before: println(v)\n"
+        );
+        let mut sources = Sources::new();
+        let id = sources.add("a.yaml", yaml);
+        let out = check_files(&mut sources, &[id]);
+        assert!(!out.has_errors(), "{written}: {:?}", out.diagnostics);
+        assert_eq!(&out.aspects[0].requires[0].ty, want, "{written}");
+
+        let dsl = format!(
+            "aspect a {{\n  pointcut execution(func F(v {written}))\n  before {{ println(v) }}\n}}\n"
+        );
+        let mut sources = Sources::new();
+        let id = sources.add("a.aspect", dsl);
+        let out = check_files(&mut sources, &[id]);
+        assert!(!out.has_errors(), "{written}: {:?}", out.diagnostics);
+        assert_eq!(&out.aspects[0].requires[0].ty, want, "{written}");
+        let goaop::check::Pointcut::And(parts) = &out.aspects[0].pointcut else {
+            panic!("{:?}", out.aspects[0].pointcut)
+        };
+        let regex = parts
+            .iter()
+            .find_map(|p| match p {
+                goaop::check::Pointcut::Sig(r) => Some(r.clone()),
+                _ => None,
+            })
+            .unwrap();
+        let re = regex_automata::meta::Regex::new(&regex).unwrap();
+        assert!(
+            re.is_match(signature),
+            "`{written}`: {regex} !~ {signature}"
+        );
     }
 }

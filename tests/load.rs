@@ -86,15 +86,16 @@ fn dump_pc(out: &mut String, sources: &Sources, pc: &RawPointcut, depth: usize) 
         RawPointcut::Call(v) => writeln!(out, "{pad}Call {}", s(sources, v)),
         RawPointcut::Ref(v) => writeln!(out, "{pad}Ref {}", s(sources, v)),
         RawPointcut::AsValue(span) => writeln!(out, "{pad}AsValue @{}", at(sources, span)),
-        RawPointcut::And(a, b) | RawPointcut::Or(a, b) => {
+        RawPointcut::And(ps) | RawPointcut::Or(ps) => {
             let op = if matches!(pc, RawPointcut::And(..)) {
                 "And"
             } else {
                 "Or"
             };
             writeln!(out, "{pad}{op}").unwrap();
-            dump_pc(out, sources, a, depth + 1);
-            dump_pc(out, sources, b, depth + 1);
+            for p in ps {
+                dump_pc(out, sources, p, depth + 1);
+            }
             Ok(())
         }
         RawPointcut::Not(a) => {
@@ -247,10 +248,7 @@ fn check_spans(text: &str, raw: &RawFile) {
                     f(v)
                 }
             }
-            RawPointcut::And(a, b) | RawPointcut::Or(a, b) => {
-                walk(a, f);
-                walk(b, f);
-            }
+            RawPointcut::And(ps) | RawPointcut::Or(ps) => ps.iter().for_each(|p| walk(p, f)),
             RawPointcut::Not(a) => walk(a, f),
         }
     }
@@ -443,8 +441,15 @@ fn pc_values(pc: &RawPointcut) -> String {
         RawPointcut::Call(v) => format!("Call({})", v.value),
         RawPointcut::Ref(v) => format!("Ref({})", v.value),
         RawPointcut::AsValue(_) => "AsValue".to_string(),
-        RawPointcut::And(a, b) => format!("And({}, {})", pc_values(a), pc_values(b)),
-        RawPointcut::Or(a, b) => format!("Or({}, {})", pc_values(a), pc_values(b)),
+        RawPointcut::And(ps) | RawPointcut::Or(ps) => format!(
+            "{}({})",
+            if matches!(pc, RawPointcut::And(_)) {
+                "And"
+            } else {
+                "Or"
+            },
+            ps.iter().map(pc_values).collect::<Vec<_>>().join(", ")
+        ),
         RawPointcut::Not(a) => format!("Not({})", pc_values(a)),
     }
 }
@@ -456,11 +461,14 @@ fn parse_pointcut_spans() {
     let text = &file_text[start..];
     let (pc, bindings) = load::parse_pointcut(text, Span::new(0, start..file_text.len())).unwrap();
     assert!(bindings.requires.is_empty());
-    let RawPointcut::And(a, b) = pc else { panic!() };
-    let RawPointcut::Within(w) = *a else { panic!() };
-    assert_eq!(&file_text[w.span.range], "a/...");
-    let RawPointcut::Call(c) = *b else { panic!() };
-    assert_eq!(&file_text[c.span.range], "net/http.Get");
+    let RawPointcut::And(parts) = pc else {
+        panic!()
+    };
+    let [RawPointcut::Within(w), RawPointcut::Call(c)] = &parts[..] else {
+        panic!()
+    };
+    assert_eq!(&file_text[w.span.range.clone()], "a/...");
+    assert_eq!(&file_text[c.span.range.clone()], "net/http.Get");
     // Not verbatim: everything points at the whole value.
     let err = load::parse_pointcut("within(", Span::new(0, 0..20)).unwrap_err();
     assert_eq!(err.code, "E0105");
@@ -497,10 +505,10 @@ fn deep_nesting_is_an_error_not_a_crash() {
         ")".repeat(5000)
     );
     let (_, _, diags) = load_text("d.aspect", &deep);
-    assert_eq!(diags[0].code, "E0105");
+    assert_eq!(diags[0].code, "E0111");
     let nots = format!("aspect a {{ pointcut {}within(\"x\") }}", "!".repeat(300));
     let (_, _, diags) = load_text("d.aspect", &nots);
-    assert_eq!(diags[0].code, "E0105");
+    assert_eq!(diags[0].code, "E0111");
     let body = format!(
         "aspect a {{ before {{ {}{} }} }}",
         "{".repeat(5000),

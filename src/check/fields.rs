@@ -7,10 +7,15 @@ use std::collections::BTreeMap;
 use super::model::{Binding, Import};
 use super::{names, template};
 use crate::diag::{Diagnostic, Span, Spanned, codes};
+use crate::load::gotype::{Allow, TypeParser};
 
+/// `requires`/`results`: each binding name a Go identifier, each type a Go
+/// type ([`TypeParser`]), kept in its canonical spelling so that it equals
+/// the type the scanner writes for a matching parameter.
 pub(super) fn bindings(
     raw: &[(Spanned<String>, Spanned<String>)],
     field: &str,
+    types: &mut TypeParser,
     diags: &mut Vec<Diagnostic>,
 ) -> Vec<Binding> {
     let mut out = Vec::new();
@@ -23,17 +28,51 @@ pub(super) fn bindings(
             );
             ok = false;
         }
-        if let Some(problem) = names::type_problem(&ty.value) {
-            diags.push(
-                Diagnostic::error(codes::BAD_BINDING, format!("invalid type `{}` for `{}`", ty.value, name.value), ty.span.clone(), problem)
-                    .with_help("write the type with its package's import path: `context.Context`, `*net/http.Request`, `error`"),
-            );
-            ok = false;
-        }
+        // Only parameters can be variadic.
+        let allow = Allow {
+            variadic: field == "requires",
+            ..Allow::default()
+        };
+        // A sub-range of the value maps into the file when the value is
+        // written verbatim; otherwise the whole value is marked.
+        let at = |r: std::ops::Range<usize>| {
+            if ty.span.range.len() == ty.value.len() {
+                ty.span.sub(r)
+            } else {
+                ty.span.clone()
+            }
+        };
+        let canonical = match types.parse(&ty.value, allow) {
+            Ok(t) => {
+                for (path, range) in &t.paths {
+                    if let Some(problem) = names::import_path_problem(path) {
+                        diags.push(
+                            Diagnostic::error(codes::BAD_BINDING, format!("invalid import path `{path}` in the type of `{}`", name.value), at(range.clone()), problem)
+                                .with_help("a type from another package is written with the package's import path: `*net/http.Request`"),
+                        );
+                        ok = false;
+                    }
+                }
+                t.canonical
+            }
+            Err(e) => {
+                diags.push(
+                    Diagnostic::error(
+                        codes::BAD_BINDING,
+                        format!("invalid type `{}` for `{}`", ty.value.trim(), name.value),
+                        at(e.range),
+                        e.message,
+                    )
+                    .with_help(e.help),
+                );
+                ok = false;
+                String::new()
+            }
+        };
         if ok {
             out.push(Binding {
                 name: name.value.clone(),
-                ty: ty.value.trim().to_string(),
+                ty: canonical,
             });
         }
     }

@@ -213,11 +213,7 @@ mod tests {
     /// The contexts of a statement template's placeholders, or the codes of
     /// its diagnostics. `N`, `L`, `C` are vars; site placeholders allowed.
     fn contexts(text: &str) -> Result<Vec<(String, Context)>, Vec<&'static str>> {
-        let snippet = Snippet {
-            text: text.to_string(),
-            span: Span::new(0, 0..text.len()),
-            line_starts: vec![0],
-        };
+        let snippet = Snippet::new(text.to_string(), Span::new(0, 0..text.len()), vec![0]);
         let vars: BTreeSet<String> = ["N", "L", "C"].iter().map(|s| s.to_string()).collect();
         let empty = BTreeSet::new();
         let scope = Scope {

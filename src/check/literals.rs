@@ -422,11 +422,7 @@ mod tests {
             site: &["Args", "Self"],
             outer_declared: &empty,
         };
-        let snippet = Snippet {
-            text: text.to_string(),
-            span: Span::new(0, 0..text.len()),
-            line_starts: Vec::new(),
-        };
+        let snippet = Snippet::new(text.to_string(), Span::new(0, 0..text.len()), Vec::new());
         let mut diags = Vec::new();
         let checked = check(&snippet, form, "advice", &scope, &mut diags);
         assert!(diags.iter().all(|d| !d.is_error()), "{text}: {diags:?}");

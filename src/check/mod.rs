@@ -23,6 +23,7 @@ pub use model::*;
 
 use crate::bundled;
 use crate::diag::{Diagnostic, FileId, Sources, Span, Spanned, codes, did_you_mean};
+use crate::load::gotype::TypeParser;
 use crate::load::{self, RawAspect, RawFile, Snippet};
 use template::{Form, Scope};
 
@@ -42,6 +43,8 @@ pub struct CheckOutput {
     pub spans: Vec<AspectSpans>,
     /// Bundled integrations enabled with `use:`.
     pub uses: Vec<Spanned<String>>,
+    /// The names of `uses` (and of unknown ones, reported once).
+    used: BTreeSet<String>,
     pub diagnostics: Vec<Diagnostic>,
 }
 
@@ -64,8 +67,21 @@ pub fn check_files(sources: &mut Sources, files: &[FileId]) -> CheckOutput {
         raws.extend(raw.aspects);
     }
     let mut base: Option<Vec<RawAspect>> = None;
+    let mut types = TypeParser::new();
     let mut seen: BTreeMap<String, Span> = BTreeMap::new();
     for raw in raws {
+        if let Some(problem) = names::aspect_name_problem(&raw.name.value) {
+            out.diagnostics.push(
+                Diagnostic::error(
+                    codes::BAD_ASPECT_NAME,
+                    "invalid aspect name",
+                    raw.name.span.clone(),
+                    problem,
+                )
+                .with_help("name aspects with letters, digits, `-`, `_` and `.`, e.g. `http-client` (the name is shown by `goaop plan` and in woven code)"),
+            );
+            continue;
+        }
         if let Some(first) = seen.get(&raw.name.value) {
             out.diagnostics.push(
                 Diagnostic::error(
@@ -90,7 +106,9 @@ pub fn check_files(sources: &mut Sources, files: &[FileId]) -> CheckOutput {
         } else {
             raw
         };
-        if let Some((aspect, spans)) = check_aspect(&raw, borrowed, sources, &mut out.diagnostics) {
+        if let Some((aspect, spans)) =
+            check_aspect(&raw, borrowed, sources, &mut types, &mut out.diagnostics)
+        {
             out.aspects.push(aspect);
             out.spans.push(spans);
         }
@@ -120,7 +138,7 @@ fn resolve_uses(
     out: &mut CheckOutput,
 ) {
     for used in &raw.uses {
-        if out.uses.iter().any(|u| u.value == used.value) {
+        if !out.used.insert(used.value.clone()) {
             continue;
         }
         match bundled::integration(&used.value) {
@@ -238,6 +256,7 @@ fn check_aspect(
     raw: &RawAspect,
     borrowed: bool,
     sources: &Sources,
+    types: &mut TypeParser,
     diags: &mut Vec<Diagnostic>,
 ) -> Option<(CheckedAspect, AspectSpans)> {
     let before = diags.len();
@@ -265,8 +284,8 @@ fn check_aspect(
         }
     };
 
-    let requires = fields::bindings(&raw.requires, "requires", diags);
-    let results = fields::bindings(&raw.results, "results", diags);
+    let requires = fields::bindings(&raw.requires, "requires", types, diags);
+    let results = fields::bindings(&raw.results, "results", types, diags);
     let globals = fields::idents(&raw.globals, "global", diags);
     let imports = fields::imports(&raw.imports, diags);
     let vars = fields::vars(&raw.vars, diags);
@@ -307,6 +326,7 @@ fn check_aspect(
     let mut advice = Advice::default();
     let mut declared = BTreeSet::new();
     let mut implicit: Vec<(String, Span, bool)> = Vec::new();
+    let mut implicit_seen: BTreeSet<String> = BTreeSet::new();
     let mut used_imports = BTreeSet::new();
     let mut used_placeholders = BTreeSet::new();
     let mut used_globals = BTreeSet::new();
@@ -329,7 +349,7 @@ fn check_aspect(
         let what = format!("the `{what}` advice of aspect `{}`", name.value);
         let checked = template::check(snippet, form, &what, &scope, diags)?;
         for u in &checked.implicit {
-            if !implicit.iter().any(|(n, _, _)| *n == u.name) {
+            if implicit_seen.insert(u.name.clone()) {
                 implicit.push((
                     u.name.clone(),
                     snippet.file_span(u.range.clone()),
@@ -457,10 +477,13 @@ fn check_aspect(
 
     values::check(&raw.vars, &uses, diags);
 
+    // Warnings below are only for aspects without errors; computed once
+    // (asking for each warning would rescan the warnings pushed so far).
+    let has_errors = new_errors(diags, before);
     for (alias, path) in &raw.imports {
         if !used_imports.contains(&alias.value)
             && import_names.contains(&alias.value)
-            && !new_errors(diags, before)
+            && !has_errors
         {
             diags.push(
                 Diagnostic::warning(
@@ -478,7 +501,7 @@ fn check_aspect(
         }
     }
     for (key, _) in &raw.vars {
-        if !used_placeholders.contains(&key.value) && !new_errors(diags, before) {
+        if !used_placeholders.contains(&key.value) && !has_errors {
             diags.push(
                 Diagnostic::warning(
                     codes::UNUSED_VAR,
@@ -493,10 +516,10 @@ fn check_aspect(
             );
         }
     }
+    let free: Vec<&str> = implicit.iter().map(|(n, _, _)| n.as_str()).collect();
     for g in &raw.globals {
-        if !used_globals.contains(&g.value) && !new_errors(diags, before) {
-            let free: Vec<&str> = implicit.iter().map(|(n, _, _)| n.as_str()).collect();
-            let help = match did_you_mean(&g.value, free) {
+        if !used_globals.contains(&g.value) && !has_errors {
+            let help = match did_you_mean(&g.value, free.iter().copied()) {
                 Some(s) => format!("did you mean `{s}`, which the advice uses?"),
                 None => "remove it, or use it in the advice".to_string(),
             };
@@ -515,7 +538,7 @@ fn check_aspect(
     // the user's to edit: no warnings for it.
     // Nor when the aspect already has errors: a template that failed to
     // check declares nothing, so later advice would look full of free names.
-    if !borrowed && !new_errors(diags, before) {
+    if !borrowed && !has_errors {
         for (ident, span, selector) in &implicit {
             diags.push(hints::implicit_warning(
                 ident,
@@ -528,11 +551,11 @@ fn check_aspect(
     }
 
     let tests = tests_value(raw, diags);
-    if new_errors(diags, before) {
+    if has_errors || new_errors(diags, before) {
         return None;
     }
     let lowered = lowered?;
-    let (line, _) = sources.line_col(name.span.file, name.span.range.start);
+    let line = sources.get(name.span.file).line(name.span.range.start);
     let aspect = CheckedAspect {
         name: name.value.clone(),
         origin: Origin {
@@ -599,19 +622,25 @@ enum Site {
     Ref,
 }
 
-/// Whether some leaf of the pointcut satisfies `leaf`.
+/// Whether some leaf of the pointcut satisfies `leaf` (no recursion: an
+/// explicit stack of the nodes still to visit).
 fn mentions(p: &load::RawPointcut, leaf: &dyn Fn(&load::RawPointcut) -> bool) -> bool {
     use load::RawPointcut as P;
-    match p {
-        P::And(a, b) | P::Or(a, b) => mentions(a, leaf) || mentions(b, leaf),
-        P::Not(a) => mentions(a, leaf),
-        other => leaf(other),
+    let mut todo = vec![p];
+    while let Some(p) = todo.pop() {
+        match p {
+            P::And(ps) | P::Or(ps) => todo.extend(ps),
+            P::Not(a) => todo.push(a),
+            other if leaf(other) => return true,
+            _ => {}
+        }
     }
+    false
 }
 
 fn origin_of(snippet: &Snippet, sources: &Sources) -> Origin {
     let at = snippet.file_offset(0).unwrap_or(snippet.span.range.start);
-    let (line, _) = sources.line_col(snippet.span.file, at);
+    let line = sources.get(snippet.span.file).line(at);
     Origin {
         file: sources.get(snippet.span.file).name.clone(),
         line: line as u32,

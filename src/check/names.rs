@@ -1,67 +1,101 @@
-//! Validation of the small strings aspects are made of: Go identifiers,
-//! import paths and canonical type spellings.
+//! Validation of the small strings aspects are made of: aspect names,
+//! import paths, package patterns and call targets (types are parsed as Go:
+//! [`crate::load::gotype`]; `vars` values are checked where they are used:
+//! [`super::values`]).
 
-/// Why an import path is invalid, or `None` when it is fine. Follows the
-/// rules of Go's `module.CheckImportPath`.
+/// Why an aspect name is not identifier-like (letters, digits, `-`, `_`,
+/// `.`), or `None`. Names reach `goaop plan` output, diagnostics and
+/// woven comments: no spaces, quotes, escapes or line breaks.
+pub fn aspect_name_problem(name: &str) -> Option<String> {
+    if name.is_empty() {
+        return Some("the name is empty".into());
+    }
+    if name.len() > MAX_ASPECT_NAME {
+        return Some(format!("longer than {MAX_ASPECT_NAME} bytes"));
+    }
+    let c = name
+        .chars()
+        .find(|c| !(c.is_alphanumeric() || matches!(c, '-' | '_' | '.')))?;
+    Some(if c.is_control() || c.is_whitespace() {
+        format!("{c:?} is not allowed in a name")
+    } else {
+        format!("`{c}` is not allowed in a name")
+    })
+}
+
+/// Longest aspect name.
+pub const MAX_ASPECT_NAME: usize = 128;
+
+/// Why an import path is invalid, or `None` when it is fine. The rules of
+/// Go's `module.CheckImportPath` (golang.org/x/mod/module), as documented:
+///
+/// - one or more non-empty elements separated by `/`; no leading `-`, no
+///   leading or trailing `/`, no `//`;
+/// - an element is ASCII letters, ASCII digits and `-` `.` `_` `~` (and `+`,
+///   which import paths, unlike module paths, allow); it must not end with a
+///   dot, contain two dots in a row, or be only dots;
+/// - the element up to its first dot is not a reserved Windows file name
+///   (`CON`, `com1`, `NuL`, … in any case), and does not end in `~` and
+///   digits (a Windows short name).
 pub fn import_path_problem(path: &str) -> Option<String> {
     if path.is_empty() {
         return Some("the import path is empty".into());
     }
+    if path.starts_with('-') {
+        return Some("an import path does not start with `-`".into());
+    }
     if path.starts_with('/') || path.ends_with('/') {
         return Some("an import path neither starts nor ends with `/`".into());
     }
-    for elem in path.split('/') {
-        if elem.is_empty() {
-            return Some("an import path has no empty elements (`//`)".into());
-        }
-        if elem == "." || elem == ".." || elem.starts_with('.') {
-            return Some(format!("the element `{elem}` starts with a dot"));
-        }
-        if let Some(c) = elem
-            .chars()
-            .find(|c| !(c.is_ascii_alphanumeric() || "-._~+".contains(*c)))
-        {
-            return Some(format!("`{c}` is not allowed in an import path"));
-        }
+    if path.contains("//") {
+        return Some("an import path has no empty elements (`//`)".into());
     }
-    None
+    path.split('/').find_map(element_problem)
 }
 
-/// Why a canonical type spelling (`context.Context`, `*net/http.Request`,
-/// `map[string]int`) is invalid, or `None`.
-pub fn type_problem(ty: &str) -> Option<String> {
-    let ty = ty.trim();
-    if ty.is_empty() {
-        return Some("the type is empty".into());
+/// Reserved file names on Windows (`module.badWindowsNames`).
+const WINDOWS_RESERVED: &[&str] = &[
+    "CON", "PRN", "AUX", "NUL", "COM1", "COM2", "COM3", "COM4", "COM5", "COM6", "COM7", "COM8",
+    "COM9", "LPT1", "LPT2", "LPT3", "LPT4", "LPT5", "LPT6", "LPT7", "LPT8", "LPT9",
+];
+
+fn element_problem(elem: &str) -> Option<String> {
+    if elem.bytes().all(|b| b == b'.') {
+        return Some(format!("`{elem}` is not a path element"));
     }
-    if let Some(c) = ty
+    if elem.ends_with('.') {
+        return Some(format!("the element `{elem}` ends with a dot"));
+    }
+    if elem.contains("..") {
+        return Some(format!("the element `{elem}` has two dots in a row"));
+    }
+    if let Some(c) = elem
         .chars()
-        .find(|c| !(c.is_ascii_alphanumeric() || "_./*[](){}<-, ~".contains(*c)))
+        .find(|c| !(c.is_ascii_alphanumeric() || "-._~+".contains(*c)))
     {
-        return Some(format!("`{c}` cannot appear in a Go type"));
+        let shown = if c.is_control() || c.is_whitespace() {
+            format!("{c:?}")
+        } else {
+            format!("`{c}`")
+        };
+        return Some(format!(
+            "{shown} is not allowed in an import path (ASCII letters, digits and `-._~+` only)"
+        ));
     }
-    let mut depth: Vec<char> = Vec::new();
-    for c in ty.chars() {
-        match c {
-            '[' | '(' | '{' => depth.push(c),
-            ']' | ')' | '}' => {
-                let open = match c {
-                    ']' => '[',
-                    ')' => '(',
-                    _ => '{',
-                };
-                if depth.pop() != Some(open) {
-                    return Some(format!("unbalanced `{c}`"));
-                }
-            }
-            _ => {}
-        }
+    let short = elem.split('.').next().unwrap_or(elem);
+    if WINDOWS_RESERVED
+        .iter()
+        .any(|r| r.eq_ignore_ascii_case(short))
+    {
+        return Some(format!("`{short}` is a reserved file name on Windows"));
     }
-    if !depth.is_empty() {
-        return Some("unclosed bracket".into());
-    }
-    if ty.ends_with('.') || ty.ends_with('/') || ty.ends_with('*') {
-        return Some("the type is incomplete".into());
+    if let Some((_, digits)) = short.rsplit_once('~')
+        && !digits.is_empty()
+        && digits.bytes().all(|b| b.is_ascii_digit())
+    {
+        return Some(format!(
+            "the element `{elem}` ends in `~` and digits, like a Windows short name"
+        ));
     }
     None
 }
@@ -126,11 +160,39 @@ mod tests {
 
     #[test]
     fn import_paths() {
-        assert_eq!(import_path_problem("go.opentelemetry.io/otel"), None);
-        assert_eq!(import_path_problem("log/slog"), None);
-        assert!(import_path_problem("log//slog").is_some());
-        assert!(import_path_problem("has space/x").is_some());
-        assert!(import_path_problem("/abs").is_some());
+        for ok in [
+            "go.opentelemetry.io/otel",
+            "log/slog",
+            "gopkg.in/yaml.v3",
+            "example.com/.hidden/x",
+            "example.com/c++",
+            "example.com/a~b/x",
+            "example.com/CONSOLE",
+        ] {
+            assert_eq!(import_path_problem(ok), None, "{ok}");
+        }
+        for bad in [
+            "",
+            "-x",
+            "-/x",
+            "log//slog",
+            "/abs",
+            "x/",
+            "has space/x",
+            "a/../b",
+            "a/./b",
+            "a/b.",
+            "a..b/c",
+            "a\\b",
+            "caf\u{e9}/x",
+            "a/b\nc",
+            "example.com/con",
+            "example.com/Lpt1.txt",
+            "example.com/PROGRA~1",
+            "a\"b",
+        ] {
+            assert!(import_path_problem(bad).is_some(), "{bad:?}");
+        }
     }
 
     #[test]
@@ -140,12 +202,5 @@ mod tests {
         assert_eq!(call_target_problem("gopkg.in/yaml.v3.Unmarshal"), None);
         assert!(call_target_problem("Open").is_some());
         assert!(call_target_problem("database/sql.").is_some());
-    }
-
-    #[test]
-    fn types_and_vars() {
-        assert_eq!(type_problem("*net/http.Request"), None);
-        assert_eq!(type_problem("map[string][]int"), None);
-        assert!(type_problem("map[string").is_some());
     }
 }

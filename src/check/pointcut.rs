@@ -135,18 +135,14 @@ struct Found<'a> {
     as_value: &'a mut Vec<Span>,
 }
 
+/// Lower one node. Recursion is on the tree's depth, which `load` bounds
+/// ([`crate::load::MAX_NESTING`]); chains are n-ary nodes.
 fn lower_node(
     raw: &RawPointcut,
     sources: &Sources,
     diags: &mut Vec<Diagnostic>,
     found: &mut Found,
 ) -> Pointcut {
-    let mut both = |a: &RawPointcut, b: &RawPointcut| {
-        [
-            lower_node(a, sources, diags, found),
-            lower_node(b, sources, diags, found),
-        ]
-    };
     match raw {
         RawPointcut::Sig(re) => {
             check_regex(re, sources, diags);
@@ -201,15 +197,20 @@ fn lower_node(
             found.as_value.push(span.clone());
             Pointcut::AsValue
         }
-        RawPointcut::And(a, b) => flatten(both(a, b), true),
-        RawPointcut::Or(a, b) => flatten(both(a, b), false),
+        RawPointcut::And(parts) | RawPointcut::Or(parts) => {
+            let lowered: Vec<Pointcut> = parts
+                .iter()
+                .map(|p| lower_node(p, sources, diags, found))
+                .collect();
+            flatten(lowered, matches!(raw, RawPointcut::And(_)))
+        }
         RawPointcut::Not(p) => Pointcut::Not(Box::new(lower_node(p, sources, diags, found))),
     }
 }
 
-/// `And(And(a, b), c)` → `And([a, b, c])`.
-fn flatten(parts: [Pointcut; 2], and: bool) -> Pointcut {
-    let mut out = Vec::new();
+/// `And[And[a, b], c]` → `And[a, b, c]`.
+fn flatten(parts: Vec<Pointcut>, and: bool) -> Pointcut {
+    let mut out = Vec::with_capacity(parts.len());
     for p in parts {
         match (p, and) {
             (Pointcut::And(v), true) | (Pointcut::Or(v), false) => out.extend(v),
@@ -226,7 +227,11 @@ fn flatten(parts: [Pointcut; 2], and: bool) -> Pointcut {
 /// Parse a target regex as the DFA will, reporting errors at the exact
 /// character.
 fn check_regex(re: &Spanned<String>, sources: &Sources, diags: &mut Vec<Diagnostic>) {
-    let mut parser = ParserBuilder::new().unicode(false).utf8(false).build();
+    let mut parser = ParserBuilder::new()
+        .unicode(false)
+        .utf8(false)
+        .nest_limit(crate::load::MAX_NESTING as u32)
+        .build();
     let (offset, message, label) = match parser.parse(&re.value) {
         Ok(_) => return,
         Err(regex_syntax::Error::Parse(e)) => (

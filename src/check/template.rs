@@ -315,6 +315,7 @@ pub fn check(
     }
 
     let mut implicit: Vec<ImplicitUse> = Vec::new();
+    let mut implicit_names: BTreeSet<&str> = BTreeSet::new();
     let mut used_imports = BTreeSet::new();
     let mut used_globals = BTreeSet::new();
     let mut resolved: Vec<(Range<usize>, bool)> = Vec::new(); // range, is Ident segment
@@ -335,7 +336,7 @@ pub fn check(
             if !PREDECLARED.contains(&name)
                 && !scope.globals.contains(name)
                 && !i.decl
-                && !implicit.iter().any(|u| u.name == name)
+                && implicit_names.insert(name)
             {
                 implicit.push(ImplicitUse {
                     name: name.to_string(),
@@ -436,7 +437,14 @@ fn find_placeholders(
             ok = false;
         } else if name != BODY && !is_known(name, scope) {
             let mut known: Vec<&str> = BUILTIN_PLACEHOLDERS.to_vec();
-            known.extend(scope.placeholders.iter().map(String::as_str));
+            // did_you_mean looks at a bounded number of candidates.
+            known.extend(
+                scope
+                    .placeholders
+                    .iter()
+                    .map(String::as_str)
+                    .take(crate::diag::MAX_SUGGEST_CANDIDATES),
+            );
             known.extend(scope.site);
             let help = match did_you_mean(name, known.iter().copied()) {
                 Some(s) => format!(
@@ -680,25 +688,7 @@ fn report_syntax(
 
 /// The first ERROR or MISSING node in source order (deepest first).
 fn find_error<'t>(node: Node<'t>, out: &mut Option<Node<'t>>) {
-    if out.is_some() {
-        return;
-    }
-    if node.is_missing() {
-        *out = Some(node);
-        return;
-    }
-    let mut cursor = node.walk();
-    for child in node.children(&mut cursor) {
-        if child.has_error() || child.is_missing() {
-            find_error(child, out);
-            if out.is_some() {
-                return;
-            }
-        }
-    }
-    if node.is_error() {
-        *out = Some(node);
-    }
+    *out = crate::load::gotype::first_error_node(node);
 }
 
 struct IdentUse {
@@ -712,43 +702,53 @@ struct IdentUse {
     selector: bool,
 }
 
-fn collect_idents(node: Node, src: &[u8], inside: &Range<usize>, out: &mut Vec<IdentUse>) {
-    let kind = node.kind();
-    let overlaps = node.start_byte() < inside.end && node.end_byte() > inside.start;
-    if !overlaps && kind != "source_file" {
-        return; // the wrapper around the template (`package p`, `func _()`)
-    }
-    match kind {
-        "identifier" | "type_identifier" | "package_identifier" => {
-            // `pkg.Type`: the type's name belongs to the package, not to
-            // the template's scope.
-            let member = kind == "type_identifier"
-                && node.parent().is_some_and(|p| {
-                    p.kind() == "qualified_type" && p.child_by_field_name("name") == Some(node)
-                });
-            if !member && node.start_byte() >= inside.start && node.end_byte() <= inside.end {
-                let name = node.utf8_text(src).unwrap_or("").to_string();
-                let parent = node.parent();
-                let selector = parent.is_some_and(|p| {
-                    (p.kind() == "selector_expression"
-                        && p.child_by_field_name("operand") == Some(node))
-                        || p.kind() == "qualified_type"
-                });
-                let (decl, stmt_end) = declaration_of(node);
-                out.push(IdentUse {
-                    name,
-                    range: node.start_byte()..node.end_byte(),
-                    decl,
-                    stmt_end,
-                    selector,
-                });
-            }
-            return;
+/// Every identifier of the template, in source order. An explicit stack
+/// (pre-order, each node with its parent and grandparent) instead of a
+/// recursion: `a + b + …` nests as deep as it is long, and
+/// `Node::parent` costs a walk down from the root.
+fn collect_idents(root: Node, src: &[u8], inside: &Range<usize>, out: &mut Vec<IdentUse>) {
+    type Item<'t> = (Node<'t>, Option<Node<'t>>, Option<Node<'t>>);
+    let mut stack: Vec<Item> = vec![(root, None, None)];
+    let mut children = Vec::new();
+    while let Some((node, parent, grand)) = stack.pop() {
+        let kind = node.kind();
+        let overlaps = node.start_byte() < inside.end && node.end_byte() > inside.start;
+        if !overlaps && kind != "source_file" {
+            continue; // the wrapper around the template (`package p`, `func _()`)
         }
-        "field_identifier" | "label_name" => return,
-        "keyed_element" => {
+        match kind {
+            "identifier" | "type_identifier" | "package_identifier" => {
+                // `pkg.Type`: the type's name belongs to the package, not to
+                // the template's scope.
+                let member = kind == "type_identifier"
+                    && parent.is_some_and(|p| {
+                        p.kind() == "qualified_type" && p.child_by_field_name("name") == Some(node)
+                    });
+                if !member && node.start_byte() >= inside.start && node.end_byte() <= inside.end {
+                    let name = node.utf8_text(src).unwrap_or("").to_string();
+                    let selector = parent.is_some_and(|p| {
+                        (p.kind() == "selector_expression"
+                            && p.child_by_field_name("operand") == Some(node))
+                            || p.kind() == "qualified_type"
+                    });
+                    let (decl, stmt_end) = declaration_of(node, parent, grand);
+                    out.push(IdentUse {
+                        name,
+                        range: node.start_byte()..node.end_byte(),
+                        decl,
+                        stmt_end,
+                        selector,
+                    });
+                }
+                continue;
+            }
+            "field_identifier" | "label_name" => continue,
+            _ => {}
+        }
+        children.clear();
+        let mut cursor = node.walk();
+        if kind == "keyed_element" {
             // `T{Name: v}`: a bare identifier key is a field name, not a use.
-            let mut cursor = node.walk();
             for (i, child) in node.named_children(&mut cursor).enumerate() {
                 let is_field_key = i == 0
                     && child.named_child_count() == 1
@@ -756,29 +756,28 @@ fn collect_idents(node: Node, src: &[u8], inside: &Range<usize>, out: &mut Vec<I
                         .named_child(0)
                         .is_some_and(|c| c.kind() == "identifier");
                 if !is_field_key {
-                    collect_idents(child, src, inside, out);
+                    children.push(child);
                 }
             }
-            return;
+        } else {
+            children.extend(node.children(&mut cursor));
         }
-        _ => {}
-    }
-    let mut cursor = node.walk();
-    for child in node.children(&mut cursor) {
-        collect_idents(child, src, inside, out);
+        stack.extend(children.iter().rev().map(|&c| (c, Some(node), parent)));
     }
 }
 
 /// Whether an identifier node is being declared (`x` in `x := …`, a
 /// parameter or `var`/`const`/`type` name).
 pub(super) fn declares(node: Node) -> bool {
-    declaration_of(node).0
+    let parent = node.parent();
+    declaration_of(node, parent, parent.and_then(|p| p.parent())).0
 }
 
 /// Whether an identifier node is being declared, and where its declaring
-/// statement ends.
-fn declaration_of(node: Node) -> (bool, usize) {
-    let Some(parent) = node.parent() else {
+/// statement ends (`parent` and `grand` are the node's parent and its
+/// parent's parent).
+fn declaration_of(node: Node, parent: Option<Node>, grand: Option<Node>) -> (bool, usize) {
+    let Some(parent) = parent else {
         return (false, 0);
     };
     let is_field = |p: Node, field: &str| {
@@ -803,7 +802,7 @@ fn declaration_of(node: Node) -> (bool, usize) {
             (declared, parent.end_byte())
         }
         "expression_list" => {
-            let Some(stmt) = parent.parent() else {
+            let Some(stmt) = grand else {
                 return (false, 0);
             };
             let on_left = stmt
@@ -830,32 +829,37 @@ fn count_returns(node: Node, placeholders: &[Placeholder], base: usize) -> Vec<O
     out
 }
 
+/// Pre-order over an explicit stack (no recursion on the template's depth).
 fn walk_returns(
-    node: Node,
+    root: Node,
     placeholders: &[Placeholder],
     base: usize,
     out: &mut Vec<Option<usize>>,
 ) {
-    match node.kind() {
-        "func_literal" => return,
-        "return_statement" => {
-            let list = node.named_child(0);
-            let uses_zeros = placeholders.iter().any(|p| {
-                p.name == "Zeros"
-                    && (node.start_byte()..node.end_byte()).contains(&(p.range.start + base))
-            });
-            out.push(if uses_zeros {
-                None
-            } else {
-                Some(list.map_or(0, |l| l.named_child_count()))
-            });
-            return;
+    let mut stack = vec![root];
+    let mut children = Vec::new();
+    while let Some(node) = stack.pop() {
+        match node.kind() {
+            "func_literal" => continue,
+            "return_statement" => {
+                let list = node.named_child(0);
+                let uses_zeros = placeholders.iter().any(|p| {
+                    p.name == "Zeros"
+                        && (node.start_byte()..node.end_byte()).contains(&(p.range.start + base))
+                });
+                out.push(if uses_zeros {
+                    None
+                } else {
+                    Some(list.map_or(0, |l| l.named_child_count()))
+                });
+                continue;
+            }
+            _ => {}
         }
-        _ => {}
-    }
-    let mut cursor = node.walk();
-    for child in node.children(&mut cursor) {
-        walk_returns(child, placeholders, base, out);
+        let mut cursor = node.walk();
+        children.clear();
+        children.extend(node.children(&mut cursor));
+        stack.extend(children.iter().rev());
     }
 }
 
@@ -866,13 +870,13 @@ mod tests {
     use crate::diag::Span;
 
     fn snippet(text: &str) -> Snippet {
-        Snippet {
-            text: text.to_string(),
-            span: Span::new(0, 0..text.len()),
-            line_starts: std::iter::once(0)
+        Snippet::new(
+            text.to_string(),
+            Span::new(0, 0..text.len()),
+            std::iter::once(0)
                 .chain(text.match_indices('\n').map(|(i, _)| i + 1))
                 .collect(),
-        }
+        )
     }
 
     fn run(text: &str, bindings: &[&str], imports: &[&str]) -> (Option<Checked>, Vec<Diagnostic>) {

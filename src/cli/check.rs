@@ -8,7 +8,8 @@ use std::path::{Path, PathBuf};
 use super::{Format, Outcome};
 use crate::bundled;
 use crate::check::{self, CheckOutput};
-use crate::diag::{Diagnostic, Sources, codes, render};
+use crate::compile::{CompileError, RuleSet};
+use crate::diag::{Diagnostic, FileId, Sources, Span, codes, render};
 use crate::project;
 
 #[derive(Clone, Debug, Default)]
@@ -38,9 +39,8 @@ pub fn load_and_check(cwd: &Path, files: &[PathBuf]) -> Loaded {
     let mut ids = Vec::new();
     let mut diagnostics = Vec::new();
     for f in files {
-        let full = cwd.join(f);
         let name = f.display().to_string();
-        match std::fs::read(&full) {
+        match project::read_capped(&cwd.join(f), crate::load::MAX_FILE_BYTES) {
             Ok(bytes) => match String::from_utf8(bytes) {
                 Ok(text) => ids.push(sources.add(name, text)),
                 Err(e) => {
@@ -51,7 +51,7 @@ pub fn load_and_check(cwd: &Path, files: &[PathBuf]) -> Loaded {
                         Diagnostic::error(
                             codes::UNREADABLE,
                             "the file is not valid UTF-8",
-                            crate::diag::Span::new(id, valid..valid + 1),
+                            Span::new(id, valid..valid + 1),
                             "invalid byte",
                         )
                         .with_help("save the aspect file as UTF-8"),
@@ -60,10 +60,7 @@ pub fn load_and_check(cwd: &Path, files: &[PathBuf]) -> Loaded {
             },
             Err(e) => {
                 let id = sources.add(name.clone(), String::new());
-                diagnostics.push(
-                    Diagnostic::error(codes::UNREADABLE, format!("cannot read `{name}`: {e}"), crate::diag::Span::new(id, 0..0), "unreadable")
-                        .with_help("check the path; with no arguments goaop finds aspects.yaml and *.aspect at the Go module root"),
-                );
+                diagnostics.push(unread(&name, id, e));
             }
         }
     }
@@ -76,6 +73,71 @@ pub fn load_and_check(cwd: &Path, files: &[PathBuf]) -> Loaded {
     }
     checked.diagnostics = diagnostics;
     Loaded { sources, checked }
+}
+
+/// Load, check and compile `files`: the diagnostics of every stage (a
+/// pattern the compiler refuses, E03xx, points at where it is written), and
+/// the rule set when there is no error. `goaop check` and every command
+/// that weaves go through here, so they agree on what is an error.
+pub fn load_check_compile(cwd: &Path, files: &[PathBuf]) -> (Loaded, Option<RuleSet>) {
+    let mut loaded = load_and_check(cwd, files);
+    if loaded.checked.has_errors() {
+        return (loaded, None);
+    }
+    match RuleSet::build(&loaded.checked.aspects) {
+        Ok(rules) => (loaded, Some(rules)),
+        Err(errors) => {
+            let diags: Vec<Diagnostic> = errors
+                .iter()
+                .map(|e| compile_diagnostic(&loaded, e))
+                .collect();
+            loaded.checked.diagnostics.extend(diags);
+            (loaded, None)
+        }
+    }
+}
+
+/// A compile error pointed at the pattern that caused it.
+pub fn compile_diagnostic(loaded: &Loaded, e: &CompileError) -> Diagnostic {
+    let spans = &loaded.checked.spans[e.aspect];
+    let span = spans
+        .sigs
+        .iter()
+        .find(|(p, _)| *p == e.pattern)
+        .map(|(_, s)| s.clone())
+        .unwrap_or_else(|| spans.name.clone());
+    e.to_diagnostic(span)
+}
+
+/// The files to use: those given, else the module's.
+pub fn files_or_default(cwd: &Path, files: &[PathBuf]) -> Result<Vec<PathBuf>, String> {
+    if files.is_empty() {
+        default_files(cwd)
+    } else {
+        Ok(files.to_vec())
+    }
+}
+
+/// The diagnostic for a file that was not read.
+fn unread(name: &str, id: FileId, e: project::ReadError) -> Diagnostic {
+    let at = Span::new(id, 0..0);
+    match e {
+        project::ReadError::TooLarge(len) => crate::load::too_large_file(id, len),
+        project::ReadError::NotAFile(what) => Diagnostic::error(
+            codes::NOT_A_FILE,
+            format!("`{name}` is {what}, not an aspect file"),
+            at,
+            "not a regular file",
+        )
+        .with_help("give the path of an aspect file (`aspects.yaml`, `*.aspect`); with no arguments goaop finds them at the Go module root"),
+        project::ReadError::Io(e) => Diagnostic::error(
+            codes::UNREADABLE,
+            format!("cannot read `{name}`: {e}"),
+            at,
+            "unreadable",
+        )
+        .with_help("check the path; with no arguments goaop finds aspects.yaml and *.aspect at the Go module root"),
+    }
 }
 
 /// The aspect files to use when none are given: the module's.
@@ -105,15 +167,11 @@ pub fn run(args: &CheckArgs, cwd: &Path) -> Outcome {
     if args.list_bundled {
         return list_bundled();
     }
-    let files = if args.files.is_empty() {
-        match default_files(cwd) {
-            Ok(f) => f,
-            Err(e) => return Outcome::usage(e),
-        }
-    } else {
-        args.files.clone()
+    let files = match files_or_default(cwd, &args.files) {
+        Ok(f) => f,
+        Err(e) => return Outcome::usage(e),
     };
-    let loaded = load_and_check(cwd, &files);
+    let (loaded, _) = load_check_compile(cwd, &files);
     report(&loaded, args.format, args.color)
 }
 

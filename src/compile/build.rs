@@ -17,6 +17,7 @@ use super::sig::Problem;
 use super::{AlignedBytes, RuleSet, package, sig};
 use crate::check::{CheckedAspect, JoinKind, Pointcut};
 use regex_automata::dfa::dense;
+use std::cmp::Reverse;
 use std::collections::{BTreeMap, BTreeSet};
 
 /// Builds [`RuleSet`]s; holds the size limits.
@@ -147,7 +148,7 @@ impl RuleSetBuilder {
         let package_dfa = package::build(&hirs, self.limits).map_err(|p| {
             let keys: Vec<_> = pkgs.iter().collect();
             for (pattern, users) in self
-                .package_culprits(&hirs)
+                .package_culprits(&pkgs, &hirs)
                 .into_iter()
                 .filter_map(|i| keys.get(i))
             {
@@ -240,13 +241,39 @@ impl RuleSetBuilder {
     }
 
     /// Which package patterns make the package DFA too big: those too big
-    /// alone, else the one whose addition to the patterns before it first
-    /// overflows (found by bisection).
-    fn package_culprits(&self, hirs: &[regex_syntax::hir::Hir]) -> Vec<usize> {
+    /// alone (only a pattern with a `...` inside can be: at most
+    /// [`MAX_ALONE`] are tried), else the one whose addition to the patterns
+    /// before it first overflows (found by bisection, when there are at most
+    /// [`MAX_BISECT`] patterns), else the last pattern of the aspect with
+    /// the most patterns. Bounded: a failing build costs up to the limits,
+    /// so this never runs more than `MAX_ALONE` small builds and
+    /// `log2(MAX_BISECT)` large ones.
+    fn package_culprits(&self, pkgs: &Uses, hirs: &[regex_syntax::hir::Hir]) -> Vec<usize> {
         let fails = |hs: &[regex_syntax::hir::Hir]| package::build(hs, self.limits).is_err();
-        let alone: Vec<usize> = (0..hirs.len()).filter(|&i| fails(&hirs[i..=i])).collect();
+        let alone: Vec<usize> = pkgs
+            .keys()
+            .enumerate()
+            .filter(|(_, p)| p.trim_end_matches("/...").contains("..."))
+            .take(MAX_ALONE)
+            .map(|(i, _)| i)
+            .filter(|&i| fails(&hirs[i..=i]))
+            .collect();
         if !alone.is_empty() {
             return alone;
+        }
+        if hirs.len() > MAX_BISECT {
+            let mut per_aspect: BTreeMap<usize, usize> = BTreeMap::new();
+            for users in pkgs.values() {
+                for &a in users {
+                    *per_aspect.entry(a).or_default() += 1;
+                }
+            }
+            let Some((&worst, _)) = per_aspect.iter().max_by_key(|(a, n)| (**n, Reverse(**a)))
+            else {
+                return Vec::new();
+            };
+            let last = pkgs.values().rposition(|users| users.contains(&worst));
+            return last.into_iter().collect();
         }
         let (mut lo, mut hi) = (1, hirs.len());
         while lo < hi {
@@ -260,6 +287,11 @@ impl RuleSetBuilder {
         vec![lo.saturating_sub(1)]
     }
 }
+
+/// Package patterns tried alone when the package DFA is too big.
+const MAX_ALONE: usize = 64;
+/// Most package patterns bisected to find the one that overflows.
+const MAX_BISECT: usize = 1024;
 
 /// File each pattern that needs verifying under its least shared cover.
 fn assign_factors(codes: &mut [SigCode]) {

@@ -224,6 +224,11 @@ fn product(a: &Set, b: &Set) -> Option<Set> {
 }
 
 fn power(set: &Set, n: u32) -> Option<Set> {
+    // Only "" (`(?:){4294967295}`): the loop below would never grow out of
+    // its limits, and could run 2^32 times.
+    if set.iter().all(Vec::is_empty) {
+        return Some(set.clone());
+    }
     let mut acc = Set::from([Vec::new()]);
     for _ in 0..n {
         acc = product(&acc, set)?;

@@ -67,13 +67,15 @@ pub(crate) fn in_module(pkg: &str, main: Option<&str>) -> bool {
 
 /// The package DFA over `hirs` (pattern id = index).
 pub(crate) fn build(hirs: &[Hir], limits: Limits) -> Result<dense::DFA<Vec<u32>>, Problem> {
-    let too_big = || Problem {
+    let too_big = || {
+        Problem {
         kind: CompileErrorKind::TooBig,
         message: format!(
             "the package patterns need an automaton larger than the limit of {} MiB",
             limits.dfa.max(limits.nfa) >> 20
         ),
-        help: "use fewer `...` wildcards in the middle of package patterns".into(),
+        help: "use fewer package patterns (`example.com/shop/...` covers every package below it) and fewer `...` wildcards in the middle of a pattern".into(),
+    }
     };
     if hirs.is_empty() {
         return dense::DFA::never_match().map_err(|_| too_big());

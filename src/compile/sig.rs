@@ -58,11 +58,14 @@ impl Problem {
     }
 }
 
-/// Parse a `target` regex the way goaop matches it.
+/// Parse a `target` regex the way goaop matches it. Nesting is limited
+/// like every other input ([`crate::load::MAX_NESTING`]): the factor
+/// analysis and the NFA compiler recurse on it.
 pub(crate) fn parse(pattern: &str) -> Result<Hir, Problem> {
     let parsed = regex_syntax::ParserBuilder::new()
         .unicode(false)
         .utf8(false)
+        .nest_limit(crate::load::MAX_NESTING as u32)
         .build()
         .parse(pattern);
     match parsed {

@@ -18,6 +18,15 @@ pub const DUPLICATE_FIELD: &str = "E0106";
 pub const BAD_SIG_PATTERN: &str = "E0107";
 /// The file could not be read.
 pub const UNREADABLE: &str = "E0108";
+/// Not a regular file (a directory, a FIFO, a device such as `/dev/zero`).
+pub const NOT_A_FILE: &str = "E0109";
+/// A file or an advice body over its size cap ([`crate::load::MAX_FILE_BYTES`],
+/// [`crate::load::MAX_ADVICE_BYTES`]).
+pub const TOO_LARGE: &str = "E0110";
+/// Brackets, parentheses or `!` nested deeper than [`crate::load::MAX_NESTING`].
+pub const TOO_DEEP: &str = "E0111";
+/// A NUL byte in an aspect file.
+pub const NUL_BYTE: &str = "E0112";
 
 // --- check (E02xx) ----------------------------------------------------------
 /// `{{.Name}}` that is neither built in, nor a `vars` key, nor a `requires` key.
@@ -70,6 +79,8 @@ pub const PLACEHOLDER_CONTEXT: &str = "E0230";
 /// An aspect file whose path cannot be written into a `//line` directive
 /// (it contains a line break).
 pub const UNSAFE_PATH: &str = "E0231";
+/// An aspect name that is not identifier-like (letters, digits, `-`, `_`, `.`).
+pub const BAD_ASPECT_NAME: &str = "E0232";
 
 // --- compile (E03xx) --------------------------------------------------------
 /// A pattern whose DFA exceeds the size limit.

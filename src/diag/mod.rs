@@ -51,6 +51,62 @@ pub struct Source {
     /// `<bundled>/name.aspect` for embedded files).
     pub name: String,
     pub text: String,
+    /// Where each line starts, and whether it is all ASCII (then a column
+    /// is a byte difference): computed once, so a line/column lookup is a
+    /// binary search instead of a scan from the start of the file.
+    lines: LineIndex,
+}
+
+impl Source {
+    /// 1-based line of a byte offset.
+    pub fn line(&self, offset: usize) -> usize {
+        self.lines.line_of(offset.min(self.text.len())) + 1
+    }
+
+    /// The byte range of the line containing `offset` (without its `\n`).
+    pub fn line_range(&self, offset: usize) -> std::ops::Range<usize> {
+        let line = self.lines.line_of(offset.min(self.text.len()));
+        let start = self.lines.starts[line];
+        let end = self
+            .lines
+            .starts
+            .get(line + 1)
+            .map_or(self.text.len(), |next| next - 1);
+        start..end.max(start)
+    }
+}
+
+/// Line starts of one text.
+#[derive(Clone, Debug, Default)]
+struct LineIndex {
+    starts: Vec<usize>,
+    /// Per line: only ASCII bytes.
+    ascii: Vec<bool>,
+}
+
+impl LineIndex {
+    fn new(text: &str) -> Self {
+        let bytes = text.as_bytes();
+        let starts: Vec<usize> = std::iter::once(0)
+            .chain(memchr::memchr_iter(b'\n', bytes).map(|i| i + 1))
+            .collect();
+        let ascii = starts
+            .iter()
+            .enumerate()
+            .map(|(i, &s)| {
+                let end = starts.get(i + 1).copied().unwrap_or(bytes.len());
+                bytes[s..end].is_ascii()
+            })
+            .collect();
+        LineIndex { starts, ascii }
+    }
+
+    /// 0-based line of a byte offset (at most the text's length).
+    fn line_of(&self, offset: usize) -> usize {
+        self.starts
+            .partition_point(|&s| s <= offset)
+            .saturating_sub(1)
+    }
 }
 
 /// The table of every file loaded in one run.
@@ -65,9 +121,11 @@ impl Sources {
     }
 
     pub fn add(&mut self, name: impl Into<String>, text: impl Into<String>) -> FileId {
+        let text = text.into();
         self.files.push(Source {
             name: name.into(),
-            text: text.into(),
+            lines: LineIndex::new(&text),
+            text,
         });
         self.files.len() - 1
     }
@@ -90,12 +148,17 @@ impl Sources {
 
     /// 1-based line and column (in characters) of a byte offset.
     pub fn line_col(&self, file: FileId, offset: usize) -> (usize, usize) {
-        let text = &self.files[file].text;
-        let offset = offset.min(text.len());
-        let before = &text[..floor_char_boundary(text, offset)];
-        let line = before.matches('\n').count() + 1;
-        let line_start = before.rfind('\n').map_or(0, |i| i + 1);
-        (line, before[line_start..].chars().count() + 1)
+        let src = &self.files[file];
+        let text = &src.text;
+        let offset = floor_char_boundary(text, offset.min(text.len()));
+        let line = src.lines.line_of(offset);
+        let start = src.lines.starts[line];
+        let column = if src.lines.ascii[line] {
+            offset - start
+        } else {
+            text[start..offset].chars().count()
+        };
+        (line + 1, column + 1)
     }
 }
 
@@ -193,17 +256,33 @@ impl Diagnostic {
 /// Suggest the closest of `candidates` to `word` (a "did you mean"), by
 /// optimal-string-alignment distance: a swapped pair of letters (`Vlaue`)
 /// counts as one edit.
+///
+/// Bounded work whatever the input: words longer than [`MAX_SUGGEST_LEN`]
+/// get no suggestion, candidates whose length alone rules them out are
+/// skipped before any distance is computed, and at most
+/// [`MAX_SUGGEST_CANDIDATES`] candidates are looked at.
 pub fn did_you_mean<'a>(
     word: &str,
     candidates: impl IntoIterator<Item = &'a str>,
 ) -> Option<&'a str> {
+    if word.len() > MAX_SUGGEST_LEN {
+        return None;
+    }
+    let allowed = |c: &str| (c.len().max(word.len()) / 3).max(1);
     candidates
         .into_iter()
+        .take(MAX_SUGGEST_CANDIDATES)
+        .filter(|c| c.len().abs_diff(word.len()) <= allowed(c))
         .map(|c| (strsim::osa_distance(word, c), c))
-        .filter(|(d, c)| *d <= (c.len().max(word.len()) / 3).max(1))
+        .filter(|(d, c)| *d <= allowed(c))
         .min_by_key(|(d, _)| *d)
         .map(|(_, c)| c)
 }
+
+/// Longest word [`did_you_mean`] suggests for.
+pub const MAX_SUGGEST_LEN: usize = 64;
+/// Most candidates [`did_you_mean`] compares a word with.
+pub const MAX_SUGGEST_CANDIDATES: usize = 1000;
 
 pub mod codes;
 

@@ -32,6 +32,8 @@ mod grammar;
 pub mod pointcut;
 mod tokens;
 
+use std::collections::{HashMap, HashSet};
+
 use pest::Parser;
 use pest::iterators::Pair;
 
@@ -104,13 +106,51 @@ pub fn load(sources: &Sources, file: FileId) -> (RawFile, Vec<Diagnostic>) {
             _ => {}
         }
     }
-    // File-level imports apply to every aspect, wherever they are written.
+    // File-level imports apply to every aspect, wherever they are written,
+    // whose advice uses them (`alias.X`): so a file of many imports and many
+    // aspects costs their sum, not their product, and an aspect never links
+    // a package it does not use (nor warns about the imports other aspects
+    // of the file need).
+    let mut by_alias: HashMap<&str, Vec<usize>> = HashMap::new();
+    for (i, (alias, _)) in file_imports.iter().enumerate() {
+        by_alias.entry(alias.value.as_str()).or_default().push(i);
+    }
     for a in aspects {
-        if let Some(aspect) = cx.aspect(a, &file_imports) {
+        if let Some(mut aspect) = cx.aspect(a) {
+            let mut mine: Vec<usize> = selector_operands(&aspect.advice)
+                .iter()
+                .filter_map(|w| by_alias.get(w.as_str()))
+                .flatten()
+                .copied()
+                .collect();
+            mine.sort_unstable();
+            mine.dedup();
+            let own = std::mem::take(&mut aspect.imports);
+            aspect.imports = mine.iter().map(|&i| file_imports[i].clone()).collect();
+            aspect.imports.extend(own);
             raw.aspects.push(aspect);
         }
     }
     (raw, cx.diags)
+}
+
+/// Identifiers used as the operand of a selector (`x` of `x.Y`) in any
+/// advice of an aspect: the import aliases it may use.
+fn selector_operands(advice: &RawAdvice) -> HashSet<String> {
+    let mut out = HashSet::new();
+    let snippets = advice
+        .before
+        .iter()
+        .chain(&advice.after)
+        .chain(&advice.around)
+        .chain(&advice.replace)
+        .chain(&advice.wrap)
+        .chain(&advice.append_args)
+        .chain(advice.set_fields.iter().map(|(_, s)| s));
+    for s in snippets {
+        super::gotext::selector_operands(&s.text, &mut out);
+    }
+    out
 }
 
 /// Syntax errors reported per file before giving up.
@@ -171,7 +211,8 @@ struct Cx<'a> {
 /// The clauses that may be given once per aspect.
 #[derive(Default)]
 struct Seen {
-    clauses: Vec<(String, Span)>,
+    /// Clause (`set-field Name` per field) → where its keyword is.
+    clauses: HashMap<String, Span>,
 }
 
 impl Cx<'_> {
@@ -183,15 +224,19 @@ impl Cx<'_> {
         Span::new(self.file, r)
     }
 
-    fn aspect(&mut self, pair: Pair<'_, Rule>, file_imports: &Pairs) -> Option<RawAspect> {
+    /// One aspect; its `imports` are its own clause's (the caller adds the
+    /// file-level ones it uses).
+    fn aspect(&mut self, pair: Pair<'_, Rule>) -> Option<RawAspect> {
         let span = self.span(range(&pair));
+        let diags_before = self.diags.len();
+        let mut pointcut_failed = false;
         let mut name = None;
         let mut pointcut = None;
         let mut bindings = PointcutBindings::default();
         let mut requires: Pairs = Vec::new();
         let mut results: Pairs = Vec::new();
         let mut globals = Vec::new();
-        let mut imports: Pairs = file_imports.clone();
+        let mut imports: Pairs = Vec::new();
         let mut vars: Pairs = Vec::new();
         let mut advice = RawAdvice::default();
         let mut order = None;
@@ -217,12 +262,9 @@ impl Cx<'_> {
                     let Some(expr) = part.into_inner().find(|p| p.as_rule() == Rule::pc_or) else {
                         continue;
                     };
-                    let mut low = Lowering {
-                        map: self.map(),
-                        diags: Vec::new(),
-                        bindings: PointcutBindings::default(),
-                    };
+                    let mut low = Lowering::new(self.map());
                     pointcut = low.lower(expr, false, 0);
+                    pointcut_failed = pointcut.is_none();
                     self.diags.append(&mut low.diags);
                     bindings = low.bindings;
                 }
@@ -333,6 +375,12 @@ impl Cx<'_> {
                 _ => {}
             }
         }
+        // Advice refused for its size, or a pointcut that does not parse
+        // (both reported already): the aspect would only draw errors about
+        // having no advice or no pointcut, so it stops here.
+        if pointcut_failed || super::limits::refused(&self.diags[diags_before..]) {
+            return None;
+        }
         push_new(&mut requires, bindings.requires);
         push_new(&mut results, bindings.results);
         Some(RawAspect {
@@ -366,7 +414,9 @@ impl Cx<'_> {
         if !self.once(seen, &kw, &part) {
             return;
         }
-        let snippet = dedent_body(self.src, range(&body), self.file);
+        let Some(snippet) = self.body(&body) else {
+            return;
+        };
         match kw.as_str() {
             "before" => advice.before = Some(snippet),
             "after" => advice.after = Some(snippet),
@@ -401,8 +451,20 @@ impl Cx<'_> {
         if !self.once(seen, &format!("set-field {}", field.value), &part) {
             return;
         }
-        let snippet = dedent_body(self.src, range(&body), self.file);
+        let Some(snippet) = self.body(&body) else {
+            return;
+        };
         advice.set_fields.push((field, snippet));
+    }
+
+    /// An advice body as a snippet, within the size cap.
+    fn body(&mut self, body: &Pair<'_, Rule>) -> Option<Snippet> {
+        let snippet = dedent_body(self.src, range(body), self.file);
+        if let Some(d) = super::limits::snippet_problem(&snippet, "the advice") {
+            self.diags.push(d);
+            return None;
+        }
+        Some(snippet)
     }
 
     /// `[alias] "path"`; without an alias, the assumed package name (spanned
@@ -432,7 +494,7 @@ impl Cx<'_> {
             .next()
             .map_or_else(|| range(part), |k| range(&k));
         let here = self.span(kw_range);
-        if let Some((_, first)) = seen.clauses.iter().find(|(c, _)| c == clause) {
+        if let Some(first) = seen.clauses.get(clause) {
             self.diags.push(
                 Diagnostic::error(
                     codes::DUPLICATE_FIELD,
@@ -445,7 +507,7 @@ impl Cx<'_> {
             );
             return false;
         }
-        seen.clauses.push((clause.to_string(), here));
+        seen.clauses.insert(clause.to_string(), here);
         true
     }
 }

@@ -26,11 +26,11 @@ pub(crate) fn dedent_body(src: &str, range: Range<usize>, file: FileId) -> Snipp
     let is_blank = |l: &str| l.trim().is_empty();
     let first = lines.iter().position(|(_, l)| !is_blank(l));
     let Some(first) = first else {
-        return Snippet {
-            text: String::new(),
-            span: Span::new(file, range.start..range.start),
-            line_starts: vec![range.start],
-        };
+        return Snippet::new(
+            String::new(),
+            Span::new(file, range.start..range.start),
+            vec![range.start],
+        );
     };
     let last = lines
         .iter()
@@ -67,11 +67,11 @@ pub(crate) fn dedent_body(src: &str, range: Range<usize>, file: FileId) -> Snipp
     let span_start = line_starts[0];
     let span_end =
         line_starts[line_starts.len() - 1] + text.rsplit('\n').next().map_or(0, str::len);
-    Snippet {
+    Snippet::new(
         text,
-        span: Span::new(file, span_start..span_end.max(span_start)),
+        Span::new(file, span_start..span_end.max(span_start)),
         line_starts,
-    }
+    )
 }
 
 fn leading_ws(line: &str) -> usize {
@@ -103,11 +103,7 @@ pub(crate) fn sub_snippet(parent: &Snippet, range: Range<usize>) -> Snippet {
         }
         starts
     };
-    Snippet {
-        span: parent.file_span(start..end),
-        text,
-        line_starts,
-    }
+    Snippet::new(text, parent.file_span(start..end), line_starts)
 }
 
 /// Split a Go expression list at its top-level commas. Empty pieces
@@ -140,6 +136,62 @@ pub(crate) fn split_top_level_commas(text: &str) -> Vec<Range<usize>> {
     out
 }
 
+/// A piece of Go text, by [`pieces`].
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) enum Piece {
+    /// A string, raw string, rune or comment.
+    Literal(Range<usize>),
+    /// A maximal run of `word` characters starting with a `start` one.
+    Word(Range<usize>),
+    /// Any other character.
+    Other(Range<usize>),
+}
+
+/// Go text cut into [`Piece`]s, in order (they cover the whole text).
+pub(crate) fn pieces(
+    text: &str,
+    start: impl Fn(char) -> bool,
+    word: impl Fn(char) -> bool,
+) -> impl Iterator<Item = Piece> {
+    let mut i = 0;
+    std::iter::from_fn(move || {
+        let c = text[i..].chars().next()?;
+        let at = i;
+        let piece = if let Some(end) = skip_literal(text.as_bytes(), i) {
+            i = end.min(text.len());
+            Piece::Literal(at..i)
+        } else if start(c) {
+            i = text[at..]
+                .char_indices()
+                .find(|&(_, c)| !word(c))
+                .map_or(text.len(), |(j, _)| at + j);
+            Piece::Word(at..i)
+        } else {
+            i += c.len_utf8();
+            Piece::Other(at..i)
+        };
+        Some(piece)
+    })
+}
+
+/// Add to `out` every identifier of Go `text` that is followed by `.` and
+/// an identifier (`pkg` of `pkg.Name`); strings, runes and comments are
+/// skipped. Linear.
+pub(crate) fn selector_operands(text: &str, out: &mut std::collections::HashSet<String>) {
+    let is_ident = |c: char| c == '_' || c.is_alphanumeric();
+    let words = pieces(text, |c| c == '_' || c.is_alphabetic(), is_ident);
+    for piece in words {
+        let Piece::Word(r) = piece else {
+            continue;
+        };
+        let preceded_by_dot = text[..r.start].trim_end().ends_with('.');
+        let rest = text[r.end..].trim_start();
+        if !preceded_by_dot && rest.starts_with('.') && rest[1..].starts_with(is_ident) {
+            out.insert(text[r].to_string());
+        }
+    }
+}
+
 /// The offset of the `}` matching the `{` at `open`, skipping Go strings,
 /// runes and comments; `None` when it is never closed.
 pub(crate) fn matching_brace(text: &str, open: usize) -> Option<usize> {
@@ -169,7 +221,7 @@ pub(crate) fn matching_brace(text: &str, open: usize) -> Option<usize> {
 
 /// If a Go string, raw string, rune or comment starts at `i`, the offset
 /// just after it (or the end of the text when it is not closed).
-fn skip_literal(bytes: &[u8], i: usize) -> Option<usize> {
+pub(crate) fn skip_literal(bytes: &[u8], i: usize) -> Option<usize> {
     let rest = &bytes[i..];
     let find_from = |from: usize, pred: &dyn Fn(&[u8], usize) -> bool| -> usize {
         let mut j = from;

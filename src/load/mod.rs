@@ -8,11 +8,14 @@
 
 pub mod dsl;
 mod gotext;
+pub mod gotype;
+mod limits;
 pub mod sigpattern;
 pub mod yaml;
 
 pub use dsl::parse_pointcut;
 pub use dsl::pointcut::PointcutBindings;
+pub use limits::{MAX_ADVICE_BYTES, MAX_FILE_BYTES, MAX_NESTING, too_large_file};
 
 use crate::diag::{Diagnostic, FileId, Sources, Span, Spanned};
 
@@ -74,7 +77,12 @@ pub struct RawAdvice {
 }
 
 /// A pointcut expression. YAML's `target`/`packages`/`call`/`ref` fields lower to
-/// `And(Sig, Or(Within…))` / `Call` / `Ref`; the DSL writes the tree directly.
+/// `And[Sig, Or[Within…]]` / `Call` / `Ref`; the DSL writes the tree directly.
+///
+/// `&&` and `||` are n-ary: a chain `a && b && c` (or a `packages:` list of
+/// any length) is one node, so the tree's depth grows only with parentheses
+/// and `!`, which the front ends bound by [`MAX_NESTING`]. Every function
+/// over the tree may then recurse on its depth.
 #[derive(Clone, Debug)]
 pub enum RawPointcut {
     /// A regex over the canonical signature (YAML `target`, DSL `target("…")`,
@@ -89,16 +97,37 @@ pub enum RawPointcut {
     /// Functions used as values in their package (YAML `as-value: true`,
     /// DSL `as-value()`); the span is where it was written.
     AsValue(Span),
-    And(Box<RawPointcut>, Box<RawPointcut>),
-    Or(Box<RawPointcut>, Box<RawPointcut>),
+    /// At least two operands.
+    And(Vec<RawPointcut>),
+    /// At least two operands.
+    Or(Vec<RawPointcut>),
     Not(Box<RawPointcut>),
+}
+
+impl RawPointcut {
+    /// `a && b`, or `a || b`, flattening operands of the same operator.
+    pub fn join(and: bool, parts: impl IntoIterator<Item = RawPointcut>) -> Option<RawPointcut> {
+        let mut out = Vec::new();
+        for p in parts {
+            match (p, and) {
+                (RawPointcut::And(v), true) | (RawPointcut::Or(v), false) => out.extend(v),
+                (p, _) => out.push(p),
+            }
+        }
+        match out.len() {
+            0 => None,
+            1 => out.pop(),
+            _ if and => Some(RawPointcut::And(out)),
+            _ => Some(RawPointcut::Or(out)),
+        }
+    }
 }
 
 /// A piece of Go text taken from an aspect file (an advice body or an
 /// expression), with the mapping back to the file so that errors inside it
 /// (and `//line` directives for the code it becomes) point at the right
 /// line and column.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug)]
 pub struct Snippet {
     /// The text with the file's indentation removed.
     pub text: String,
@@ -108,9 +137,35 @@ pub struct Snippet {
     /// first character is. Empty when the value is not a verbatim copy of the
     /// file (a quoted YAML string with escapes): offsets then map to `span`.
     pub line_starts: Vec<usize>,
+    /// Where each line of `text` starts in `text`, computed on first use so
+    /// that mapping an offset is a binary search (a template with thousands
+    /// of diagnostics must not rescan its text for each). A copy whose text
+    /// was cut at the end keeps a valid index (extra entries are never
+    /// reached).
+    #[doc(hidden)]
+    pub text_lines: std::sync::OnceLock<Vec<usize>>,
 }
 
+/// Equal when text and mapping are (whether the line index was computed
+/// yet does not count).
+impl PartialEq for Snippet {
+    fn eq(&self, other: &Self) -> bool {
+        self.text == other.text && self.span == other.span && self.line_starts == other.line_starts
+    }
+}
+
+impl Eq for Snippet {}
+
 impl Snippet {
+    pub fn new(text: String, span: Span, line_starts: Vec<usize>) -> Self {
+        Snippet {
+            text,
+            span,
+            line_starts,
+            text_lines: std::sync::OnceLock::new(),
+        }
+    }
+
     /// The file span of a byte range of `text`.
     pub fn file_span(&self, range: std::ops::Range<usize>) -> Span {
         match (self.file_offset(range.start), self.file_offset(range.end)) {
@@ -125,11 +180,15 @@ impl Snippet {
             return None;
         }
         let offset = offset.min(self.text.len());
-        let line = self.text[..offset].matches('\n').count();
-        let line_start = self.text[..offset].rfind('\n').map_or(0, |i| i + 1);
+        let lines = self.text_lines.get_or_init(|| {
+            std::iter::once(0)
+                .chain(memchr::memchr_iter(b'\n', self.text.as_bytes()).map(|i| i + 1))
+                .collect()
+        });
+        let line = lines.partition_point(|&s| s <= offset).saturating_sub(1);
         self.line_starts
             .get(line)
-            .map(|s| s + (offset - line_start))
+            .map(|s| s + (offset - lines[line]))
     }
 }
 
@@ -137,7 +196,13 @@ impl Snippet {
 /// (`.aspect` → DSL, anything else → YAML). Never panics; every problem is a
 /// diagnostic.
 pub fn load(sources: &Sources, file: FileId) -> (RawFile, Vec<Diagnostic>) {
-    if sources.get(file).name.ends_with(".aspect") {
+    let src = sources.get(file);
+    let dsl = src.name.ends_with(".aspect");
+    let refused = limits::file_problems(src, file, dsl);
+    if !refused.is_empty() {
+        return (RawFile::default(), refused);
+    }
+    if dsl {
         dsl::load(sources, file)
     } else {
         yaml::load(sources, file)

@@ -40,6 +40,8 @@
 
 use std::ops::Range;
 
+use super::gotype::{Allow, TypeParser};
+
 /// A binding written in a pattern (`ctx context.Context`): the parameter or
 /// result of that type becomes available to the advice under `name`.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -127,6 +129,12 @@ fn atom() -> String {
 
 /// Lower a signature pattern to a regex over canonical signatures.
 pub fn lower(pattern: &str) -> Result<SigPattern, PatternError> {
+    lower_with(pattern, &mut TypeParser::new())
+}
+
+/// [`lower`], parsing the pattern's types with `types` (one tree-sitter
+/// parser for many patterns).
+pub fn lower_with(pattern: &str, types: &mut TypeParser) -> Result<SigPattern, PatternError> {
     let mut p = Cursor::new(pattern);
     p.skip_ws();
     let func_start = p.pos;
@@ -177,7 +185,8 @@ pub fn lower(pattern: &str) -> Result<SigPattern, PatternError> {
                 help: "write the receiver type after `*`, e.g. `(*OrderService)`".into(),
             });
         }
-        regex.push_str(&type_regex(&normalize_type(ty)));
+        let ty_start = trimmed.end - ty.len();
+        regex.push_str(&go_type(pattern, ty_start..trimmed.end, false, types)?.regex);
         if !ty.contains('[') {
             regex.push_str(r"(?:\[[^\]]*\])?");
         }
@@ -245,7 +254,13 @@ pub fn lower(pattern: &str) -> Result<SigPattern, PatternError> {
     let open = p.pos;
     let close = p.matching(open)?;
     let mut params = Vec::new();
-    let items = list_items(pattern, open + 1..close, ListKind::Params, &mut params)?;
+    let items = list_items(
+        pattern,
+        open + 1..close,
+        ListKind::Params,
+        &mut params,
+        types,
+    )?;
     regex.push_str(r"\(");
     regex.push_str(&join_items(&items));
     regex.push_str(r"\)");
@@ -263,6 +278,7 @@ pub fn lower(pattern: &str) -> Result<SigPattern, PatternError> {
             rest.start + 1..rest.end - 1,
             ListKind::Results,
             &mut results,
+            types,
         )?;
         let fixed: Vec<&String> = items
             .iter()
@@ -296,7 +312,7 @@ pub fn lower(pattern: &str) -> Result<SigPattern, PatternError> {
         }
         check_type(pattern, rest.clone())?;
         regex.push(' ');
-        regex.push_str(&type_regex(&normalize_type(rtext)));
+        regex.push_str(&go_type(pattern, rest.clone(), false, types)?.regex);
         regex.push('$');
     }
     Ok(SigPattern {
@@ -341,6 +357,7 @@ fn list_items(
     range: Range<usize>,
     kind: ListKind,
     bindings: &mut Vec<PatternBinding>,
+    types: &mut TypeParser,
 ) -> Result<Vec<Item>, PatternError> {
     let inner = &pattern[range.clone()];
     if inner.trim().is_empty() {
@@ -381,8 +398,8 @@ fn list_items(
             None => (entry.clone(), None),
         };
         check_type(pattern, ty_range.clone())?;
-        let ty = normalize_type(&pattern[ty_range.clone()]);
-        let ty_re = type_regex(&ty);
+        let TypeCode { ty, regex: ty_re } =
+            go_type(pattern, ty_range.clone(), kind == ListKind::Params, types)?;
         if let Some((name, name_range)) = binding_name
             && name != "_"
         {
@@ -467,6 +484,90 @@ fn binding_name_end(text: &str) -> Option<usize> {
     Some(end)
 }
 
+/// A type of the pattern: its spelling (for bindings) and regex.
+struct TypeCode {
+    ty: String,
+    regex: String,
+}
+
+/// Parse the type at `range` of the pattern as Go ([`TypeParser`]). Without
+/// wildcards it is spelled canonically and matched literally; with them
+/// (`context.*`, `*Order*`) the parse only checks the text around them, and
+/// the normalised text is matched with each wildcard. A lone `*` is any type.
+fn go_type(
+    pattern: &str,
+    range: Range<usize>,
+    variadic: bool,
+    types: &mut TypeParser,
+) -> Result<TypeCode, PatternError> {
+    let text = &pattern[range.clone()];
+    if text.trim() == "*" {
+        return Ok(TypeCode {
+            ty: "*".into(),
+            regex: any_type(),
+        });
+    }
+    let wild = wildcard_stars(text);
+    let allow = Allow {
+        variadic,
+        wildcards: &wild,
+    };
+    let at = |r: Range<usize>| range.start + r.start..range.start + r.end;
+    let parsed = types.parse(text, allow).map_err(|e| PatternError {
+        message: e.message,
+        range: at(e.range),
+        help: e.help,
+    })?;
+    for (path, r) in &parsed.paths {
+        if path.contains('W') && !wild.is_empty() {
+            continue; // a wildcard in the path: checked when it matches
+        }
+        if let Some(problem) = crate::check::names::import_path_problem(path) {
+            return Err(PatternError {
+                message: format!("invalid import path `{path}`: {problem}"),
+                range: at(r.clone()),
+                help: "a type from another package is written with the package's import path: `*net/http.Request`".into(),
+            });
+        }
+    }
+    Ok(if wild.is_empty() {
+        TypeCode {
+            regex: regex_syntax::escape(&parsed.canonical),
+            ty: parsed.canonical,
+        }
+    } else {
+        let ty = normalize_type(text);
+        TypeCode {
+            regex: type_regex(&ty),
+            ty,
+        }
+    })
+}
+
+/// Byte offsets of the `*` of `ty` that are wildcards: a `*` is the pointer
+/// star when a type follows it (`*T`, `[]*T`, `**T`, `...*T`), otherwise a
+/// wildcard for identifier and import-path characters.
+fn wildcard_stars(ty: &str) -> Vec<usize> {
+    let chars: Vec<(usize, char)> = ty.char_indices().collect();
+    let mut out = Vec::new();
+    for (k, &(at, c)) in chars.iter().enumerate() {
+        if c != '*' {
+            continue;
+        }
+        let next_starts_type = chars.get(k + 1).is_some_and(|&(_, n)| {
+            n == '_' || n == '[' || n == '(' || n == '*' || n.is_alphabetic()
+        });
+        let prev = k.checked_sub(1).map(|p| chars[p].1);
+        let after_ellipsis = k >= 3 && chars[k - 3..k].iter().all(|&(_, c)| c == '.');
+        let pointer_position =
+            matches!(prev, None | Some('(' | '[' | ']' | ',' | ' ' | '*')) || after_ellipsis;
+        if !(next_starts_type && pointer_position) {
+            out.push(at);
+        }
+    }
+    out
+}
+
 /// Reject characters that never appear in a type.
 fn check_type(pattern: &str, range: Range<usize>) -> Result<(), PatternError> {
     let text = &pattern[range.clone()];
@@ -529,22 +630,11 @@ fn type_regex(ty: &str) -> String {
         return any_type();
     }
     let wild = format!(r"(?:{IDCH}|[./-])*");
-    let chars: Vec<char> = ty.chars().collect();
+    let stars = wildcard_stars(ty);
     let mut out = String::new();
-    for (i, &c) in chars.iter().enumerate() {
-        if c == '*' {
-            let next_starts_type = chars.get(i + 1).is_some_and(|&n| {
-                n == '_' || n == '[' || n == '(' || n == '*' || n.is_alphabetic()
-            });
-            let prev = if i == 0 { None } else { Some(chars[i - 1]) };
-            let after_ellipsis = i >= 3 && chars[i - 3..i] == ['.', '.', '.'];
-            let pointer_position =
-                matches!(prev, None | Some('(' | '[' | ']' | ',' | ' ' | '*')) || after_ellipsis;
-            if next_starts_type && pointer_position {
-                out.push_str(r"\*");
-            } else {
-                out.push_str(&wild);
-            }
+    for (i, c) in ty.char_indices() {
+        if stars.contains(&i) {
+            out.push_str(&wild);
         } else {
             out.push_str(&regex_syntax::escape(c.encode_utf8(&mut [0; 4])));
         }

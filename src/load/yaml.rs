@@ -18,6 +18,7 @@
 
 mod node;
 
+use std::collections::HashMap;
 use std::ops::Range;
 
 use self::node::{Node, Value, line_starts};
@@ -122,12 +123,9 @@ struct Cx<'a> {
     diags: Vec<Diagnostic>,
 }
 
-/// A key already met in a mapping.
-struct Seen {
-    canonical: String,
-    written: String,
-    range: Range<usize>,
-}
+/// The keys already met in a mapping: canonical name → (spelling, range).
+/// A map, so a mapping with many keys (`vars:`) is checked in linear time.
+type Seen = HashMap<String, (String, Range<usize>)>;
 
 /// The "where" fields of one aspect, gathered before lowering.
 #[derive(Default)]
@@ -192,7 +190,7 @@ impl Cx<'_> {
                 return raw;
             }
         };
-        let mut seen = Vec::new();
+        let mut seen = Seen::new();
         for (k, v) in entries {
             let Some(key) = self.key(k, &mut seen) else {
                 continue;
@@ -222,7 +220,7 @@ impl Cx<'_> {
 
     /// A mapping key as a string, reporting non-string keys and duplicates
     /// (`seen` holds the keys so far: canonical name, spelling, range).
-    fn key(&mut self, k: &Node, seen: &mut Vec<Seen>) -> Option<String> {
+    fn key(&mut self, k: &Node, seen: &mut Seen) -> Option<String> {
         let Some(key) = self.scalar_text(k) else {
             self.wrong_type(
                 k,
@@ -237,8 +235,8 @@ impl Cx<'_> {
         } else {
             key.as_str()
         };
-        if let Some(first) = seen.iter().find(|s| s.canonical == canonical) {
-            let alias = first.written != key;
+        if let Some((written, first)) = seen.get(canonical) {
+            let alias = *written != key;
             let msg = if alias {
                 "`before` and its alias `template` are both given".to_string()
             } else {
@@ -255,16 +253,12 @@ impl Cx<'_> {
                 self.span(k.text.clone()),
                 "given again here",
             )
-            .with_secondary(self.span(first.range.clone()), "first given here")
+            .with_secondary(self.span(first.clone()), "first given here")
             .with_help(help);
             self.diags.push(d);
             return None;
         }
-        seen.push(Seen {
-            canonical: canonical.to_string(),
-            written: key.clone(),
-            range: k.text.clone(),
-        });
+        seen.insert(canonical.to_string(), (key.clone(), k.text.clone()));
         Some(key)
     }
 
@@ -299,6 +293,8 @@ impl Cx<'_> {
             return None;
         };
         let extent = node.extent(self.src);
+        let diags_before = self.diags.len();
+        let mut pointcut_failed = false;
         let mut name = None;
         let mut w = Where::default();
         let mut requires = Vec::new();
@@ -310,7 +306,7 @@ impl Cx<'_> {
         let mut order = None;
         let mut tests = None;
         let mut bindings = None;
-        let mut seen = Vec::new();
+        let mut seen = Seen::new();
         for (k, v) in entries {
             let Some(key) = self.key(k, &mut seen) else {
                 continue;
@@ -336,9 +332,10 @@ impl Cx<'_> {
                     ),
                 },
                 "pointcut" => {
-                    if let Some(snippet) = self.snippet(v, "a pointcut expression") {
+                    if let Some(snippet) = self.pointcut_text(v) {
                         let (pc, mut diags) = parse_snippet(&snippet);
                         self.diags.append(&mut diags);
+                        pointcut_failed = pc.is_none();
                         if let Some((pc, b)) = pc {
                             w.pointcut = Some(pc);
                             bindings = Some(b);
@@ -366,8 +363,14 @@ impl Cx<'_> {
             push_new(&mut requires, b.requires);
             push_new(&mut results, b.results);
         }
+        // Advice refused for its size or depth, or a pointcut that does not
+        // parse (both reported already): the aspect would look adviceless or
+        // placeless and draw errors about that, so it stops here.
+        if pointcut_failed || super::limits::refused(&self.diags[diags_before..]) {
+            return None;
+        }
         let Some(name) = name else {
-            if !seen.iter().any(|s| s.canonical == "name") {
+            if !seen.contains_key("name") {
                 let r = self.first_line(extent.clone());
                 self.error(
                     codes::MISSING_FIELD,
@@ -452,7 +455,7 @@ impl Cx<'_> {
         match &node.value {
             Value::Null => Vec::new(),
             Value::Map(entries) => {
-                let mut seen = Vec::new();
+                let mut seen = Seen::new();
                 let mut out = Vec::new();
                 for (k, v) in entries {
                     let Some(_) = self.key(k, &mut seen) else {
@@ -493,8 +496,29 @@ impl Cx<'_> {
         }
     }
 
-    /// Go text: a string scalar (block scalars keep their line mapping).
+    /// The text of a `pointcut:` expression, unless nested too deeply.
+    fn pointcut_text(&mut self, node: &Node) -> Option<Snippet> {
+        let snippet = self.text(node, "a pointcut expression")?;
+        if let Some(d) = super::limits::pointcut_too_deep(&snippet) {
+            self.diags.push(d);
+            return None;
+        }
+        Some(snippet)
+    }
+
+    /// Go text (an advice body or expression), within the size and nesting
+    /// caps.
     fn snippet(&mut self, node: &Node, what: &str) -> Option<Snippet> {
+        let snippet = self.text(node, what)?;
+        if let Some(d) = super::limits::snippet_problem(&snippet, "the advice") {
+            self.diags.push(d);
+            return None;
+        }
+        Some(snippet)
+    }
+
+    /// A string scalar as a snippet (block scalars keep their line mapping).
+    fn text(&mut self, node: &Node, what: &str) -> Option<Snippet> {
         let Some(text) = self.scalar_text(node) else {
             let help = if matches!(node.value, Value::Null) {
                 "give the Go code, e.g. as a block: `before: |` followed by indented lines, or remove the field"
@@ -505,11 +529,11 @@ impl Cx<'_> {
             return None;
         };
         let line_starts = line_starts(self.src, node.text.start, &text);
-        Some(Snippet {
+        Some(Snippet::new(
             text,
-            span: self.span(node.text.clone()),
+            self.span(node.text.clone()),
             line_starts,
-        })
+        ))
     }
 
     /// `append-args`: a string or list of strings, each split at its
@@ -542,7 +566,7 @@ impl Cx<'_> {
             );
             return Vec::new();
         };
-        let mut seen = Vec::new();
+        let mut seen = Seen::new();
         let mut out = Vec::new();
         for (k, v) in entries {
             if self.key(k, &mut seen).is_none() {
@@ -592,17 +616,6 @@ fn lower_where(w: Where) -> Option<RawPointcut> {
         w.pointcut,
         w.as_value.map(RawPointcut::AsValue),
     ];
-    let rest = parts
-        .into_iter()
-        .flatten()
-        .reduce(|a, b| RawPointcut::And(Box::new(a), Box::new(b)));
-    let within = w
-        .packages
-        .into_iter()
-        .map(RawPointcut::Within)
-        .reduce(|a, b| RawPointcut::Or(Box::new(a), Box::new(b)));
-    match (rest, within) {
-        (Some(r), Some(w)) => Some(RawPointcut::And(Box::new(r), Box::new(w))),
-        (r, w) => r.or(w),
-    }
+    let within = RawPointcut::join(false, w.packages.into_iter().map(RawPointcut::Within));
+    RawPointcut::join(true, parts.into_iter().flatten().chain(within))
 }

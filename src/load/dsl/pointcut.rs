@@ -10,6 +10,8 @@
 //! from every branch: functions matched through a branch without them are
 //! skipped at weave time for lack of the parameter, like any requirement.
 
+use std::collections::HashSet;
+
 use pest::Parser;
 use pest::iterators::Pair;
 
@@ -17,7 +19,8 @@ use super::errors::{Parsed, syntax_error};
 use super::grammar::{AspectParser, Rule};
 use super::tokens::{Mapping, range, string_value, trimmed};
 use crate::diag::{Diagnostic, Span, Spanned, codes};
-use crate::load::{RawPointcut, Snippet, sigpattern};
+use crate::load::gotype::TypeParser;
+use crate::load::{MAX_NESTING, RawPointcut, Snippet, sigpattern};
 
 /// What `execution(…)` patterns bind: entries for the aspect's
 /// `requires` and `results`, spans pointing into the pattern.
@@ -26,10 +29,6 @@ pub struct PointcutBindings {
     pub requires: Vec<(Spanned<String>, Spanned<String>)>,
     pub results: Vec<(Spanned<String>, Spanned<String>)>,
 }
-
-/// Deeper `!`/`(…)`/`&&` nesting than this is refused (keeps the lowering,
-/// and the drop of the tree, far from the stack limit).
-const MAX_DEPTH: usize = 200;
 
 /// Parse a pointcut expression given as text (a YAML `pointcut:` value).
 ///
@@ -51,11 +50,7 @@ pub fn parse_pointcut(
     } else {
         Vec::new()
     };
-    let snippet = Snippet {
-        text: text.to_string(),
-        span,
-        line_starts,
-    };
+    let snippet = Snippet::new(text.to_string(), span, line_starts);
     let (result, mut diags) = parse_snippet(&snippet);
     match result {
         Some(r) if diags.is_empty() => Ok(r),
@@ -78,17 +73,16 @@ pub fn parse_pointcut(
 pub(crate) fn parse_snippet(
     snippet: &Snippet,
 ) -> (Option<(RawPointcut, PointcutBindings)>, Vec<Diagnostic>) {
+    if let Some(d) = crate::load::limits::pointcut_too_deep(snippet) {
+        return (None, vec![d]);
+    }
     let map = Mapping::Snippet(snippet);
     let text = snippet.text.as_str();
     let pairs = match AspectParser::parse(Rule::pointcut_only, text) {
         Ok(p) => p,
         Err(e) => return (None, vec![syntax_error(&e, text, map, Parsed::Pointcut)]),
     };
-    let mut cx = Lowering {
-        map,
-        diags: Vec::new(),
-        bindings: PointcutBindings::default(),
-    };
+    let mut cx = Lowering::new(map);
     let expr = pairs
         .into_iter()
         .next()
@@ -105,6 +99,22 @@ pub(crate) struct Lowering<'a> {
     pub map: Mapping<'a>,
     pub diags: Vec<Diagnostic>,
     pub bindings: PointcutBindings,
+    /// (requires?, name, type) of the bindings so far.
+    seen: HashSet<(bool, String, String)>,
+    /// Parses the types of `execution(…)` patterns.
+    types: TypeParser,
+}
+
+impl<'a> Lowering<'a> {
+    pub fn new(map: Mapping<'a>) -> Self {
+        Lowering {
+            map,
+            diags: Vec::new(),
+            bindings: PointcutBindings::default(),
+            seen: HashSet::new(),
+            types: TypeParser::new(),
+        }
+    }
 }
 
 impl Lowering<'_> {
@@ -116,16 +126,16 @@ impl Lowering<'_> {
         negated: bool,
         depth: usize,
     ) -> Option<RawPointcut> {
-        if depth > MAX_DEPTH {
+        if depth > MAX_NESTING {
             self.diags.push(
                 Diagnostic::error(
-                    codes::DSL_SYNTAX,
-                    "pointcut nested too deeply",
+                    codes::TOO_DEEP,
+                    format!("pointcut nested deeper than {MAX_NESTING} levels"),
                     self.map.span(range(&pair)),
                     "too deep",
                 )
                 .with_help(format!(
-                    "use at most {MAX_DEPTH} levels of `!`, `&&`, `||` and parentheses"
+                    "use at most {MAX_NESTING} levels of `!` and parentheses; `a && b && c` chains of any length are fine"
                 )),
             );
             return None;
@@ -134,23 +144,21 @@ impl Lowering<'_> {
         let whole = range(&pair);
         let mut inner = pair.into_inner();
         match rule {
+            // A chain `a || b || c` is one n-ary node: its length costs no depth.
             Rule::pc_or | Rule::pc_and => {
-                let mut acc: Option<Option<RawPointcut>> = None;
+                let mut parts = Vec::new();
+                let mut ok = true;
                 for child in inner.filter(|c| !matches!(c.as_rule(), Rule::or_op | Rule::and_op)) {
-                    let next = self.lower(child, negated, depth + 1);
-                    acc = Some(match acc {
-                        None => next,
-                        Some(prev) => match (prev, next) {
-                            (Some(a), Some(b)) => Some(if rule == Rule::pc_or {
-                                RawPointcut::Or(Box::new(a), Box::new(b))
-                            } else {
-                                RawPointcut::And(Box::new(a), Box::new(b))
-                            }),
-                            _ => None,
-                        },
-                    });
+                    match self.lower(child, negated, depth) {
+                        Some(p) => parts.push(p),
+                        None => ok = false,
+                    }
                 }
-                acc.flatten()
+                if ok {
+                    RawPointcut::join(rule == Rule::pc_and, parts)
+                } else {
+                    None
+                }
             }
             Rule::pc_not => {
                 let operand = inner.find(|c| c.as_rule() != Rule::not_op)?;
@@ -210,7 +218,7 @@ impl Lowering<'_> {
     fn execution(&mut self, sig: &Pair<'_, Rule>, negated: bool) -> Option<RawPointcut> {
         let (text, r) = trimmed(sig);
         let at = |sub: std::ops::Range<usize>| r.start + sub.start..r.start + sub.end;
-        match sigpattern::lower(&text) {
+        match sigpattern::lower_with(&text, &mut self.types) {
             Ok(lowered) => {
                 let all = lowered.params.iter().chain(&lowered.results);
                 if negated && let Some(b) = all.clone().next() {
@@ -234,10 +242,16 @@ impl Lowering<'_> {
                         Spanned::new(b.ty.clone(), self.map.span(at(b.ty_range.clone()))),
                     )
                 };
-                let params: Vec<_> = lowered.params.iter().map(to_pair).collect();
-                let results: Vec<_> = lowered.results.iter().map(to_pair).collect();
-                push_new(&mut self.bindings.requires, params);
-                push_new(&mut self.bindings.results, results);
+                for b in &lowered.params {
+                    if self.seen.insert((true, b.name.clone(), b.ty.clone())) {
+                        self.bindings.requires.push(to_pair(b));
+                    }
+                }
+                for b in &lowered.results {
+                    if self.seen.insert((false, b.name.clone(), b.ty.clone())) {
+                        self.bindings.results.push(to_pair(b));
+                    }
+                }
                 Some(RawPointcut::Sig(Spanned::new(
                     lowered.regex,
                     self.map.span(r),
@@ -260,16 +274,18 @@ impl Lowering<'_> {
 }
 
 /// Append bindings, skipping ones already present with the same name and
-/// type (a conflicting type is kept: `check` reports it).
+/// type (a conflicting type is kept: `check` reports it). Linear: one set
+/// of what `into` holds.
 pub(crate) fn push_new(
     into: &mut Vec<(Spanned<String>, Spanned<String>)>,
     new: impl IntoIterator<Item = (Spanned<String>, Spanned<String>)>,
 ) {
+    let mut seen: HashSet<(String, String)> = into
+        .iter()
+        .map(|(n, t)| (n.value.clone(), t.value.clone()))
+        .collect();
     for (name, ty) in new {
-        if !into
-            .iter()
-            .any(|(n, t)| n.value == name.value && t.value == ty.value)
-        {
+        if seen.insert((name.value.clone(), ty.value.clone())) {
             into.push((name, ty));
         }
     }

@@ -163,7 +163,13 @@ fn long_chains_and_deep_nesting_on_a_small_stack() {
     let sum = format!("_ = {}", vec!["a"; 60_000].join("+"));
     let selectors = format!("_ = x{}", ".f".repeat(60_000));
     let stars = format!("_ = {}p", "*".repeat(60_000));
-    for body in [&braces, &calls, &sum, &selectors, &stars] {
+    // The same depth inside an immediately invoked literal, which `check`
+    // walks to decide whether it can be hoisted (a stack overflow once).
+    let invoked = format!("func() {{\n{sum}\n}}()");
+    let deferred = format!("defer func(p int) {{\n{selectors}\n}}(1)");
+    for body in [
+        &braces, &calls, &sum, &selectors, &stars, &invoked, &deferred,
+    ] {
         bounded(
             "dsl advice",
             "a.aspect",

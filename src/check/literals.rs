@@ -137,34 +137,75 @@ fn hoistable(lit: Node, src: &[u8], holes: &[(Range<usize>, String)], allowed: &
         return false;
     }
     let mut free = Vec::new();
-    Scopes::default().visit(lit, src, &mut free);
+    let mut scopes = Scopes::default();
+    scopes.visit(lit, src, &mut free);
+    if scopes.too_deep {
+        // Not analysed (the syntax nests deeper than the walk goes): kept
+        // where it is, like a literal that captures.
+        return false;
+    }
     free.iter()
         .filter(|(_, r)| !inside_hole(r))
         .all(|(name, _)| (allowed.ident)(name))
 }
 
+/// How deep [`Scopes::visit`] follows the syntax tree: deeper templates
+/// (`a + a + …` with thousands of terms) are not analysed, never a stack
+/// overflow. A level costs ~4 KiB of stack in a debug build; real advice
+/// literals nest 10–40 levels.
+const MAX_DEPTH: usize = 128;
+
 /// Names declared in the scopes being walked, innermost last.
 #[derive(Default)]
 struct Scopes<'s> {
     names: Vec<&'s str>,
+    /// How many times each name is in `names`.
+    counts: std::collections::HashMap<&'s str, usize>,
+    depth: usize,
+    /// The walk stopped at [`MAX_DEPTH`].
+    too_deep: bool,
 }
 
 impl<'s> Scopes<'s> {
     fn declared(&self, name: &str) -> bool {
-        self.names.contains(&name)
+        self.counts.get(name).is_some_and(|&n| n > 0)
+    }
+
+    fn push(&mut self, name: &'s str) {
+        self.names.push(name);
+        *self.counts.entry(name).or_default() += 1;
+    }
+
+    /// Forget the names declared since `mark` (the end of a scope).
+    fn truncate(&mut self, mark: usize) {
+        for name in self.names.drain(mark..) {
+            if let Some(n) = self.counts.get_mut(name) {
+                *n -= 1;
+            }
+        }
     }
 
     fn declare_idents(&mut self, list: Node, src: &'s [u8]) {
         let mut cursor = list.walk();
         for c in list.children(&mut cursor) {
             if c.kind() == "identifier" {
-                self.names.push(c.utf8_text(src).unwrap_or(""));
+                self.push(c.utf8_text(src).unwrap_or(""));
             }
         }
     }
 
     /// Walk `node`, pushing every free identifier use to `free`.
     fn visit(&mut self, node: Node, src: &'s [u8], free: &mut Vec<(String, Range<usize>)>) {
+        if self.depth >= MAX_DEPTH {
+            self.too_deep = true;
+            return;
+        }
+        self.depth += 1;
+        self.visit_node(node, src, free);
+        self.depth -= 1;
+    }
+
+    fn visit_node(&mut self, node: Node, src: &'s [u8], free: &mut Vec<(String, Range<usize>)>) {
         let field = |f: &str| node.child_by_field_name(f);
         match node.kind() {
             "identifier" | "type_identifier" | "package_identifier" => {
@@ -182,7 +223,7 @@ impl<'s> Scopes<'s> {
                 if let Some(b) = field("body") {
                     self.visit(b, src, free);
                 }
-                self.names.truncate(mark);
+                self.truncate(mark);
             }
             // Parameter names of function types and method specs declare
             // nothing the body could use: only their types are uses.
@@ -211,7 +252,7 @@ impl<'s> Scopes<'s> {
             }
             "type_spec" | "type_alias" => {
                 if let Some(n) = field("name") {
-                    self.names.push(n.utf8_text(src).unwrap_or(""));
+                    self.push(n.utf8_text(src).unwrap_or(""));
                 }
                 for f in ["type_parameters", "type"] {
                     if let Some(c) = field(f) {
@@ -259,7 +300,7 @@ impl<'s> Scopes<'s> {
                         self.visit(c, src, free);
                     }
                 }
-                self.names.truncate(mark);
+                self.truncate(mark);
             }
             kind => {
                 let block = matches!(
@@ -280,7 +321,7 @@ impl<'s> Scopes<'s> {
                     self.visit(c, src, free);
                 }
                 if block {
-                    self.names.truncate(mark);
+                    self.truncate(mark);
                 }
             }
         }
@@ -307,7 +348,7 @@ impl<'s> Scopes<'s> {
             if declare {
                 let mut c = p.walk();
                 for n in p.children_by_field_name("name", &mut c) {
-                    self.names.push(n.utf8_text(src).unwrap_or(""));
+                    self.push(n.utf8_text(src).unwrap_or(""));
                 }
             }
         }

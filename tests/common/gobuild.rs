@@ -58,6 +58,11 @@ pub fn copy_tree(from: &Path, tag: &str) -> PathBuf {
     to
 }
 
+/// Copy the directory tree `from` to `to` (created).
+pub fn copy_into(from: &Path, to: &Path) {
+    copy(from, to);
+}
+
 fn copy(from: &Path, to: &Path) {
     std::fs::create_dir_all(to).unwrap();
     for e in std::fs::read_dir(from).unwrap() {

@@ -1,0 +1,3 @@
+module example.com/remotecache
+
+go 1.22

@@ -87,9 +87,10 @@ enum Command {
 }
 
 fn main() {
+    let started = std::time::Instant::now();
     let argv: Vec<std::ffi::OsString> = std::env::args_os().skip(1).collect();
     if let Some(inv) = goaop::toolexec::Invocation::parse(&argv) {
-        toolexec(&inv);
+        toolexec(&inv, started);
     }
     let cli = match Cli::try_parse() {
         Ok(c) => c,
@@ -205,8 +206,10 @@ fn run_go(prepared: &cli::gocmd::Prepared) -> Outcome {
 
 /// `go build -toolexec=goaop`: one tool call. Carry out the plan; on Unix
 /// the tool replaces this process (no extra process, same exit code).
-fn toolexec(inv: &goaop::toolexec::Invocation) -> ! {
-    match goaop::toolexec::plan(inv) {
+fn toolexec(inv: &goaop::toolexec::Invocation, started: std::time::Instant) -> ! {
+    let plan = goaop::toolexec::plan(inv);
+    goaop::toolexec::log_cost(inv, &plan, started);
+    match plan {
         goaop::toolexec::Plan::Done(outcome) => finish(outcome),
         goaop::toolexec::Plan::Run {
             tool,

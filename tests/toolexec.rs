@@ -69,6 +69,29 @@ fn shop_builds_woven_with_toolexec() {
         compiles(&log).iter().any(|c| c.contains("-p main")),
         "the first build compiles the main package"
     );
+    // Each call's cost is logged once it is decided, for scripts/bench:
+    // the woven compile of orders, `-V=full`, times and peak RSS.
+    let calls = std::fs::read_to_string(&log).unwrap();
+    let lines: Vec<&str> = calls.lines().collect();
+    assert!(
+        lines
+            .iter()
+            .any(|l| l.starts_with("#goaop kind=compile-woven us=")
+                && l.ends_with(" p=example.com/shop/orders")),
+        "{calls}"
+    );
+    let costs = lines
+        .iter()
+        .filter(|l| l.starts_with("#goaop kind="))
+        .count();
+    assert_eq!(costs * 2, lines.len(), "one cost line per call:\n{calls}");
+    assert!(calls.contains("#goaop kind=version us="), "{calls}");
+    assert!(
+        !lines
+            .iter()
+            .any(|l| l.contains(" rss_kb=0 ") || l.ends_with(" rss_kb=0")),
+        "peak RSS is read on Linux:\n{calls}"
+    );
 
     // Plain: no spans.
     let plain = dir.join("shop-plain");

@@ -152,22 +152,72 @@ pub fn plan(inv: &Invocation) -> Plan {
 /// With `GOAOP_LOG=file`, append one line per tool call (for tests and
 /// for finding out what a build ran).
 fn log_call(inv: &Invocation) {
-    let Some(path) = std::env::var_os("GOAOP_LOG") else {
-        return;
-    };
-    use std::io::Write;
     let mut line = inv.tool_name().to_string();
     for a in &inv.args {
         line.push(' ');
         line.push_str(&a.to_string_lossy());
     }
-    line.push('\n');
+    append_log(&line);
+}
+
+/// With `GOAOP_LOG=file`, append what goaop's own part of a call cost,
+/// once it has decided (just before the tool runs): one line
+/// `#goaop kind=K us=N rss_kb=N [p=PKG]` (calls run in parallel: the
+/// lines of several calls interleave). `kind` is
+/// `version` (`-V=full`: the first one of a build also asks `go list` for
+/// the closure of the advice's imports), `compile-woven`, `compile-pass` (a
+/// compile goaop left alone), `link`, `tool` (any other tool) or `done`
+/// (goaop answered without running the tool: an error); `us` is the time since `started` (the
+/// process's start), `rss_kb` the peak resident set so far (Linux; 0
+/// elsewhere). `scripts/bench` sums these.
+pub fn log_cost(inv: &Invocation, plan: &Plan, started: std::time::Instant) {
+    if std::env::var_os("GOAOP_LOG").is_none() {
+        return;
+    }
+    let name = inv.tool_name();
+    let kind = match plan {
+        _ if inv.args.len() == 1 && inv.args[0] == "-V=full" => "version",
+        Plan::Done(_) => "done",
+        Plan::Run { woven: Some(_), .. } => "compile-woven",
+        Plan::Run { .. } if name == "compile" => "compile-pass",
+        Plan::Run { .. } if name == "link" => "link",
+        Plan::Run { .. } => "tool",
+    };
+    let us = started.elapsed().as_micros();
+    let pkg = inv
+        .args
+        .iter()
+        .position(|a| a == "-p")
+        .and_then(|i| inv.args.get(i + 1))
+        .map(|p| format!(" p={}", p.to_string_lossy()))
+        .unwrap_or_default();
+    let rss = peak_rss_kb();
+    append_log(&format!("#goaop kind={kind} us={us} rss_kb={rss}{pkg}"));
+}
+
+/// Peak resident set size of this process in KiB (`VmHWM`), 0 if unknown.
+fn peak_rss_kb() -> u64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find_map(|l| l.strip_prefix("VmHWM:"))
+                .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+        })
+        .unwrap_or(0)
+}
+
+fn append_log(line: &str) {
+    let Some(path) = std::env::var_os("GOAOP_LOG") else {
+        return;
+    };
+    use std::io::Write;
     if let Ok(mut f) = std::fs::OpenOptions::new()
         .create(true)
         .append(true)
         .open(path)
     {
-        let _ = f.write_all(line.as_bytes());
+        let _ = f.write_all(format!("{line}\n").as_bytes());
     }
 }
 

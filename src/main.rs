@@ -74,6 +74,11 @@ enum Command {
         #[arg(long)]
         allow_go_upgrade: bool,
     },
+    /// Explain a diagnostic code (`goaop explain E0201`), or list them all.
+    Explain {
+        /// A code as printed in brackets, e.g. E0201 or W0001.
+        code: Option<String>,
+    },
     /// Run `go build|run|test|vet|install` with the aspects woven in.
     #[command(disable_help_flag = true)]
     Go {
@@ -156,6 +161,7 @@ fn main() {
             },
             &cwd,
         ),
+        Command::Explain { code } => cli::explain::run(code.as_deref()),
         Command::Go { aspects, args } => {
             let args = cli::gocmd::GoArgs {
                 aspects,

@@ -31,6 +31,7 @@ pub enum Format {
     Json,
 }
 pub mod diff;
+pub mod explain;
 pub mod gocmd;
 pub mod init;
 pub mod plan;

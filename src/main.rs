@@ -79,6 +79,8 @@ enum Command {
         /// A code as printed in brackets, e.g. E0201 or W0001.
         code: Option<String>,
     },
+    /// Print the JSON Schema of aspects.yaml (shipped as schema/aspects.schema.json).
+    Schema,
     /// Run `go build|run|test|vet|install` with the aspects woven in.
     #[command(disable_help_flag = true)]
     Go {
@@ -161,6 +163,7 @@ fn main() {
             },
             &cwd,
         ),
+        Command::Schema => cli::schema::run(),
         Command::Explain { code } => cli::explain::run(code.as_deref()),
         Command::Go { aspects, args } => {
             let args = cli::gocmd::GoArgs {

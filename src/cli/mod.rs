@@ -36,4 +36,5 @@ pub mod gocmd;
 pub mod init;
 pub mod plan;
 pub mod rules;
+pub mod schema;
 pub mod woven;

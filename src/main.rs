@@ -98,6 +98,11 @@ fn main() {
     if let Some(inv) = goaop::toolexec::Invocation::parse(&argv) {
         toolexec(&inv);
     }
+    if let [flag] = argv.as_slice()
+        && (flag == "--version" || flag == "-V")
+    {
+        finish(version());
+    }
     let cli = match Cli::try_parse() {
         Ok(c) => c,
         Err(e) => {
@@ -178,6 +183,23 @@ fn main() {
         }
     };
     finish(outcome)
+}
+
+/// `goaop --version`: the build identity (version and executable hash, as
+/// in the `-V=full` tag that keys the Go build cache), so two installs can
+/// be told apart even at the same version number.
+fn version() -> Outcome {
+    match goaop::toolexec::build_identity() {
+        Ok(id) => Outcome {
+            stdout: format!("goaop {id}\n"),
+            ..Default::default()
+        },
+        Err(e) => Outcome {
+            stdout: format!("goaop {}\n", goaop::VERSION),
+            stderr: format!("goaop: the executable identity is unknown: {e}\n"),
+            code: 1,
+        },
+    }
 }
 
 /// Run the go command on woven sources with the terminal attached; its

@@ -6,6 +6,11 @@
 //! parses as Go statements (or as an expression, for call-site advice); and
 //! every identifier it uses is classified. The result is pre-split into
 //! [`Segment`]s so the weaver substitutes without parsing again.
+//!
+//! [`check`] runs those steps; each lives in its own module: the built-in
+//! names (`catalogue`), finding and neutralising placeholders
+//! (`placeholders`), parsing (`syntax`), `{{.Body}}` and `return`s
+//! (`body`) and identifier classification (`idents`).
 
 mod body;
 mod catalogue;

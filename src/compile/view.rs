@@ -10,7 +10,7 @@
 //! is why the `match_*` methods return `Result`.
 //!
 //! This file holds the view's layout and table accessors; opening and
-//! validating an artifact is in [`open`], matching in [`matching`].
+//! validating an artifact is in `open`, matching in `matching`.
 
 mod matching;
 mod open;

@@ -37,6 +37,10 @@
 //! `()`/`[]`/`{}` up to three levels deep and no top-level comma, so `..`
 //! never swallows a comma inside `func(a, b int)` or `map[K]V` but a type
 //! nested deeper than three bracket levels is not matched by `..` or `*`.
+//!
+//! This file lowers a pattern's structure (receiver, name, lists); the
+//! regex pieces are in `blocks`, types in `types`, reading the text in
+//! `text`.
 
 mod blocks;
 mod text;

@@ -22,7 +22,7 @@
 //!
 //! This file drives the walk: scopes, imports, package-scope names,
 //! comments and function sites. The call sites, composite literals and
-//! references found in bodies are built in [`sites`].
+//! references found in bodies are built in `sites`.
 
 mod marks;
 mod sites;

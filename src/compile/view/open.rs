@@ -8,7 +8,7 @@ use super::*;
 
 impl<'a> RuleSetRef<'a> {
     /// Validate `bytes` (which must start 8-aligned, see
-    /// [`AlignedBytes`](super::AlignedBytes)) and view them. Never panics.
+    /// [`AlignedBytes`](crate::compile::AlignedBytes)) and view them. Never panics.
     pub fn from_bytes(bytes: &'a [u8]) -> Result<Self, LoadError> {
         let l = Layout::parse(bytes)?;
         let version = l.get(Section::Version);

@@ -74,6 +74,13 @@ enum Command {
         #[arg(long)]
         allow_go_upgrade: bool,
     },
+    /// Explain a diagnostic code (`goaop explain E0201`), or list them all.
+    Explain {
+        /// A code as printed in brackets, e.g. E0201 or W0001.
+        code: Option<String>,
+    },
+    /// Print the JSON Schema of aspects.yaml (shipped as schema/aspects.schema.json).
+    Schema,
     /// Run `go build|run|test|vet|install` with the aspects woven in.
     #[command(disable_help_flag = true)]
     Go {
@@ -91,6 +98,11 @@ fn main() {
     let argv: Vec<std::ffi::OsString> = std::env::args_os().skip(1).collect();
     if let Some(inv) = goaop::toolexec::Invocation::parse(&argv) {
         toolexec(&inv, started);
+    }
+    if let [flag] = argv.as_slice()
+        && (flag == "--version" || flag == "-V")
+    {
+        finish(version());
     }
     let cli = match Cli::try_parse() {
         Ok(c) => c,
@@ -157,6 +169,8 @@ fn main() {
             },
             &cwd,
         ),
+        Command::Schema => cli::schema::run(),
+        Command::Explain { code } => cli::explain::run(code.as_deref()),
         Command::Go { aspects, args } => {
             let args = cli::gocmd::GoArgs {
                 aspects,
@@ -170,6 +184,23 @@ fn main() {
         }
     };
     finish(outcome)
+}
+
+/// `goaop --version`: the build identity (version and executable hash, as
+/// in the `-V=full` tag that keys the Go build cache), so two installs can
+/// be told apart even at the same version number.
+fn version() -> Outcome {
+    match goaop::toolexec::build_identity() {
+        Ok(id) => Outcome {
+            stdout: format!("goaop {id}\n"),
+            ..Default::default()
+        },
+        Err(e) => Outcome {
+            stdout: format!("goaop {}\n", goaop::VERSION),
+            stderr: format!("goaop: the executable identity is unknown: {e}\n"),
+            code: 1,
+        },
+    }
 }
 
 /// Run the go command on woven sources with the terminal attached; its

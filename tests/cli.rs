@@ -234,3 +234,57 @@ fn tests_field_values_are_checked() {
     );
     assert_eq!(err.matches("error[").count(), 2, "{err}");
 }
+
+/// `goaop --version` for the binary at `exe`, with its own cache dir.
+fn version_of(exe: &Path, cache: &Path) -> String {
+    let run = || {
+        std::process::Command::new(exe)
+            .arg("--version")
+            .env("XDG_CACHE_HOME", cache)
+            .output()
+    };
+    // A copy just written can be "busy" while another test thread's fork
+    // still holds its descriptor (until that child execs).
+    let mut out = run();
+    for _ in 0..50 {
+        match &out {
+            Err(e) if e.kind() == std::io::ErrorKind::ExecutableFileBusy => {
+                std::thread::sleep(std::time::Duration::from_millis(20));
+                out = run();
+            }
+            _ => break,
+        }
+    }
+    let out = out.expect("goaop runs");
+    assert!(out.status.success(), "{out:?}");
+    String::from_utf8(out.stdout).unwrap()
+}
+
+#[test]
+fn version_reports_the_build_identity() {
+    let cache = tempfile::tempdir().unwrap();
+    let exe = Path::new(env!("CARGO_BIN_EXE_goaop"));
+    // The version and the first 16 hex digits of the executable's blake3
+    // hash: the identity the `-V=full` tag gives the Go build cache.
+    let hash = blake3::hash(&std::fs::read(exe).unwrap()).to_hex();
+    let expected = format!("goaop {}+{}\n", env!("CARGO_PKG_VERSION"), &hash[..16]);
+    assert_eq!(version_of(exe, cache.path()), expected);
+    let short = std::process::Command::new(exe)
+        .arg("-V")
+        .env("XDG_CACHE_HOME", cache.path())
+        .output()
+        .unwrap();
+    assert_eq!(String::from_utf8(short.stdout).unwrap(), expected);
+    // Another build with the same version number is told apart.
+    let dir = tempfile::tempdir().unwrap();
+    let copy = dir.path().join("goaop");
+    std::fs::copy(exe, &copy).unwrap();
+    std::fs::OpenOptions::new()
+        .append(true)
+        .open(&copy)
+        .and_then(|mut f| std::io::Write::write_all(&mut f, b"another build"))
+        .unwrap();
+    let other = version_of(&copy, cache.path());
+    assert!(other.starts_with(&format!("goaop {}+", env!("CARGO_PKG_VERSION"))));
+    assert_ne!(other, expected);
+}

@@ -55,6 +55,10 @@ fn init_then_one_build_traces_the_module() {
     assert!(stdout.contains("ran go get "), "{stdout}");
     let aspects = std::fs::read_to_string(dir.join("aspects.yaml")).unwrap();
     assert!(aspects.ends_with("use: [otel, net/http]\n"), "{aspects}");
+    assert!(
+        aspects.starts_with("# yaml-language-server: $schema="),
+        "{aspects}"
+    );
     let tools = std::fs::read_to_string(dir.join("goaop.tools.go")).unwrap();
     assert!(
         tools.contains("//go:build tools\n\n") && tools.contains("package main\n"),

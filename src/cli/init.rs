@@ -178,10 +178,12 @@ pub fn injected_packages(file: &BundledFile) -> BTreeSet<String> {
 
 fn new_aspects_file(uses: &[String]) -> String {
     format!(
-        "# Aspects woven into this module by `go build -toolexec=goaop ./...`.\n\
+        "{}\
+         # Aspects woven into this module by `go build -toolexec=goaop ./...`.\n\
          # `goaop check` validates this file, `goaop plan ./...` shows what is woven where,\n\
          # `goaop check --list-bundled` lists the bundled integrations.\n\
          {}",
+        crate::load::yaml::schema::modeline(),
         use_line(uses)
     )
 }

@@ -31,8 +31,10 @@ pub enum Format {
     Json,
 }
 pub mod diff;
+pub mod explain;
 pub mod gocmd;
 pub mod init;
 pub mod plan;
 pub mod rules;
+pub mod schema;
 pub mod woven;

@@ -5,6 +5,7 @@
 //! codespan-reporting, or JSON for CI) lives in [`render`] and is kept apart
 //! from the model, like ruff separates its diagnostics from their printers.
 
+pub mod explain;
 pub mod render;
 
 use std::ops::Range;

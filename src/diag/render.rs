@@ -6,6 +6,9 @@
 //! diagnostics are rendered (the rest are counted), and a diagnostic whose
 //! labels sit on a line longer than [`MAX_LINE`] bytes (a minified file) is
 //! rendered without the source excerpt, its positions as notes.
+//!
+//! Like rustc, a human rendering ends with one line naming the codes seen
+//! and `goaop explain <code>`, which prints each code's page.
 
 use codespan_reporting::diagnostic as cs;
 use codespan_reporting::files::SimpleFiles;
@@ -48,6 +51,7 @@ pub fn human(sources: &Sources, diags: &[Diagnostic], color: bool) -> String {
     if hidden > 0 {
         out.push_str(&format!("… and {hidden} more diagnostic(s) not shown\n\n"));
     }
+    out.push_str(&super::explain::footer(diags.iter().map(|d| d.code)));
     out
 }
 

@@ -17,6 +17,7 @@
 //! quotes excluded); otherwise (escapes, folded lines) the whole YAML value.
 
 mod node;
+pub mod schema;
 
 use std::collections::HashMap;
 use std::ops::Range;

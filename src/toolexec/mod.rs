@@ -136,6 +136,14 @@ impl Invocation {
     }
 }
 
+/// goaop's build identity, as `goaop --version` prints it: the version and
+/// the executable identity the `-V=full` tag carries (its first 16 hex
+/// digits), `0.1.0+1a2b3c4d5e6f7a8b`.
+pub fn build_identity() -> Result<String, String> {
+    let exe = identity::exe_id(cache::cache_dir().as_deref())?;
+    Ok(format!("{}+{}", crate::VERSION, &exe[..16]))
+}
+
 /// Decide what to do with one toolexec call.
 pub fn plan(inv: &Invocation) -> Plan {
     log_call(inv);

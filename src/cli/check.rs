@@ -10,6 +10,7 @@ use crate::bundled;
 use crate::check::{self, CheckOutput};
 use crate::compile::{CompileError, RuleSet};
 use crate::diag::{Diagnostic, FileId, Sources, Span, codes, render};
+use crate::packs::{self, Packs, resolve::Locator};
 use crate::project;
 
 #[derive(Clone, Debug, Default)]
@@ -33,8 +34,16 @@ impl Loaded {
     }
 }
 
-/// Read `files` (paths as given, relative to `cwd`) and check them.
+/// Read `files` (paths as given, relative to `cwd`) and check them, with
+/// the aspect packs they use resolved in the module of `cwd`.
 pub fn load_and_check(cwd: &Path, files: &[PathBuf]) -> Loaded {
+    load_and_check_with(cwd, files, None)
+}
+
+/// [`load_and_check`] with the packs already known (`None`: resolve them
+/// with [`packs::resolve::collect`]; toolexec passes the packs its cache key
+/// was computed from, found by that same function).
+pub fn load_and_check_with(cwd: &Path, files: &[PathBuf], packs: Option<Packs>) -> Loaded {
     let mut sources = Sources::new();
     let mut ids = Vec::new();
     let mut diagnostics = Vec::new();
@@ -64,13 +73,19 @@ pub fn load_and_check(cwd: &Path, files: &[PathBuf]) -> Loaded {
             }
         }
     }
-    let mut checked = check::check_files(&mut sources, &ids);
+    let module = project::find_module(cwd);
+    let packs = packs.unwrap_or_else(|| {
+        let mut locator = Locator::new(module.as_ref().map(|m| m.root.clone()));
+        packs::resolve::collect(cwd, &sources, &ids, &mut locator)
+    });
+    let mut checked = check::check_with_packs(&mut sources, &ids, &packs);
     diagnostics.append(&mut checked.diagnostics);
     // Against the module the aspects will be woven into (none: nothing to
     // check, e.g. `goaop check some/file.yaml` outside a module).
-    if let Some(graph) = project::find_module(cwd).and_then(|m| ModuleGraph::read(&m.root)) {
+    if let Some(graph) = module.and_then(|m| ModuleGraph::read(&m.root)) {
         diagnostics.extend(check::modules::missing_modules(&checked, &graph));
     }
+    check::note_pack_origins(&checked, &sources, &mut diagnostics);
     checked.diagnostics = diagnostics;
     Loaded { sources, checked }
 }

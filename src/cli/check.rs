@@ -95,7 +95,17 @@ pub fn load_and_check_with(cwd: &Path, files: &[PathBuf], packs: Option<Packs>) 
 /// the rule set when there is no error. `goaop check` and every command
 /// that weaves go through here, so they agree on what is an error.
 pub fn load_check_compile(cwd: &Path, files: &[PathBuf]) -> (Loaded, Option<RuleSet>) {
-    let mut loaded = load_and_check(cwd, files);
+    load_check_compile_with(cwd, files, None)
+}
+
+/// [`load_check_compile`] with the packs already resolved (`None`: resolve
+/// them).
+pub fn load_check_compile_with(
+    cwd: &Path,
+    files: &[PathBuf],
+    packs: Option<Packs>,
+) -> (Loaded, Option<RuleSet>) {
+    let mut loaded = load_and_check_with(cwd, files, packs);
     if loaded.checked.has_errors() {
         return (loaded, None);
     }

@@ -10,7 +10,7 @@ use crate::bundled;
 use crate::check::{self, CheckOutput};
 use crate::compile::{CompileError, RuleSet};
 use crate::diag::{Diagnostic, FileId, Sources, Span, codes, render};
-use crate::packs::{self, Packs, resolve::Locator};
+use crate::packs::{self, PackFrom, Packs, resolve::Locator};
 use crate::project;
 
 #[derive(Clone, Debug, Default)]
@@ -19,6 +19,7 @@ pub struct CheckArgs {
     pub format: Format,
     pub color: bool,
     pub list_bundled: bool,
+    pub list_packs: bool,
 }
 
 /// The result of loading + checking (+ compiling) a set of aspect files,
@@ -197,7 +198,48 @@ pub fn run(args: &CheckArgs, cwd: &Path) -> Outcome {
         Err(e) => return Outcome::usage(e),
     };
     let (loaded, _) = load_check_compile(cwd, &files);
-    report(&loaded, args.format, args.color)
+    let mut outcome = report(&loaded, args.format, args.color);
+    if args.list_packs {
+        outcome.stdout.push_str(&list_packs(&loaded));
+    }
+    outcome
+}
+
+/// `--list-packs`: every pack in use, where it comes from, its files and
+/// aspects.
+fn list_packs(loaded: &Loaded) -> String {
+    let checked = &loaded.checked;
+    let sources = &loaded.sources;
+    if checked.packs.is_empty() {
+        return "No packs in use (add `use: [otel]` or `use: [<Go package path>]` to aspects.yaml).\n".to_string();
+    }
+    let mut out = String::from("Packs in use:\n");
+    for pack in &checked.packs {
+        let (file, (line, col)) = (
+            &sources.get(pack.used_at.file).name,
+            sources.line_col(pack.used_at.file, pack.used_at.range.start),
+        );
+        out.push_str(&format!("  {}  (used at {file}:{line}:{col})\n", pack.name));
+        match &pack.from {
+            PackFrom::Bundled => out.push_str("      bundled with goaop\n"),
+            PackFrom::Module {
+                module,
+                version,
+                dir,
+            } => {
+                let version = if version.is_empty() { "(main module or workspace)" } else { version };
+                out.push_str(&format!("      module {module} {version}\n      dir    {}\n", dir.display()));
+            }
+        }
+        let names: Vec<&str> = pack.files.iter().map(|&f| sources.get(f).name.as_str()).collect();
+        for name in &names {
+            out.push_str(&format!("      file   {name}\n"));
+        }
+        for a in checked.aspects.iter().filter(|a| names.contains(&a.origin.file.as_str())) {
+            out.push_str(&format!("      aspect {:<26} {}\n", a.name, pointcut_text(&a.pointcut)));
+        }
+    }
+    out
 }
 
 /// Render a check run: diagnostics, then a summary line.

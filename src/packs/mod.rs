@@ -73,7 +73,7 @@ pub enum PackProblem {
     NotRequired,
     /// The providing module is known but its directory was not found.
     NoDir { module: String, detail: String },
-    /// The package directory holds no aspect file.
+    /// The package directory (as shown to the user) holds no aspect file.
     NoAspectFiles { dir: PathBuf },
     /// An aspect file of the pack could not be read.
     Unreadable { file: String, detail: String },

@@ -87,7 +87,7 @@ impl Locator {
                     let l = Located {
                         module: m.to_string(),
                         version: String::new(),
-                        dir: root.join(rest(name, m)),
+                        dir: package_dir(&root, name, m),
                     };
                     out.insert(name.clone(), Ok(l));
                 }
@@ -114,7 +114,7 @@ impl Locator {
                         Some(Ok((version, dir))) if !dir.is_empty() => Ok(Located {
                             module: module.clone(),
                             version: version.clone(),
-                            dir: PathBuf::from(dir).join(rest(&name, &module)),
+                            dir: package_dir(Path::new(dir), &name, &module),
                         }),
                         other => {
                             let vendored = root.join("vendor").join(&name);
@@ -148,9 +148,12 @@ impl Locator {
     }
 }
 
-/// `name` below `module`, as a relative path (`""` for the module itself).
-fn rest<'a>(name: &'a str, module: &str) -> &'a str {
-    name[module.len().min(name.len())..].trim_start_matches('/')
+/// The directory of package `name` of `module`, whose directory is `dir`.
+fn package_dir(dir: &Path, name: &str, module: &str) -> PathBuf {
+    match name[module.len().min(name.len())..].trim_start_matches('/') {
+        "" => dir.to_path_buf(),
+        rest => dir.join(rest),
+    }
 }
 
 #[derive(Deserialize)]
@@ -292,7 +295,9 @@ fn shown_name(cwd: &Path, file: &Path) -> String {
 pub fn read(cwd: &Path, name: &str, at: Located) -> Result<Pack, PackProblem> {
     let paths = project::aspect_files(&at.dir);
     if paths.is_empty() {
-        return Err(PackProblem::NoAspectFiles { dir: at.dir });
+        return Err(PackProblem::NoAspectFiles {
+            dir: PathBuf::from(shown_name(cwd, &at.dir)),
+        });
     }
     let mut files = Vec::new();
     for p in paths {

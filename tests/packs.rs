@@ -43,7 +43,7 @@ fn run(bin: &Path) -> String {
     stdout
 }
 
-const WOVEN_V1: &str = "pack advice v1 ran in main\npack advice v1 ran in Work\nwork: 42\n";
+const WOVEN_V1: &str = "pack advice v1 ran in main\npack advice v1 ran in Work\npack advice v1 ran in leaving Work\nwork: 42\n";
 
 #[test]
 fn a_pack_is_woven_by_both_modes_and_its_edits_rebuild() {
@@ -53,7 +53,11 @@ fn a_pack_is_woven_by_both_modes_and_its_edits_rebuild() {
     let out = output(goaop(&app, &["plan", "./..."]));
     let (stdout, stderr) = text(&out);
     assert!(out.status.success(), "{stdout}{stderr}");
-    for line in ["+ greet        Work", "+ greet        main"] {
+    for line in [
+        "+ greet        Work",
+        "+ greet        main",
+        "+ farewell     Work",
+    ] {
         assert!(stdout.contains(line), "{line}:\n{stdout}");
     }
 
@@ -64,8 +68,10 @@ fn a_pack_is_woven_by_both_modes_and_its_edits_rebuild() {
         "example.com/acme/goaop-greet",
         "module example.com/acme/goaop-greet v0.0.0",
         "pack",
-        "greet",
+        "aspect greet",
+        "aspect farewell",
         "../pack/aspects.yaml",
+        "../pack/farewell.aspect",
     ] {
         assert!(stdout.contains(part), "{part}:\n{stdout}");
     }
@@ -99,7 +105,8 @@ fn a_pack_is_woven_by_both_modes_and_its_edits_rebuild() {
     assert!(out.status.success(), "{stdout}{stderr}");
     assert_eq!(
         run(&bin),
-        "pack advice v2 ran in main (edited)\npack advice v2 ran in Work (edited)\nwork: 42\n"
+        "pack advice v2 ran in main (edited)\npack advice v2 ran in Work (edited)\n\
+         pack advice v2 ran in leaving Work\nwork: 42\n"
     );
 }
 
@@ -140,8 +147,14 @@ fn a_pack_no_module_provides_names_the_go_get() {
         rewrite(
             &app.join("aspects.yaml"),
             "use: [example.com/acme/goaop-greet]",
-            "use: [otel, example.com/acme/goaop-kafka]",
+            "use: [otel, example.com/acme/goaop-greet]",
         );
+        // The DSL names packs the same way.
+        std::fs::write(
+            app.join("kafka.aspect"),
+            "use \"example.com/acme/goaop-kafka\"\n",
+        )
+        .unwrap();
     });
     assert_eq!(code, 1, "{stderr}");
     assert!(

@@ -90,9 +90,10 @@ fn a_pack_is_woven_by_both_modes_and_its_edits_rebuild() {
     // Edit the replaced pack in place: its template and its helper.
     let pack = app.join("../pack");
     let yaml = pack.join("aspects.yaml");
-    let edited = std::fs::read_to_string(&yaml)
-        .unwrap()
-        .replace("hello.Say(\"{{.FuncName}}\")", "hello.Say(\"{{.FuncName}} (edited)\")");
+    let edited = std::fs::read_to_string(&yaml).unwrap().replace(
+        "hello.Say(\"{{.FuncName}}\")",
+        "hello.Say(\"{{.FuncName}} (edited)\")",
+    );
     std::fs::write(&yaml, edited).unwrap();
     let helper = pack.join("hello/hello.go");
     let edited = std::fs::read_to_string(&helper)
@@ -186,6 +187,9 @@ fn a_package_without_aspects_and_a_cycle_are_errors() {
         );
     });
     assert_eq!(code, 1, "{stderr}");
-    assert!(stderr.contains("E0404") && stderr.contains("E0405"), "{stderr}");
+    assert!(
+        stderr.contains("E0404") && stderr.contains("E0405"),
+        "{stderr}"
+    );
     common::snapshots("packs").bind(|| insta::assert_snapshot!("empty_and_cycle", stderr));
 }

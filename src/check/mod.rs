@@ -230,7 +230,8 @@ fn resolve_uses(
             }));
             raws.extend(pack_raw.aspects);
             if pack.from != PackFrom::Bundled {
-                out.pack_files.insert(id, (pack.name.clone(), used.span.clone()));
+                out.pack_files
+                    .insert(id, (pack.name.clone(), used.span.clone()));
             }
         }
         out.uses.push(used.clone());

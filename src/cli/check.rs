@@ -227,16 +227,35 @@ fn list_packs(loaded: &Loaded) -> String {
                 version,
                 dir,
             } => {
-                let version = if version.is_empty() { "(main module or workspace)" } else { version };
-                out.push_str(&format!("      module {module} {version}\n      dir    {}\n", dir.display()));
+                let version = if version.is_empty() {
+                    "(main module or workspace)"
+                } else {
+                    version
+                };
+                out.push_str(&format!(
+                    "      module {module} {version}\n      dir    {}\n",
+                    dir.display()
+                ));
             }
         }
-        let names: Vec<&str> = pack.files.iter().map(|&f| sources.get(f).name.as_str()).collect();
+        let names: Vec<&str> = pack
+            .files
+            .iter()
+            .map(|&f| sources.get(f).name.as_str())
+            .collect();
         for name in &names {
             out.push_str(&format!("      file   {name}\n"));
         }
-        for a in checked.aspects.iter().filter(|a| names.contains(&a.origin.file.as_str())) {
-            out.push_str(&format!("      aspect {:<26} {}\n", a.name, pointcut_text(&a.pointcut)));
+        for a in checked
+            .aspects
+            .iter()
+            .filter(|a| names.contains(&a.origin.file.as_str()))
+        {
+            out.push_str(&format!(
+                "      aspect {:<26} {}\n",
+                a.name,
+                pointcut_text(&a.pointcut)
+            ));
         }
     }
     out

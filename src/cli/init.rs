@@ -513,7 +513,10 @@ mod tests {
         std::fs::remove_dir_all(&dir).unwrap();
         assert_eq!(plan.uses, ["example.com/acme/goaop-kafka"]);
         let (_, text) = plan.aspects.unwrap();
-        assert_eq!(text, "use: [otel, example.com/acme/goaop-kafka]\naspects: []\n");
+        assert_eq!(
+            text,
+            "use: [otel, example.com/acme/goaop-kafka]\naspects: []\n"
+        );
         assert!(plan.go_get.is_empty());
     }
 

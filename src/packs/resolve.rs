@@ -102,7 +102,10 @@ impl Locator {
             let mut dirs = module_dirs(&root, "list", &modules);
             let missing: Vec<String> = modules
                 .iter()
-                .filter(|m| dirs.get(*m).is_some_and(|r| r.as_ref().is_ok_and(|d| d.1.is_empty())))
+                .filter(|m| {
+                    dirs.get(*m)
+                        .is_some_and(|r| r.as_ref().is_ok_and(|d| d.1.is_empty()))
+                })
                 .cloned()
                 .collect();
             if !missing.is_empty() {
@@ -201,7 +204,11 @@ fn module_dirs(
     };
     let out = match cmd.output() {
         Ok(o) => o,
-        Err(e) => return fail(format!("cannot run `go` (is Go installed and on PATH?): {e}")),
+        Err(e) => {
+            return fail(format!(
+                "cannot run `go` (is Go installed and on PATH?): {e}"
+            ));
+        }
     };
     let text = String::from_utf8_lossy(&out.stdout);
     let mut found = BTreeMap::new();
@@ -229,10 +236,7 @@ fn module_dirs(
 /// ([`shown_name`]).
 pub fn collect(cwd: &Path, sources: &Sources, files: &[FileId], locator: &mut Locator) -> Packs {
     let mut packs = Packs::default();
-    let mut todo: Vec<String> = files
-        .iter()
-        .flat_map(|&f| pack_uses(sources, f))
-        .collect();
+    let mut todo: Vec<String> = files.iter().flat_map(|&f| pack_uses(sources, f)).collect();
     for _ in 0..MAX_ROUNDS {
         let names: BTreeSet<String> = todo
             .drain(..)
@@ -344,6 +348,9 @@ mod tests {
         assert_eq!(at("/w/src/app/packs/aspects.yaml"), "packs/aspects.yaml");
         assert_eq!(at("/w/src/pack/aspects.yaml"), "../pack/aspects.yaml");
         assert_eq!(at("/w/x/aspects.yaml"), "../../x/aspects.yaml");
-        assert_eq!(at("/home/u/go/pkg/mod/p@v1/a.aspect"), "/home/u/go/pkg/mod/p@v1/a.aspect");
+        assert_eq!(
+            at("/home/u/go/pkg/mod/p@v1/a.aspect"),
+            "/home/u/go/pkg/mod/p@v1/a.aspect"
+        );
     }
 }

@@ -229,11 +229,7 @@ fn graph_key(project: &Project, exe_id: &str, user: &[(&PathBuf, Vec<u8>)]) -> S
         "GOTOOLCHAIN",
     ] {
         frame(var.as_bytes());
-        frame(
-            std::env::var_os(var)
-                .unwrap_or_default()
-                .as_encoded_bytes(),
-        );
+        frame(std::env::var_os(var).unwrap_or_default().as_encoded_bytes());
     }
     if let Some(m) = &project.module {
         frame(m.root.as_os_str().as_encoded_bytes());
@@ -295,7 +291,9 @@ pub fn load(project: &Project) -> Result<Rules, Outcome> {
         Some((k, p)) => (Some(k), Some(p)),
         None => (None, None),
     };
-    let cached = key.zip(dir).map(|(k, d)| (d.join(format!("rules-{k}.bin")), k));
+    let cached = key
+        .zip(dir)
+        .map(|(k, d)| (d.join(format!("rules-{k}.bin")), k));
     if let Some((file, key)) = &cached
         && let Some(rules) = read(file, key, &exe_id)
     {

@@ -122,9 +122,14 @@ impl Locator {
                         other => {
                             let vendored = root.join("vendor").join(&name);
                             if vendored.is_dir() {
+                                let version = graph
+                                    .as_ref()
+                                    .and_then(|g| g.requires.iter().find(|(m, _)| *m == module))
+                                    .map(|(_, v)| v.clone())
+                                    .unwrap_or_default();
                                 Ok(Located {
                                     module: module.clone(),
-                                    version: String::new(),
+                                    version,
                                     dir: vendored,
                                 })
                             } else {

@@ -111,8 +111,8 @@ pub(super) fn resolve(
 /// A `use:` entry that is neither bundled nor a resolved pack.
 fn unknown_use(used: &Spanned<String>) -> Diagnostic {
     if crate::packs::is_pack_path(&used.value) {
-        // The project layer resolves every pack path it sees; this one was
-        // past its limit.
+        // The project layer resolves every pack path it reaches; this one
+        // was past its limits, or the caller resolved none.
         return Diagnostic::error(
             codes::PACK_NOT_FOUND,
             format!("aspect pack `{}` was not resolved", used.value),
@@ -120,8 +120,10 @@ fn unknown_use(used: &Spanned<String>) -> Diagnostic {
             "not resolved",
         )
         .with_help(format!(
-            "a run resolves at most {} packs: use fewer",
-            crate::packs::resolve::MAX_PACKS
+            "packs are resolved through the module's go.mod by `goaop check`, `plan` and builds, \
+             at most {} packs and {} levels of packs using packs: use fewer",
+            crate::packs::resolve::MAX_PACKS,
+            crate::packs::resolve::MAX_ROUNDS
         ));
     }
     let names = bundled::INTEGRATIONS.iter().map(|f| f.name);
@@ -200,5 +202,120 @@ pub fn note_pack_origins(out: &CheckOutput, sources: &Sources, diags: &mut [Diag
                 "this file belongs to aspect pack `{name}`, used at {file}:{line}:{col}"
             ));
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::borrow::Cow;
+
+    use super::*;
+    use crate::packs::{Pack, PackFile};
+
+    fn pack(name: &str, file: &'static str, text: &'static str) -> Result<Pack, PackProblem> {
+        Ok(Pack {
+            name: name.to_string(),
+            files: vec![PackFile {
+                name: Cow::Borrowed(file),
+                text: Cow::Borrowed(text),
+            }],
+            from: PackFrom::Module {
+                module: name.to_string(),
+                version: "v1.0.0".into(),
+                dir: file.into(),
+            },
+        })
+    }
+
+    fn run(user: &str, packs: Packs) -> (Sources, CheckOutput) {
+        let mut sources = Sources::new();
+        let id = sources.add("aspects.yaml", user);
+        let mut out = super::super::check_with_packs(&mut sources, &[id], &packs);
+        let mut diags = std::mem::take(&mut out.diagnostics);
+        note_pack_origins(&out, &sources, &mut diags);
+        out.diagnostics = diags;
+        (sources, out)
+    }
+
+    const ASPECT: &str =
+        "aspects:\n  - name: a\n    target: \"^func main\"\n    before: |\n      println(1)\n";
+
+    #[test]
+    fn packs_are_checked_like_bundled_ones_and_may_use_packs_and_bundled_names() {
+        let mut packs = Packs::default();
+        packs.by_name.insert(
+            "example.com/a".into(),
+            pack(
+                "example.com/a",
+                "a/aspects.yaml",
+                "use: [example.com/b, otel]\n",
+            ),
+        );
+        packs.by_name.insert(
+            "example.com/b".into(),
+            pack("example.com/b", "b/aspects.yaml", ASPECT),
+        );
+        let (_, out) = run("use: [example.com/a]\n", packs);
+        assert!(!out.has_errors(), "{:?}", out.diagnostics);
+        let names: Vec<&str> = out.packs.iter().map(|p| p.name.as_str()).collect();
+        assert_eq!(names, ["example.com/a", "example.com/b", "otel"]);
+        assert!(
+            out.aspects
+                .iter()
+                .any(|a| a.name == "a" && a.origin.file == "b/aspects.yaml")
+        );
+        assert_eq!(out.packs[2].from, PackFrom::Bundled);
+    }
+
+    #[test]
+    fn a_cycle_and_an_error_in_a_pack_point_into_the_pack() {
+        let mut packs = Packs::default();
+        packs.by_name.insert(
+            "example.com/a".into(),
+            pack("example.com/a", "a/aspects.yaml", "use: [example.com/b]\n"),
+        );
+        packs.by_name.insert(
+            "example.com/b".into(),
+            pack(
+                "example.com/b",
+                "b/aspects.yaml",
+                "use: [example.com/a]\naspects: 3\n",
+            ),
+        );
+        packs
+            .by_name
+            .insert("example.com/c".into(), Err(PackProblem::NotRequired));
+        let (sources, out) = run("use: [example.com/a, example.com/c]\n", packs);
+        let codes: Vec<&str> = out.diagnostics.iter().map(|d| d.code).collect();
+        assert!(codes.contains(&codes::PACK_CYCLE), "{codes:?}");
+        assert!(codes.contains(&codes::PACK_NOT_REQUIRED), "{codes:?}");
+        let cycle = out
+            .diagnostics
+            .iter()
+            .find(|d| d.code == codes::PACK_CYCLE)
+            .unwrap();
+        assert_eq!(sources.get(cycle.primary.span.file).name, "b/aspects.yaml");
+        // Every diagnostic inside b/aspects.yaml names the pack and the
+        // `use:` that brought it in (in a/aspects.yaml).
+        for d in &out.diagnostics {
+            if sources.get(d.primary.span.file).name == "b/aspects.yaml" {
+                assert!(
+                    d.notes
+                        .iter()
+                        .any(|n| n
+                            .contains("aspect pack `example.com/b`, used at a/aspects.yaml:1:7")),
+                    "{d:?}"
+                );
+            }
+        }
+        let get = out
+            .diagnostics
+            .iter()
+            .find(|d| d.code == codes::PACK_NOT_REQUIRED)
+            .unwrap();
+        assert_eq!(
+            get.help.as_deref(),
+            Some("run `go get example.com/c@latest`, then build again")
+        );
     }
 }

@@ -29,7 +29,7 @@ use crate::gomod::ModuleGraph;
 use crate::project::{self, ReadError};
 
 /// Most rounds of `use:` following (packs using packs using packs…).
-const MAX_ROUNDS: usize = 16;
+pub const MAX_ROUNDS: usize = 16;
 /// Most packs one run resolves: bounded work whatever the files say.
 pub const MAX_PACKS: usize = 256;
 

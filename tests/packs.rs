@@ -193,3 +193,28 @@ fn a_package_without_aspects_and_a_cycle_are_errors() {
     );
     common::snapshots("packs").bind(|| insta::assert_snapshot!("empty_and_cycle", stderr));
 }
+
+#[test]
+fn a_vendored_pack_is_read_from_vendor() {
+    let app = fixture("packs-vendor");
+    // `go mod vendor` copies the pack's directory (aspect files included)
+    // when a tools file imports its packages.
+    std::fs::write(
+        app.join("tools.go"),
+        "//go:build tools\n\npackage main\n\nimport (\n\t_ \"example.com/acme/goaop-greet\"\n\t_ \"example.com/acme/goaop-greet/hello\"\n)\n",
+    )
+    .unwrap();
+    let out = output(go(&app, &["mod", "vendor"]));
+    assert!(out.status.success(), "{:?}", text(&out));
+    let out = output(goaop(&app, &["check", "--list-packs"]));
+    let (stdout, stderr) = text(&out);
+    assert!(out.status.success(), "{stdout}{stderr}");
+    for part in [
+        "module example.com/acme/goaop-greet v0.0.0\n",
+        "/vendor/example.com/acme/goaop-greet\n",
+        "file   vendor/example.com/acme/goaop-greet/aspects.yaml\n",
+        "aspect farewell",
+    ] {
+        assert!(stdout.contains(part), "{part}:\n{stdout}");
+    }
+}

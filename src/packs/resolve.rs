@@ -98,54 +98,7 @@ impl Locator {
             }
         }
         if !wanted.is_empty() {
-            let modules: Vec<String> = wanted.keys().cloned().collect();
-            let mut dirs = module_dirs(&root, "list", &modules);
-            let missing: Vec<String> = modules
-                .iter()
-                .filter(|m| {
-                    dirs.get(*m)
-                        .is_some_and(|r| r.as_ref().is_ok_and(|d| d.1.is_empty()))
-                })
-                .cloned()
-                .collect();
-            if !missing.is_empty() {
-                dirs.extend(module_dirs(&root, "download", &missing));
-            }
-            for (module, names) in wanted {
-                for name in names {
-                    let found = match dirs.get(&module) {
-                        Some(Ok((version, dir))) if !dir.is_empty() => Ok(Located {
-                            module: module.clone(),
-                            version: version.clone(),
-                            dir: package_dir(Path::new(dir), &name, &module),
-                        }),
-                        other => {
-                            let vendored = root.join("vendor").join(&name);
-                            if vendored.is_dir() {
-                                let version = graph
-                                    .as_ref()
-                                    .and_then(|g| g.requires.iter().find(|(m, _)| *m == module))
-                                    .map(|(_, v)| v.clone())
-                                    .unwrap_or_default();
-                                Ok(Located {
-                                    module: module.clone(),
-                                    version,
-                                    dir: vendored,
-                                })
-                            } else {
-                                Err(PackProblem::NoDir {
-                                    module: module.clone(),
-                                    detail: match other {
-                                        Some(Err(e)) => e.clone(),
-                                        _ => "the go command gave no directory for it".into(),
-                                    },
-                                })
-                            }
-                        }
-                    };
-                    out.insert(name, found);
-                }
-            }
+            out.extend(in_modules(&root, graph.as_ref(), wanted));
         }
         for (name, r) in &out {
             if let Ok(l) = r {
@@ -154,6 +107,61 @@ impl Locator {
         }
         out
     }
+}
+
+/// Locate names in required (or workspace) modules: module → its names.
+/// The module's directory is `go list -m`'s; without one (vendor mode, or
+/// not downloaded yet) `vendor/<name>` when it exists, else the module is
+/// downloaded (`go mod download`, at go.mod's version).
+fn in_modules(
+    root: &Path,
+    graph: Option<&ModuleGraph>,
+    wanted: BTreeMap<String, Vec<String>>,
+) -> BTreeMap<String, Result<Located, PackProblem>> {
+    let modules: Vec<String> = wanted.keys().cloned().collect();
+    let mut dirs = module_dirs(root, "list", &modules);
+    let vendored = |name: &str| Some(root.join("vendor").join(name)).filter(|d| d.is_dir());
+    let no_dir = |m: &String| matches!(dirs.get(m), Some(Ok((_, d))) if d.is_empty());
+    let download: Vec<String> = wanted
+        .iter()
+        .filter(|(m, names)| no_dir(m) && names.iter().any(|n| vendored(n).is_none()))
+        .map(|(m, _)| m.clone())
+        .collect();
+    if !download.is_empty() {
+        dirs.extend(module_dirs(root, "download", &download));
+    }
+    let gomod_version = |module: &str| {
+        graph
+            .and_then(|g| g.requires.iter().find(|(m, _)| m == module))
+            .map(|(_, v)| v.clone())
+            .unwrap_or_default()
+    };
+    let mut out = BTreeMap::new();
+    for (module, names) in wanted {
+        for name in names {
+            let found = match (dirs.get(&module), vendored(&name)) {
+                (Some(Ok((version, dir))), _) if !dir.is_empty() => Ok(Located {
+                    module: module.clone(),
+                    version: version.clone(),
+                    dir: package_dir(Path::new(dir), &name, &module),
+                }),
+                (_, Some(dir)) => Ok(Located {
+                    module: module.clone(),
+                    version: gomod_version(&module),
+                    dir,
+                }),
+                (other, None) => Err(PackProblem::NoDir {
+                    module: module.clone(),
+                    detail: match other {
+                        Some(Err(e)) => e.clone(),
+                        _ => "the go command gave no directory for it".into(),
+                    },
+                }),
+            };
+            out.insert(name, found);
+        }
+    }
+    out
 }
 
 /// The directory of package `name` of `module`, whose directory is `dir`.

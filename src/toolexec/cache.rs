@@ -33,9 +33,8 @@
 //! ones reused) and stored; if a directory vanished, likewise. The rule
 //! set is then compiled from exactly the packs its key was computed from.
 
-use std::path::{Path, PathBuf};
-
 use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
 
 use super::config::Project;
 use super::{identity, sealed};

@@ -218,3 +218,31 @@ fn a_vendored_pack_is_read_from_vendor() {
         assert!(stdout.contains(part), "{part}:\n{stdout}");
     }
 }
+
+#[test]
+fn init_use_adds_a_pack_and_names_the_go_get_it_needs() {
+    let app = fixture("packs-init");
+    std::fs::write(app.join("aspects.yaml"), "aspects: []\n").unwrap();
+    let out = output(goaop(
+        &app,
+        &[
+            "init",
+            "--use",
+            "example.com/acme/goaop-greet,example.com/acme/goaop-kafka",
+        ],
+    ));
+    let (stdout, stderr) = text(&out);
+    assert!(out.status.success(), "{stdout}{stderr}");
+    assert_eq!(
+        std::fs::read_to_string(app.join("aspects.yaml")).unwrap(),
+        "use: [example.com/acme/goaop-greet, example.com/acme/goaop-kafka]\naspects: []\n"
+    );
+    // go.mod requires the first (through `replace`), not the second.
+    assert!(
+        stdout.contains(
+            "aspect pack example.com/acme/goaop-kafka is not in go.mod yet: run `go get example.com/acme/goaop-kafka@latest`\n"
+        ),
+        "{stdout}"
+    );
+    assert!(!stdout.contains("goaop-greet is not in go.mod"), "{stdout}");
+}

@@ -166,12 +166,12 @@ fn a_pack_no_module_provides_names_the_go_get() {
 }
 
 #[test]
-fn a_package_without_aspects_and_a_cycle_are_errors() {
+fn a_package_without_aspects_a_bad_path_and_a_cycle_are_errors() {
     let (code, stderr) = check_after("packs-cycle", |app, pack| {
         rewrite(
             &app.join("aspects.yaml"),
             "use: [example.com/acme/goaop-greet]",
-            "use: [example.com/acme/goaop-greet, example.com/acme/goaop-greet/hello]",
+            "use: [example.com/acme/goaop-greet, example.com/acme/goaop-greet/hello, example.com/acme/goaop-greet/../../etc]",
         );
         // The pack uses itself through a second pack in its own module.
         std::fs::create_dir_all(pack.join("more")).unwrap();

@@ -150,6 +150,13 @@ fn pack_problem(used: &Spanned<String>, problem: &PackProblem) -> Diagnostic {
     let name = &used.value;
     let span = used.span.clone();
     match problem {
+        PackProblem::BadPath(why) => Diagnostic::error(
+            codes::BAD_IMPORT_PATH,
+            format!("`{name}` is not a Go import path"),
+            span,
+            why.clone(),
+        )
+        .with_help("name an aspect pack by the import path of its Go package, e.g. `example.com/acme/goaop-kafka`"),
         PackProblem::NoModule => Diagnostic::error(
             codes::PACK_NOT_FOUND,
             format!("aspect pack `{name}` cannot be resolved outside a Go module"),

@@ -66,6 +66,8 @@ impl Pack {
 /// Why a `use:` entry naming a Go package gives no pack.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum PackProblem {
+    /// Not a valid Go import path (why).
+    BadPath(String),
     /// The aspects are not checked inside a Go module (nothing to resolve
     /// the path against).
     NoModule,

@@ -260,6 +260,14 @@ pub fn collect(cwd: &Path, sources: &Sources, files: &[FileId], locator: &mut Lo
         if names.is_empty() {
             break;
         }
+        // A path that is not an import path is never joined to a directory.
+        let (bad, names): (Vec<String>, Vec<String>) = names
+            .into_iter()
+            .partition(|n| crate::check::names::import_path_problem(n).is_some());
+        for name in bad {
+            let why = crate::check::names::import_path_problem(&name).unwrap_or_default();
+            packs.by_name.insert(name, Err(PackProblem::BadPath(why)));
+        }
         for (name, located) in locator.locate(&names) {
             let pack = located.and_then(|l| read(cwd, &name, l));
             if let Ok(p) = &pack {

@@ -76,6 +76,15 @@ fn a_pack_is_woven_by_both_modes_and_its_edits_rebuild() {
         assert!(stdout.contains(part), "{part}:\n{stdout}");
     }
 
+    let out = output(goaop(&app, &["check", "--list-packs", "--format", "json"]));
+    let (stdout, stderr) = text(&out);
+    assert!(out.status.success(), "{stdout}{stderr}");
+    let pack: serde_json::Value = serde_json::from_str(stdout.trim()).expect("one JSON line");
+    assert_eq!(pack["pack"], "example.com/acme/goaop-greet");
+    assert_eq!(pack["version"], "v0.0.0");
+    assert_eq!(pack["used_at"]["line"], 1);
+    assert_eq!(pack["aspects"], serde_json::json!(["greet", "farewell"]));
+
     let out = output(go(&app, &["build", &toolexec(), "-o", "bin", "."]));
     let (stdout, stderr) = text(&out);
     assert!(out.status.success(), "{stdout}{stderr}");

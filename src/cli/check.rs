@@ -200,7 +200,11 @@ pub fn run(args: &CheckArgs, cwd: &Path) -> Outcome {
     let (loaded, _) = load_check_compile(cwd, &files);
     let mut outcome = report(&loaded, args.format, args.color);
     if args.list_packs {
-        outcome.stdout.push_str(&list_packs(&loaded));
+        let list = match args.format {
+            Format::Human => list_packs(&loaded),
+            Format::Json => list_packs_json(&loaded),
+        };
+        outcome.stdout.push_str(&list);
     }
     outcome
 }
@@ -257,6 +261,49 @@ fn list_packs(loaded: &Loaded) -> String {
                 pointcut_text(&a.pointcut)
             ));
         }
+    }
+    out
+}
+
+/// `--list-packs --format json`: one JSON object per pack (after the
+/// diagnostics' lines).
+fn list_packs_json(loaded: &Loaded) -> String {
+    let sources = &loaded.sources;
+    let mut out = String::new();
+    for pack in &loaded.checked.packs {
+        let (line, column) = sources.line_col(pack.used_at.file, pack.used_at.range.start);
+        let files: Vec<&str> = pack
+            .files
+            .iter()
+            .map(|&f| sources.get(f).name.as_str())
+            .collect();
+        let aspects: Vec<&str> = loaded
+            .checked
+            .aspects
+            .iter()
+            .filter(|a| files.contains(&a.origin.file.as_str()))
+            .map(|a| a.name.as_str())
+            .collect();
+        let (module, version, dir) = match &pack.from {
+            PackFrom::Bundled => (None, None, None),
+            PackFrom::Module {
+                module,
+                version,
+                dir,
+            } => (Some(module), Some(version), Some(dir.display().to_string())),
+        };
+        let j = serde_json::json!({
+            "pack": pack.name,
+            "used_at": {"file": sources.get(pack.used_at.file).name, "line": line, "column": column},
+            "bundled": pack.from == PackFrom::Bundled,
+            "module": module,
+            "version": version,
+            "dir": dir,
+            "files": files,
+            "aspects": aspects,
+        });
+        out.push_str(&j.to_string());
+        out.push('\n');
     }
     out
 }

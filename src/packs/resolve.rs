@@ -9,8 +9,11 @@
 //! `go list -m -json <module>` says (module cache, `replace` directory,
 //! go.work), downloaded with `go mod download` when it is not in the cache
 //! yet; with a vendor directory and no module directory, `vendor/<path>`.
-//! The nested go command never goes through goaop (`-toolexec=`, and
-//! GOFLAGS sanitised by the same helper as the other nested commands).
+//! The nested go command is `go` from PATH (under `-toolexec` the go
+//! command puts its own `$GOROOT/bin` first), and never goes through goaop
+//! (`-toolexec=`, and GOFLAGS sanitised by the same helper as the other
+//! nested commands). Flags given on the parent's command line (`-modfile`,
+//! `-mod`) are not seen: set them in GOFLAGS to have packs follow them.
 //!
 //! [`collect`] follows `use:` transitively (a pack may use other packs),
 //! resolving each round's new names in one batch; it is the one way every
@@ -196,7 +199,7 @@ fn module_dirs(
     let mut cmd = Command::new("go");
     cmd.current_dir(root);
     if how == "list" {
-        cmd.args(["list", "-e", "-m", "-json=Path,Version,Dir,Error"])
+        cmd.args(["list", "-e", "-m", "-json"])
             // Not through goaop, even if GOFLAGS in the go env file says so.
             .arg("-toolexec=");
     } else {

@@ -5,8 +5,10 @@
 //!
 //! The e2e case builds with `-toolexec` and in driver mode and runs the
 //! binaries (the pack's advice prints), then edits the replaced pack in
-//! place and builds again: the new binary must print the new advice (the
-//! rule-set cache follows the pack's files). Two rule sets in all. The
+//! place (its template, its helper, and a new `use:` of a second pack) and
+//! builds again: the new binary must print the new advice (the rule-set
+//! cache follows the pack's files and the packs they use). Two rule sets
+//! in all. The
 //! error cases only run `goaop check` on edited copies and snapshot the
 //! diagnostics (snapshots/packs/). Needs the Go toolchain (go list -m);
 //! fails loudly without it.
@@ -104,6 +106,19 @@ fn a_pack_is_woven_by_both_modes_and_its_edits_rebuild() {
         "hello.Say(\"{{.FuncName}} (edited)\")",
     );
     std::fs::write(&yaml, edited).unwrap();
+    // ...and make it use a second pack of its module: the cached closure
+    // of packs must follow (no go.mod change).
+    rewrite(
+        &yaml,
+        "aspects:",
+        "use: [example.com/acme/goaop-greet/more]\naspects:",
+    );
+    std::fs::create_dir_all(pack.join("more")).unwrap();
+    std::fs::write(
+        pack.join("more/aspects.yaml"),
+        "aspects:\n  - name: more\n    target: \"^func Work\\\\(\"\n    imports: {hello: example.com/acme/goaop-greet/hello}\n    before: |\n      hello.Say(\"more {{.FuncName}}\")\n",
+    )
+    .unwrap();
     let helper = pack.join("hello/hello.go");
     let edited = std::fs::read_to_string(&helper)
         .unwrap()
@@ -116,7 +131,7 @@ fn a_pack_is_woven_by_both_modes_and_its_edits_rebuild() {
     assert_eq!(
         run(&bin),
         "pack advice v2 ran in main (edited)\npack advice v2 ran in Work (edited)\n\
-         pack advice v2 ran in leaving Work\nwork: 42\n"
+         pack advice v2 ran in more Work\npack advice v2 ran in leaving Work\nwork: 42\n"
     );
 }
 

@@ -205,7 +205,7 @@ pub fn is_std(package: &str) -> bool {
 
 /// The go.work governing `root`: `$GOWORK` when set (`off` disables), else
 /// the nearest go.work upwards.
-fn find_gowork(root: &Path) -> Option<std::path::PathBuf> {
+pub fn find_gowork(root: &Path) -> Option<std::path::PathBuf> {
     match std::env::var("GOWORK") {
         Ok(v) if v == "off" => return None,
         Ok(v) if !v.is_empty() => return Some(v.into()),

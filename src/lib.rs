@@ -16,6 +16,7 @@ pub mod diag;
 pub mod gomod;
 pub mod gopath;
 pub mod load;
+pub mod packs;
 pub mod project;
 pub mod scan;
 pub mod toolexec;

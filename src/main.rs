@@ -33,6 +33,9 @@ enum Command {
         /// List the bundled integrations and aspects.
         #[arg(long)]
         list_bundled: bool,
+        /// List the packs the aspects `use:` (bundled and Go packages), where each comes from, and their aspects.
+        #[arg(long)]
+        list_packs: bool,
     },
     /// Show which function or call site gets which aspect, and why others were skipped.
     Plan {
@@ -118,12 +121,14 @@ fn main() {
             files,
             format,
             list_bundled,
+            list_packs,
         } => cli::check::run(
             &cli::check::CheckArgs {
                 files,
                 format,
                 color,
                 list_bundled,
+                list_packs,
             },
             &cwd,
         ),

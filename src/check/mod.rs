@@ -2,7 +2,8 @@
 //! problem of a run with its span (DESIGN §5).
 //!
 //! Checking resolves what the aspect files refer to (bundled aspects named by
-//! the short form, integrations named by `use:`), validates every value, and
+//! the short form, packs named by `use:`: bundled integrations and the Go
+//! packages the project layer read, [`crate::packs`]), validates every value, and
 //! checks each advice template as Go. It never stops at the first problem.
 
 mod fields;
@@ -15,16 +16,19 @@ pub mod names;
 pub mod pointcut;
 mod segments;
 pub mod template;
+mod uses;
 mod values;
 
 use std::collections::{BTreeMap, BTreeSet};
 
 pub use model::*;
+pub use uses::{UsedPack, note_pack_origins};
 
 use crate::bundled;
 use crate::diag::{Diagnostic, FileId, Sources, Span, Spanned, codes, did_you_mean};
 use crate::load::gotype::TypeParser;
-use crate::load::{self, RawAspect, RawFile, Snippet};
+use crate::load::{self, RawAspect, Snippet};
+use crate::packs::Packs;
 use template::{Form, Scope};
 
 /// Spans of one checked aspect, to point later stages' errors at its text.
@@ -43,8 +47,13 @@ pub struct CheckOutput {
     pub spans: Vec<AspectSpans>,
     /// Bundled integrations enabled with `use:`.
     pub uses: Vec<Spanned<String>>,
+    /// The packs (bundled ones included) enabled, in `use:` order.
+    pub packs: Vec<UsedPack>,
+    /// Files of non-bundled packs → the pack's name and the `use:` entry
+    /// that enabled it.
+    pub pack_files: BTreeMap<FileId, (String, Span)>,
     /// The names of `uses` (and of unknown ones, reported once).
-    used: BTreeSet<String>,
+    pub(super) used: BTreeSet<String>,
     pub diagnostics: Vec<Diagnostic>,
 }
 
@@ -54,16 +63,24 @@ impl CheckOutput {
     }
 }
 
-/// Load and check aspect files already added to `sources`. Bundled files the
-/// aspects refer to are added to `sources` too.
+/// Load and check aspect files already added to `sources`, with only the
+/// bundled packs. Bundled files the aspects refer to are added to `sources`
+/// too.
 pub fn check_files(sources: &mut Sources, files: &[FileId]) -> CheckOutput {
+    check_with_packs(sources, files, &Packs::default())
+}
+
+/// Load and check aspect files already added to `sources`; `use:` entries
+/// name bundled integrations or `packs` (read by the project layer). The
+/// files of the packs used are added to `sources`.
+pub fn check_with_packs(sources: &mut Sources, files: &[FileId], packs: &Packs) -> CheckOutput {
     let mut out = CheckOutput::default();
     let mut raws: Vec<RawAspect> = Vec::new();
     for &file in files {
         let (raw, diags) = load::load(sources, file);
         out.diagnostics.extend(diags);
         out.diagnostics.extend(path_problem(sources, file));
-        resolve_uses(sources, &raw, &mut raws, &mut out);
+        uses::resolve(sources, &raw, packs, &mut raws, &mut out);
         raws.extend(raw.aspects);
     }
     let mut base: Option<Vec<RawAspect>> = None;
@@ -118,7 +135,7 @@ pub fn check_files(sources: &mut Sources, files: &[FileId]) -> CheckOutput {
 
 /// An aspect file's path goes into the `//line` directives before the code
 /// its advice writes: a line break would end the directive.
-fn path_problem(sources: &Sources, file: FileId) -> Option<Diagnostic> {
+pub(super) fn path_problem(sources: &Sources, file: FileId) -> Option<Diagnostic> {
     let name = &sources.get(file).name;
     name.contains(['\n', '\r']).then(|| {
         Diagnostic::error(
@@ -129,48 +146,6 @@ fn path_problem(sources: &Sources, file: FileId) -> Option<Diagnostic> {
         )
         .with_help("woven code points back at its aspect file with `//line` directives, which end at a line break: rename the file or its directory")
     })
-}
-
-fn resolve_uses(
-    sources: &mut Sources,
-    raw: &RawFile,
-    raws: &mut Vec<RawAspect>,
-    out: &mut CheckOutput,
-) {
-    for used in &raw.uses {
-        if !out.used.insert(used.value.clone()) {
-            continue;
-        }
-        match bundled::integration(&used.value) {
-            Some(file) => {
-                let id = sources.add(file.path, file.text);
-                let (bundled_raw, diags) = load::load(sources, id);
-                out.diagnostics.extend(diags);
-                raws.extend(bundled_raw.aspects);
-                out.uses.push(used.clone());
-            }
-            None => {
-                let names = bundled::INTEGRATIONS.iter().map(|f| f.name);
-                let list: Vec<&str> = bundled::INTEGRATIONS.iter().map(|f| f.name).collect();
-                let help = match did_you_mean(&used.value, names) {
-                    Some(s) => format!("did you mean `{s}`?"),
-                    None if list.is_empty() => {
-                        "this version of goaop bundles no integrations yet".to_string()
-                    }
-                    None => format!("bundled integrations: {}", list.join(", ")),
-                };
-                out.diagnostics.push(
-                    Diagnostic::error(
-                        codes::UNKNOWN_USE,
-                        format!("unknown bundled integration `{}`", used.value),
-                        used.span.clone(),
-                        "not bundled with goaop",
-                    )
-                    .with_help(format!("{help} (`goaop check --list-bundled` lists them)")),
-                );
-            }
-        }
-    }
 }
 
 /// Check one bundled file on its own (what `--list-bundled` and `goaop init`

@@ -10,6 +10,7 @@ use crate::bundled;
 use crate::check::{self, CheckOutput};
 use crate::compile::{CompileError, RuleSet};
 use crate::diag::{Diagnostic, FileId, Sources, Span, codes, render};
+use crate::packs::{self, PackFrom, Packs, resolve::Locator};
 use crate::project;
 
 #[derive(Clone, Debug, Default)]
@@ -18,6 +19,7 @@ pub struct CheckArgs {
     pub format: Format,
     pub color: bool,
     pub list_bundled: bool,
+    pub list_packs: bool,
 }
 
 /// The result of loading + checking (+ compiling) a set of aspect files,
@@ -33,8 +35,16 @@ impl Loaded {
     }
 }
 
-/// Read `files` (paths as given, relative to `cwd`) and check them.
+/// Read `files` (paths as given, relative to `cwd`) and check them, with
+/// the aspect packs they use resolved in the module of `cwd`.
 pub fn load_and_check(cwd: &Path, files: &[PathBuf]) -> Loaded {
+    load_and_check_with(cwd, files, None)
+}
+
+/// [`load_and_check`] with the packs already known (`None`: resolve them
+/// with [`packs::resolve::collect`]; toolexec passes the packs its cache key
+/// was computed from, found by that same function).
+pub fn load_and_check_with(cwd: &Path, files: &[PathBuf], packs: Option<Packs>) -> Loaded {
     let mut sources = Sources::new();
     let mut ids = Vec::new();
     let mut diagnostics = Vec::new();
@@ -64,13 +74,19 @@ pub fn load_and_check(cwd: &Path, files: &[PathBuf]) -> Loaded {
             }
         }
     }
-    let mut checked = check::check_files(&mut sources, &ids);
+    let module = project::find_module(cwd);
+    let packs = packs.unwrap_or_else(|| {
+        let mut locator = Locator::new(module.as_ref().map(|m| m.root.clone()));
+        packs::resolve::collect(cwd, &sources, &ids, &mut locator)
+    });
+    let mut checked = check::check_with_packs(&mut sources, &ids, &packs);
     diagnostics.append(&mut checked.diagnostics);
     // Against the module the aspects will be woven into (none: nothing to
     // check, e.g. `goaop check some/file.yaml` outside a module).
-    if let Some(graph) = project::find_module(cwd).and_then(|m| ModuleGraph::read(&m.root)) {
+    if let Some(graph) = module.and_then(|m| ModuleGraph::read(&m.root)) {
         diagnostics.extend(check::modules::missing_modules(&checked, &graph));
     }
+    check::note_pack_origins(&checked, &sources, &mut diagnostics);
     checked.diagnostics = diagnostics;
     Loaded { sources, checked }
 }
@@ -80,7 +96,17 @@ pub fn load_and_check(cwd: &Path, files: &[PathBuf]) -> Loaded {
 /// the rule set when there is no error. `goaop check` and every command
 /// that weaves go through here, so they agree on what is an error.
 pub fn load_check_compile(cwd: &Path, files: &[PathBuf]) -> (Loaded, Option<RuleSet>) {
-    let mut loaded = load_and_check(cwd, files);
+    load_check_compile_with(cwd, files, None)
+}
+
+/// [`load_check_compile`] with the packs already resolved (`None`: resolve
+/// them).
+pub fn load_check_compile_with(
+    cwd: &Path,
+    files: &[PathBuf],
+    packs: Option<Packs>,
+) -> (Loaded, Option<RuleSet>) {
+    let mut loaded = load_and_check_with(cwd, files, packs);
     if loaded.checked.has_errors() {
         return (loaded, None);
     }
@@ -172,7 +198,114 @@ pub fn run(args: &CheckArgs, cwd: &Path) -> Outcome {
         Err(e) => return Outcome::usage(e),
     };
     let (loaded, _) = load_check_compile(cwd, &files);
-    report(&loaded, args.format, args.color)
+    let mut outcome = report(&loaded, args.format, args.color);
+    if args.list_packs {
+        let list = match args.format {
+            Format::Human => list_packs(&loaded),
+            Format::Json => list_packs_json(&loaded),
+        };
+        outcome.stdout.push_str(&list);
+    }
+    outcome
+}
+
+/// `--list-packs`: every pack in use, where it comes from, its files and
+/// aspects.
+fn list_packs(loaded: &Loaded) -> String {
+    let checked = &loaded.checked;
+    let sources = &loaded.sources;
+    if checked.packs.is_empty() {
+        return "No packs in use (add `use: [otel]` or `use: [<Go package path>]` to aspects.yaml).\n".to_string();
+    }
+    let mut out = String::from("Packs in use:\n");
+    for pack in &checked.packs {
+        let (file, (line, col)) = (
+            &sources.get(pack.used_at.file).name,
+            sources.line_col(pack.used_at.file, pack.used_at.range.start),
+        );
+        out.push_str(&format!("  {}  (used at {file}:{line}:{col})\n", pack.name));
+        match &pack.from {
+            PackFrom::Bundled => out.push_str("      bundled with goaop\n"),
+            PackFrom::Module {
+                module,
+                version,
+                dir,
+            } => {
+                let version = if version.is_empty() {
+                    "(main module or workspace)"
+                } else {
+                    version
+                };
+                out.push_str(&format!(
+                    "      module {module} {version}\n      dir    {}\n",
+                    dir.display()
+                ));
+            }
+        }
+        let names: Vec<&str> = pack
+            .files
+            .iter()
+            .map(|&f| sources.get(f).name.as_str())
+            .collect();
+        for name in &names {
+            out.push_str(&format!("      file   {name}\n"));
+        }
+        for a in checked
+            .aspects
+            .iter()
+            .filter(|a| names.contains(&a.origin.file.as_str()))
+        {
+            out.push_str(&format!(
+                "      aspect {:<26} {}\n",
+                a.name,
+                pointcut_text(&a.pointcut)
+            ));
+        }
+    }
+    out
+}
+
+/// `--list-packs --format json`: one JSON object per pack (after the
+/// diagnostics' lines).
+fn list_packs_json(loaded: &Loaded) -> String {
+    let sources = &loaded.sources;
+    let mut out = String::new();
+    for pack in &loaded.checked.packs {
+        let (line, column) = sources.line_col(pack.used_at.file, pack.used_at.range.start);
+        let files: Vec<&str> = pack
+            .files
+            .iter()
+            .map(|&f| sources.get(f).name.as_str())
+            .collect();
+        let aspects: Vec<&str> = loaded
+            .checked
+            .aspects
+            .iter()
+            .filter(|a| files.contains(&a.origin.file.as_str()))
+            .map(|a| a.name.as_str())
+            .collect();
+        let (module, version, dir) = match &pack.from {
+            PackFrom::Bundled => (None, None, None),
+            PackFrom::Module {
+                module,
+                version,
+                dir,
+            } => (Some(module), Some(version), Some(dir.display().to_string())),
+        };
+        let j = serde_json::json!({
+            "pack": pack.name,
+            "used_at": {"file": sources.get(pack.used_at.file).name, "line": line, "column": column},
+            "bundled": pack.from == PackFrom::Bundled,
+            "module": module,
+            "version": version,
+            "dir": dir,
+            "files": files,
+            "aspects": aspects,
+        });
+        out.push_str(&j.to_string());
+        out.push('\n');
+    }
+    out
 }
 
 /// Render a check run: diagnostics, then a summary line.

@@ -1,5 +1,6 @@
 //! `goaop init [--use otel,net/http,…]`: make a module ready for the bundled
-//! integrations in one step. It writes (or extends) aspects.yaml's `use:`,
+//! integrations in one step (`--use example.com/acme/pack` adds an aspect
+//! pack to `use:`, and names the `go get` when go.mod lacks it). It writes (or extends) aspects.yaml's `use:`,
 //! runs `go get` for the packages the chosen integrations inject (at the
 //! versions goaop was tested with, or older ones that keep the module's `go`
 //! line: see [`versions`]; modules go.mod already requires are left at their
@@ -22,6 +23,7 @@ use crate::diag::Sources;
 use crate::gomod::LangVersion;
 use crate::gomod::{ModuleGraph, is_std, within};
 use crate::load;
+use crate::packs;
 use crate::project::{self, ASPECT_FILE_NAMES};
 pub use versions::GoGet;
 
@@ -83,7 +85,17 @@ pub fn run(args: &InitArgs, cwd: &Path) -> Outcome {
             }
         }
     };
-    execute(&plan, rehearsed.as_ref(), &module.root)
+    let mut outcome = execute(&plan, rehearsed.as_ref(), &module.root);
+    // Aspect packs are versioned by go.mod like any dependency: init names
+    // the `go get` and leaves the choice of version to the user.
+    for p in plan.uses.iter().filter(|u| packs::is_pack_path(u)) {
+        if graph.provider(p).is_none() {
+            outcome.stdout.push_str(&format!(
+                "aspect pack {p} is not in go.mod yet: run `go get {p}@latest`\n"
+            ));
+        }
+    }
+    outcome
 }
 
 /// The integrations to enable: `otel`, plus each whose package the module
@@ -104,16 +116,28 @@ fn detect(root: &Path) -> Result<Vec<String>, String> {
 /// Decide the file contents and `go get` arguments.
 pub fn plan(root: &Path, uses: &[String], graph: &ModuleGraph) -> Result<InitPlan, String> {
     let mut files: Vec<&BundledFile> = Vec::new();
+    let mut in_order: Vec<String> = Vec::new();
     for name in uses {
+        if packs::is_pack_path(name) {
+            // An aspect pack (a Go package path): only added to `use:`.
+            if !in_order.contains(name) {
+                in_order.push(name.clone());
+            }
+            continue;
+        }
         let f = bundled::integration(name).ok_or_else(|| {
             let all: Vec<&str> = bundled::INTEGRATIONS.iter().map(|f| f.name).collect();
-            format!("unknown integration `{name}`; bundled: {}", all.join(", "))
+            format!(
+                "unknown integration `{name}`; bundled: {} (an aspect pack is named by its Go package path, e.g. example.com/acme/goaop-kafka)",
+                all.join(", ")
+            )
         })?;
         if !files.iter().any(|g| g.name == f.name) {
             files.push(f);
+            in_order.push(f.name.to_string());
         }
     }
-    let uses: Vec<String> = files.iter().map(|f| f.name.to_string()).collect();
+    let uses = in_order;
 
     let existing = ASPECT_FILE_NAMES
         .iter()
@@ -478,6 +502,24 @@ mod tests {
                 .1
                 .contains("\t_ \"go.opentelemetry.io/otel/propagation\"\n")
         );
+    }
+
+    #[test]
+    fn a_pack_path_is_added_to_use_and_nothing_else() {
+        let dir = std::env::temp_dir().join(format!("goaop-init-pack-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(dir.join("aspects.yaml"), "use: [otel]\naspects: []\n").unwrap();
+        let mut graph = ModuleGraph::default();
+        graph.add_gomod("module example.com/s\n");
+        let plan = plan(&dir, &uses(&["example.com/acme/goaop-kafka"]), &graph).unwrap();
+        std::fs::remove_dir_all(&dir).unwrap();
+        assert_eq!(plan.uses, ["example.com/acme/goaop-kafka"]);
+        let (_, text) = plan.aspects.unwrap();
+        assert_eq!(
+            text,
+            "use: [otel, example.com/acme/goaop-kafka]\naspects: []\n"
+        );
+        assert!(plan.go_get.is_empty());
     }
 
     #[test]

@@ -104,3 +104,11 @@ pub const AROUND_NO_RESULTS: &str = "W0005";
 // --- project (E04xx): the aspects against the user's module ------------------
 /// An injected import whose module the main module's go.mod does not require.
 pub const MISSING_MODULE: &str = "E0401";
+/// A `use:` entry names a Go package no module in go.mod provides.
+pub const PACK_NOT_REQUIRED: &str = "E0402";
+/// A `use:` entry names a pack whose directory was not found.
+pub const PACK_NOT_FOUND: &str = "E0403";
+/// A `use:` entry names a package without (readable) aspect files.
+pub const PACK_EMPTY: &str = "E0404";
+/// Aspect packs that `use:` each other.
+pub const PACK_CYCLE: &str = "E0405";

@@ -3,11 +3,37 @@
 //!
 //! The cache file is `<user cache dir>/goaop/rules-<key>.bin`, the key a
 //! blake3 hash of goaop's identity (a hash of its executable), the bundled
-//! aspect sources, every aspect file's name and bytes, and the main
-//! module's go.mod. The file is [sealed]: a damaged one is compiled again
+//! aspect sources, every aspect file's name and bytes, the main module's
+//! go.mod, and the name, directory and every file (name and bytes) of each
+//! aspect pack in use. The file is [sealed]: a damaged one is compiled again
 //! from the aspects, never trusted (a zeroed package DFA would otherwise
 //! give a silently uninstrumented build, an edited template woven code).
+//!
+//! ## Aspect packs without a `go` process per tool call
+//!
+//! Which packs are in use and where they live is found by
+//! [`packs::resolve::collect`] (the function every mode uses), which runs
+//! `go list -m`: far too slow for every compile call. Its answer is cached
+//! in `packs-<graph key>.bin` (sealed) as the closure of packs (name →
+//! module, version, directory) plus a hash of the content of all their
+//! aspect files when it was computed. The graph key hashes everything the
+//! *locations* depend on: goaop's identity, the go command's directory,
+//! go.mod, go.sum, the governing go.work and go.work.sum, vendor/modules.txt,
+//! the environment that steers module resolution (GOFLAGS, GOWORK,
+//! GOMODCACHE, GOPATH, GO111MODULE, GOTOOLCHAIN), and the user's aspect
+//! files (their `use:` lines choose the names). A module-cache directory is
+//! immutable for a pinned version; a `replace`/workspace/vendor directory
+//! is found again from the same go.mod/go.work/modules.txt. What can change
+//! without changing the key is the *content* of the pack directories (a
+//! `replace => ../pack` edited in place, an aspect file added or removed):
+//! every call re-lists each pack directory's aspect files and hashes their
+//! bytes (needed for the rule-set key anyway). If that hash differs from
+//! the one stored, a pack's own `use:` lines may have changed, so the
+//! closure is collected again (its new names located by `go`, the known
+//! ones reused) and stored; if a directory vanished, likewise. The rule
+//! set is then compiled from exactly the packs its key was computed from.
 
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use super::config::Project;
@@ -15,6 +41,9 @@ use super::{identity, sealed};
 use crate::bundled;
 use crate::cli::{Outcome, rules};
 use crate::compile::{AlignedBytes, Fingerprint, RuleSetRef};
+use crate::diag::Sources;
+use crate::packs::resolve::{self, Located, Locator};
+use crate::packs::{self, PackFrom, Packs};
 
 /// A rule set in aligned memory.
 pub struct Rules {
@@ -57,9 +86,15 @@ pub fn cache_dir() -> Option<PathBuf> {
     Some(base.join("goaop"))
 }
 
-/// The cache key of the project's aspects; `Err` if a file is unreadable
-/// (the build then reports it as a diagnostic).
-fn key(project: &Project, exe_id: &str) -> Option<String> {
+/// The cache key of the project's aspects and the packs they use; `None`
+/// if a file is unreadable (the build then reports it as a diagnostic).
+fn key(project: &Project, exe_id: &str, dir: Option<&Path>) -> Option<(String, Packs)> {
+    let user: Vec<(&PathBuf, Vec<u8>)> = project
+        .aspect_files
+        .iter()
+        .map(|f| Some((f, std::fs::read(f).ok()?)))
+        .collect::<Option<_>>()?;
+    let packs = packs_in_use(project, exe_id, dir, &user);
     let mut h = blake3::Hasher::new();
     let mut frame = |b: &[u8]| {
         h.update(&(b.len() as u64).to_le_bytes());
@@ -71,16 +106,175 @@ fn key(project: &Project, exe_id: &str) -> Option<String> {
         frame(f.path.as_bytes());
         frame(f.text.as_bytes());
     }
-    for f in &project.aspect_files {
+    for (f, bytes) in &user {
         frame(f.as_os_str().as_encoded_bytes());
-        frame(&std::fs::read(f).ok()?);
+        frame(bytes);
     }
     // The aspects are checked against go.mod (modules the injected imports
     // need): a go.mod edit must re-run that check, not reuse a cached pass.
     if let Some(m) = &project.module {
         frame(&std::fs::read(m.root.join("go.mod")).unwrap_or_default());
     }
-    Some(h.finalize().to_hex()[..32].to_string())
+    frame(packs_content(&packs).as_bytes());
+    Some((h.finalize().to_hex()[..32].to_string(), packs))
+}
+
+/// The packs the project uses (see the module doc): the cached closure when
+/// its files are unchanged, else collected again.
+fn packs_in_use(
+    project: &Project,
+    exe_id: &str,
+    dir: Option<&Path>,
+    user: &[(&PathBuf, Vec<u8>)],
+) -> Packs {
+    let root = project.module.as_ref().map(|m| m.root.clone());
+    let file = dir.map(|d| {
+        let key = graph_key(project, exe_id, user);
+        (d.join(format!("packs-{key}.bin")), key)
+    });
+    let cached: Option<Closure> = file
+        .as_ref()
+        .and_then(|(f, k)| sealed::read(f, PACKS_KIND, k))
+        .and_then(|b| serde_json::from_slice(&b).ok());
+    let mut known = BTreeMap::new();
+    if let Some(c) = cached {
+        let mut packs = Packs::default();
+        for (name, at) in &c.packs {
+            packs.by_name.insert(
+                name.clone(),
+                resolve::read(&project.go_cwd, name, at.clone()),
+            );
+        }
+        if packs.by_name.values().all(Result::is_ok) && packs_content(&packs) == c.content {
+            return packs;
+        }
+        known = c.packs;
+    }
+    let mut sources = Sources::new();
+    let ids: Vec<_> = user
+        .iter()
+        .map(|(f, b)| {
+            sources.add(
+                f.display().to_string(),
+                String::from_utf8_lossy(b).into_owned(),
+            )
+        })
+        .collect();
+    let mut locator = Locator::with_known(root, known);
+    let packs = resolve::collect(&project.go_cwd, &sources, &ids, &mut locator);
+    if let Some((f, k)) = &file {
+        let mut closure = Closure {
+            packs: BTreeMap::new(),
+            content: packs_content(&packs),
+        };
+        for (name, p) in &packs.by_name {
+            match p {
+                Ok(packs::Pack {
+                    from:
+                        PackFrom::Module {
+                            module,
+                            version,
+                            dir,
+                        },
+                    ..
+                }) => {
+                    closure.packs.insert(
+                        name.clone(),
+                        Located {
+                            module: module.clone(),
+                            version: version.clone(),
+                            dir: dir.clone(),
+                        },
+                    );
+                }
+                // Not stored: the build fails on it, and must look again.
+                _ => return packs,
+            }
+        }
+        if let Ok(bytes) = serde_json::to_vec(&closure) {
+            sealed::write(f, PACKS_KIND, k, &bytes);
+        }
+    }
+    packs
+}
+
+const PACKS_KIND: &str = "packs";
+
+/// A cached answer of [`resolve::collect`].
+#[derive(serde::Serialize, serde::Deserialize)]
+struct Closure {
+    packs: BTreeMap<String, Located>,
+    /// [`packs_content`] when it was collected.
+    content: String,
+}
+
+/// What the pack locations depend on (see the module doc).
+fn graph_key(project: &Project, exe_id: &str, user: &[(&PathBuf, Vec<u8>)]) -> String {
+    let mut h = blake3::Hasher::new();
+    let mut frame = |b: &[u8]| {
+        h.update(&(b.len() as u64).to_le_bytes());
+        h.update(b);
+    };
+    frame(b"goaop packs v1");
+    frame(crate::VERSION.as_bytes());
+    frame(exe_id.as_bytes());
+    frame(project.go_cwd.as_os_str().as_encoded_bytes());
+    for var in [
+        "GOFLAGS",
+        "GOWORK",
+        "GOMODCACHE",
+        "GOPATH",
+        "GO111MODULE",
+        "GOTOOLCHAIN",
+    ] {
+        frame(var.as_bytes());
+        frame(std::env::var_os(var).unwrap_or_default().as_encoded_bytes());
+    }
+    if let Some(m) = &project.module {
+        frame(m.root.as_os_str().as_encoded_bytes());
+        let mut files = vec![
+            m.root.join("go.mod"),
+            m.root.join("go.sum"),
+            m.root.join("vendor").join("modules.txt"),
+        ];
+        if let Some(work) = crate::gomod::find_gowork(&m.root) {
+            files.push(work.with_extension("work.sum"));
+            files.push(work);
+        }
+        for f in files {
+            frame(f.as_os_str().as_encoded_bytes());
+            frame(&std::fs::read(&f).unwrap_or_default());
+        }
+    }
+    for (f, bytes) in user {
+        frame(f.as_os_str().as_encoded_bytes());
+        frame(bytes);
+    }
+    h.finalize().to_hex()[..32].to_string()
+}
+
+/// A hash of every pack's name, origin and files (names and bytes), and of
+/// the problems of those that gave none.
+fn packs_content(packs: &Packs) -> String {
+    let mut h = blake3::Hasher::new();
+    let mut frame = |b: &[u8]| {
+        h.update(&(b.len() as u64).to_le_bytes());
+        h.update(b);
+    };
+    for (name, p) in &packs.by_name {
+        frame(name.as_bytes());
+        match p {
+            Ok(p) => {
+                frame(format!("{:?}", p.from).as_bytes());
+                for f in &p.files {
+                    frame(f.name.as_bytes());
+                    frame(f.text.as_bytes());
+                }
+            }
+            Err(e) => frame(format!("{e:?}").as_bytes()),
+        }
+    }
+    h.finalize().to_hex().to_string()
 }
 
 /// Load the project's rule set from the cache, or check + compile it (and
@@ -92,7 +286,11 @@ pub fn load(project: &Project) -> Result<Rules, Outcome> {
         code: 1,
         ..Default::default()
     })?;
-    let cached = key(project, &exe_id)
+    let (key, packs) = match key(project, &exe_id, dir.as_deref()) {
+        Some((k, p)) => (Some(k), Some(p)),
+        None => (None, None),
+    };
+    let cached = key
         .zip(dir)
         .map(|(k, d)| (d.join(format!("rules-{k}.bin")), k));
     if let Some((file, key)) = &cached
@@ -109,7 +307,7 @@ pub fn load(project: &Project) -> Result<Rules, Outcome> {
                 .unwrap_or_else(|_| f.clone())
         })
         .collect();
-    let (_, set) = rules::build(&project.go_cwd, &files, false)?;
+    let (_, set) = rules::build_with(&project.go_cwd, &files, false, packs)?;
     let bytes = set.to_bytes();
     if let Some((file, key)) = &cached {
         sealed::write(file, KIND, key, bytes);

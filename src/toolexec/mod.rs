@@ -13,7 +13,7 @@ mod cache;
 mod compile;
 mod config;
 mod deps;
-mod flags;
+pub(crate) mod flags;
 mod identity;
 mod importcfg;
 mod link;

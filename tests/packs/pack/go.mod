@@ -1,0 +1,3 @@
+module example.com/acme/goaop-greet
+
+go 1.22

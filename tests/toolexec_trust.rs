@@ -175,27 +175,48 @@ fn failed_with(o: &Output, needle: &str) {
 /// Issue #9 item 1: the advice imports a package of the module itself. An
 /// edit of that package reaches the next build (even when the woven
 /// packages' own export data does not change: `Enter` is not inlined), and
-/// `go build -a` rebuilds.
+/// `go build -a` rebuilds. The closure of the advice's imports is kept
+/// across builds (issue #11: no nested `go list` in a no-op rebuild) only
+/// while that package's directory is unchanged.
 #[test]
 fn an_edit_of_an_injected_package_of_the_module_reaches_the_binary() {
     let m = Module::take();
     let xdg = fresh_xdg("edit");
-    assert_eq!(m.build_and_run(m.build(&xdg, &[])), WOVEN);
-
-    m.edit("internal/obs/obs.go", "obs v1:", "obs v2:");
+    let log = root().join("edit.log");
+    let logged = |args: &[&str]| {
+        let _ = std::fs::remove_file(&log);
+        let mut cmd = m.build(&xdg, args);
+        cmd.env("GOAOP_LOG", &log);
+        let o = output(cmd);
+        assert!(o.status.success(), "{}", text(&o).1);
+        let calls = std::fs::read_to_string(&log).unwrap_or_default();
+        let listed = calls
+            .lines()
+            .filter(|l| l.starts_with("#goaop go-list "))
+            .count();
+        (run(&m.path("bin")), listed)
+    };
+    let (out, listed) = logged(&[]);
     assert_eq!(
-        m.build_and_run(m.build(&xdg, &[])),
-        WOVEN.replace("v1", "v2")
+        (out.as_str(), listed),
+        (WOVEN, 1),
+        "a cold build lists the closure once"
+    );
+    let (out, listed) = logged(&[]);
+    assert_eq!(
+        (out.as_str(), listed),
+        (WOVEN, 0),
+        "a no-op rebuild keeps it"
     );
 
+    m.edit("internal/obs/obs.go", "obs v1:", "obs v2:");
+    let (out, listed) = logged(&[]);
+    assert_eq!(out, WOVEN.replace("v1", "v2"));
+    assert_eq!(listed, 1, "an edit of the injected package lists it again");
+
     m.edit("internal/obs/obs.go", "obs v2:", "obs v3:");
-    let log = root().join("edit.log");
-    let _ = std::fs::remove_file(&log);
-    let mut cmd = m.build(&xdg, &["-a"]);
-    cmd.env("GOAOP_LOG", &log);
-    let o = output(cmd);
-    assert!(o.status.success(), "{}", text(&o).1);
-    assert_eq!(run(&m.path("bin")), WOVEN.replace("v1", "v3"));
+    let (out, _) = logged(&["-a"]);
+    assert_eq!(out, WOVEN.replace("v1", "v3"));
     assert!(
         compiled_packages(&log).contains(&"main".to_string()),
         "go build -a compiles the main package again"

@@ -30,6 +30,7 @@ use std::time::{Duration, SystemTime};
 use serde::{Deserialize, Serialize};
 
 use super::flags::{GoCommand, nested_goflags};
+use super::kept::Kept;
 use super::{cache, config, identity, sealed};
 
 /// Import path → export data file, for every package in the closure.
@@ -86,7 +87,32 @@ struct Listed {
     #[serde(default)]
     export: String,
     #[serde(default)]
+    dir: String,
+    #[serde(default)]
+    standard: bool,
+    #[serde(default)]
+    module: Option<ListedModule>,
+    #[serde(default)]
     error: Option<ListError>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct ListedModule {
+    #[serde(default)]
+    version: String,
+}
+
+impl Listed {
+    /// Whether the package's directory can change without go.mod, go.sum
+    /// or the toolchain changing: anything but the standard library and
+    /// the module cache (`…/path@version/…`, see [`super::kept`]).
+    fn editable(&self) -> bool {
+        let in_module_cache = self.module.as_ref().is_some_and(|m| {
+            !m.version.is_empty() && self.dir.contains(&format!("@{}", m.version))
+        });
+        !self.standard && !in_module_cache
+    }
 }
 
 #[derive(Deserialize)]
@@ -126,14 +152,18 @@ struct Nested {
     flags: Vec<String>,
     goflags: String,
     imports: Vec<String>,
+    /// The main module's root (its graph is part of the kept answer's key).
+    module_root: Option<PathBuf>,
 }
 
 impl Nested {
     fn new(module_root: &Path, tool: &Path, imports: &[String]) -> Nested {
         let cwd = config::parent_cwd().unwrap_or_else(|| module_root.to_path_buf());
-        let main_module = crate::project::find_module(&cwd).map(|m| m.path);
+        let main_module = crate::project::find_module(&cwd);
         let flags = parent_cmdline()
-            .map(|a| GoCommand::parse(&a).nested_flags(main_module.as_deref()))
+            .map(|a| {
+                GoCommand::parse(&a).nested_flags(main_module.as_ref().map(|m| m.path.as_str()))
+            })
             .unwrap_or_default();
         // $GOROOT/pkg/tool/<goos_goarch>/<tool> → $GOROOT/bin/go
         let go = tool
@@ -151,6 +181,7 @@ impl Nested {
             flags,
             goflags: nested_goflags(&std::env::var("GOFLAGS").unwrap_or_default()),
             imports: imports.to_vec(),
+            module_root: main_module.map(|m| m.root),
         }
     }
 
@@ -180,10 +211,14 @@ impl Nested {
         h.finalize().to_hex()[..32].to_string()
     }
 
-    /// Share the answer through the go command's run directory, else
-    /// `work`, else compute it alone.
+    /// The answer kept from an earlier build if it still holds (see
+    /// [`super::kept`]), else shared through the go command's run
+    /// directory, else `work`, else computed alone.
     fn resolve(&self, work: Option<&Path>) -> Result<Deps, String> {
         let key = self.key();
+        if let Some(d) = cache::cache_dir().and_then(|dir| Kept::read(&dir, &self.kept_key(&key))) {
+            return Ok(d);
+        }
         for dir in run_dir().into_iter().chain(work.map(Path::to_path_buf)) {
             if let Some(shared) = Shared::open(&dir, &key) {
                 return shared.get_or(|| self.go_list());
@@ -192,10 +227,20 @@ impl Nested {
         self.go_list()
     }
 
+    /// The key of the answer kept across builds.
+    fn kept_key(&self, key: &str) -> String {
+        Kept::key(key, &self.go, self.module_root.as_deref())
+    }
+
     fn go_list(&self) -> Result<Deps, String> {
         let mut cmd = Command::new(&self.go);
         cmd.current_dir(&self.cwd)
-            .args(["list", "-deps", "-export", "-json=ImportPath,Export,Error"])
+            .args([
+                "list",
+                "-deps",
+                "-export",
+                "-json=ImportPath,Export,Dir,Standard,Module,Error",
+            ])
             // Not through goaop, even if GOFLAGS in the go env file says so.
             .arg("-toolexec=")
             .args(&self.flags)
@@ -205,16 +250,21 @@ impl Nested {
         if self.local_go {
             cmd.env("GOTOOLCHAIN", "local");
         }
+        super::append_log(&format!("#goaop go-list {}", self.imports.join(" ")));
         let out = cmd
             .output()
             .map_err(|e| format!("cannot run `go list` for the injected imports: {e}"))?;
         let text = String::from_utf8_lossy(&out.stdout);
         let mut deps = Deps::default();
         let mut errors = Vec::new();
+        let mut editable = Vec::new();
         for p in serde_json::Deserializer::from_str(&text).into_iter::<Listed>() {
             let p = p.map_err(|e| format!("unexpected `go list` output: {e}"))?;
-            if let Some(e) = p.error {
+            if let Some(e) = &p.error {
                 errors.push(format!("{}: {}", p.import_path, e.err));
+            }
+            if p.editable() {
+                editable.push(PathBuf::from(&p.dir));
             }
             deps.packages.insert(p.import_path, p.export);
         }
@@ -226,6 +276,9 @@ impl Nested {
                 errors.join("\n"),
                 String::from_utf8_lossy(&out.stderr)
             ));
+        }
+        if let Some(dir) = cache::cache_dir() {
+            Kept::write(&dir, &self.kept_key(&self.key()), &deps, &editable);
         }
         Ok(deps)
     }

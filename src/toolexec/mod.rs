@@ -16,6 +16,7 @@ mod deps;
 pub(crate) mod flags;
 mod identity;
 mod importcfg;
+mod kept;
 mod link;
 mod sealed;
 mod version;
@@ -215,7 +216,8 @@ fn peak_rss_kb() -> u64 {
         .unwrap_or(0)
 }
 
-fn append_log(line: &str) {
+/// Append `line` to the `GOAOP_LOG` file, if there is one.
+pub(super) fn append_log(line: &str) {
     let Some(path) = std::env::var_os("GOAOP_LOG") else {
         return;
     };

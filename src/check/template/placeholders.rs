@@ -18,15 +18,21 @@ pub(super) fn find_placeholders(
     let mut ok = true;
     let mut at = 0;
     while let Some(open) = text[at..].find("{{").map(|i| i + at) {
-        let Some(close) = text[open..].find("}}").map(|i| i + open + 2) else {
+        // A placeholder closes on its own line, before any other `{{`.
+        let line_end = text[open..].find('\n').map_or(text.len(), |i| i + open);
+        let close = text[open..line_end]
+            .find("}}")
+            .map(|i| i + open + 2)
+            .filter(|&c| !text[open + 2..c - 2].contains("{{"));
+        let Some(close) = close else {
             diags.push(
                 Diagnostic::error(
                     codes::BAD_PLACEHOLDER,
                     format!("unclosed placeholder in {what}"),
                     snippet.file_span(open..open + 2),
-                    "this `{{` has no matching `}}`",
+                    "this `{{` has no matching `}}` on its line",
                 )
-                .with_help("write placeholders as `{{.Name}}`"),
+                .with_help("write placeholders as `{{.Name}}`, on one line"),
             );
             return None;
         };

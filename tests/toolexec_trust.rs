@@ -233,7 +233,13 @@ fn a_different_goaop_binary_does_not_reuse_the_woven_objects() {
     let xdg = fresh_xdg("identity");
     let other = root().join("goaop-other");
     let mut bytes = std::fs::read(GOAOP).unwrap();
-    bytes.extend_from_slice(b"\0another goaop build\0");
+    // Unique to this run: the shared GOCACHE must not hold objects an
+    // identical "other" goaop wove in an earlier run of the suite.
+    let nonce = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_nanos();
+    bytes.extend_from_slice(format!("\0another goaop build {nonce}\0").as_bytes());
     std::fs::write(&other, bytes).unwrap();
     {
         use std::os::unix::fs::PermissionsExt;

@@ -10,6 +10,7 @@ import (
 func handle(w http.ResponseWriter, r *http.Request) {
 	slog.Info("request", "path", r.URL.Path)
 	slog.Debug("debug")
+	slog.Info("again", "n", 2)
 }
 
 func work(ctx context.Context, args ...any) {

@@ -61,6 +61,53 @@ const OTELSQL: GoModule = GoModule {
     path: "github.com/XSAM/otelsql",
     version: "v0.44.0",
 };
+const GIN: GoModule = GoModule {
+    path: "github.com/gin-gonic/gin",
+    version: "v1.11.0",
+};
+/// The last otelgin release (contrib stopped at v0.65.0, otel v1.40.0); it
+/// builds against the pinned otel v1.47.0.
+const OTELGIN: GoModule = GoModule {
+    path: "go.opentelemetry.io/contrib/instrumentation/github.com/gin-gonic/gin/otelgin",
+    version: "v0.65.0",
+};
+const ECHO: GoModule = GoModule {
+    path: "github.com/labstack/echo/v4",
+    version: "v4.13.3",
+};
+/// The last otelecho release (v0.60.0, otel v1.35.0); it builds against the
+/// pinned otel v1.47.0.
+const OTELECHO: GoModule = GoModule {
+    path: "go.opentelemetry.io/contrib/instrumentation/github.com/labstack/echo/otelecho",
+    version: "v0.60.0",
+};
+const CHI: GoModule = GoModule {
+    path: "github.com/go-chi/chi/v5",
+    version: "v5.5.0",
+};
+const GORILLA_MUX: GoModule = GoModule {
+    path: "github.com/gorilla/mux",
+    version: "v1.8.1",
+};
+/// The last otelmux release (v0.58.0, otel v1.33.0); it builds against the
+/// pinned otel v1.47.0.
+const OTELMUX: GoModule = GoModule {
+    path: "go.opentelemetry.io/contrib/instrumentation/github.com/gorilla/mux/otelmux",
+    version: "v0.58.0",
+};
+const GO_REDIS: GoModule = GoModule {
+    path: "github.com/redis/go-redis/v9",
+    version: "v9.23.0",
+};
+const REDISOTEL: GoModule = GoModule {
+    path: "github.com/redis/go-redis/extra/redisotel/v9",
+    version: "v9.23.0",
+};
+/// A slog.Handler wrapper adding trace_id/span_id from the record's context.
+const SLOG_OTEL: GoModule = GoModule {
+    path: "github.com/remychantenay/slog-otel",
+    version: "v1.3.4",
+};
 
 /// Files whose aspects may be borrowed by the short form (by aspect name).
 pub const BASE: &[BundledFile] = &[BundledFile {
@@ -105,6 +152,54 @@ pub const INTEGRATIONS: &[BundledFile] = &[
         summary: "grpc.NewServer, grpc.NewClient/Dial/DialContext: otelgrpc stats handlers appended to the options",
         modules: &[GRPC, OTELGRPC],
         when_imported: Some("google.golang.org/grpc"),
+    },
+    BundledFile {
+        name: "gin",
+        path: "<bundled>/gin.yaml",
+        text: include_str!("../stdlib-aspects/gin.yaml"),
+        summary: "gin.New, gin.Default: otelgin middleware, a SERVER span per request named by the route (`GET /users/:id`); with net/http's span already started, names that one instead",
+        modules: &[OTEL, OTEL_TRACE, OTELHTTP, GIN, OTELGIN],
+        when_imported: Some("github.com/gin-gonic/gin"),
+    },
+    BundledFile {
+        name: "echo",
+        path: "<bundled>/echo.yaml",
+        text: include_str!("../stdlib-aspects/echo.yaml"),
+        summary: "echo.New: otelecho middleware, a SERVER span per request named by the route (`GET /users/:id`); with net/http's span already started, names that one instead",
+        modules: &[OTEL, OTEL_TRACE, OTELHTTP, ECHO, OTELECHO],
+        when_imported: Some("github.com/labstack/echo/v4"),
+    },
+    BundledFile {
+        name: "chi",
+        path: "<bundled>/chi.yaml",
+        text: include_str!("../stdlib-aspects/chi.yaml"),
+        summary: "chi.NewRouter, chi.NewMux: an otelhttp SERVER span per request named by chi's route pattern (`GET /users/{id}`); with net/http's span already started, names that one instead",
+        modules: &[OTEL, OTEL_TRACE, OTELHTTP, CHI],
+        when_imported: Some("github.com/go-chi/chi/v5"),
+    },
+    BundledFile {
+        name: "gorilla/mux",
+        path: "<bundled>/gorilla-mux.yaml",
+        text: include_str!("../stdlib-aspects/gorilla-mux.yaml"),
+        summary: "mux.NewRouter: otelmux middleware, a SERVER span per request named by the route template (`GET /users/{id}`); with net/http's span already started, names that one instead",
+        modules: &[OTEL, OTEL_TRACE, OTELHTTP, GORILLA_MUX, OTELMUX],
+        when_imported: Some("github.com/gorilla/mux"),
+    },
+    BundledFile {
+        name: "go-redis",
+        path: "<bundled>/go-redis.yaml",
+        text: include_str!("../stdlib-aspects/go-redis.yaml"),
+        summary: "redis.NewClient/NewFailoverClient/NewClusterClient/NewFailoverClusterClient/NewRing/NewUniversalClient: redisotel, a CLIENT span per command and pipeline (db.system = redis)",
+        modules: &[OTEL, GO_REDIS, REDISOTEL],
+        when_imported: Some("github.com/redis/go-redis/v9"),
+    },
+    BundledFile {
+        name: "log/slog",
+        path: "<bundled>/slog.yaml",
+        text: include_str!("../stdlib-aspects/slog.yaml"),
+        summary: "slog.New (handler wrapped by slog-otel), slog.Debug/Info/Warn/Error(+Context): trace_id and span_id of the active span on every record",
+        modules: &[OTEL, OTEL_TRACE, SLOG_OTEL],
+        when_imported: Some("log/slog"),
     },
 ];
 

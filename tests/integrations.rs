@@ -13,6 +13,10 @@ use common::weaving::{case_dirs, has_syntax_errors, render, weave_case};
 
 const PKG: &str = "example.com/orders/cmd/app";
 
+/// Cases type-checked with tests/integrations_more's go.mod (the libraries
+/// they instrument are not in example/orders).
+const MORE: &[&str] = &["chi", "echo", "gin", "go_redis", "gorilla_mux", "slog"];
+
 fn cases() -> Vec<PathBuf> {
     case_dirs("tests/integrations")
 }
@@ -38,6 +42,7 @@ fn every_integration_has_a_fixture() {
 fn woven_integrations_match_snapshots_and_type_check() {
     let settings = common::snapshots("integrations");
     let orders = common::root().join("example/orders");
+    let more = common::root().join("tests/integrations_more");
     let module = std::env::temp_dir().join(format!("goaop-integrations-{}", std::process::id()));
     let mut failures = Vec::new();
     for dir in cases() {
@@ -58,12 +63,18 @@ fn woven_integrations_match_snapshots_and_type_check() {
         );
         settings.bind(|| insta::assert_snapshot!(name.as_str(), render(&woven)));
 
-        // Type-check in a module with example/orders' requirements.
+        // Type-check in a module with example/orders' requirements (the
+        // router, redis and slog integrations: tests/integrations_more's).
+        let requirements = if MORE.contains(&name.as_str()) {
+            &more
+        } else {
+            &orders
+        };
         let pkg = module.join("cmd/app");
         let _ = std::fs::remove_dir_all(&module);
         std::fs::create_dir_all(&pkg).unwrap();
         for f in ["go.mod", "go.sum"] {
-            std::fs::copy(orders.join(f), module.join(f)).unwrap();
+            std::fs::copy(requirements.join(f), module.join(f)).unwrap();
         }
         std::fs::write(pkg.join("input.go"), &text).unwrap();
         let out = output(go(&module, &["vet", "./cmd/app"]));

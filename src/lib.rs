@@ -20,6 +20,7 @@ pub mod diag;
 pub mod gomod;
 pub mod gopath;
 pub mod load;
+pub mod lsp;
 pub mod outcome;
 pub mod packs;
 pub mod project;

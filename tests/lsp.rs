@@ -129,15 +129,7 @@ fn short(v: &Value) -> String {
 }
 
 fn uri(p: &Path) -> String {
-    let mut s = String::from("file://");
-    for b in p.to_str().unwrap().bytes() {
-        if b.is_ascii_alphanumeric() || b"/-._~".contains(&b) {
-            s.push(b as char);
-        } else {
-            s.push_str(&format!("%{b:02X}"));
-        }
-    }
-    s
+    goaop::lsp::convert::uri(p).unwrap().as_str().to_string()
 }
 
 /// Position (UTF-16) just after the first `needle` in `text`.
@@ -324,6 +316,24 @@ fn an_editing_session() {
     assert!(text.contains("4 join point(s) woven"), "{text}");
     assert!(text.contains("`Create (shop.go:5)`"), "{text}");
     assert!(text.contains("(1 more)"), "{text}");
+
+    // Other YAML files are not aspect files: no diagnostics, no hover.
+    let compose = uri(&dir.join("compose.yaml"));
+    c.notify(
+        "textDocument/didOpen",
+        json!({"textDocument": {"uri": compose, "languageId": "yaml", "version": 1, "text": "services: [\n"}}),
+    );
+    let hover = c.request(
+        "textDocument/hover",
+        json!({"textDocument": {"uri": compose}, "position": {"line": 0, "character": 2}}),
+    );
+    assert_eq!(hover, Value::Null);
+    assert!(
+        !c.log
+            .iter()
+            .any(|l| l.starts_with("<--") && l.contains("compose.yaml")),
+        "nothing published for compose.yaml"
+    );
 
     // Shut down: the process exits 0.
     assert_eq!(c.request("shutdown", json!(null)), Value::Null);

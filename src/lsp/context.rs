@@ -317,4 +317,23 @@ mod tests {
             Some(AdviceKind::Ref)
         );
     }
+
+    #[test]
+    fn dsl_blocks() {
+        let kind = |s: &str| {
+            let offset = s.find('‸').unwrap();
+            match spot(&s.replace('‸', ""), offset, true) {
+                Spot::Placeholder { kind, .. } => Some(kind),
+                _ => None,
+            }
+        };
+        let loaded = "aspect a {\n    pointcut call(net/http.Get)\n    wrap { f({{.‸}}) }\n}\n";
+        assert_eq!(kind(loaded), Some(AdviceKind::Call));
+        let broken = "aspect a {\n    pointcut target(\"x\")\n    around { g(\"{{.‸";
+        assert_eq!(kind(broken), Some(AdviceKind::Around));
+        assert_eq!(
+            kind("aspect a {\n    pointcut target(\"x\")\n    {{.‸"),
+            None
+        );
+    }
 }

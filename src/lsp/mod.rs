@@ -161,11 +161,16 @@ impl Server<'_> {
         }
     }
 
-    /// A document's new text: store it and publish its diagnostics.
+    /// A document's new text: store it and publish its diagnostics
+    /// (documents that are not aspect files are left alone: a client may
+    /// send every YAML file).
     fn open(&mut self, uri: Uri, text: String, version: i32) {
         let Some(path) = convert::path(&uri) else {
             return;
         };
+        if !is_aspect_file(&path, &text) {
+            return;
+        }
         let key = uri.as_str().to_string();
         self.docs.insert(
             key.clone(),
@@ -302,6 +307,9 @@ impl Server<'_> {
                     let result = cached.unwrap_or_else(|| {
                         let r = matches::count(&path, &overlay, &name);
                         if let Ok(mut c) = cache.lock() {
+                            // Older versions of this document are stale.
+                            let (uri, version) = (&cache_key.0, cache_key.1);
+                            c.retain(|(u, v, _), _| u != uri || *v >= version);
                             c.insert(cache_key, r.clone());
                         }
                         r
@@ -316,6 +324,21 @@ impl Server<'_> {
             }
         }
     }
+}
+
+/// `aspects.yaml`/`.yml`, `*.aspect`, or a YAML file whose first line
+/// points at goaop's schema (the line `goaop init` writes).
+fn is_aspect_file(path: &std::path::Path, text: &str) -> bool {
+    let name = path
+        .file_name()
+        .and_then(|n| n.to_str())
+        .unwrap_or_default();
+    crate::project::ASPECT_FILE_NAMES.contains(&name)
+        || name.ends_with(".aspect")
+        || text
+            .lines()
+            .next()
+            .is_some_and(|l| l.contains(crate::load::yaml::schema::SCHEMA_URL))
 }
 
 fn is_dsl(d: &Doc) -> bool {

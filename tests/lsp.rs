@@ -272,6 +272,11 @@ fn an_editing_session() {
         json!({"textDocument": {"uri": doc}, "position": after(TYPING, "😀 {{.")}),
     );
     let l = labels(&in_before);
+    assert_eq!(
+        in_before[0]["insertText"],
+        Value::Null,
+        "`{{{{.FuncName}}}}` is closed already"
+    );
     assert!(l.contains(&"FuncName".to_string()), "{l:?}");
     assert!(!l.contains(&"Body".to_string()), "{l:?}");
     assert!(!l.contains(&"Call".to_string()), "{l:?}");
@@ -281,6 +286,16 @@ fn an_editing_session() {
     );
     let l = labels(&in_around);
     assert!(l.contains(&"Body".to_string()), "{l:?}");
+    let body = in_around
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["label"] == "Body")
+        .unwrap();
+    assert_eq!(
+        body["insertText"], "Body}}",
+        "an unclosed placeholder is closed"
+    );
     assert!(l.contains(&"FuncName".to_string()), "{l:?}");
 
     // Fields, with the schema's docs.

@@ -40,6 +40,12 @@ pub fn complete(docs: &FieldDocs, text: &str, offset: usize, dsl: bool) -> Vec<C
         Spot::TopKey => fields(TOP_FIELDS, &docs.top),
         Spot::AspectKey => fields(ASPECT_FIELDS, &docs.aspect),
         Spot::Placeholder { kind, extra } => {
+            // Close the placeholder unless the text already does.
+            let rest = &text[offset.min(text.len())..];
+            let typed_on = rest
+                .trim_start_matches(|c: char| c.is_alphanumeric() || c == '_')
+                .trim_start();
+            let close = !typed_on.starts_with("}}");
             let mut out: Vec<CompletionItem> = docs::placeholders(kind)
                 .into_iter()
                 .map(|p| {
@@ -59,6 +65,11 @@ pub fn complete(docs: &FieldDocs, text: &str, offset: usize, dsl: bool) -> Vec<C
                     "",
                 )
             }));
+            if close {
+                for it in &mut out {
+                    it.insert_text = Some(format!("{}}}}}", it.label));
+                }
+            }
             out
         }
         Spot::Use => bundled::INTEGRATIONS

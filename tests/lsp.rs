@@ -70,6 +70,28 @@ impl Client {
         }
     }
 
+    /// A server started in `dir`, past the `initialize` handshake.
+    fn initialized(dir: &Path) -> Client {
+        let mut c = Client::start(dir);
+        let init = c.request(
+            "initialize",
+            json!({"processId": null, "rootUri": uri(dir), "capabilities": {}}),
+        );
+        assert_eq!(init["capabilities"]["hoverProvider"], true);
+        assert_eq!(init["capabilities"]["textDocumentSync"], 1, "full sync");
+        c.notify("initialized", json!({}));
+        c
+    }
+
+    /// `shutdown`, `exit`: the process exits 0.
+    fn finish(mut self) -> Vec<String> {
+        assert_eq!(self.request("shutdown", json!(null)), Value::Null);
+        self.notify("exit", json!(null));
+        let status = self.child.wait().unwrap();
+        assert!(status.success(), "{status}");
+        self.log
+    }
+
     fn send(&mut self, msg: Value) {
         let body = msg.to_string();
         write!(self.stdin, "Content-Length: {}\r\n\r\n{body}", body.len()).unwrap();
@@ -180,14 +202,7 @@ fn an_editing_session() {
     std::fs::write(&yaml, BROKEN).unwrap();
     let (doc, extra) = (uri(&yaml), uri(&dir.join("extra.aspect")));
 
-    let mut c = Client::start(&dir);
-    let init = c.request(
-        "initialize",
-        json!({"processId": null, "rootUri": uri(&dir), "capabilities": {}}),
-    );
-    assert_eq!(init["capabilities"]["hoverProvider"], true);
-    assert_eq!(init["capabilities"]["textDocumentSync"], 1, "full sync");
-    c.notify("initialized", json!({}));
+    let mut c = Client::initialized(&dir);
 
     // A broken file: the unknown placeholder, on a line with non-ASCII
     // text before it (→: 1 UTF-16 unit, 3 bytes; é: 1 unit, 2 bytes; 😀:
@@ -351,12 +366,43 @@ fn an_editing_session() {
     );
 
     // Shut down: the process exits 0.
-    assert_eq!(c.request("shutdown", json!(null)), Value::Null);
-    c.notify("exit", json!(null));
-    let status = c.child.wait().unwrap();
-    assert!(status.success(), "{status}");
+    let log = c.finish();
     // The transcript, for the record (`cargo test --test lsp -- --nocapture`).
-    for line in &c.log {
+    for line in &log {
         println!("{line}");
     }
+}
+
+#[test]
+fn a_broken_pack_is_published_on_the_packs_own_file() {
+    let tmp = tempfile::tempdir().unwrap();
+    common::gobuild::copy_into(&common::root().join("tests/packs"), tmp.path());
+    let (app, pack) = (tmp.path().join("app"), tmp.path().join("pack/aspects.yaml"));
+    // A YAML syntax error in the pack (a flow mapping never closed).
+    let text = std::fs::read_to_string(&pack).unwrap();
+    let from = "      hello: example.com/acme/goaop-greet/hello";
+    assert!(text.contains(from));
+    std::fs::write(
+        &pack,
+        text.replace(from, "      { hello: example.com/acme/goaop-greet/hello"),
+    )
+    .unwrap();
+
+    let mut c = Client::initialized(&app);
+    let yaml = app.join("aspects.yaml");
+    let (doc, pack_uri) = (uri(&yaml), uri(&pack));
+    c.notify(
+        "textDocument/didOpen",
+        json!({"textDocument": {"uri": doc, "languageId": "yaml", "version": 1,
+            "text": std::fs::read_to_string(&yaml).unwrap()}}),
+    );
+    let on_pack = c.diagnostics(&pack_uri);
+    assert_eq!(on_pack.len(), 1, "{on_pack:#?}");
+    assert_eq!(on_pack[0]["code"], "E0101");
+    let msg = on_pack[0]["message"].as_str().unwrap();
+    assert!(
+        msg.contains("belongs to aspect pack `example.com/acme/goaop-greet`"),
+        "{msg}"
+    );
+    c.finish();
 }

@@ -52,7 +52,7 @@ pub fn by_uri(
             if s.name.starts_with('<') {
                 return None;
             }
-            convert::uri(&cwd.join(p))
+            convert::uri(&normalize(&cwd.join(p)))
         })
         .collect();
     let mut out: BTreeMap<String, (Uri, Vec<LspDiagnostic>)> = BTreeMap::new();
@@ -123,5 +123,38 @@ fn to_lsp(
         message,
         related_information: (!related.is_empty()).then_some(related),
         ..Default::default()
+    }
+}
+
+/// `a/b/../c` → `a/c`, without touching the file system (a pack's files are
+/// named relative to the module, `../pack/aspects.yaml`; the editor knows
+/// them by their plain path).
+fn normalize(path: &Path) -> PathBuf {
+    use std::path::Component;
+    let mut out = PathBuf::new();
+    for c in path.components() {
+        match c {
+            Component::ParentDir => {
+                if !out.pop() {
+                    out.push(c);
+                }
+            }
+            Component::CurDir => {}
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn normalize() {
+        let n = |p: &str| super::normalize(std::path::Path::new(p));
+        assert_eq!(
+            n("/m/app/../pack/./a.yaml"),
+            std::path::Path::new("/m/pack/a.yaml")
+        );
+        assert_eq!(n("/a/b"), std::path::Path::new("/a/b"));
     }
 }

@@ -347,6 +347,23 @@ fn an_editing_session() {
     assert!(text.contains("`Create (shop.go:5)`"), "{text}");
     assert!(text.contains("(1 more)"), "{text}");
 
+    // Code lenses: one per aspect, resolved with its match count.
+    let lenses = c.request(
+        "textDocument/codeLens",
+        json!({"textDocument": {"uri": doc}}),
+    );
+    let lenses = lenses.as_array().unwrap();
+    assert_eq!(lenses.len(), 1, "{lenses:?}");
+    assert_eq!(
+        lenses[0]["range"]["start"]["line"], 1,
+        "on the aspect's name"
+    );
+    let resolved = c.request("codeLens/resolve", lenses[0].clone());
+    assert_eq!(
+        resolved["command"]["title"],
+        "4 join point(s) woven: Create, List, Delete, …"
+    );
+
     // Other YAML files are not aspect files: no diagnostics, no hover.
     let compose = uri(&dir.join("compose.yaml"));
     c.notify(

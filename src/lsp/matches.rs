@@ -74,6 +74,26 @@ pub fn count(doc: &Path, overlay: &session::Overlay, name: &str) -> Result<Match
 }
 
 impl Matches {
+    /// A code lens title: `4 join points: Create, List, Delete, …`.
+    pub fn title(&self) -> String {
+        let mut s = format!("{} join point(s) woven", self.applied);
+        if self.skipped > 0 {
+            s.push_str(&format!(", {} skipped", self.skipped));
+        }
+        let names: Vec<&str> = self
+            .examples
+            .iter()
+            .map(|e| e.split(" (").next().unwrap_or(e))
+            .collect();
+        if !names.is_empty() {
+            s.push_str(&format!(": {}", names.join(", ")));
+            if self.applied > names.len() {
+                s.push_str(", …");
+            }
+        }
+        s
+    }
+
     /// The hover text.
     pub fn markdown(&self) -> String {
         let mut s = format!(

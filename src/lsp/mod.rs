@@ -11,11 +11,18 @@
 //! - hover docs for fields, placeholders and diagnostic codes (the
 //!   `goaop explain` page); on `target:`/`pointcut` also how many join
 //!   points of the module the aspect matches, with examples
-//!   ([`matches`]): computed on a worker thread that answers the hover
-//!   itself, cached per document version, so typing never waits for it.
+//!   ([`matches`]);
+//! - a code lens on each aspect's name with the same count, resolved on
+//!   request.
+//!
+//! Match counts run `go list` and weave the module in memory, far slower
+//! than typing: a worker thread computes them and answers the hover or
+//! lens request itself, cached per document version, so the main loop
+//! (and the diagnostics it publishes) never waits for one.
 //!
 //! The server returns when the client says `shutdown` then `exit`; only
-//! `main.rs` prints or exits.
+//! `main.rs` prints or exits (the protocol's own stdout/stdin traffic runs
+//! on `lsp-server`'s I/O threads).
 
 mod context;
 pub mod convert;
@@ -33,11 +40,14 @@ use lsp_types::notification::{
     DidChangeTextDocument, DidCloseTextDocument, DidOpenTextDocument, Notification as _,
     PublishDiagnostics,
 };
-use lsp_types::request::{Completion, HoverRequest, Request as _};
+use lsp_types::request::{
+    CodeLensRequest, CodeLensResolve, Completion, HoverRequest, Request as _,
+};
 use lsp_types::{
-    CompletionOptions, CompletionParams, Hover, HoverContents, HoverParams,
-    HoverProviderCapability, MarkupContent, MarkupKind, PublishDiagnosticsParams,
-    ServerCapabilities, TextDocumentSyncCapability, TextDocumentSyncKind, Uri,
+    CodeLens, CodeLensOptions, CodeLensParams, Command, CompletionOptions, CompletionParams, Hover,
+    HoverContents, HoverParams, HoverProviderCapability, MarkupContent, MarkupKind,
+    PublishDiagnosticsParams, ServerCapabilities, TextDocumentSyncCapability, TextDocumentSyncKind,
+    Uri,
 };
 
 use crate::project::session::Overlay;
@@ -62,6 +72,9 @@ fn capabilities() -> ServerCapabilities {
             ..Default::default()
         }),
         hover_provider: Some(HoverProviderCapability::Simple(true)),
+        code_lens_provider: Some(CodeLensOptions {
+            resolve_provider: Some(true),
+        }),
         ..Default::default()
     }
 }
@@ -258,6 +271,16 @@ impl Server<'_> {
                 };
                 self.hover(id, p);
             }
+            CodeLensRequest::METHOD => {
+                if let Ok((id, p)) = req.extract::<CodeLensParams>(CodeLensRequest::METHOD) {
+                    self.lenses(id, p);
+                }
+            }
+            CodeLensResolve::METHOD => {
+                if let Ok((id, lens)) = req.extract::<CodeLens>(CodeLensResolve::METHOD) {
+                    self.resolve_lens(id, lens);
+                }
+            }
             _ => self.send(Response::new_err(
                 req.id,
                 ErrorCode::MethodNotFound as i32,
@@ -298,31 +321,90 @@ impl Server<'_> {
                     self.send(Response::new_ok(id, Some(markdown(doc))));
                     return;
                 };
-                let cache_key = (key, d.version, name.clone());
-                let (path, overlay) = (d.path.clone(), self.overlay());
-                let (cache, sender) = (self.matches.clone(), self.conn.sender.clone());
-                // Off the main loop: the worker answers the hover itself.
-                std::thread::spawn(move || {
-                    let cached = cache.lock().ok().and_then(|c| c.get(&cache_key).cloned());
-                    let result = cached.unwrap_or_else(|| {
-                        let r = matches::count(&path, &overlay, &name);
-                        if let Ok(mut c) = cache.lock() {
-                            // Older versions of this document are stale.
-                            let (uri, version) = (&cache_key.0, cache_key.1);
-                            c.retain(|(u, v, _), _| u != uri || *v >= version);
-                            c.insert(cache_key, r.clone());
-                        }
-                        r
-                    });
+                self.with_matches(&key, name, move |result| {
                     let extra = match result {
                         Ok(m) => m.markdown(),
                         Err(e) => format!("*Matches: {e}*"),
                     };
-                    let reply = Response::new_ok(id, Some(markdown(format!("{doc}\n\n{extra}"))));
-                    let _ = sender.send(reply.into());
+                    Response::new_ok(id, Some(markdown(format!("{doc}\n\n{extra}"))))
                 });
             }
         }
+    }
+
+    /// Code lenses: one per aspect, on its name, resolved later (with its
+    /// match count) by [`Self::resolve_lens`].
+    fn lenses(&self, id: RequestId, p: CodeLensParams) {
+        let key = p.text_document.uri.as_str();
+        let lenses: Vec<CodeLens> = self
+            .docs
+            .get(key)
+            .map(|d| {
+                aspects(d)
+                    .into_iter()
+                    .map(|(name, span)| CodeLens {
+                        range: convert::range(&d.text, span),
+                        command: None,
+                        data: Some(serde_json::json!({"uri": key, "aspect": name})),
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
+        self.send(Response::new_ok(id, lenses));
+    }
+
+    /// A lens's title: what its aspect matches in the module (computed on a
+    /// worker thread, which answers the request).
+    fn resolve_lens(&self, id: RequestId, lens: CodeLens) {
+        let data = lens.data.clone().unwrap_or_default();
+        let (Some(key), Some(name)) = (data["uri"].as_str(), data["aspect"].as_str()) else {
+            self.send(Response::new_ok(id, lens));
+            return;
+        };
+        self.with_matches(key, name.to_string(), move |result| {
+            let title = match result {
+                Ok(m) => m.title(),
+                Err(e) => e,
+            };
+            let command = Some(Command {
+                title,
+                command: String::new(),
+                arguments: None,
+            });
+            Response::new_ok(id, CodeLens { command, ..lens })
+        });
+    }
+
+    /// Compute what aspect `name` of document `key` matches on a worker
+    /// thread (or take it from the cache of this document version) and send
+    /// the response `reply` makes of it: the main loop never waits for it.
+    fn with_matches(
+        &self,
+        key: &str,
+        name: String,
+        reply: impl FnOnce(Result<Matches, String>) -> Response + Send + 'static,
+    ) {
+        let Some(d) = self.docs.get(key) else {
+            self.send(reply(Err("the document is not open".into())));
+            return;
+        };
+        let cache_key = (key.to_string(), d.version, name.clone());
+        let (path, overlay) = (d.path.clone(), self.overlay());
+        let (cache, sender) = (self.matches.clone(), self.conn.sender.clone());
+        std::thread::spawn(move || {
+            let cached = cache.lock().ok().and_then(|c| c.get(&cache_key).cloned());
+            let result = cached.unwrap_or_else(|| {
+                let r = matches::count(&path, &overlay, &name);
+                if let Ok(mut c) = cache.lock() {
+                    // Older versions of this document are stale.
+                    let (uri, version) = (&cache_key.0, cache_key.1);
+                    c.retain(|(u, v, _), _| u != uri || *v >= version);
+                    c.insert(cache_key, r.clone());
+                }
+                r
+            });
+            let _ = sender.send(reply(result).into());
+        });
     }
 }
 
@@ -345,8 +427,8 @@ fn is_dsl(d: &Doc) -> bool {
     d.path.extension().is_some_and(|e| e == "aspect")
 }
 
-/// The name of the aspect whose text contains `offset`.
-fn aspect_at(d: &Doc, offset: usize) -> Option<String> {
+/// The loader's view of a document (empty while the text does not load).
+fn raw(d: &Doc) -> crate::load::RawFile {
     let mut sources = crate::diag::Sources::new();
     let name = if is_dsl(d) {
         "doc.aspect"
@@ -354,8 +436,22 @@ fn aspect_at(d: &Doc, offset: usize) -> Option<String> {
         "aspects.yaml"
     };
     let id = sources.add(name, d.text.clone());
-    let (raw, _) = crate::load::load(&sources, id);
-    raw.aspects
+    crate::load::load(&sources, id).0
+}
+
+/// The aspects of a document: name and the byte range of the name.
+fn aspects(d: &Doc) -> Vec<(String, std::ops::Range<usize>)> {
+    raw(d)
+        .aspects
+        .into_iter()
+        .map(|a| (a.name.value, a.name.span.range))
+        .collect()
+}
+
+/// The name of the aspect whose text contains `offset`.
+fn aspect_at(d: &Doc, offset: usize) -> Option<String> {
+    raw(d)
+        .aspects
         .into_iter()
         .find(|a| a.span.range.start <= offset && offset <= a.span.range.end)
         .map(|a| a.name.value)

@@ -26,8 +26,14 @@ struct Client {
 
 impl Client {
     fn start(dir: &Path) -> Client {
+        Client::start_with(dir, std::env::var_os("PATH").unwrap_or_default())
+    }
+
+    /// [`Client::start`] with the server's `PATH`.
+    fn start_with(dir: &Path, path: std::ffi::OsString) -> Client {
         let mut child = Command::new(env!("CARGO_BIN_EXE_goaop"))
             .arg("lsp")
+            .env("PATH", path)
             .current_dir(dir)
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
@@ -72,7 +78,10 @@ impl Client {
 
     /// A server started in `dir`, past the `initialize` handshake.
     fn initialized(dir: &Path) -> Client {
-        let mut c = Client::start(dir);
+        Client::handshake(Client::start(dir), dir)
+    }
+
+    fn handshake(mut c: Client, dir: &Path) -> Client {
         let init = c.request(
             "initialize",
             json!({"processId": null, "rootUri": uri(dir), "capabilities": {}}),
@@ -90,6 +99,14 @@ impl Client {
         let status = self.child.wait().unwrap();
         assert!(status.success(), "{status}");
         self.log
+    }
+
+    /// Send a request without waiting: its id.
+    fn ask(&mut self, method: &str, params: Value) -> i64 {
+        self.next_id += 1;
+        let id = self.next_id;
+        self.send(json!({"jsonrpc": "2.0", "id": id, "method": method, "params": params}));
+        id
     }
 
     fn send(&mut self, msg: Value) {
@@ -193,11 +210,7 @@ const TYPING: &str = "aspects:
 #[test]
 fn an_editing_session() {
     let tmp = tempfile::tempdir().unwrap();
-    let dir = tmp.path().join("shop");
-    std::fs::create_dir(&dir).unwrap();
-    for f in ["go.mod", "shop.go", "extra.aspect"] {
-        std::fs::copy(common::root().join("tests/lsp/shop").join(f), dir.join(f)).unwrap();
-    }
+    let dir = shop(tmp.path());
     let yaml = dir.join("aspects.yaml");
     std::fs::write(&yaml, BROKEN).unwrap();
     let (doc, extra) = (uri(&yaml), uri(&dir.join("extra.aspect")));
@@ -388,6 +401,76 @@ fn an_editing_session() {
     for line in &log {
         println!("{line}");
     }
+}
+
+/// The shop fixture module in a temporary directory.
+fn shop(tmp: &Path) -> std::path::PathBuf {
+    let dir = tmp.join("shop");
+    std::fs::create_dir(&dir).unwrap();
+    for f in ["go.mod", "shop.go", "extra.aspect"] {
+        std::fs::copy(common::root().join("tests/lsp/shop").join(f), dir.join(f)).unwrap();
+    }
+    dir
+}
+
+#[test]
+fn a_slow_match_count_never_holds_up_diagnostics() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = shop(tmp.path());
+    std::fs::remove_file(dir.join("extra.aspect")).unwrap();
+    let yaml = dir.join("aspects.yaml");
+    std::fs::write(&yaml, FIXED).unwrap();
+    // A `go` that takes 3 s before doing its work (the match count runs
+    // `go list`; checking never runs go).
+    let real = std::env::split_paths(&std::env::var_os("PATH").unwrap())
+        .map(|d| d.join("go"))
+        .find(|p| p.is_file())
+        .expect("go on PATH");
+    let bin = tmp.path().join("slowgo");
+    std::fs::create_dir(&bin).unwrap();
+    let script = bin.join("go");
+    std::fs::write(
+        &script,
+        format!("#!/bin/sh\nsleep 3\nexec '{}' \"$@\"\n", real.display()),
+    )
+    .unwrap();
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(&script, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let path = std::env::join_paths(
+        std::iter::once(bin).chain(std::env::split_paths(&std::env::var_os("PATH").unwrap())),
+    )
+    .unwrap();
+
+    let mut c = Client::handshake(Client::start_with(&dir, path), &dir);
+    let doc = uri(&yaml);
+    c.notify(
+        "textDocument/didOpen",
+        json!({"textDocument": {"uri": doc, "languageId": "yaml", "version": 1, "text": FIXED}}),
+    );
+    assert_eq!(c.diagnostics(&doc), Vec::<Value>::new());
+    let started = Instant::now();
+    let hover = c.ask(
+        "textDocument/hover",
+        json!({"textDocument": {"uri": doc}, "position": {"line": 2, "character": 6}}),
+    );
+    c.notify(
+        "textDocument/didChange",
+        json!({"textDocument": {"uri": doc, "version": 2}, "contentChanges": [{"text": BROKEN}]}),
+    );
+    let published = c.wait(|m| {
+        m["params"]["uri"] == doc.as_str() && m["params"]["version"] == 2 || m["id"] == hover
+    });
+    assert_eq!(
+        published["method"], "textDocument/publishDiagnostics",
+        "the diagnostics of the edit come before the slow hover: {published}"
+    );
+    assert_eq!(published["params"]["diagnostics"][0]["code"], "E0201");
+    assert!(started.elapsed() < Duration::from_secs(3));
+    // The hover still comes, counted on the text it was asked about.
+    let answer = c.wait(|m| m["id"] == hover);
+    let text = answer["result"]["contents"]["value"].as_str().unwrap();
+    assert!(text.contains("4 join point(s) woven"), "{text}");
+    c.finish();
 }
 
 #[test]

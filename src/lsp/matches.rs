@@ -1,7 +1,7 @@
 //! How many functions (or call sites) of the current Go module an aspect
-//! matches, with a few examples: what `goaop plan ./...` computes (the
-//! shared [`crate::buildset`] rules over a `go list` of the module; no
-//! build), over the editor's text of the aspects. Slow next to typing (it
+//! matches, with a few examples: what `goaop plan ./...` computes
+//! ([`crate::project::woven`]: a `go list` of the module, no build), over
+//! the editor's text of the aspects. Slow next to typing (it
 //! runs `go list` and scans every package), so the server runs it on a
 //! worker thread, only when asked (a hover on `target`/`pointcut`), and
 //! caches the answer per document version.
@@ -9,8 +9,7 @@
 use std::path::Path;
 
 use super::diagnostics;
-use crate::buildset::{self, Naming, Request, overlay::Overlay as GoOverlay};
-use crate::project::{self, session};
+use crate::project::{self, session, woven};
 
 /// What one aspect matches in the module.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -26,25 +25,15 @@ pub struct Matches {
 /// The matches of aspect `name` in the module of `doc`.
 pub fn count(doc: &Path, overlay: &session::Overlay, name: &str) -> Result<Matches, String> {
     let (cwd, files) = diagnostics::files_for(doc);
-    let module = project::find_module(&cwd)
-        .ok_or("no go.mod above this file: no module to match against")?;
+    project::find_module(&cwd).ok_or("no go.mod above this file: no module to match against")?;
     let (_, rules) = session::load_check_compile_overlaid(&cwd, &files, overlay);
     let rules = rules.ok_or("the aspects have errors: fix them to see what they match")?;
-    let view = rules.view().map_err(|e| e.to_string())?;
     let patterns = ["./...".to_string()];
-    let req = Request {
-        dir: &cwd,
+    let sel = woven::Selection {
         patterns: &patterns,
-        flags: &[],
-        overlay_file: None,
-        overlay: &GoOverlay::default(),
-        deps: false,
-        tests: false,
-        test_skips: false,
-        unscoped: false,
-        naming: Naming::RelativeTo(&cwd),
+        ..Default::default()
     };
-    let packages = buildset::weave_listed(&view, Some(&module.path), &req)?;
+    let packages = woven::weave(&cwd, &rules, &sel)?;
     let mut m = Matches {
         applied: 0,
         skipped: 0,

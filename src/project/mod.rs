@@ -9,13 +9,16 @@
 //!   files it declares;
 //! - [`read`]: reading input files in bounded time and memory;
 //! - [`session`]: load + check (+ compile) a set of aspect files, from disk
-//!   or from an editor's unsaved buffers.
+//!   or from an editor's unsaved buffers;
+//! - [`woven`]: the module's packages woven in memory by a rule set (what
+//!   `plan`, `diff` and the language server's match counts show).
 //!
 //! Aspect packs (`use:` naming a Go package) are resolved by
 //! [`crate::packs`], which this layer calls.
 
 mod read;
 pub mod session;
+pub mod woven;
 
 pub use read::{ReadError, read_capped};
 pub use session::{

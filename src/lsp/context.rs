@@ -31,9 +31,18 @@ pub enum Spot {
 
 /// The byte offset where the identifier ending at `offset` starts.
 pub fn word_start(text: &str, offset: usize) -> usize {
-    text[..offset]
-        .rfind(|c: char| !(c.is_alphanumeric() || c == '_' || c == '-'))
-        .map_or(0, |i| i + 1)
+    after_last(&text[..offset], |c| {
+        !(c.is_alphanumeric() || c == '_' || c == '-')
+    })
+}
+
+/// The byte offset just past the last character of `text` that satisfies
+/// `pred` (0 when none does).
+fn after_last(text: &str, pred: impl Fn(char) -> bool) -> usize {
+    text.char_indices()
+        .rev()
+        .find(|&(_, c)| pred(c))
+        .map_or(0, |(i, c)| i + c.len_utf8())
 }
 
 /// The word (identifier, `-` allowed) around `offset`, and its byte range.
@@ -140,9 +149,7 @@ fn last_inline_key(prefix: &str) -> Option<&str> {
     let mut best = None;
     let bytes = prefix.as_bytes();
     for (i, _) in prefix.match_indices(':') {
-        let key_start = prefix[..i]
-            .rfind(|c: char| !(c.is_alphanumeric() || c == '-' || c == '_'))
-            .map_or(0, |j| j + 1);
+        let key_start = word_start(prefix, i);
         let key = &prefix[key_start..i];
         let starts_key = key_start == 0 || matches!(bytes[key_start - 1], b' ' | b'{' | b',');
         if !key.is_empty() && starts_key && advice_kind_of(key).is_some() {

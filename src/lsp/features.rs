@@ -157,6 +157,26 @@ fn markdown_doc(text: &str) -> Documentation {
 mod tests {
     use super::*;
 
+    /// No offset of any text makes completion or hover panic (the editor
+    /// asks anywhere, in the middle of any edit).
+    #[test]
+    fn every_offset_is_safe() {
+        let docs = FieldDocs::new();
+        let texts = [
+            "aspects:\n  - name: é→😀\n    target: \"{{.\"\n    around: |\n      x(\"→{{. 😀}}\")\n      {{.Body}}\n  - { name: b, call: x.Y, wrap: \"f({{.Ca",
+            "use: [otel, →\n- {{\n:\n{{.\n",
+            "aspect a {\n pointcut target(\"é\")\n before { f(\"{{.😀\") }\n}\n",
+        ];
+        for text in texts {
+            for dsl in [false, true] {
+                for offset in (0..=text.len()).filter(|&i| text.is_char_boundary(i)) {
+                    complete(&docs, text, offset, dsl);
+                    hover(&docs, text, offset, dsl);
+                }
+            }
+        }
+    }
+
     #[test]
     fn hovers() {
         let docs = FieldDocs::new();

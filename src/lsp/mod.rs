@@ -32,6 +32,7 @@ mod features;
 mod matches;
 
 use std::collections::{BTreeSet, HashMap};
+use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 
@@ -124,9 +125,20 @@ pub fn serve(conn: &Connection) -> Result<(), String> {
                 {
                     return Ok(());
                 }
-                server.request(req);
+                // A bug in one request must not end the session: answer it
+                // with an error and go on.
+                let id = req.id.clone();
+                if catch_unwind(AssertUnwindSafe(|| server.request(req))).is_err() {
+                    server.send(Response::new_err(
+                        id,
+                        ErrorCode::InternalError as i32,
+                        "goaop lsp: internal error (a bug in goaop; please report it)".into(),
+                    ));
+                }
             }
-            Message::Notification(n) => server.notification(n),
+            Message::Notification(n) => {
+                let _ = catch_unwind(AssertUnwindSafe(|| server.notification(n)));
+            }
             Message::Response(_) => {}
         }
     }

@@ -3,9 +3,13 @@
 //!
 //! The pipeline (DESIGN §2), one module per stage, data flowing one way:
 //! [`load`] → [`check`] → [`compile`] → [`scan`] → [`weave`] → `toolexec`.
-//! [`diag`] is the diagnostic model every stage reports into; [`cli`] holds
-//! the command implementations, which return text and exit codes — only
-//! `main.rs` prints or exits.
+//! [`diag`] is the diagnostic model every stage reports into. [`project`] is
+//! the service below every front end ("the aspects of this module", loaded,
+//! checked and compiled; it returns data and prints nothing). The front
+//! ends over it: [`cli`] (the command implementations), `toolexec` (the
+//! `go build -toolexec` backend) and [`lsp`] (the language server); they
+//! return an [`outcome::Outcome`] (text and exit code) — only `main.rs`
+//! prints or exits.
 
 pub mod buildset;
 pub mod bundled;
@@ -16,6 +20,8 @@ pub mod diag;
 pub mod gomod;
 pub mod gopath;
 pub mod load;
+pub mod lsp;
+pub mod outcome;
 pub mod packs;
 pub mod project;
 pub mod scan;

@@ -84,6 +84,9 @@ enum Command {
     },
     /// Print the JSON Schema of aspects.yaml (shipped as schema/aspects.schema.json).
     Schema,
+    /// Run the language server for aspects.yaml and *.aspect on stdin/stdout
+    /// (diagnostics as you type, completion, hover); for editors.
+    Lsp,
     /// Run `go build|run|test|vet|install` with the aspects woven in.
     #[command(disable_help_flag = true)]
     Go {
@@ -175,6 +178,14 @@ fn main() {
             &cwd,
         ),
         Command::Schema => cli::schema::run(),
+        Command::Lsp => match goaop::lsp::serve_stdio() {
+            Ok(()) => Outcome::default(),
+            Err(e) => Outcome {
+                stderr: format!("goaop lsp: {e}\n"),
+                code: 1,
+                ..Default::default()
+            },
+        },
         Command::Explain { code } => cli::explain::run(code.as_deref()),
         Command::Go { aspects, args } => {
             let args = cli::gocmd::GoArgs {

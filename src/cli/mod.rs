@@ -4,32 +4,8 @@
 
 pub mod check;
 
-/// What a command wants printed, and its exit code.
-#[derive(Debug, Default, PartialEq, Eq)]
-pub struct Outcome {
-    pub stdout: String,
-    pub stderr: String,
-    pub code: i32,
-}
+pub use crate::outcome::{Format, Outcome};
 
-impl Outcome {
-    /// A usage error: exit code 2 with a message.
-    pub fn usage(message: impl Into<String>) -> Self {
-        Outcome {
-            stderr: format!("error: {}\n", message.into()),
-            code: 2,
-            ..Default::default()
-        }
-    }
-}
-
-/// Output format for machine consumers.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum, Default)]
-pub enum Format {
-    #[default]
-    Human,
-    Json,
-}
 pub mod diff;
 pub mod explain;
 pub mod gocmd;

@@ -1,12 +1,13 @@
 //! From aspect files to a compiled rule set, for every command that weaves
-//! (the same load + check + compile as `goaop check`).
+//! (the project layer's [`project::build`], its failures rendered as
+//! `goaop check` renders them).
 
 use std::path::{Path, PathBuf};
 
 use super::Outcome;
-use super::check::{Loaded, files_or_default, load_check_compile_with, report};
 use crate::compile::RuleSet;
 use crate::packs::Packs;
+use crate::project::{self, Loaded};
 
 /// Load, check and compile; on errors, the rendered diagnostics to print.
 pub fn build(cwd: &Path, files: &[PathBuf], color: bool) -> Result<(Loaded, RuleSet), Outcome> {
@@ -20,9 +21,5 @@ pub fn build_with(
     color: bool,
     packs: Option<Packs>,
 ) -> Result<(Loaded, RuleSet), Outcome> {
-    let files = files_or_default(cwd, files).map_err(Outcome::usage)?;
-    match load_check_compile_with(cwd, &files, packs) {
-        (loaded, Some(rules)) => Ok((loaded, rules)),
-        (loaded, None) => Err(report(&loaded, super::Format::Human, color)),
-    }
+    project::build(cwd, files, packs).map_err(|e| Outcome::from_build_error(e, color))
 }

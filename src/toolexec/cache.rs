@@ -39,11 +39,12 @@ use std::path::{Path, PathBuf};
 use super::config::Project;
 use super::{identity, sealed};
 use crate::bundled;
-use crate::cli::{Outcome, rules};
 use crate::compile::{AlignedBytes, Fingerprint, RuleSetRef};
 use crate::diag::Sources;
+use crate::outcome::Outcome;
 use crate::packs::resolve::{self, Located, Locator};
 use crate::packs::{self, PackFrom, Packs};
+use crate::project;
 
 /// A rule set in aligned memory.
 pub struct Rules {
@@ -307,7 +308,8 @@ pub fn load(project: &Project) -> Result<Rules, Outcome> {
                 .unwrap_or_else(|_| f.clone())
         })
         .collect();
-    let (_, set) = rules::build_with(&project.go_cwd, &files, false, packs)?;
+    let (_, set) = project::build(&project.go_cwd, &files, packs)
+        .map_err(|e| Outcome::from_build_error(e, false))?;
     let bytes = set.to_bytes();
     if let Some((file, key)) = &cached {
         sealed::write(file, KIND, key, bytes);

@@ -6,7 +6,7 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::cli::Outcome;
+use crate::outcome::Outcome;
 use crate::project::{self, Module};
 
 /// The aspect files of this build and the main module.

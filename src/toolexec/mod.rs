@@ -26,7 +26,7 @@ use std::path::{Path, PathBuf};
 
 use crate::buildset::notes::{AdviceErrors, notes_for};
 pub use crate::buildset::notes::{Collector, Reported};
-use crate::cli::Outcome;
+use crate::outcome::Outcome;
 use crate::weave::Decision;
 
 /// What `main.rs` should do with a toolexec call.

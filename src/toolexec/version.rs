@@ -13,7 +13,7 @@ use std::process::Command;
 
 use super::compile::rule_imports;
 use super::{Invocation, Plan, cache, config, deps, failure};
-use crate::cli::Outcome;
+use crate::outcome::Outcome;
 
 pub fn plan(inv: &Invocation) -> Plan {
     let project = match config::find(inv.config.as_deref()) {

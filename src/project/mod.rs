@@ -1,81 +1,36 @@
-//! Finding the user's Go module and its aspect files, and reading them.
+//! The project layer: "the aspects of this module", found, read, loaded,
+//! checked and compiled, for every front end (`cli/`, `toolexec/`, driver
+//! mode, `lsp/`). It prints nothing and knows no exit codes: it returns
+//! data (diagnostics with their [`Sources`](crate::diag::Sources), the
+//! compiled [`RuleSet`](crate::compile::RuleSet), the packs used), and each
+//! front end renders it its own way.
 //!
-//! `goaop check` with no arguments, `goaop plan` and the toolexec backend all
-//! start from a directory and need the same answers: where the main module
-//! is, what its path is, and which aspect files it declares.
+//! - this file: where the main module is, what its path is, which aspect
+//!   files it declares;
+//! - [`read`]: reading input files in bounded time and memory;
+//! - [`session`]: load + check (+ compile) a set of aspect files, from disk
+//!   or from an editor's unsaved buffers;
+//! - [`woven`]: the module's packages woven in memory by a rule set (what
+//!   `plan`, `diff` and the language server's match counts show).
 //!
-//! Input files are read with [`read_capped`]: only regular files (never a
-//! FIFO, which would block, or a device such as `/dev/zero`, which never
-//! ends), and never more than a cap, so reading costs bounded time and
-//! memory whatever the path names.
+//! Aspect packs (`use:` naming a Go package) are resolved by
+//! [`crate::packs`], which this layer calls.
 
-use std::io::Read;
+mod read;
+pub mod session;
+pub mod woven;
+
+pub use read::{ReadError, read_capped};
+pub use session::{
+    BuildError, Loaded, build, compile_diagnostic, default_files, files_or_default, load_and_check,
+    load_and_check_with, load_check_compile, load_check_compile_with,
+};
+
 use std::path::{Path, PathBuf};
 
 /// Largest go.mod read when looking for the module (go.mod files are small;
 /// this only bounds what a hostile one can cost).
 const MAX_GOMOD_BYTES: u64 = 16 << 20;
-
-/// Why [`read_capped`] did not return a file's bytes.
-#[derive(Debug)]
-pub enum ReadError {
-    /// Not a regular file: what it is instead ("a directory", "a FIFO", ...).
-    NotAFile(&'static str),
-    /// Larger than the cap: the size found (at least cap + 1).
-    TooLarge(u64),
-    Io(std::io::Error),
-}
-
-/// Read a regular file of at most `cap` bytes. The type and size are checked
-/// before the file is opened (opening a FIFO blocks) and again on the open
-/// file, and at most `cap + 1` bytes are ever read.
-pub fn read_capped(path: &Path, cap: u64) -> Result<Vec<u8>, ReadError> {
-    let check = |meta: &std::fs::Metadata| {
-        if !meta.is_file() {
-            return Err(ReadError::NotAFile(kind(&meta.file_type())));
-        }
-        if meta.len() > cap {
-            return Err(ReadError::TooLarge(meta.len()));
-        }
-        Ok(())
-    };
-    check(&std::fs::metadata(path).map_err(ReadError::Io)?)?;
-    let file = std::fs::File::open(path).map_err(ReadError::Io)?;
-    check(&file.metadata().map_err(ReadError::Io)?)?;
-    let mut bytes = Vec::new();
-    file.take(cap + 1)
-        .read_to_end(&mut bytes)
-        .map_err(ReadError::Io)?;
-    if bytes.len() as u64 > cap {
-        return Err(ReadError::TooLarge(bytes.len() as u64));
-    }
-    Ok(bytes)
-}
-
-/// What a file that is not a regular file is, in words.
-fn kind(t: &std::fs::FileType) -> &'static str {
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::FileTypeExt;
-        if t.is_fifo() {
-            return "a FIFO";
-        }
-        if t.is_char_device() {
-            return "a character device";
-        }
-        if t.is_block_device() {
-            return "a block device";
-        }
-        if t.is_socket() {
-            return "a socket";
-        }
-    }
-    if t.is_dir() {
-        "a directory"
-    } else {
-        "not a regular file"
-    }
-}
 
 /// File names looked for at the module root, in this order.
 pub const ASPECT_FILE_NAMES: &[&str] = &["aspects.yaml", "aspects.yml"];

@@ -76,6 +76,10 @@ enum Command {
         /// (which changes the language: loop variables at 1.22, GODEBUG defaults).
         #[arg(long)]
         allow_go_upgrade: bool,
+        /// Accept raising modules go.mod already requires (the new modules'
+        /// requirements can; a newer version can change what the program does).
+        #[arg(long)]
+        allow_upgrades: bool,
     },
     /// Explain a diagnostic code (`goaop explain E0201`), or list them all.
     Explain {
@@ -170,10 +174,14 @@ fn main() {
         Command::Init {
             uses,
             allow_go_upgrade,
+            allow_upgrades,
         } => cli::init::run(
             &cli::init::InitArgs {
                 uses,
-                allow_go_upgrade,
+                allow: cli::init::Allow {
+                    go_upgrade: allow_go_upgrade,
+                    upgrades: allow_upgrades,
+                },
             },
             &cwd,
         ),

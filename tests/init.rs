@@ -241,3 +241,62 @@ fn init_never_raises_the_go_line_silently() {
     );
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// A module that already uses OpenTelemetry at an older version: the
+/// integrations' modules need a newer otel, which minimal version
+/// selection would raise behind the user's back. init stops, names each
+/// module it would raise, and `--allow-upgrades` accepts it, saying so.
+#[test]
+fn init_never_upgrades_a_required_module_silently() {
+    let dir = module_at("upgrade", "1.26");
+    std::fs::write(
+        dir.join("go.mod"),
+        "module example.com/old\n\ngo 1.26\n\nrequire go.opentelemetry.io/otel v1.30.0\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.join("main.go"),
+        "package main\n\nimport \"go.opentelemetry.io/otel\"\n\nfunc main() { _ = otel.Tracer(\"old\") }\n",
+    )
+    .unwrap();
+    let ok = output(go(&dir, &["mod", "tidy"]));
+    assert!(ok.status.success(), "{}", text(&ok).1);
+    let before_mod = std::fs::read(dir.join("go.mod")).unwrap();
+    let before_sum = std::fs::read(dir.join("go.sum")).unwrap();
+
+    let out = common::goaop(&dir, &["init"]);
+    let (stdout, stderr) = text(&out);
+    assert_eq!(out.status.code(), Some(1), "{stdout}{stderr}");
+    for part in [
+        "would upgrade modules this module already requires:\n",
+        "  - go.opentelemetry.io/otel v1.30.0 -> v1.47.0\n",
+        "Nothing was changed. To accept it, run `goaop init --allow-upgrades`",
+    ] {
+        assert!(stderr.contains(part), "{part}:\n{stderr}");
+    }
+    assert_eq!(std::fs::read(dir.join("go.mod")).unwrap(), before_mod);
+    assert_eq!(std::fs::read(dir.join("go.sum")).unwrap(), before_sum);
+    for f in ["aspects.yaml", "goaop.tools.go"] {
+        assert!(!dir.join(f).exists(), "{f} was written");
+    }
+
+    let out = common::goaop(&dir, &["init", "--allow-upgrades"]);
+    let (stdout, stderr) = text(&out);
+    assert_eq!(out.status.code(), Some(0), "{stdout}{stderr}");
+    assert!(
+        stdout.contains("go.mod: modules it already required were upgraded (--allow-upgrades):\n")
+            && stdout.contains("  - go.opentelemetry.io/otel v1.30.0 -> v1.47.0\n"),
+        "{stdout}"
+    );
+    let gomod = std::fs::read_to_string(dir.join("go.mod")).unwrap();
+    assert!(
+        gomod.contains("go.opentelemetry.io/otel v1.47.0"),
+        "{gomod}"
+    );
+    // The language version stays (go may spell it `1.26.0`).
+    assert!(
+        gomod.contains("\ngo 1.26\n") || gomod.contains("\ngo 1.26.0\n"),
+        "{gomod}"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -25,7 +25,7 @@ use crate::gomod::{ModuleGraph, is_std, within};
 use crate::load;
 use crate::packs;
 use crate::project::{self, ASPECT_FILE_NAMES};
-pub use versions::GoGet;
+pub use versions::{Allow, GoGet};
 
 /// The generated tools file.
 pub const TOOLS_FILE: &str = "goaop.tools.go";
@@ -34,8 +34,9 @@ pub struct InitArgs {
     /// Integrations to enable; empty: `otel` plus those the module's
     /// packages import (net/http, database/sql, grpc).
     pub uses: Vec<String>,
-    /// Use the tested versions even if they raise the module's `go` line.
-    pub allow_go_upgrade: bool,
+    /// What init may change besides adding modules (`--allow-go-upgrade`,
+    /// `--allow-upgrades`).
+    pub allow: versions::Allow,
 }
 
 /// What `init` will do in a module.
@@ -74,7 +75,7 @@ pub fn run(args: &InitArgs, cwd: &Path) -> Outcome {
     let rehearsed = if plan.go_get.is_empty() {
         None
     } else {
-        match versions::resolve(&module.root, &plan.go_get, args.allow_go_upgrade) {
+        match versions::resolve(&module.root, &plan.go_get, args.allow) {
             Ok(r) => Some(r),
             Err(stderr) => {
                 return Outcome {
@@ -354,6 +355,14 @@ fn execute(plan: &InitPlan, rehearsed: Option<&versions::Rehearsed>, root: &Path
                 r.go_before.as_deref(),
                 r.go_after.as_deref(),
             ));
+            if !r.upgrades.is_empty() {
+                report.push_str(
+                    "go.mod: modules it already required were upgraded (--allow-upgrades):\n",
+                );
+                for u in &r.upgrades {
+                    report.push_str(&format!("  - {u}\n"));
+                }
+            }
         }
     }
     report.push_str(

@@ -37,6 +37,38 @@ pub struct Rehearsed {
     /// The `go` line before and after (`None`: no line).
     pub go_before: Option<String>,
     pub go_after: Option<String>,
+    /// Modules go.mod already required that it would require at a higher
+    /// version.
+    pub upgrades: Vec<Upgrade>,
+}
+
+/// A module go.mod already required, at a higher version after `go get`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Upgrade {
+    pub module: String,
+    pub from: String,
+    pub to: String,
+    /// Required `// indirect` before.
+    pub indirect: bool,
+}
+
+impl std::fmt::Display for Upgrade {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{} {} -> {}", self.module, self.from, self.to)?;
+        if self.indirect {
+            f.write_str(" (indirect)")?;
+        }
+        Ok(())
+    }
+}
+
+/// What `goaop init` may change besides adding modules.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Allow {
+    /// Raise the `go` line (use the tested versions whatever they need).
+    pub go_upgrade: bool,
+    /// Raise modules go.mod already requires.
+    pub upgrades: bool,
 }
 
 impl Rehearsed {
@@ -54,9 +86,19 @@ impl Rehearsed {
 }
 
 /// Choose versions and rehearse the `go get`; an `Err` is the message to
-/// print (nothing has changed). `allow_upgrade`: the tested versions,
-/// whatever they do to the `go` line.
-pub fn resolve(root: &Path, needs: &[GoGet], allow_upgrade: bool) -> Result<Rehearsed, String> {
+/// print (nothing has changed).
+pub fn resolve(root: &Path, needs: &[GoGet], allow: Allow) -> Result<Rehearsed, String> {
+    let r = resolve_go_line(root, needs, allow.go_upgrade)?;
+    if r.upgrades.is_empty() || allow.upgrades {
+        Ok(r)
+    } else {
+        Err(upgrade_refusal(&r.upgrades))
+    }
+}
+
+/// The versions to add: tested ones, or older ones that keep the `go` line
+/// (`allow_upgrade`: the tested versions, whatever they do to it).
+fn resolve_go_line(root: &Path, needs: &[GoGet], allow_upgrade: bool) -> Result<Rehearsed, String> {
     let gomod = std::fs::read_to_string(root.join("go.mod"))
         .map_err(|e| format!("cannot read go.mod: {e}"))?;
     let before = go_line(&gomod);
@@ -252,9 +294,12 @@ fn rehearse(
         go_command(root, &all).map_err(|e| format!("goaop init: {e}"))?;
         let new_mod = std::fs::read(&mod_copy).map_err(|e| e.to_string())?;
         let new_sum = std::fs::read(&sum_copy).unwrap_or_default();
+        let before = requires(root, &root.join("go.mod"))?;
+        let after = requires(root, &mod_copy)?;
         Ok(Rehearsed {
             args,
             notes,
+            upgrades: upgrades(&before, &after),
             go_before: go_line(&String::from_utf8_lossy(&gomod)),
             go_after: go_line(&String::from_utf8_lossy(&new_mod)),
             gomod: new_mod,
@@ -263,6 +308,69 @@ fn rehearse(
     })();
     let _ = std::fs::remove_dir_all(&dir);
     result
+}
+
+/// A go.mod's requirements, as the go command reads them
+/// (`go mod edit -json`): module -> (version, indirect).
+fn requires(root: &Path, gomod: &Path) -> Result<BTreeMap<String, (String, bool)>, String> {
+    #[derive(serde::Deserialize)]
+    #[serde(rename_all = "PascalCase")]
+    struct Edit {
+        #[serde(default)]
+        require: Option<Vec<Require>>,
+    }
+    #[derive(serde::Deserialize)]
+    #[serde(rename_all = "PascalCase")]
+    struct Require {
+        path: String,
+        version: String,
+        #[serde(default)]
+        indirect: bool,
+    }
+    let file = gomod.to_string_lossy();
+    let text = go_command(root, &["mod", "edit", "-json", &file])?;
+    let edit: Edit = serde_json::from_str(&text)
+        .map_err(|e| format!("unexpected `go mod edit -json` output: {e}"))?;
+    Ok(edit
+        .require
+        .unwrap_or_default()
+        .into_iter()
+        .map(|r| (r.path, (r.version, r.indirect)))
+        .collect())
+}
+
+/// Modules required before at a lower version than after.
+fn upgrades(
+    before: &BTreeMap<String, (String, bool)>,
+    after: &BTreeMap<String, (String, bool)>,
+) -> Vec<Upgrade> {
+    before
+        .iter()
+        .filter_map(|(module, (from, indirect))| {
+            let (to, _) = after.get(module)?;
+            (to != from && semver_le(from, to)).then(|| Upgrade {
+                module: module.clone(),
+                from: from.clone(),
+                to: to.clone(),
+                indirect: *indirect,
+            })
+        })
+        .collect()
+}
+
+fn upgrade_refusal(upgrades: &[Upgrade]) -> String {
+    let mut msg = String::from(
+        "goaop init: the modules the integrations need would upgrade modules this module already requires:\n",
+    );
+    for u in upgrades {
+        msg.push_str(&format!("  - {u}\n"));
+    }
+    msg.push_str(
+        "A newer version of a module the program uses can change what it does (see their release notes).\n\
+         Nothing was changed. To accept it, run `goaop init --allow-upgrades` \
+         (or upgrade them yourself with `go get module@version`, then run `goaop init`).\n",
+    );
+    msg
 }
 
 fn scratch_dir() -> PathBuf {
@@ -364,6 +472,37 @@ mod tests {
             )]
         );
         assert!(lacking_packages("go: network unreachable").is_empty());
+    }
+
+    #[test]
+    fn upgrades_are_raised_requirements_only() {
+        let m = |items: &[(&str, &str, bool)]| {
+            items
+                .iter()
+                .map(|(p, v, i)| (p.to_string(), (v.to_string(), *i)))
+                .collect::<BTreeMap<_, _>>()
+        };
+        let before = m(&[
+            ("a", "v1.2.0", false),
+            ("b", "v0.9.0", true),
+            ("c", "v1.0.0", false),
+        ]);
+        let after = m(&[
+            ("a", "v1.10.0", false),
+            ("b", "v0.9.0", true),
+            ("c", "v1.0.0", false),
+            ("d", "v2.0.0", false),
+        ]);
+        let up = upgrades(&before, &after);
+        assert_eq!(up.len(), 1);
+        assert_eq!(up[0].to_string(), "a v1.2.0 -> v1.10.0");
+        let before = m(&[("b", "v0.9.0", true)]);
+        let after = m(&[("b", "v0.10.1", true)]);
+        assert_eq!(
+            upgrades(&before, &after)[0].to_string(),
+            "b v0.9.0 -> v0.10.1 (indirect)"
+        );
+        assert!(upgrade_refusal(&upgrades(&before, &after)).contains("--allow-upgrades"));
     }
 
     #[test]

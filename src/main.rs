@@ -67,6 +67,20 @@ enum Command {
         #[arg(long, value_name = "DIR")]
         out: Option<PathBuf>,
     },
+    /// Run golden tests of the aspects: weave each case under DIR and compare
+    /// with its expected woven files and plan.
+    Test {
+        /// The tests folder, or one case in it (default: testdata/aspect_tests at the module root).
+        dir: Option<PathBuf>,
+        /// Aspect files (default: the module's).
+        #[arg(long = "aspects", short = 'a')]
+        aspects: Vec<PathBuf>,
+        /// Write the actual output as the expected files instead of comparing.
+        #[arg(long)]
+        update: bool,
+        #[arg(long, value_enum, default_value_t = Format::Human)]
+        format: Format,
+    },
     /// Enable bundled integrations: aspects.yaml `use:`, `go get` of the modules they need, goaop.tools.go.
     Init {
         /// Integrations (comma-separated or repeated). Default: otel plus those the module imports.
@@ -163,6 +177,21 @@ fn main() {
                 aspects,
                 tests,
                 out,
+                color,
+            },
+            &cwd,
+        ),
+        Command::Test {
+            dir,
+            aspects,
+            update,
+            format,
+        } => cli::golden::run(
+            &cli::golden::TestArgs {
+                dir,
+                aspects,
+                update,
+                format,
                 color,
             },
             &cwd,

@@ -8,6 +8,7 @@ pub use crate::outcome::{Format, Outcome};
 
 pub mod diff;
 pub mod explain;
+pub mod golden;
 pub mod gocmd;
 pub mod init;
 pub mod plan;

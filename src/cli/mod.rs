@@ -8,8 +8,8 @@ pub use crate::outcome::{Format, Outcome};
 
 pub mod diff;
 pub mod explain;
-pub mod golden;
 pub mod gocmd;
+pub mod golden;
 pub mod init;
 pub mod plan;
 pub mod rules;

@@ -141,7 +141,10 @@ fn outputs(
                 .components()
                 .map(|c| c.as_os_str().to_string_lossy().into_owned())
                 .collect();
-            std::iter::once(module.path.clone()).chain(rel).collect::<Vec<_>>().join("/")
+            std::iter::once(module.path.clone())
+                .chain(rel)
+                .collect::<Vec<_>>()
+                .join("/")
         }
     };
     let mut files = Vec::new();
@@ -233,9 +236,7 @@ fn human(ran: &[Ran], dir: &str, update: bool) -> String {
             .iter()
             .filter(|r| !r.judged.written.is_empty() || !r.judged.removed.is_empty())
             .count();
-        out.push_str(&format!(
-            "ok: {n} {cases} in {dir}, {updated} updated\n"
-        ));
+        out.push_str(&format!("ok: {n} {cases} in {dir}, {updated} updated\n"));
     } else {
         out.push_str(&format!("ok: {n} {cases} passed in {dir}\n"));
     }

@@ -39,9 +39,10 @@ ok      import_cycle
 ok      nested/untouched
 ok      plan_only
 ok      store
+ok      test_files
 ok      traced
 ok      two_files
-ok: 6 cases passed in testdata/aspect_tests
+ok: 7 cases passed in testdata/aspect_tests
 ";
 
 #[test]
@@ -76,6 +77,11 @@ fn the_passing_fixtures_hold_woven_code() {
         "skipped: the advice imports this package: weaving it would create an import cycle"
     ));
     assert!(!cases.join("plan_only/input.go.golden").exists());
+    // Test files are woven only by aspects with `tests: true`, as in `go test`.
+    assert!(!cases.join("test_files/app_test.go.golden").exists());
+    assert!(read(cases.join("test_files/plan.txt")).contains(
+        "  . tracing      helper                   app_test.go:7\n      not woven: in a `_test.go` file"
+    ));
     // Without case.yaml: the module path and the case's directory.
     assert!(
         read(cases.join("two_files/plan.txt"))
@@ -92,7 +98,7 @@ fn any_directory_one_case_and_json() {
     assert!(
         text(&out)
             .0
-            .ends_with("ok: 6 cases passed in aspect_tests\n")
+            .ends_with("ok: 7 cases passed in aspect_tests\n")
     );
 
     let out = goaop_test(&module, &["testdata/aspect_tests/traced"]);
@@ -308,6 +314,9 @@ fn a_broken_case_fails_alone() {
     );
     assert!(stdout.contains("pakage"), "{stdout}");
     assert!(stdout.contains("ok      two_files\n"), "{stdout}");
-    assert!(stdout.ends_with("FAIL: 1 of 6 cases failed in testdata/aspect_tests; `goaop test --update` accepts the actual output\n"));
+    assert!(
+        stdout.ends_with("FAIL: 1 of 7 cases failed in testdata/aspect_tests\n"),
+        "no --update hint for a case that cannot run: {stdout}"
+    );
     let _ = std::fs::remove_dir_all(&module);
 }

@@ -61,7 +61,12 @@ impl Case {
         let text = read_text(&path)?;
         serde_saphyr::from_str::<Option<CaseConfig>>(&text)
             .map(Option::unwrap_or_default)
-            .map_err(|e| format!("{CASE_FILE}: {e}"))
+            .map_err(|e| {
+                // The first line says it all (the rest quotes the file).
+                let e = e.to_string();
+                let first = e.lines().next().unwrap_or_default();
+                format!("{CASE_FILE}: {}", first.trim_start_matches("error: "))
+            })
     }
 
     /// Read a file of the case (a Go file or an expected output).

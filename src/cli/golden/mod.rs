@@ -228,8 +228,18 @@ fn human(ran: &[Ran], dir: &str, update: bool) -> String {
     if n == 0 {
         out.push_str(&format!("ok: no cases in {dir}\n"));
     } else if failed > 0 {
+        // `--update` helps with differences, not with a case that cannot run.
+        let updatable = ran
+            .iter()
+            .flat_map(|r| &r.judged.problems)
+            .any(|p| !matches!(p, Problem::Error { .. }));
+        let hint = if updatable {
+            "; `goaop test --update` accepts the actual output"
+        } else {
+            ""
+        };
         out.push_str(&format!(
-            "FAIL: {failed} of {n} {cases} failed in {dir}; `goaop test --update` accepts the actual output\n"
+            "FAIL: {failed} of {n} {cases} failed in {dir}{hint}\n"
         ));
     } else if update {
         let updated = ran

@@ -147,6 +147,9 @@ fn outputs(
                 .join("/")
         }
     };
+    if case.sources.is_empty() {
+        return Ok((package, Vec::new()));
+    }
     let mut files = Vec::new();
     for name in &case.sources {
         files.push(SourceFile {

@@ -67,8 +67,12 @@ enum Command {
         #[arg(long, value_name = "DIR")]
         out: Option<PathBuf>,
     },
-    /// Run golden tests of the aspects: weave each case under DIR and compare
-    /// with its expected woven files and plan.
+    /// Golden tests of the aspects: weave each case and compare it with its expected files.
+    ///
+    /// A case is a folder of Go files (input.go) under testdata/aspect_tests, with
+    /// input.go.golden (the woven file) and/or plan.txt (its plan) beside them;
+    /// case.yaml may give its import path (`package: example.com/app/orders`).
+    /// Exit 0 when all pass, 1 when one fails, 2 on usage or aspect errors.
     Test {
         /// The tests folder, or one case in it (default: testdata/aspect_tests at the module root).
         dir: Option<PathBuf>,

@@ -101,6 +101,13 @@ fn any_directory_one_case_and_json() {
             .ends_with("ok: 7 cases passed in aspect_tests\n")
     );
 
+    // The default import path follows the case's real place in the module.
+    let out = goaop_test(
+        &module.join("testdata"),
+        &["../testdata/aspect_tests/../aspect_tests/two_files"],
+    );
+    assert_eq!(out.status.code(), Some(0), "{:?}", text(&out));
+
     let out = goaop_test(&module, &["testdata/aspect_tests/traced"]);
     assert_eq!(
         text(&out).0,

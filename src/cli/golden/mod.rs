@@ -136,7 +136,11 @@ fn outputs(
     let package = match case.config()?.package {
         Some(p) => p,
         None => {
-            let rel = case.dir.strip_prefix(&module.root).unwrap_or(&case.dir);
+            // Resolved, so that `goaop test ../x` or a symlink names the
+            // same package as `goaop test` does.
+            let real = |p: &Path| p.canonicalize().unwrap_or_else(|_| p.to_path_buf());
+            let (dir, root) = (real(&case.dir), real(&module.root));
+            let rel = dir.strip_prefix(&root).unwrap_or(&dir);
             let rel: Vec<String> = rel
                 .components()
                 .map(|c| c.as_os_str().to_string_lossy().into_owned())

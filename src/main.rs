@@ -67,6 +67,24 @@ enum Command {
         #[arg(long, value_name = "DIR")]
         out: Option<PathBuf>,
     },
+    /// Golden tests of the aspects: weave each case and compare it with its expected files.
+    ///
+    /// A case is a folder of Go files (input.go) under testdata/aspect_tests, with
+    /// input.go.golden (the woven file) and/or plan.txt (its plan) beside them;
+    /// case.yaml may give its import path (`package: example.com/app/orders`).
+    /// Exit 0 when all pass, 1 when one fails, 2 on usage or aspect errors.
+    Test {
+        /// The tests folder, or one case in it (default: testdata/aspect_tests at the module root).
+        dir: Option<PathBuf>,
+        /// Aspect files (default: the module's).
+        #[arg(long = "aspects", short = 'a')]
+        aspects: Vec<PathBuf>,
+        /// Write the actual output as the expected files instead of comparing.
+        #[arg(long)]
+        update: bool,
+        #[arg(long, value_enum, default_value_t = Format::Human)]
+        format: Format,
+    },
     /// Enable bundled integrations: aspects.yaml `use:`, `go get` of the modules they need, goaop.tools.go.
     Init {
         /// Integrations (comma-separated or repeated). Default: otel plus those the module imports.
@@ -167,6 +185,21 @@ fn main() {
                 aspects,
                 tests,
                 out,
+                color,
+            },
+            &cwd,
+        ),
+        Command::Test {
+            dir,
+            aspects,
+            update,
+            format,
+        } => cli::golden::run(
+            &cli::golden::TestArgs {
+                dir,
+                aspects,
+                update,
+                format,
                 color,
             },
             &cwd,

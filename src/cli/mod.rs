@@ -9,6 +9,7 @@ pub use crate::outcome::{Format, Outcome};
 pub mod diff;
 pub mod explain;
 pub mod gocmd;
+pub mod golden;
 pub mod init;
 pub mod plan;
 pub mod rules;

@@ -4,7 +4,7 @@
 use std::path::{Path, PathBuf};
 
 use super::{Format, Outcome, woven};
-use crate::buildset::{TEST_FILE_SKIP, is_test_file};
+use crate::buildset::{TEST_FILE_SKIP, Unit, WovenUnit, is_test_file};
 use crate::scan::Scanner;
 
 #[derive(Clone, Debug, Default)]
@@ -59,59 +59,64 @@ pub fn run(args: &PlanArgs, cwd: &Path) -> Outcome {
                 ..Default::default()
             }
         }
-        Format::Human => {
-            let mut out = String::new();
-            let (mut applied, mut skipped, mut tests) = (0, 0, 0);
-            // Columns as wide as their longest entry.
-            let all = module.packages.iter().flat_map(|l| &l.woven.decisions);
-            let aw = all
-                .clone()
-                .map(|d| d.aspect.len())
-                .max()
-                .unwrap_or(0)
-                .max(12);
-            let sw = all.map(|d| d.site.len()).max().unwrap_or(0).max(24);
-            for l in &module.packages {
-                let (files, w) = (&l.unit.files, &l.woven);
-                if w.decisions.is_empty() {
-                    continue;
+        Format::Human => Outcome {
+            stdout: human(module.packages.iter().map(|l| (&l.unit, &l.woven))),
+            ..Default::default()
+        },
+    }
+}
+
+/// The human plan of woven units: per package, one row per decision in
+/// source order, then a summary line. `goaop test` compares a case's
+/// `plan.txt` with this text.
+pub fn human<'a>(units: impl Iterator<Item = (&'a Unit, &'a WovenUnit)> + Clone) -> String {
+    let mut out = String::new();
+    let (mut applied, mut skipped, mut tests) = (0, 0, 0);
+    // Columns as wide as their longest entry.
+    let all = units.clone().flat_map(|(_, w)| &w.decisions);
+    let aw = all
+        .clone()
+        .map(|d| d.aspect.len())
+        .max()
+        .unwrap_or(0)
+        .max(12);
+    let sw = all.map(|d| d.site.len()).max().unwrap_or(0).max(24);
+    for (unit, w) in units {
+        let files = &unit.files;
+        if w.decisions.is_empty() {
+            continue;
+        }
+        out.push_str(&format!("{}\n", unit.path));
+        // In source order: file, then line.
+        let mut decisions: Vec<_> = w.decisions.iter().collect();
+        decisions.sort_by_key(|d| (d.file, d.line));
+        for d in decisions {
+            let at = format!("{}:{}", files[d.file].name, d.line);
+            let row = format!("{:<aw$} {:<sw$} {at}", d.aspect, d.site);
+            match &d.skipped {
+                None => {
+                    applied += 1;
+                    out.push_str(&format!("  + {row}\n"));
                 }
-                out.push_str(&format!("{}\n", l.unit.path));
-                // In source order: file, then line.
-                let mut decisions: Vec<_> = w.decisions.iter().collect();
-                decisions.sort_by_key(|d| (d.file, d.line));
-                for d in decisions {
-                    let at = format!("{}:{}", files[d.file].name, d.line);
-                    let row = format!("{:<aw$} {:<sw$} {at}", d.aspect, d.site);
-                    match &d.skipped {
-                        None => {
-                            applied += 1;
-                            out.push_str(&format!("  + {row}\n"));
-                        }
-                        Some(why) if why == TEST_FILE_SKIP => {
-                            tests += 1;
-                            out.push_str(&format!("  . {row}\n      not woven: {why}\n"));
-                        }
-                        Some(why) => {
-                            skipped += 1;
-                            out.push_str(&format!("  - {row}\n      skipped: {why}\n"));
-                        }
-                    }
+                Some(why) if why == TEST_FILE_SKIP => {
+                    tests += 1;
+                    out.push_str(&format!("  . {row}\n      not woven: {why}\n"));
                 }
-            }
-            out.push_str(&format!("{applied} join point(s) woven, {skipped} skipped"));
-            if tests > 0 {
-                out.push_str(&format!(
-                    ", {tests} in test files not woven (no `tests: true`)"
-                ));
-            }
-            out.push('\n');
-            Outcome {
-                stdout: out,
-                ..Default::default()
+                Some(why) => {
+                    skipped += 1;
+                    out.push_str(&format!("  - {row}\n      skipped: {why}\n"));
+                }
             }
         }
     }
+    out.push_str(&format!("{applied} join point(s) woven, {skipped} skipped"));
+    if tests > 0 {
+        out.push_str(&format!(
+            ", {tests} in test files not woven (no `tests: true`)"
+        ));
+    }
+    out.push('\n');
+    out
 }
 
 fn signatures(module: &woven::WovenModule) -> Outcome {

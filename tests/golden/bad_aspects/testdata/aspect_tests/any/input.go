@@ -1,0 +1,5 @@
+package app
+
+import "context"
+
+func Handle(ctx context.Context) {}

@@ -1,0 +1,9 @@
+package app
+
+import "context"
+
+var tracer Tracer
+
+func Serve(ctx context.Context) error {
+	return nil
+}

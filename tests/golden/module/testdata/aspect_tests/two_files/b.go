@@ -1,0 +1,7 @@
+package app
+
+import "context"
+
+func save(ctx context.Context) error {
+	return nil
+}

@@ -1,0 +1,5 @@
+package app
+
+func Add(a, b int) int {
+	return a + b
+}

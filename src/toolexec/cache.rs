@@ -2,8 +2,8 @@
 //! the build's many tool calls loads it zero-copy instead of recompiling.
 //!
 //! The cache file is `<user cache dir>/goaop/rules-<key>.bin`, the key a
-//! blake3 hash of goaop's identity (a hash of its executable), the bundled
-//! aspect sources, every aspect file's name and bytes, the main module's
+//! blake3 hash of goaop's identity (a hash of its executable, which embeds
+//! the bundled aspect sources), every aspect file's name and bytes, the main module's
 //! go.mod, and the name, directory and every file (name and bytes) of each
 //! aspect pack in use. The file is [sealed]: a damaged one is compiled again
 //! from the aspects, never trusted (a zeroed package DFA would otherwise
@@ -38,7 +38,6 @@ use std::path::{Path, PathBuf};
 
 use super::config::Project;
 use super::{identity, sealed};
-use crate::bundled;
 use crate::compile::{AlignedBytes, Fingerprint, RuleSetRef};
 use crate::diag::Sources;
 use crate::outcome::Outcome;
@@ -102,11 +101,9 @@ fn key(project: &Project, exe_id: &str, dir: Option<&Path>) -> Option<(String, P
         h.update(b);
     };
     frame(crate::VERSION.as_bytes());
+    // The bundled aspect sources are embedded in the executable, so its
+    // identity covers them: no need to hash them on every call.
     frame(exe_id.as_bytes());
-    for f in bundled::BASE.iter().chain(bundled::INTEGRATIONS) {
-        frame(f.path.as_bytes());
-        frame(f.text.as_bytes());
-    }
     for (f, bytes) in &user {
         frame(f.as_os_str().as_encoded_bytes());
         frame(bytes);

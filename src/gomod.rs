@@ -20,6 +20,33 @@ pub struct ModuleGraph {
     /// package of a required module from one of a nested module go.mod
     /// lacks.
     pub modcache: Option<PathBuf>,
+    /// go.mod's `replace` directives, in order.
+    pub replaces: Vec<Replace>,
+}
+
+/// One `replace` directive: `from [version] => to [version]`.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Replace {
+    pub from: String,
+    /// Only this version of `from` is replaced (`None`: every version).
+    pub from_version: Option<String>,
+    /// A module path, or a directory (`./x`, `../x`, `/x`) relative to
+    /// go.mod's.
+    pub to: String,
+    /// The replacement's version (`None` for a directory).
+    pub to_version: Option<String>,
+}
+
+impl Replace {
+    /// The replacement is a directory (go.mod's rule: it starts with `./`,
+    /// `../` or `/`), not a module of the module cache.
+    pub fn is_dir(&self) -> bool {
+        self.to.starts_with("./")
+            || self.to.starts_with("../")
+            || self.to.starts_with('/')
+            || self.to == "."
+            || self.to == ".."
+    }
 }
 
 impl ModuleGraph {
@@ -46,6 +73,20 @@ impl ModuleGraph {
                 "require" if args.len() >= 2 => self
                     .requires
                     .push((args[0].to_string(), args[1].to_string())),
+                "replace" => {
+                    let Some(arrow) = args.iter().position(|a| *a == "=>") else {
+                        continue;
+                    };
+                    let (from, to) = (&args[..arrow], &args[arrow + 1..]);
+                    if let (Some(f), Some(t)) = (from.first(), to.first()) {
+                        self.replaces.push(Replace {
+                            from: f.to_string(),
+                            from_version: from.get(1).map(|v| v.to_string()),
+                            to: t.to_string(),
+                            to_version: to.get(1).map(|v| v.to_string()),
+                        });
+                    }
+                }
                 _ => {}
             }
         }
@@ -67,6 +108,21 @@ impl ModuleGraph {
                 self.requires.extend(sub.requires);
             }
         }
+    }
+
+    /// The `replace` that applies to `module` at `version`, if any (a
+    /// versioned one wins over one for every version, as in the go
+    /// command).
+    pub fn replacement(&self, module: &str, version: &str) -> Option<&Replace> {
+        let exact = self
+            .replaces
+            .iter()
+            .find(|r| r.from == module && r.from_version.as_deref() == Some(version));
+        exact.or_else(|| {
+            self.replaces
+                .iter()
+                .find(|r| r.from == module && r.from_version.is_none())
+        })
     }
 
     /// `module` is the main module, a workspace module or required.
@@ -161,8 +217,10 @@ impl std::fmt::Display for LangVersion {
     }
 }
 
-/// The module cache directory the go command uses.
-fn modcache() -> Option<PathBuf> {
+/// The module cache directory the go command uses, from the environment
+/// (`GOMODCACHE`, else `GOPATH`'s first entry + `/pkg/mod`, else
+/// `~/go/pkg/mod`; a value set with `go env -w` is not seen).
+pub fn modcache() -> Option<PathBuf> {
     if let Some(c) = std::env::var_os("GOMODCACHE").filter(|c| !c.is_empty()) {
         return Some(c.into());
     }
@@ -177,7 +235,8 @@ fn modcache() -> Option<PathBuf> {
 
 /// A module path as the module cache spells it: upper-case letters become
 /// `!` + lower case (`github.com/XSAM/otelsql` → `github.com/!x!s!a!m/otelsql`).
-fn escape(module: &str) -> String {
+/// Versions are spelled the same way.
+pub fn escape(module: &str) -> String {
     let mut out = String::with_capacity(module.len());
     for c in module.chars() {
         if c.is_ascii_uppercase() {
@@ -252,6 +311,33 @@ mod tests {
             "module example.com/shop // the shop\n\ngo 1.24\n\nrequire golang.org/x/sync v0.10.0\nrequire (\n\t\"github.com/XSAM/otelsql\" v0.44.0 // indirect\n\tgo.opentelemetry.io/otel v1.47.0\n)\nreplace go.opentelemetry.io/otel => ../otel\n",
         );
         assert_eq!(g.main, ["example.com/shop"]);
+        assert_eq!(
+            g.replacement("go.opentelemetry.io/otel", "v1.47.0"),
+            Some(&Replace {
+                from: "go.opentelemetry.io/otel".into(),
+                from_version: None,
+                to: "../otel".into(),
+                to_version: None,
+            })
+        );
+        assert!(g.replaces[0].is_dir());
+        g.add_gomod(
+            "replace (\n\tgo.opentelemetry.io/otel v1.47.0 => example.com/fork v1.0.0\n)\n",
+        );
+        let r = g
+            .replacement("go.opentelemetry.io/otel", "v1.47.0")
+            .unwrap();
+        assert_eq!(
+            (r.to.as_str(), r.to_version.as_deref()),
+            ("example.com/fork", Some("v1.0.0"))
+        );
+        assert!(!r.is_dir());
+        assert_eq!(
+            g.replacement("go.opentelemetry.io/otel", "v1.0.0")
+                .unwrap()
+                .to,
+            "../otel"
+        );
         assert_eq!(
             g.requires,
             [

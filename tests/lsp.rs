@@ -506,3 +506,145 @@ fn a_broken_pack_is_published_on_the_packs_own_file() {
     );
     c.finish();
 }
+
+/// The labels of a completion answer.
+fn labels(r: &Value) -> Vec<String> {
+    r.as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["label"].as_str().unwrap().to_string())
+        .collect()
+}
+
+const GREET: &str = "example.com/acme/goaop-greet";
+
+#[test]
+fn packs_of_required_modules_are_completed_in_use() {
+    let tmp = tempfile::tempdir().unwrap();
+    // app requires example.com/acme/goaop-greet through `replace => ../pack`.
+    common::gobuild::copy_into(&common::root().join("tests/packs"), tmp.path());
+    let app = tmp.path().join("app");
+    let yaml = app.join("aspects.yaml");
+    let doc = uri(&yaml);
+    let text = "use: [otel, ]\n";
+    std::fs::write(&yaml, text).unwrap();
+
+    let mut c = Client::initialized(&app);
+    c.notify(
+        "textDocument/didOpen",
+        json!({"textDocument": {"uri": doc, "languageId": "yaml", "version": 1, "text": text}}),
+    );
+    c.diagnostics(&doc);
+
+    // The pack list is found on a worker thread: ask until it is there.
+    // Every answer is quick, and offers the bundled names from the start.
+    let at = after(text, "otel, ");
+    let started = Instant::now();
+    let mut slowest = Duration::ZERO;
+    let items = loop {
+        let asked = Instant::now();
+        let r = c.request(
+            "textDocument/completion",
+            json!({"textDocument": {"uri": doc}, "position": at}),
+        );
+        slowest = slowest.max(asked.elapsed());
+        let l = labels(&r);
+        assert!(l.contains(&"net/http".to_string()), "{l:?}");
+        assert!(
+            !l.contains(&"otel".to_string()),
+            "otel is listed already: {l:?}"
+        );
+        if l.contains(&GREET.to_string()) {
+            break r;
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(20),
+            "the pack is never offered: {l:?}"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    println!(
+        "pack offered {:?} after didOpen; slowest completion {slowest:?}",
+        started.elapsed()
+    );
+    assert!(slowest < Duration::from_secs(2), "{slowest:?}");
+    let items = items.as_array().unwrap();
+    let pack = items.iter().find(|i| i["label"] == GREET).unwrap();
+    assert_eq!(pack["detail"], format!("aspect pack ({GREET}@v0.0.0)"));
+    let doc_text = pack["documentation"]["value"].as_str().unwrap();
+    assert!(
+        doc_text.starts_with("Aspects: `greet`, `farewell`"),
+        "the pack's aspects, from its aspects.yaml and farewell.aspect: {doc_text}"
+    );
+    assert_eq!(
+        pack["textEdit"],
+        json!({"range": {"start": at, "end": at}, "newText": GREET})
+    );
+    // Its helper package ships no aspect file: not a pack.
+    let l = labels(&Value::Array(items.clone()));
+    assert!(
+        !l.iter().any(|p| p.starts_with(&format!("{GREET}/"))),
+        "{l:?}"
+    );
+    let nethttp = items.iter().find(|i| i["label"] == "net/http").unwrap();
+    assert_eq!(nethttp["detail"], "bundled integration");
+
+    // Typing the path: the whole entry typed so far is replaced.
+    let typing = "use: [otel, example.com/ac]\n";
+    c.notify(
+        "textDocument/didChange",
+        json!({"textDocument": {"uri": doc, "version": 2}, "contentChanges": [{"text": typing}]}),
+    );
+    let r = c.request(
+        "textDocument/completion",
+        json!({"textDocument": {"uri": doc}, "position": after(typing, "example.com/ac")}),
+    );
+    let pack = r
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["label"] == GREET)
+        .unwrap()
+        .clone();
+    assert_eq!(
+        pack["textEdit"]["range"],
+        json!({"start": after(typing, "otel, "), "end": after(typing, "example.com/ac")})
+    );
+
+    // Listed already (a block list this time): not offered again.
+    let listed = format!("use:\n  - {GREET}\n  - \n  - otel\n");
+    c.notify(
+        "textDocument/didChange",
+        json!({"textDocument": {"uri": doc, "version": 3}, "contentChanges": [{"text": listed}]}),
+    );
+    let r = c.request(
+        "textDocument/completion",
+        json!({"textDocument": {"uri": doc}, "position": {"line": 2, "character": 4}}),
+    );
+    let l = labels(&r);
+    assert!(!l.contains(&GREET.to_string()), "{l:?}");
+    assert!(!l.contains(&"otel".to_string()), "{l:?}");
+    assert!(l.contains(&"database/sql".to_string()), "{l:?}");
+
+    // The DSL's `use "…"`: the same candidates, quoted when the quote is
+    // not typed yet.
+    let dsl = app.join("more.aspect");
+    let dsl_uri = uri(&dsl);
+    let dsl_text = "use \"otel\"\nuse \n";
+    c.notify(
+        "textDocument/didOpen",
+        json!({"textDocument": {"uri": dsl_uri, "languageId": "goaop", "version": 1, "text": dsl_text}}),
+    );
+    let r = c.request(
+        "textDocument/completion",
+        json!({"textDocument": {"uri": dsl_uri}, "position": {"line": 1, "character": 4}}),
+    );
+    let items = r.as_array().unwrap();
+    let pack = items
+        .iter()
+        .find(|i| i["label"] == GREET)
+        .expect("pack offered in the DSL");
+    assert_eq!(pack["textEdit"]["newText"], format!("\"{GREET}\""));
+    assert!(!labels(&r).contains(&"otel".to_string()));
+    c.finish();
+}

@@ -24,8 +24,17 @@ pub enum Spot {
         kind: AdviceKind,
         extra: Vec<String>,
     },
-    /// An entry of `use:`.
-    Use,
+    /// An entry of `use:` (YAML) or `use "…"` (DSL).
+    Use {
+        /// Where the entry typed so far starts (an import path holds `.`
+        /// and `/`: the whole of it is replaced, not just its last word).
+        start: usize,
+        /// The other entries already listed (not offered again).
+        listed: Vec<String>,
+        /// The DSL's `use ` without its opening quote yet: the item adds
+        /// the quotes.
+        quote: bool,
+    },
     Nothing,
 }
 
@@ -93,27 +102,132 @@ pub fn spot(text: &str, offset: usize, dsl: bool) -> Spot {
     if before_word.trim_end_matches(' ').ends_with("{{.") || before_word.ends_with("{{ .") {
         return placeholder_spot(text, offset, dsl);
     }
+    let (line_start, _) = line_prefix(text, offset);
+    let entry = after_last(prefix, |c| !is_path_char(c));
+    let before_entry = &prefix[..entry];
+    let use_at = |quote| Spot::Use {
+        start: line_start + entry,
+        listed: listed_uses(text, offset, dsl),
+        quote,
+    };
     if dsl {
+        // `use ‸`, `use "net/‸`
+        let unquoted = before_entry.trim_start().trim_end_matches('"');
+        if unquoted.trim_end() == "use" && unquoted.len() > "use".len() {
+            return use_at(!before_entry.ends_with('"'));
+        }
         return Spot::Nothing;
+    }
+    // An entry of a `use:` list: `use: [otel, example.com/ac‸`, `- ex‸`.
+    let entry_head = before_entry.trim_start().trim_end_matches(['"', '\'']);
+    if (entry_head.is_empty()
+        || entry_head == "- "
+        || entry_head.ends_with(['[', ','])
+        || entry_head.ends_with("[ ")
+        || entry_head.ends_with(", "))
+        && (enclosing_key(text, offset) == Some("use") || entry_head.starts_with("use:"))
+    {
+        return use_at(false);
     }
     let head = before_word.trim_start();
     if head.is_empty() || head == "- " || head.ends_with("{ ") || head.ends_with(", ") {
-        // A key position, unless inside a list of `use:`.
-        if enclosing_key(text, offset) == Some("use") {
-            return Spot::Use;
-        }
-        if head.ends_with(", ") && prefix.contains("use:") {
-            return Spot::Use;
-        }
         if indent(prefix) == 0 && !head.starts_with('-') {
             return Spot::TopKey;
         }
         return Spot::AspectKey;
     }
     if head.starts_with("use:") || head.starts_with("- use:") {
-        return Spot::Use;
+        return use_at(false);
     }
     Spot::Nothing
+}
+
+/// A character of an import path (or a bundled name).
+fn is_path_char(c: char) -> bool {
+    c.is_alphanumeric() || matches!(c, '_' | '-' | '.' | '/' | '~' | '+')
+}
+
+/// The `use` entries of the document other than the one at `offset`, read
+/// from the text (it may not load while being typed): in YAML the top-level
+/// `use:` list around the cursor (flow or block), in the DSL every
+/// `use "…"` line.
+fn listed_uses(text: &str, offset: usize, dsl: bool) -> Vec<String> {
+    let (line_start, _) = line_prefix(text, offset);
+    let line_end = text[offset..].find('\n').map_or(text.len(), |i| offset + i);
+    let clean = |s: &str| {
+        s.trim()
+            .trim_start_matches('-')
+            .trim()
+            .trim_matches(['"', '\''])
+            .trim()
+            .to_string()
+    };
+    // The entry at the cursor is the one being typed.
+    let current = {
+        let line = &text[line_start..line_end];
+        let at = offset - line_start;
+        let start = line[..at].rfind([',', '[', '"']).map_or(0, |i| i + 1);
+        let end = line[at..]
+            .find([',', ']', '"'])
+            .map_or(line.len(), |i| at + i);
+        (line_start + start)..(line_start + end)
+    };
+    let mut out = Vec::new();
+    if dsl {
+        let mut pos = 0;
+        for line in text.split_inclusive('\n') {
+            let range = pos..pos + line.len();
+            pos += line.len();
+            if range.contains(&offset) || (offset == text.len() && range.end == offset) {
+                continue;
+            }
+            if let Some(rest) = line.trim_start().strip_prefix("use")
+                && rest.starts_with([' ', '\t', '"'])
+            {
+                let name = clean(rest.split("//").next().unwrap_or(""));
+                out.push(name);
+            }
+        }
+        out.retain(|n| !n.is_empty());
+        return out;
+    }
+    // From the `use:` line above the cursor to the next top-level key.
+    let Some(start) = text[..line_end]
+        .rmatch_indices("use:")
+        .map(|(i, _)| i)
+        .find(|&i| i == 0 || text.as_bytes()[i - 1] == b'\n')
+    else {
+        return out;
+    };
+    let body_start = start + "use:".len();
+    let mut end = text.len();
+    let mut pos = text[body_start..]
+        .find('\n')
+        .map_or(text.len(), |i| body_start + i + 1);
+    while pos < text.len() {
+        let line = text[pos..].split('\n').next().unwrap_or("");
+        let first = line.chars().next();
+        if first.is_some_and(|c| !c.is_whitespace() && c != '-' && c != '#') {
+            end = pos;
+            break;
+        }
+        pos += line.len() + 1;
+    }
+    let mut piece_start = body_start;
+    let body = &text[body_start..end];
+    for (i, c) in body.char_indices().chain([(body.len(), ',')]) {
+        if matches!(c, ',' | '[' | ']' | '\n') {
+            let range = piece_start..body_start + i;
+            let piece = text[range.clone()].split('#').next().unwrap_or("");
+            let overlaps = range.start < current.end && current.start < range.end;
+            if !overlaps && !range.contains(&offset) {
+                out.push(clean(piece));
+            }
+            piece_start = body_start + i + c.len_utf8();
+        }
+    }
+    out.retain(|n| !n.is_empty());
+    out
 }
 
 /// The nearest key above `offset` whose line is indented less than the
@@ -297,9 +411,56 @@ mod tests {
         assert_eq!(at("use: [otel]\nasp‸"), Spot::TopKey);
         assert_eq!(at("aspects:\n  - name: a\n    tar‸"), Spot::AspectKey);
         assert_eq!(at("aspects:\n  - ‸"), Spot::AspectKey);
-        assert_eq!(at("use:\n  - ot‸"), Spot::Use);
-        assert_eq!(at("use: [otel, n‸"), Spot::Use);
-        assert_eq!(at("use: [‸"), Spot::Use);
+        let listed = |s: &str| match at(s) {
+            Spot::Use { listed, .. } => Some(listed),
+            _ => None,
+        };
+        assert_eq!(listed("use:\n  - ot‸"), Some(vec![]));
+        assert_eq!(listed("use: [otel, n‸"), Some(vec!["otel".to_string()]));
+        assert_eq!(listed("use: [‸"), Some(vec![]));
+        assert_eq!(
+            listed("use: [otel, ‸]\naspects: []\n"),
+            Some(vec!["otel".to_string()])
+        );
+        assert_eq!(
+            listed("use: [\"otel\", ex.com/a‸, net/http]\n"),
+            Some(vec!["otel".to_string(), "net/http".to_string()])
+        );
+        assert_eq!(
+            listed(
+                "use:\n  - otel\n  - example.com/acme/k‸\n  - net/http # x\naspects:\n  - name: a\n"
+            ),
+            Some(vec!["otel".to_string(), "net/http".to_string()])
+        );
+        assert_eq!(
+            listed("use:\n- otel\n- ‸\n"),
+            Some(vec!["otel".to_string()])
+        );
+        // The start of an import path, not of its last word.
+        let text = "use: [otel, example.com/ac‸";
+        match at(text) {
+            Spot::Use { start, .. } => assert_eq!(start, text.find("example").unwrap()),
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn dsl_uses() {
+        let at = |s: &str| {
+            let offset = s.find('‸').unwrap();
+            spot(&s.replace('‸', ""), offset, true)
+        };
+        let text = "use \"otel\"\nuse \"example.com/a‸\"\n\naspect a {}\n";
+        assert_eq!(
+            at(text),
+            Spot::Use {
+                start: text.find("example").unwrap(),
+                listed: vec!["otel".to_string()],
+                quote: false
+            }
+        );
+        assert!(matches!(at("use ‸"), Spot::Use { quote: true, .. }));
+        assert_eq!(at("aspect a {\n    use‸"), Spot::Nothing);
     }
 
     #[test]

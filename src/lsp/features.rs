@@ -3,16 +3,31 @@
 //! `pointcut` are computed elsewhere ([`super::matches`]): this module only
 //! says when a hover asks for them.
 
-use lsp_types::{CompletionItem, CompletionItemKind, Documentation, MarkupContent, MarkupKind};
+use std::sync::Arc;
+
+use lsp_types::{
+    CompletionItem, CompletionItemKind, CompletionTextEdit, Documentation, MarkupContent,
+    MarkupKind, TextEdit,
+};
 
 use super::context::{self, Spot};
+use super::convert;
 use super::docs::{self, FieldDocs};
 use crate::bundled;
 use crate::diag::explain;
 use crate::load::yaml::{ASPECT_FIELDS, TOP_FIELDS};
+use crate::packs::discover::Offered;
 
-/// The completion items at `offset`.
-pub fn complete(docs: &FieldDocs, text: &str, offset: usize, dsl: bool) -> Vec<CompletionItem> {
+/// The completion items at `offset`; `packs` gives the aspect packs the
+/// module could use (asked only in a `use` entry).
+pub fn complete(
+    docs: &FieldDocs,
+    text: &str,
+    offset: usize,
+    dsl: bool,
+    packs: &dyn Fn() -> Arc<Vec<Offered>>,
+) -> Vec<CompletionItem> {
+    let offset = offset.min(text.len());
     let item =
         |label: &str, kind: CompletionItemKind, detail: Option<String>, doc: &str| CompletionItem {
             label: label.to_string(),
@@ -72,19 +87,63 @@ pub fn complete(docs: &FieldDocs, text: &str, offset: usize, dsl: bool) -> Vec<C
             }
             out
         }
-        Spot::Use => bundled::INTEGRATIONS
-            .iter()
-            .map(|f| {
+        Spot::Use {
+            start,
+            listed,
+            quote,
+        } => {
+            let mut out: Vec<CompletionItem> = bundled::INTEGRATIONS
+                .iter()
+                .map(|f| {
+                    item(
+                        f.name,
+                        CompletionItemKind::MODULE,
+                        Some("bundled integration".into()),
+                        f.summary,
+                    )
+                })
+                .collect();
+            out.extend(packs().iter().map(|p| {
                 item(
-                    f.name,
+                    &p.path,
                     CompletionItemKind::MODULE,
-                    Some("bundled integration".into()),
-                    f.summary,
+                    Some(format!("aspect pack ({}@{})", p.module, p.version)),
+                    &pack_doc(p),
                 )
-            })
-            .collect(),
+            }));
+            out.retain(|it| !listed.contains(&it.label));
+            // The whole entry typed so far is replaced (an import path is
+            // several words to the editor).
+            let range = convert::range(text, start.min(offset)..offset);
+            for it in &mut out {
+                let new_text = if quote {
+                    format!("\"{}\"", it.label)
+                } else {
+                    it.label.clone()
+                };
+                it.filter_text = Some(it.label.clone());
+                it.text_edit = Some(CompletionTextEdit::Edit(TextEdit { range, new_text }));
+            }
+            out
+        }
         Spot::Nothing => Vec::new(),
     }
+}
+
+/// A pack item's documentation: the aspects it ships and where it is.
+fn pack_doc(p: &Offered) -> String {
+    let aspects = if p.aspects.is_empty() {
+        "Aspect pack".to_string()
+    } else {
+        let names: Vec<String> = p.aspects.iter().map(|a| format!("`{a}`")).collect();
+        format!("Aspects: {}", names.join(", "))
+    };
+    format!(
+        "{aspects}\n\nFrom module `{}` {} (`{}`).",
+        p.module,
+        p.version,
+        p.dir.display()
+    )
 }
 
 /// What a hover at `offset` shows, before any match count.
@@ -170,7 +229,7 @@ mod tests {
         for text in texts {
             for dsl in [false, true] {
                 for offset in (0..=text.len()).filter(|&i| text.is_char_boundary(i)) {
-                    complete(&docs, text, offset, dsl);
+                    complete(&docs, text, offset, dsl, &|| Arc::default());
                     hover(&docs, text, offset, dsl);
                 }
             }

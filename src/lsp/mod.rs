@@ -7,7 +7,9 @@
 //!   together, the open documents' text standing in for the files on disk,
 //!   published per file (a pack's file gets its own);
 //! - completion of fields, `{{.` placeholders (those valid in that advice),
-//!   bundled integrations in `use:` ([`features`]);
+//!   bundled integrations and aspect packs in `use:` ([`features`]; the
+//!   packs of the required modules are found on a worker thread and
+//!   cached per module, [`packs`]);
 //! - hover docs for fields, placeholders and diagnostic codes (the
 //!   `goaop explain` page); on `target:`/`pointcut` also how many join
 //!   points of the module the aspect matches, with examples
@@ -30,6 +32,7 @@ mod diagnostics;
 mod docs;
 mod features;
 mod matches;
+mod packs;
 
 use std::collections::{BTreeSet, HashMap};
 use std::panic::{AssertUnwindSafe, catch_unwind};
@@ -101,6 +104,7 @@ struct Server<'c> {
     codes: HashMap<String, Vec<(std::ops::Range<usize>, &'static str)>>,
     fields: FieldDocs,
     matches: MatchCache,
+    packs: packs::PackIndex,
 }
 
 /// Run the protocol on `conn`: initialize, then handle messages until
@@ -115,6 +119,7 @@ pub fn serve(conn: &Connection) -> Result<(), String> {
         codes: HashMap::new(),
         fields: FieldDocs::new(),
         matches: Arc::default(),
+        packs: packs::PackIndex::default(),
     };
     for msg in &conn.receiver {
         match msg {
@@ -158,7 +163,12 @@ impl Server<'_> {
                     n.extract::<lsp_types::DidOpenTextDocumentParams>(DidOpenTextDocument::METHOD)
                 {
                     let d = p.text_document;
-                    self.open(d.uri, d.text, d.version);
+                    self.open(d.uri.clone(), d.text, d.version);
+                    // Find the module's packs now, so that the first
+                    // completion in `use:` has them.
+                    if let Some(doc) = self.docs.get(d.uri.as_str()) {
+                        self.packs.get(&doc.path);
+                    }
                 }
             }
             DidChangeTextDocument::METHOD => {
@@ -272,7 +282,8 @@ impl Server<'_> {
                     .get(pos.text_document.uri.as_str())
                     .map(|d| {
                         let offset = convert::offset(&d.text, pos.position);
-                        features::complete(&self.fields, &d.text, offset, is_dsl(d))
+                        let packs = || self.packs.get(&d.path);
+                        features::complete(&self.fields, &d.text, offset, is_dsl(d), &packs)
                     })
                     .unwrap_or_default();
                 self.send(Response::new_ok(id, items));

@@ -9,6 +9,7 @@
 //! packs already read ([`Packs`]) and treats both kinds alike: it adds their
 //! files to its sources, checks their aspects and follows their own `use:`.
 
+pub mod discover;
 pub mod resolve;
 
 use std::borrow::Cow;

@@ -132,8 +132,11 @@ impl Kept {
 }
 
 /// The environment variables the go command reads when it builds.
+/// goaop's own (`GOAOP_LOG`, `GOAOP_CONFIG`…) are not among them: the
+/// closure does not depend on them (the imports are in the key), and a
+/// build with `GOAOP_LOG` set must not list the closure again.
 fn build_variable(name: &str) -> bool {
-    name.starts_with("GO")
+    (name.starts_with("GO") && !name.starts_with("GOAOP_"))
         || name.starts_with("CGO_")
         || matches!(
             name,
@@ -238,5 +241,7 @@ mod tests {
         assert_ne!(a, Kept::key("p", go, Some(m.path())), "go.sum");
         assert!(build_variable("GOARCH") && build_variable("CGO_CFLAGS") && build_variable("CC"));
         assert!(!build_variable("PWD") && !build_variable("SHLVL"));
+        assert!(!build_variable("GOAOP_LOG") && !build_variable("GOAOP_CONFIG"));
+        assert!(build_variable("GOAMD64") && build_variable("GOFLAGS"));
     }
 }

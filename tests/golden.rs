@@ -327,3 +327,28 @@ fn a_broken_case_fails_alone() {
     );
     let _ = std::fs::remove_dir_all(&module);
 }
+
+/// A checked-out repository can hold a symlink where an expected file goes
+/// (`input.go.golden -> ~/.bashrc`): `--update` replaces the link with the
+/// expected file and never writes through it.
+#[test]
+fn update_replaces_a_symlink_and_never_follows_it() {
+    let module = copy_tree(&fixture("module"), "golden-symlink");
+    let fresh = module.join("testdata/new/fresh");
+    let victim = module.join("victim.txt");
+    std::fs::write(&victim, "precious\n").unwrap();
+    std::os::unix::fs::symlink(&victim, fresh.join("input.go.golden")).unwrap();
+    std::os::unix::fs::symlink(&victim, fresh.join("plan.txt")).unwrap();
+
+    let out = goaop_test(&module, &["testdata/new", "--update"]);
+    assert_eq!(out.status.code(), Some(0), "{:?}", text(&out));
+    assert_eq!(read(&victim), "precious\n", "written through the symlink");
+    for f in ["input.go.golden", "plan.txt"] {
+        let meta = std::fs::symlink_metadata(fresh.join(f)).unwrap();
+        assert!(meta.file_type().is_file(), "{f} is a regular file now");
+    }
+    assert!(read(fresh.join("input.go.golden")).contains(r#"tracer.Start(ctx, "Fetch""#));
+    let again = goaop_test(&module, &["testdata/new"]);
+    assert_eq!(again.status.code(), Some(0), "{:?}", text(&again));
+    let _ = std::fs::remove_dir_all(&module);
+}

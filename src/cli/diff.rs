@@ -38,9 +38,7 @@ pub fn run(args: &DiffArgs, cwd: &Path) -> Outcome {
             let Some(new) = new else { continue };
             if let Some(dir) = &args.out {
                 let target = dir.join(f.name.trim_start_matches('/'));
-                if let Err(e) = std::fs::create_dir_all(target.parent().unwrap_or(dir))
-                    .and_then(|_| std::fs::write(&target, new))
-                {
+                if let Err(e) = crate::project::write_atomically(&target, new.as_bytes()) {
                     return Outcome {
                         stderr: format!("error: cannot write {}: {e}\n", target.display()),
                         code: 1,

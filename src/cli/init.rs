@@ -321,7 +321,8 @@ fn tools_file<'a>(package: &str, packages: impl Iterator<Item = &'a str>) -> Str
 fn execute(plan: &InitPlan, rehearsed: Option<&versions::Rehearsed>, root: &Path) -> Outcome {
     let mut report = String::new();
     if let Some((path, text)) = &plan.aspects {
-        if let Err(e) = std::fs::write(path, text) {
+        // Atomically: a symlink at the path is replaced, never written through.
+        if let Err(e) = crate::project::write_atomically(path, text.as_bytes()) {
             return Outcome::usage(format!("cannot write {}: {e}", path.display()));
         }
         report.push_str(&format!(
@@ -333,7 +334,7 @@ fn execute(plan: &InitPlan, rehearsed: Option<&versions::Rehearsed>, root: &Path
         report.push_str(&format!("aspects already use [{}]\n", plan.uses.join(", ")));
     }
     let (tools_path, tools) = &plan.tools;
-    if let Err(e) = std::fs::write(tools_path, tools) {
+    if let Err(e) = crate::project::write_atomically(tools_path, tools.as_bytes()) {
         return Outcome::usage(format!("cannot write {}: {e}", tools_path.display()));
     }
     report.push_str(&format!("wrote {}\n", rel(tools_path, root)));

@@ -20,7 +20,7 @@ mod read;
 pub mod session;
 pub mod woven;
 
-pub use read::{ReadError, read_capped};
+pub use read::{ReadError, read_capped, write_atomically};
 pub use session::{
     BuildError, Loaded, build, compile_diagnostic, default_files, files_or_default, load_and_check,
     load_and_check_with, load_check_compile, load_check_compile_with,

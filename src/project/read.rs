@@ -1,11 +1,12 @@
-//! Reading input files in bounded time and memory.
+//! Reading input files in bounded time and memory, and writing files
+//! atomically.
 //!
 //! Input files are read with [`read_capped`]: only regular files (never a
 //! FIFO, which would block, or a device such as `/dev/zero`, which never
 //! ends), and never more than a cap, so reading costs bounded time and
 //! memory whatever the path names.
 
-use std::io::Read;
+use std::io::{Read, Write};
 use std::path::Path;
 
 /// Why [`read_capped`] did not return a file's bytes.
@@ -66,5 +67,43 @@ fn kind(t: &std::fs::FileType) -> &'static str {
         "a directory"
     } else {
         "not a regular file"
+    }
+}
+
+/// Write `bytes` to `path` atomically (creating its directory): a
+/// temporary file in the same directory renamed over `path`. Readers see
+/// the old or the new bytes, never a mix; and a symlink at `path` is
+/// replaced, never followed (a checked-out repository could point a golden
+/// file at `~/.bashrc`).
+pub fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    let dir = path.parent().unwrap_or(Path::new("."));
+    std::fs::create_dir_all(dir)?;
+    let mut tmp = tempfile::Builder::new()
+        .prefix(".goaop-")
+        .suffix(".tmp")
+        .tempfile_in(dir)?;
+    tmp.write_all(bytes)?;
+    tmp.persist(path).map_err(|e| e.error)?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_atomic_write_replaces_a_symlink_and_creates_directories() {
+        let dir = tempfile::tempdir().unwrap();
+        let victim = dir.path().join("victim");
+        std::fs::write(&victim, "precious").unwrap();
+        let link = dir.path().join("aspects.yaml");
+        std::os::unix::fs::symlink(&victim, &link).unwrap();
+        write_atomically(&link, b"use: [otel]\n").unwrap();
+        assert_eq!(std::fs::read_to_string(&victim).unwrap(), "precious");
+        assert!(std::fs::symlink_metadata(&link).unwrap().is_file());
+        assert_eq!(std::fs::read_to_string(&link).unwrap(), "use: [otel]\n");
+        let deep = dir.path().join("a/b/c.go");
+        write_atomically(&deep, b"package c\n").unwrap();
+        assert_eq!(std::fs::read_to_string(&deep).unwrap(), "package c\n");
     }
 }

@@ -9,7 +9,6 @@
 //! Writes are atomic (a temporary file renamed into place), so concurrent
 //! builds sharing one cache race harmlessly.
 
-use std::io::Write;
 use std::path::Path;
 
 const MAGIC: &[u8; 8] = b"goaop\x00s1";
@@ -46,20 +45,6 @@ pub fn open<'a>(kind: &str, key: &str, file: &'a [u8]) -> Option<&'a [u8]> {
     (digest(kind, key, payload) == blake3::Hash::from_slice(hash).ok()?).then_some(payload)
 }
 
-/// Write `bytes` to `path` atomically (creating its directory). A cache
-/// that cannot be written only costs speed, so callers may ignore errors.
-pub fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    let dir = path.parent().unwrap_or(Path::new("."));
-    std::fs::create_dir_all(dir)?;
-    let mut tmp = tempfile::Builder::new()
-        .prefix(".goaop-")
-        .suffix(".tmp")
-        .tempfile_in(dir)?;
-    tmp.write_all(bytes)?;
-    tmp.persist(path).map_err(|e| e.error)?;
-    Ok(())
-}
-
 /// Read and open a sealed file; `None` if it is missing or damaged.
 pub fn read(path: &Path, kind: &str, key: &str) -> Option<Vec<u8>> {
     let file = std::fs::read(path).ok()?;
@@ -69,9 +54,10 @@ pub fn read(path: &Path, kind: &str, key: &str) -> Option<Vec<u8>> {
     Some(file)
 }
 
-/// Seal and write (errors ignored: see [`write_atomically`]).
+/// Seal and write atomically (errors ignored: a cache that cannot be
+/// written only costs speed).
 pub fn write(path: &Path, kind: &str, key: &str, payload: &[u8]) {
-    let _ = write_atomically(path, &seal(kind, key, payload));
+    let _ = crate::project::write_atomically(path, &seal(kind, key, payload));
 }
 
 #[cfg(test)]

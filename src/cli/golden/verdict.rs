@@ -101,7 +101,8 @@ pub fn judge(case: &Case, actual: &[Output], update: bool, shown: &str) -> Judge
 }
 
 fn write(case: &Case, o: &Output, j: &mut Judged) {
-    match std::fs::write(case.dir.join(&o.file), &o.text) {
+    // Atomically, replacing (never following) a symlink at the path.
+    match crate::project::write_atomically(&case.dir.join(&o.file), o.text.as_bytes()) {
         Ok(()) => j.written.push(o.file.clone()),
         Err(e) => j.problems.push(Problem::Error {
             message: format!("cannot write {}: {e}", o.file),

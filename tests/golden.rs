@@ -325,6 +325,20 @@ fn a_broken_case_fails_alone() {
         stdout.ends_with("FAIL: 1 of 7 cases failed in testdata/aspect_tests\n"),
         "no --update hint for a case that cannot run: {stdout}"
     );
+    // An import path Go would refuse (here with a line break and a quote)
+    // fails the case instead of silently matching no aspect.
+    std::fs::write(
+        cases.join("traced/case.yaml"),
+        "package: \"example.com/x\\n\\\"); panic(1)\"\n",
+    )
+    .unwrap();
+    let out = goaop_test(&module, &[]);
+    let stdout = text(&out).0;
+    assert_eq!(out.status.code(), Some(1), "{stdout}");
+    assert!(
+        stdout.contains("    error: case.yaml: package \"example.com/x\\n\\\"); panic(1)\": "),
+        "{stdout}"
+    );
     let _ = std::fs::remove_dir_all(&module);
 }
 

@@ -59,14 +59,22 @@ impl Case {
             return Ok(CaseConfig::default());
         }
         let text = read_text(&path)?;
-        serde_saphyr::from_str::<Option<CaseConfig>>(&text)
+        let config = serde_saphyr::from_str::<Option<CaseConfig>>(&text)
             .map(Option::unwrap_or_default)
             .map_err(|e| {
                 // The first line says it all (the rest quotes the file).
                 let e = e.to_string();
                 let first = e.lines().next().unwrap_or_default();
                 format!("{CASE_FILE}: {}", first.trim_start_matches("error: "))
-            })
+            })?;
+        // Checked like the import paths of aspect files (Go's rules), so a
+        // typo fails the case instead of silently matching nothing.
+        if let Some(p) = &config.package
+            && let Some(problem) = crate::check::names::import_path_problem(p)
+        {
+            return Err(format!("{CASE_FILE}: package {p:?}: {problem}"));
+        }
+        Ok(config)
     }
 
     /// Read a file of the case (a Go file or an expected output).

@@ -75,14 +75,26 @@ fn kind(t: &std::fs::FileType) -> &'static str {
 /// the old or the new bytes, never a mix; and a symlink at `path` is
 /// replaced, never followed (a checked-out repository could point a golden
 /// file at `~/.bashrc`).
+///
+/// The file gets the permissions a plain write would give it: those of
+/// the regular file it replaces, else `0o666` less the umask (a temporary
+/// file alone would be `0o600`, and `goaop init` would make a user's
+/// aspects.yaml unreadable to the rest of the team).
 pub fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    use std::os::unix::fs::PermissionsExt;
     let dir = path.parent().unwrap_or(Path::new("."));
     std::fs::create_dir_all(dir)?;
     let mut tmp = tempfile::Builder::new()
         .prefix(".goaop-")
         .suffix(".tmp")
+        .permissions(std::fs::Permissions::from_mode(0o666))
         .tempfile_in(dir)?;
     tmp.write_all(bytes)?;
+    if let Ok(old) = std::fs::symlink_metadata(path)
+        && old.is_file()
+    {
+        tmp.as_file().set_permissions(old.permissions())?;
+    }
     tmp.persist(path).map_err(|e| e.error)?;
     Ok(())
 }
@@ -102,6 +114,18 @@ mod tests {
         assert_eq!(std::fs::read_to_string(&victim).unwrap(), "precious");
         assert!(std::fs::symlink_metadata(&link).unwrap().is_file());
         assert_eq!(std::fs::read_to_string(&link).unwrap(), "use: [otel]\n");
+        // Permissions as a plain write: an existing file keeps its own,
+        // a new one is not private to its owner (0o666 less the umask).
+        use std::os::unix::fs::PermissionsExt;
+        let mode = |p: &Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+        std::fs::set_permissions(&link, std::fs::Permissions::from_mode(0o640)).unwrap();
+        write_atomically(&link, b"use: [otel, net/http]\n").unwrap();
+        assert_eq!(mode(&link), 0o640);
+        let plain = dir.path().join("plain");
+        std::fs::write(&plain, "x").unwrap();
+        let fresh = dir.path().join("fresh");
+        write_atomically(&fresh, b"x").unwrap();
+        assert_eq!(mode(&fresh), mode(&plain), "as std::fs::write");
         let deep = dir.path().join("a/b/c.go");
         write_atomically(&deep, b"package c\n").unwrap();
         assert_eq!(std::fs::read_to_string(&deep).unwrap(), "package c\n");

@@ -85,6 +85,16 @@ fn pg_bin() -> PathBuf {
     bin
 }
 
+/// libpq's and the server's environment (PGHOST, PGSSLMODE, PGDATA, …)
+/// removed: only the command line says where and how to connect.
+fn without_pg_env(cmd: &mut Command) {
+    for (key, _) in std::env::vars_os() {
+        if key.to_str().is_some_and(|k| k.starts_with("PG")) {
+            cmd.env_remove(key);
+        }
+    }
+}
+
 /// `(uid, gid)` of the `postgres` user from /etc/passwd, when we are root
 /// (initdb and postgres refuse to run as root); `None` otherwise.
 fn server_user() -> Option<(u32, u32)> {
@@ -137,7 +147,8 @@ impl Postgres {
         // As the server's user (std drops root's supplementary groups too).
         let as_server = |program: &str| {
             let mut c = Command::new(bin.join(program));
-            c.current_dir(&pg.dir).env_remove("PGDATA");
+            c.current_dir(&pg.dir);
+            without_pg_env(&mut c);
             if let Some((uid, gid)) = user {
                 c.uid(uid).gid(gid);
             }
@@ -159,7 +170,11 @@ impl Postgres {
             .output()
             .unwrap_or_else(|e| panic!("initdb: {e}; {MISSING}"));
         let (o, e) = text(&out);
-        assert!(out.status.success(), "initdb failed:\n{o}{e}");
+        assert!(
+            out.status.success(),
+            "initdb into {} failed (as root it runs as `postgres`, which must reach the temp dir):\n{o}{e}",
+            pg.dir.display()
+        );
 
         pg.port = TcpListener::bind("127.0.0.1:0")
             .and_then(|l| l.local_addr())
@@ -199,7 +214,9 @@ impl Postgres {
     fn setup(&mut self, bin: &Path) {
         let deadline = Instant::now() + Duration::from_secs(30);
         loop {
-            let out = Command::new(bin.join("psql"))
+            let mut psql = Command::new(bin.join("psql"));
+            without_pg_env(&mut psql);
+            let out = psql
                 .args(["-h", "127.0.0.1", "-p", &self.port.to_string()])
                 .args([
                     "-U",
@@ -216,8 +233,6 @@ impl Postgres {
                     "CREATE TABLE users (id int PRIMARY KEY, name text NOT NULL); \
                      INSERT INTO users VALUES (1, 'alice'), (2, 'bob');",
                 )
-                .env_remove("PGPASSWORD")
-                .env_remove("PGSERVICE")
                 .output()
                 .unwrap_or_else(|e| panic!("psql: {e}; {MISSING}"));
             if out.status.success() {
@@ -291,7 +306,9 @@ struct Run {
 }
 
 fn run(what: &'static str, bin: &Path, pg: &Postgres) -> Run {
-    let out = Command::new(bin)
+    let mut cmd = Command::new(bin);
+    without_pg_env(&mut cmd);
+    let out = cmd
         .arg(pg.url())
         .env("OTEL_SERVICE_NAME", "pg")
         .env("OTEL_TRACES_EXPORTER", "console")
@@ -301,8 +318,6 @@ fn run(what: &'static str, bin: &Path, pg: &Postgres) -> Run {
         .env_remove("OTEL_TRACES_SAMPLER")
         .env_remove("OTEL_PROPAGATORS")
         .env_remove("OTEL_RESOURCE_ATTRIBUTES")
-        .env_remove("PGPASSWORD")
-        .env_remove("PGSERVICE")
         .output()
         .unwrap_or_else(|e| panic!("running {}: {e}", bin.display()));
     let (stdout, stderr) = text(&out);

@@ -43,6 +43,7 @@ fn woven_integrations_match_snapshots_and_type_check() {
     let settings = common::snapshots("integrations");
     let orders = common::root().join("example/orders");
     let more = common::root().join("tests/integrations_more");
+    let pg = common::root().join("tests/integrations_pg");
     let module = std::env::temp_dir().join(format!("goaop-integrations-{}", std::process::id()));
     let mut failures = Vec::new();
     for dir in cases() {
@@ -64,9 +65,12 @@ fn woven_integrations_match_snapshots_and_type_check() {
         settings.bind(|| insta::assert_snapshot!(name.as_str(), render(&woven)));
 
         // Type-check in a module with example/orders' requirements (the
-        // router, redis and slog integrations: tests/integrations_more's).
+        // router, redis and slog integrations: tests/integrations_more's;
+        // pgx: tests/integrations_pg's).
         let requirements = if MORE.contains(&name.as_str()) {
             &more
+        } else if name == "pgx" {
+            &pg
         } else {
             &orders
         };

@@ -224,7 +224,7 @@ pub const INTEGRATIONS: &[BundledFile] = &[
         name: "aws",
         path: "<bundled>/aws.yaml",
         text: include_str!("../stdlib-aspects/aws.yaml"),
-        summary: "config.LoadDefaultConfig (aws-sdk-go-v2): otelaws middlewares on the loaded aws.Config, a CLIENT span per API call (rpc.system = aws-api, rpc.service, rpc.method); the program's own otelaws.AppendMiddlewares wins",
+        summary: "config.LoadDefaultConfig (aws-sdk-go-v2): otelaws middlewares on the loaded aws.Config, a CLIENT span per API call (rpc.system.name = aws-api, rpc.method = `DynamoDB/GetItem`); the program's own otelaws.AppendMiddlewares wins",
         modules: &[AWS_SDK, SMITHY, OTELAWS],
         when_imported: Some("github.com/aws/aws-sdk-go-v2/config"),
     },

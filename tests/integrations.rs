@@ -17,6 +17,9 @@ const PKG: &str = "example.com/orders/cmd/app";
 /// they instrument are not in example/orders).
 const MORE: &[&str] = &["chi", "echo", "gin", "go_redis", "gorilla_mux", "slog"];
 
+/// Cases type-checked with tests/integrations_mongoaws's go.mod.
+const MONGOAWS: &[&str] = &["aws", "mongo"];
+
 fn cases() -> Vec<PathBuf> {
     case_dirs("tests/integrations")
 }
@@ -43,6 +46,7 @@ fn woven_integrations_match_snapshots_and_type_check() {
     let settings = common::snapshots("integrations");
     let orders = common::root().join("example/orders");
     let more = common::root().join("tests/integrations_more");
+    let mongoaws = common::root().join("tests/integrations_mongoaws");
     let module = std::env::temp_dir().join(format!("goaop-integrations-{}", std::process::id()));
     let mut failures = Vec::new();
     for dir in cases() {
@@ -64,9 +68,12 @@ fn woven_integrations_match_snapshots_and_type_check() {
         settings.bind(|| insta::assert_snapshot!(name.as_str(), render(&woven)));
 
         // Type-check in a module with example/orders' requirements (the
-        // router, redis and slog integrations: tests/integrations_more's).
+        // router, redis and slog integrations: tests/integrations_more's;
+        // mongo and aws: tests/integrations_mongoaws's).
         let requirements = if MORE.contains(&name.as_str()) {
             &more
+        } else if MONGOAWS.contains(&name.as_str()) {
+            &mongoaws
         } else {
             &orders
         };

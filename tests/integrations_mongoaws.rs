@@ -137,7 +137,11 @@ fn assert_mongo(run: &Run, server: &Span, command: &str) {
         run.what,
         dump(spans)
     );
-    assert_eq!(span.status.code, "Unset", "{}: {command} succeeded", run.what);
+    assert_eq!(
+        span.status.code, "Unset",
+        "{}: {command} succeeded",
+        run.what
+    );
 }
 
 /// The DynamoDB GetItem span under `server`, and the trace context the
@@ -152,7 +156,13 @@ fn assert_dynamodb(run: &Run, server: &Span) {
     // and rpc.method as `Service/Method` (no rpc.service); older releases
     // wrote rpc.system, rpc.service and rpc.method separately.
     let system = str_attr(span, "rpc.system.name").or(str_attr(span, "rpc.system"));
-    assert_eq!(system, Some("aws-api"), "{}: rpc system; spans:\n{}", run.what, dump(spans));
+    assert_eq!(
+        system,
+        Some("aws-api"),
+        "{}: rpc system; spans:\n{}",
+        run.what,
+        dump(spans)
+    );
     let method = str_attr(span, "rpc.method").unwrap_or_default();
     let (service, method) = match str_attr(span, "rpc.service") {
         Some(service) => (service, method),
@@ -243,9 +253,17 @@ fn assert_run(run: &Run) {
     let end = one(spans, "endSessions span", |s| {
         str_attr(s, "db.operation.name") == Some("endSessions")
     });
-    assert!(end.is_root() && end.span_kind == CLIENT, "{}: endSessions root", run.what);
+    assert!(
+        end.is_root() && end.span_kind == CLIENT,
+        "{}: endSessions root",
+        run.what
+    );
     assert_name(spans, end, "endSessions admin");
-    assert!(end.attr("db.collection.name").is_none(), "{}: no collection", run.what);
+    assert!(
+        end.attr("db.collection.name").is_none(),
+        "{}: no collection",
+        run.what
+    );
     assert_eq!(
         spans.len(),
         7,
@@ -266,7 +284,10 @@ fn mongo_and_aws_are_traced_against_fake_endpoints_with_toolexec_and_driver_mode
     // `goaop plan` lists the new join points, and none in the fakes.
     let plan = succeed("goaop plan", goaop(&dir, &["plan", "./..."]));
     for (aspect, site) in [
-        ("mongo-connect", "go.mongodb.org/mongo-driver/v2/mongo.Connect"),
+        (
+            "mongo-connect",
+            "go.mongodb.org/mongo-driver/v2/mongo.Connect",
+        ),
         (
             "aws-load-default-config",
             "github.com/aws/aws-sdk-go-v2/config.LoadDefaultConfig",

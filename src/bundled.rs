@@ -113,6 +113,25 @@ const OTELPGX: GoModule = GoModule {
     path: "github.com/exaring/otelpgx",
     version: "v0.13.0",
 };
+const MONGO: GoModule = GoModule {
+    path: "go.mongodb.org/mongo-driver/v2",
+    version: "v2.10.0",
+};
+const AWS_SDK: GoModule = GoModule {
+    path: "github.com/aws/aws-sdk-go-v2",
+    version: "v1.48.0",
+};
+const SMITHY: GoModule = GoModule {
+    path: "github.com/aws/smithy-go",
+    version: "v1.28.9",
+};
+/// Deprecated upstream ("no longer supported") but released with the pinned
+/// otel v1.47.0 and working; the SDK's own smithyoteltracing adapter is not
+/// served by the module proxy.
+const OTELAWS: GoModule = GoModule {
+    path: "go.opentelemetry.io/contrib/instrumentation/github.com/aws/aws-sdk-go-v2/otelaws",
+    version: "v0.72.0",
+};
 /// A slog.Handler wrapper adding trace_id/span_id from the record's context.
 const SLOG_OTEL: GoModule = GoModule {
     path: "github.com/remychantenay/slog-otel",
@@ -210,6 +229,22 @@ pub const INTEGRATIONS: &[BundledFile] = &[
         summary: "pgx.Connect/ConnectConfig/ConnectWithOptions, pgxpool.New/NewWithConfig, stdlib.OpenDB: otelpgx as the connection's Tracer (a Tracer the program set is left alone), a CLIENT span per query, batch, prepare, copy and pool acquire (db.system.name = postgresql) inside a span",
         modules: &[PGX, OTELPGX],
         when_imported: Some(&["github.com/jackc/pgx/v5", "github.com/jackc/pgx/v5/pgxpool"]),
+    },
+    BundledFile {
+        name: "mongo",
+        path: "<bundled>/mongo.yaml",
+        text: include_str!("../stdlib-aspects/mongo.yaml"),
+        summary: "mongo.Connect (driver v2): a command monitor (composed with the program's own), a CLIENT span per command (db.system.name = mongodb, db.collection.name, db.operation.name)",
+        modules: &[OTEL, OTEL_TRACE, MONGO],
+        when_imported: Some(&["go.mongodb.org/mongo-driver/v2/mongo"]),
+    },
+    BundledFile {
+        name: "aws",
+        path: "<bundled>/aws.yaml",
+        text: include_str!("../stdlib-aspects/aws.yaml"),
+        summary: "config.LoadDefaultConfig (aws-sdk-go-v2): otelaws middlewares on the loaded aws.Config, a CLIENT span per API call (rpc.system.name = aws-api, rpc.method = `DynamoDB/GetItem`); the program's own otelaws.AppendMiddlewares wins",
+        modules: &[AWS_SDK, SMITHY, OTELAWS],
+        when_imported: Some(&["github.com/aws/aws-sdk-go-v2/config"]),
     },
     BundledFile {
         name: "log/slog",

@@ -17,6 +17,9 @@ const PKG: &str = "example.com/orders/cmd/app";
 /// they instrument are not in example/orders).
 const MORE: &[&str] = &["chi", "echo", "gin", "go_redis", "gorilla_mux", "slog"];
 
+/// Cases type-checked with tests/integrations_mongoaws's go.mod.
+const MONGOAWS: &[&str] = &["aws", "mongo"];
+
 fn cases() -> Vec<PathBuf> {
     case_dirs("tests/integrations")
 }
@@ -44,6 +47,7 @@ fn woven_integrations_match_snapshots_and_type_check() {
     let orders = common::root().join("example/orders");
     let more = common::root().join("tests/integrations_more");
     let pg = common::root().join("tests/integrations_pg");
+    let mongoaws = common::root().join("tests/integrations_mongoaws");
     let module = std::env::temp_dir().join(format!("goaop-integrations-{}", std::process::id()));
     let mut failures = Vec::new();
     for dir in cases() {
@@ -66,11 +70,14 @@ fn woven_integrations_match_snapshots_and_type_check() {
 
         // Type-check in a module with example/orders' requirements (the
         // router, redis and slog integrations: tests/integrations_more's;
-        // pgx: tests/integrations_pg's).
+        // pgx: tests/integrations_pg's; mongo and aws:
+        // tests/integrations_mongoaws's).
         let requirements = if MORE.contains(&name.as_str()) {
             &more
         } else if name == "pgx" {
             &pg
+        } else if MONGOAWS.contains(&name.as_str()) {
+            &mongoaws
         } else {
             &orders
         };

@@ -8,6 +8,7 @@
 //! exports them only at exit (the default 60 s interval, so they come from
 //! the MeterProvider's Shutdown when main returns), inventory every 100 ms
 //! too; with OTEL_METRICS_EXPORTER=none nothing metric-shaped is written.
+//! A run that ends in os.Exit exports its metrics first.
 //! The plain build must answer the same and write nothing. These tests need
 //! the Go toolchain and fail loudly without it.
 //!
@@ -29,7 +30,7 @@ use std::time::{Duration, Instant};
 use serde_json::Value;
 
 use common::gobuild::{copy_tree, go, output, toolexec};
-use common::metrics::{Export, metric, split};
+use common::metrics::{Export, metric, point, split};
 use common::spans::{
     CLIENT, SERVER, Span, assert_attr, assert_name, child, dump, filter, has_attr, parse_spans,
     server_span,
@@ -451,8 +452,25 @@ fn count(exports: &[Export], export: &Export, name: &str) -> u64 {
     metric(exports, export, name)
         .points()
         .iter()
-        .map(|p| p.count.unwrap_or_else(|| panic!("{name} is not a histogram")))
+        .map(|p| {
+            p.count
+                .unwrap_or_else(|| panic!("{name} is not a histogram"))
+        })
         .sum()
+}
+
+/// The requests `export` served for `route` with `status`.
+fn requests(exports: &[Export], export: &Export, route: &str, status: i64) -> Option<u64> {
+    point(
+        exports,
+        export,
+        "http.server.request.duration",
+        &[
+            ("http.route", route.into()),
+            ("http.response.status_code", status.into()),
+        ],
+    )
+    .count
 }
 
 /// The metrics of a run with OTEL_METRICS_EXPORTER=console (see the module
@@ -479,27 +497,51 @@ fn assert_metrics(api: &[Export], inventory: &[Export]) {
     );
 
     // The Go runtime, from the start of main: in inventory's first export.
-    for e in [&api[0], &inventory[0], inventory.last().unwrap()] {
-        let used = metric(api, e, "go.memory.used");
+    for (exports, e) in [
+        (api, &api[0]),
+        (inventory, &inventory[0]),
+        (inventory, inventory.last().unwrap()),
+    ] {
+        let used = metric(exports, e, "go.memory.used");
         assert!(
-            used.points()
-                .iter()
-                .all(|p| p.value.as_ref().and_then(Value::as_i64).is_some_and(|v| v > 0)),
+            used.points().iter().all(|p| p
+                .value
+                .as_ref()
+                .and_then(Value::as_i64)
+                .is_some_and(|v| v > 0)),
             "{used:?}"
         );
-        metric(api, e, "go.goroutine.count");
+        metric(exports, e, "go.goroutine.count");
     }
 
-    // Cumulative totals at exit: four requests to api, one query each
-    // (two for /orders/1?), one gRPC and one HTTP call to inventory.
+    // Cumulative at exit, one data point per attribute set: api served four
+    // requests (the 404 is its own point), queried SQLite, called inventory
+    // once over gRPC and once over HTTP; inventory served those two.
     let api = &api[0];
-    let exports = std::slice::from_ref(api);
-    assert_eq!(count(exports, api, "http.server.request.duration"), 4);
-    assert_eq!(count(exports, api, "http.client.request.duration"), 1);
-    assert_eq!(count(exports, api, "rpc.client.call.duration"), 1);
-    assert!(count(exports, api, "db.client.operation.duration") >= 2);
+    let api_exports = std::slice::from_ref(api);
+    assert_eq!(count(api_exports, api, "http.server.request.duration"), 4);
+    assert_eq!(requests(api_exports, api, "/orders/{id}", 200), Some(1));
+    assert_eq!(requests(api_exports, api, "/orders/{id}", 404), Some(1));
+    assert_eq!(requests(api_exports, api, "/healthz", 200), Some(1));
+    assert_eq!(count(api_exports, api, "http.client.request.duration"), 1);
+    let reserve = [("rpc.method", Value::from("shop.Inventory/Reserve"))];
+    let rpc = point(api_exports, api, "rpc.client.call.duration", &reserve);
+    assert_eq!(rpc.count, Some(1));
+    let queries = point(
+        api_exports,
+        api,
+        "db.client.operation.duration",
+        &[
+            ("db.operation.name", "sql.conn.query".into()),
+            ("db.system.name", "sqlite".into()),
+        ],
+    );
+    assert!(queries.count >= Some(2), "{queries:?}");
+
     let last = inventory.last().unwrap();
-    assert_eq!(count(inventory, last, "rpc.server.call.duration"), 1);
+    let rpc = point(inventory, last, "rpc.server.call.duration", &reserve);
+    assert_eq!(rpc.count, Some(1));
+    assert_eq!(requests(inventory, last, "/price/{sku}", 200), Some(1));
     assert_eq!(count(inventory, last, "http.server.request.duration"), 1);
 }
 
@@ -531,6 +573,24 @@ fn orders_woven_with_otel_has_span_tree_and_metrics() {
     spans.extend(more);
     assert_traced(&spans);
     assert_metrics(&api, &inventory);
+
+    // os.Exit skips main's deferred Shutdown: the metrics are flushed
+    // before it (api exits 1 when its database cannot be opened).
+    let failed = Command::new(&bins.api)
+        .args(["-db", &dir.join("missing/orders.db").display().to_string()])
+        .env("OTEL_SERVICE_NAME", "api")
+        .env("OTEL_TRACES_EXPORTER", "none")
+        .env("OTEL_METRICS_EXPORTER", "console")
+        .env("OTEL_LOGS_EXPORTER", "none")
+        .env_remove("OTEL_METRIC_EXPORT_INTERVAL")
+        .env_remove("OTEL_SDK_DISABLED")
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8(failed.stdout).unwrap();
+    assert_eq!(failed.status.code(), Some(1), "{stdout}");
+    let (spans, exports) = split("api", &stdout);
+    assert!(spans.is_empty() && exports.len() == 1, "{stdout}");
+    metric(&exports, &exports[0], "go.goroutine.count");
     let _ = std::fs::remove_dir_all(&dir);
 }
 

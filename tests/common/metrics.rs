@@ -92,7 +92,8 @@ pub fn split(process: &str, stdout: &str) -> (Vec<Span>, Vec<Export>) {
     let mut spans = Vec::new();
     let mut exports = Vec::new();
     for v in serde_json::Deserializer::from_str(stdout).into_iter::<Value>() {
-        let v = v.unwrap_or_else(|e| panic!("{process} stdout is not a JSON stream ({e}):\n{stdout}"));
+        let v =
+            v.unwrap_or_else(|e| panic!("{process} stdout is not a JSON stream ({e}):\n{stdout}"));
         if v.get("ScopeMetrics").is_some() {
             exports.push(
                 serde_json::from_value(v.clone())
@@ -100,8 +101,9 @@ pub fn split(process: &str, stdout: &str) -> (Vec<Span>, Vec<Export>) {
             );
         } else {
             spans.push(
-                serde_json::from_value(v.clone())
-                    .unwrap_or_else(|e| panic!("{process}: neither a span nor metrics ({e}):\n{v:#}")),
+                serde_json::from_value(v.clone()).unwrap_or_else(|e| {
+                    panic!("{process}: neither a span nor metrics ({e}):\n{v:#}")
+                }),
             );
         }
     }
@@ -121,6 +123,30 @@ pub fn metric<'a>(exports: &[Export], export: &'a Export, name: &str) -> &'a Met
             } else {
                 "missing"
             },
+            dump(exports)
+        ),
+    }
+}
+
+/// The one data point of metric `name` in `export` whose attributes include
+/// every `(key, value)` of `attrs`; fails printing every metric.
+pub fn point<'a>(
+    exports: &[Export],
+    export: &'a Export,
+    name: &str,
+    attrs: &[(&str, Value)],
+) -> &'a DataPoint {
+    let found: Vec<&DataPoint> = metric(exports, export, name)
+        .points()
+        .iter()
+        .filter(|p| attrs.iter().all(|(k, v)| p.attr(k) == Some(v)))
+        .collect();
+    match found.as_slice() {
+        [p] => p,
+        _ => panic!(
+            "[{}] metric {name}: {} data points with {attrs:?}, expected one; every export:\n{}",
+            export.service(),
+            found.len(),
             dump(exports)
         ),
     }

@@ -103,6 +103,12 @@ const REDISOTEL: GoModule = GoModule {
     path: "github.com/redis/go-redis/extra/redisotel/v9",
     version: "v9.23.0",
 };
+/// segmentio/kafka-go: the bundled advice is woven into it (it has no
+/// OpenTelemetry instrumentation of its own).
+const KAFKA_GO: GoModule = GoModule {
+    path: "github.com/segmentio/kafka-go",
+    version: "v0.4.51",
+};
 /// A slog.Handler wrapper adding trace_id/span_id from the record's context.
 const SLOG_OTEL: GoModule = GoModule {
     path: "github.com/remychantenay/slog-otel",
@@ -192,6 +198,14 @@ pub const INTEGRATIONS: &[BundledFile] = &[
         summary: "redis.NewClient/NewFailoverClient/NewClusterClient/NewFailoverClusterClient/NewRing/NewUniversalClient: redisotel, a CLIENT span per command and pipeline (db.system = redis)",
         modules: &[OTEL, GO_REDIS, REDISOTEL],
         when_imported: Some("github.com/redis/go-redis/v9"),
+    },
+    BundledFile {
+        name: "kafka-go",
+        path: "<bundled>/kafka-go.yaml",
+        text: include_str!("../stdlib-aspects/kafka-go.yaml"),
+        summary: "woven into kafka-go itself: (*Writer).WriteMessages, a PRODUCER span per message with traceparent injected into (a copy of) its headers; (*Reader).FetchMessage/ReadMessage, a CONSUMER span per message, child of (and linked to) the producer's span from the headers",
+        modules: &[OTEL, OTEL_TRACE, KAFKA_GO],
+        when_imported: Some("github.com/segmentio/kafka-go"),
     },
     BundledFile {
         name: "log/slog",

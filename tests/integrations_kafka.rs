@@ -4,7 +4,9 @@
 //! and called by the program's own `http.Post`, writes two messages in one
 //! `WriteMessages` call with the request's context; a consumer-group reader
 //! then reads them with `ReadMessage`. Built with `go build
-//! -toolexec=goaop` and with driver mode (`goaop go build`), run against a
+//! -toolexec=goaop` and with driver mode (`goaop go build`, on the module
+//! vendored: the go command's `-overlay` may not replace files in the
+//! module cache, where kafka-go's woven files live), run against a
 //! REAL single-node Kafka broker (KRaft mode, Apache Kafka's jars from Maven
 //! Central, started by this test on free loopback ports in a temp dir and
 //! killed on Drop). Asserted: a PRODUCER span per message under the
@@ -380,20 +382,33 @@ fn kafka_go_producer_and_consumer_are_traced_with_toolexec_and_driver_mode() {
     let started = Instant::now();
     let dir = copy_tree(&common::root().join("tests/integrations_kafka"), "kafka");
 
-    // `goaop plan` lists the join points inside kafka-go and the program's.
-    let plan = succeed("goaop plan", goaop(&dir, &["plan", "./..."]));
-    for aspect in ["kafka-go-write", "kafka-go-fetch", "http-serve", "http-post"] {
-        assert!(plan.contains(aspect), "plan lacks {aspect}:\n{plan}");
+    // `goaop plan` lists the join points inside kafka-go (named: `./...`
+    // shows the module's own packages) and the program's.
+    let plan = succeed(
+        "goaop plan",
+        goaop(&dir, &["plan", "./...", "github.com/segmentio/kafka-go"]),
+    );
+    for join_point in [
+        "kafka-go-write       (*Writer).WriteMessages",
+        "kafka-go-fetch       (*Reader).FetchMessage",
+        "http-serve ",
+        "http-post ",
+    ] {
+        assert!(plan.contains(join_point), "plan lacks {join_point}:\n{plan}");
     }
+    assert!(plan.contains(" 0 skipped"), "plan skipped a join point:\n{plan}");
 
     let toolexec_bin = dir.join("app-toolexec");
     let driver_bin = dir.join("app-driver");
     let mut build = go(&dir, &["build", &toolexec(), "-o"]);
     build.arg(&toolexec_bin).arg(".");
     succeed("go build -toolexec=goaop", build);
-    let mut build = goaop(&dir, &["go", "build", "-o"]);
+    // Driver mode weaves through `go build -overlay`, which refuses to
+    // replace files beneath GOMODCACHE: a vendored kafka-go can be woven.
+    succeed("go mod vendor", go(&dir, &["mod", "vendor"]));
+    let mut build = goaop(&dir, &["go", "build", "-mod=vendor", "-o"]);
     build.arg(&driver_bin).arg(".");
-    succeed("goaop go build", build);
+    succeed("goaop go build -mod=vendor", build);
 
     let kafka = Kafka::start();
     assert_run(&run("-toolexec build", &toolexec_bin, &kafka, "orders-toolexec"));

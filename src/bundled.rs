@@ -203,7 +203,7 @@ pub const INTEGRATIONS: &[BundledFile] = &[
         name: "kafka-go",
         path: "<bundled>/kafka-go.yaml",
         text: include_str!("../stdlib-aspects/kafka-go.yaml"),
-        summary: "woven into kafka-go itself: (*Writer).WriteMessages, a PRODUCER span per message with traceparent injected into (a copy of) its headers; (*Reader).FetchMessage/ReadMessage, a CONSUMER span per message, child of (and linked to) the producer's span from the headers",
+        summary: "woven into kafka-go itself (driver mode: vendored): (*Writer).WriteMessages, a PRODUCER span per message, traceparent injected into a copy of its headers; (*Reader).FetchMessage/ReadMessage, a CONSUMER span per message, child of (and linked to) the producer's span from the headers",
         modules: &[OTEL, OTEL_TRACE, KAFKA_GO],
         when_imported: Some("github.com/segmentio/kafka-go"),
     },

@@ -394,9 +394,15 @@ fn kafka_go_producer_and_consumer_are_traced_with_toolexec_and_driver_mode() {
         "http-serve ",
         "http-post ",
     ] {
-        assert!(plan.contains(join_point), "plan lacks {join_point}:\n{plan}");
+        assert!(
+            plan.contains(join_point),
+            "plan lacks {join_point}:\n{plan}"
+        );
     }
-    assert!(plan.contains(" 0 skipped"), "plan skipped a join point:\n{plan}");
+    assert!(
+        plan.contains(" 0 skipped"),
+        "plan skipped a join point:\n{plan}"
+    );
 
     let toolexec_bin = dir.join("app-toolexec");
     let driver_bin = dir.join("app-driver");
@@ -411,9 +417,22 @@ fn kafka_go_producer_and_consumer_are_traced_with_toolexec_and_driver_mode() {
     succeed("goaop go build -mod=vendor", build);
 
     let kafka = Kafka::start();
-    assert_run(&run("-toolexec build", &toolexec_bin, &kafka, "orders-toolexec"));
-    assert_run(&run("driver-mode build", &driver_bin, &kafka, "orders-driver"));
+    assert_run(&run(
+        "-toolexec build",
+        &toolexec_bin,
+        &kafka,
+        "orders-toolexec",
+    ));
+    assert_run(&run(
+        "driver-mode build",
+        &driver_bin,
+        &kafka,
+        "orders-driver",
+    ));
     drop(kafka);
     let _ = std::fs::remove_dir_all(&dir);
-    eprintln!("the whole test took {:.1}s", started.elapsed().as_secs_f64());
+    eprintln!(
+        "the whole test took {:.1}s",
+        started.elapsed().as_secs_f64()
+    );
 }

@@ -148,11 +148,7 @@ pub fn bind(
             // No parameter of that type: a method's receiver (`w *Writer`)
             // binds too; a blank or unnamed one gets the name `{{.Self}}`
             // would give it.
-            None if site
-                .receiver_param
-                .as_ref()
-                .is_some_and(|p| p.ty == req.ty) =>
-            {
+            None if site.receiver_param.as_ref().is_some_and(|p| p.ty == req.ty) => {
                 let recv = site.receiver_param.as_ref().unwrap();
                 let name = match &recv.name {
                     Some(n) => n.clone(),

@@ -17,9 +17,9 @@ pub struct BundledFile {
     pub summary: &'static str,
     /// The modules providing the packages its advice imports (std aside).
     pub modules: &'static [GoModule],
-    /// `goaop init` enables it when the module imports this package; `None`:
-    /// always.
-    pub when_imported: Option<&'static str>,
+    /// `goaop init` enables it when the module imports one of these
+    /// packages; `None`: always.
+    pub when_imported: Option<&'static [&'static str]>,
 }
 
 /// A Go module at the version goaop's integrations were tested with.
@@ -103,6 +103,35 @@ const REDISOTEL: GoModule = GoModule {
     path: "github.com/redis/go-redis/extra/redisotel/v9",
     version: "v9.23.0",
 };
+const PGX: GoModule = GoModule {
+    path: "github.com/jackc/pgx/v5",
+    version: "v5.13.0",
+};
+/// pgx's OpenTelemetry tracer (pgx links to it from its docs; the pgx
+/// project ships none of its own). v0.13.0 builds against otel v1.47.0.
+const OTELPGX: GoModule = GoModule {
+    path: "github.com/exaring/otelpgx",
+    version: "v0.13.0",
+};
+const MONGO: GoModule = GoModule {
+    path: "go.mongodb.org/mongo-driver/v2",
+    version: "v2.10.0",
+};
+const AWS_SDK: GoModule = GoModule {
+    path: "github.com/aws/aws-sdk-go-v2",
+    version: "v1.48.0",
+};
+const SMITHY: GoModule = GoModule {
+    path: "github.com/aws/smithy-go",
+    version: "v1.28.9",
+};
+/// Deprecated upstream ("no longer supported") but released with the pinned
+/// otel v1.47.0 and working; the SDK's own smithyoteltracing adapter is not
+/// served by the module proxy.
+const OTELAWS: GoModule = GoModule {
+    path: "go.opentelemetry.io/contrib/instrumentation/github.com/aws/aws-sdk-go-v2/otelaws",
+    version: "v0.72.0",
+};
 /// segmentio/kafka-go: the bundled advice is woven into it (it has no
 /// OpenTelemetry instrumentation of its own).
 const KAFKA_GO: GoModule = GoModule {
@@ -141,7 +170,7 @@ pub const INTEGRATIONS: &[BundledFile] = &[
         text: include_str!("../stdlib-aspects/net-http.yaml"),
         summary: "otelhttp server span per request (ListenAndServe, Serve, Server{Handler:}, else the served handler itself); http.route from r.Pattern in every served handler (used as a value, or ServeHTTP); client spans for http.Get/Post/Head/PostForm, Client{} literals, DefaultClient, DefaultTransport",
         modules: &[OTEL, OTEL_TRACE, OTELHTTP],
-        when_imported: Some("net/http"),
+        when_imported: Some(&["net/http"]),
     },
     BundledFile {
         name: "database/sql",
@@ -149,7 +178,7 @@ pub const INTEGRATIONS: &[BundledFile] = &[
         text: include_str!("../stdlib-aspects/database-sql.yaml"),
         summary: "sql.Open, sql.OpenDB through otelsql: a span per query with db.system.name and db.query.text",
         modules: &[OTEL, OTELSQL],
-        when_imported: Some("database/sql"),
+        when_imported: Some(&["database/sql"]),
     },
     BundledFile {
         name: "grpc",
@@ -157,7 +186,7 @@ pub const INTEGRATIONS: &[BundledFile] = &[
         text: include_str!("../stdlib-aspects/grpc.yaml"),
         summary: "grpc.NewServer, grpc.NewClient/Dial/DialContext: otelgrpc stats handlers appended to the options",
         modules: &[GRPC, OTELGRPC],
-        when_imported: Some("google.golang.org/grpc"),
+        when_imported: Some(&["google.golang.org/grpc"]),
     },
     BundledFile {
         name: "gin",
@@ -165,7 +194,7 @@ pub const INTEGRATIONS: &[BundledFile] = &[
         text: include_str!("../stdlib-aspects/gin.yaml"),
         summary: "gin.New, gin.Default: otelgin middleware, a SERVER span per request named by the route (`GET /users/:id`); with net/http's span already started, names that one instead",
         modules: &[OTEL, OTEL_TRACE, OTELHTTP, GIN, OTELGIN],
-        when_imported: Some("github.com/gin-gonic/gin"),
+        when_imported: Some(&["github.com/gin-gonic/gin"]),
     },
     BundledFile {
         name: "echo",
@@ -173,7 +202,7 @@ pub const INTEGRATIONS: &[BundledFile] = &[
         text: include_str!("../stdlib-aspects/echo.yaml"),
         summary: "echo.New: otelecho middleware, a SERVER span per request named by the route (`GET /users/:id`); with net/http's span already started, names that one instead",
         modules: &[OTEL, OTEL_TRACE, OTELHTTP, ECHO, OTELECHO],
-        when_imported: Some("github.com/labstack/echo/v4"),
+        when_imported: Some(&["github.com/labstack/echo/v4"]),
     },
     BundledFile {
         name: "chi",
@@ -181,7 +210,7 @@ pub const INTEGRATIONS: &[BundledFile] = &[
         text: include_str!("../stdlib-aspects/chi.yaml"),
         summary: "chi.NewRouter, chi.NewMux: an otelhttp SERVER span per request named by chi's route pattern (`GET /users/{id}`); with net/http's span already started, names that one instead",
         modules: &[OTEL, OTEL_TRACE, OTELHTTP, CHI],
-        when_imported: Some("github.com/go-chi/chi/v5"),
+        when_imported: Some(&["github.com/go-chi/chi/v5"]),
     },
     BundledFile {
         name: "gorilla/mux",
@@ -189,7 +218,7 @@ pub const INTEGRATIONS: &[BundledFile] = &[
         text: include_str!("../stdlib-aspects/gorilla-mux.yaml"),
         summary: "mux.NewRouter: otelmux middleware, a SERVER span per request named by the route template (`GET /users/{id}`); with net/http's span already started, names that one instead",
         modules: &[OTEL, OTEL_TRACE, OTELHTTP, GORILLA_MUX, OTELMUX],
-        when_imported: Some("github.com/gorilla/mux"),
+        when_imported: Some(&["github.com/gorilla/mux"]),
     },
     BundledFile {
         name: "go-redis",
@@ -197,7 +226,31 @@ pub const INTEGRATIONS: &[BundledFile] = &[
         text: include_str!("../stdlib-aspects/go-redis.yaml"),
         summary: "redis.NewClient/NewFailoverClient/NewClusterClient/NewFailoverClusterClient/NewRing/NewUniversalClient: redisotel, a CLIENT span per command and pipeline (db.system = redis)",
         modules: &[OTEL, GO_REDIS, REDISOTEL],
-        when_imported: Some("github.com/redis/go-redis/v9"),
+        when_imported: Some(&["github.com/redis/go-redis/v9"]),
+    },
+    BundledFile {
+        name: "pgx",
+        path: "<bundled>/pgx.yaml",
+        text: include_str!("../stdlib-aspects/pgx.yaml"),
+        summary: "pgx.Connect/ConnectConfig/ConnectWithOptions, pgxpool.New/NewWithConfig, stdlib.OpenDB: otelpgx as the connection's Tracer (a Tracer the program set is left alone), a CLIENT span per query, batch, prepare, copy and pool acquire (db.system.name = postgresql) inside a span",
+        modules: &[PGX, OTELPGX],
+        when_imported: Some(&["github.com/jackc/pgx/v5", "github.com/jackc/pgx/v5/pgxpool"]),
+    },
+    BundledFile {
+        name: "mongo",
+        path: "<bundled>/mongo.yaml",
+        text: include_str!("../stdlib-aspects/mongo.yaml"),
+        summary: "mongo.Connect (driver v2): a command monitor (composed with the program's own), a CLIENT span per command (db.system.name = mongodb, db.collection.name, db.operation.name)",
+        modules: &[OTEL, OTEL_TRACE, MONGO],
+        when_imported: Some(&["go.mongodb.org/mongo-driver/v2/mongo"]),
+    },
+    BundledFile {
+        name: "aws",
+        path: "<bundled>/aws.yaml",
+        text: include_str!("../stdlib-aspects/aws.yaml"),
+        summary: "config.LoadDefaultConfig (aws-sdk-go-v2): otelaws middlewares on the loaded aws.Config, a CLIENT span per API call (rpc.system.name = aws-api, rpc.method = `DynamoDB/GetItem`); the program's own otelaws.AppendMiddlewares wins",
+        modules: &[AWS_SDK, SMITHY, OTELAWS],
+        when_imported: Some(&["github.com/aws/aws-sdk-go-v2/config"]),
     },
     BundledFile {
         name: "kafka-go",
@@ -205,7 +258,7 @@ pub const INTEGRATIONS: &[BundledFile] = &[
         text: include_str!("../stdlib-aspects/kafka-go.yaml"),
         summary: "woven into kafka-go itself (driver mode: vendored): (*Writer).WriteMessages, a PRODUCER span per message, traceparent injected into a copy of its headers; (*Reader).FetchMessage/ReadMessage, a CONSUMER span per message, child of (and linked to) the producer's span from the headers",
         modules: &[OTEL, OTEL_TRACE, KAFKA_GO],
-        when_imported: Some("github.com/segmentio/kafka-go"),
+        when_imported: Some(&["github.com/segmentio/kafka-go"]),
     },
     BundledFile {
         name: "log/slog",
@@ -213,7 +266,7 @@ pub const INTEGRATIONS: &[BundledFile] = &[
         text: include_str!("../stdlib-aspects/slog.yaml"),
         summary: "slog.New (handler wrapped by slog-otel), slog.Debug/Info/Warn/Error(+Context): trace_id and span_id of the active span on every record",
         modules: &[OTEL, OTEL_TRACE, SLOG_OTEL],
-        when_imported: Some("log/slog"),
+        when_imported: Some(&["log/slog"]),
     },
 ];
 

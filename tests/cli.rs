@@ -130,6 +130,23 @@ fn plan_and_diff_on_the_example() {
     );
 }
 
+/// A package the go command cannot find is reported with go's own error
+/// (`go list -e` gives it no `Dir`: once a parse failure of goaop's); a
+/// missing import of a found package does not stop `plan` (the build
+/// reports it).
+#[test]
+fn plan_reports_packages_go_cannot_find() {
+    let shop = common::root().join("example/shop");
+    let out = goaop(&shop, &["plan", "./nothere"]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(
+        err.contains("package ./nothere:") && err.contains("directory not found"),
+        "{err}"
+    );
+    assert!(!err.contains("unexpected `go list` output"), "{err}");
+}
+
 #[test]
 fn missing_modules_are_named_with_the_go_get_to_run() {
     let dir = common::scratch_module(

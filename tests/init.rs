@@ -300,3 +300,40 @@ fn init_never_upgrades_a_required_module_silently() {
     );
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// A module `init` upgrades that only the program's own code imports (the
+/// OpenTelemetry graph raises golang.org/x/crypto, the program uses
+/// x/crypto/pbkdf2) still gets its go.sum checksum: the next build works
+/// (it once stopped on "missing go.sum entry").
+#[test]
+fn init_upgrades_leave_a_go_sum_the_build_accepts() {
+    let dir = module_at("upgrade-sum", "1.26");
+    std::fs::write(
+        dir.join("go.mod"),
+        "module example.com/oldcrypto\n\ngo 1.26\n\nrequire golang.org/x/crypto v0.30.0\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.join("main.go"),
+        "package main\n\nimport (\n\t\"crypto/sha256\"\n\t\"fmt\"\n\n\t\"golang.org/x/crypto/pbkdf2\"\n)\n\n\
+         func main() { fmt.Println(pbkdf2.Key([]byte(\"a\"), []byte(\"b\"), 1, 32, sha256.New)) }\n",
+    )
+    .unwrap();
+    let ok = output(go(&dir, &["mod", "tidy"]));
+    assert!(ok.status.success(), "{}", text(&ok).1);
+
+    let out = common::goaop(&dir, &["init", "--allow-upgrades", "--use", "grpc"]);
+    let (stdout, stderr) = text(&out);
+    assert_eq!(out.status.code(), Some(0), "{stdout}{stderr}");
+    assert!(
+        stdout.contains("  - golang.org/x/crypto v0.30.0 -> "),
+        "the case needs x/crypto upgraded:\n{stdout}"
+    );
+    let build = output(go(&dir, &["build", "-mod=readonly", "./..."]));
+    assert!(
+        build.status.success(),
+        "the build after init: {}",
+        text(&build).1
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -19,6 +19,9 @@ const PKG: &str = "example.com/orders/cmd/app";
 /// they instrument are not in example/orders).
 const MORE: &[&str] = &["chi", "echo", "gin", "go_redis", "gorilla_mux", "slog"];
 
+/// Cases type-checked with tests/integrations_mongoaws's go.mod.
+const MONGOAWS: &[&str] = &["aws", "mongo"];
+
 /// Cases type-checked with tests/integrations_kafka's go.mod.
 const KAFKA: &[&str] = &["kafka_go"];
 
@@ -56,6 +59,8 @@ fn woven_integrations_match_snapshots_and_type_check() {
     let settings = common::snapshots("integrations");
     let orders = common::root().join("example/orders");
     let more = common::root().join("tests/integrations_more");
+    let pg = common::root().join("tests/integrations_pg");
+    let mongoaws = common::root().join("tests/integrations_mongoaws");
     let kafka = common::root().join("tests/integrations_kafka");
     let module = std::env::temp_dir().join(format!("goaop-integrations-{}", std::process::id()));
     let mut failures = Vec::new();
@@ -79,9 +84,15 @@ fn woven_integrations_match_snapshots_and_type_check() {
         settings.bind(|| insta::assert_snapshot!(name.as_str(), render(&woven)));
 
         // Type-check in a module with example/orders' requirements (the
-        // router, redis and slog integrations: tests/integrations_more's).
+        // router, redis and slog integrations: tests/integrations_more's;
+        // pgx: tests/integrations_pg's; mongo and aws:
+        // tests/integrations_mongoaws's).
         let requirements = if MORE.contains(&name.as_str()) {
             &more
+        } else if name == "pgx" {
+            &pg
+        } else if MONGOAWS.contains(&name.as_str()) {
+            &mongoaws
         } else if KAFKA.contains(&name.as_str()) {
             &kafka
         } else {

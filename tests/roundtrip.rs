@@ -36,6 +36,7 @@ fn yaml_and_dsl_spellings_compile_to_the_same_rule_set() {
         let clear = |t: &mut goaop::check::Template| {
             t.origin = Default::default();
             t.columns.iter_mut().for_each(|c| *c = 1);
+            t.lines.clear();
         };
         for asp in x.iter_mut().chain(y.iter_mut()) {
             asp.origin = Default::default();

@@ -14,6 +14,9 @@ use serde::Deserialize;
 pub struct Package {
     /// With `-test`, a test variant is `path [path.test]`.
     pub import_path: String,
+    /// Empty for a package the go command could not find (its `Error`
+    /// says why).
+    #[serde(default)]
     pub dir: PathBuf,
     #[serde(default)]
     pub name: String,

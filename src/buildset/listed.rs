@@ -89,6 +89,16 @@ pub fn weave_listed(
     let module = crate::project::find_module(req.dir);
     let mut best: BTreeMap<String, usize> = BTreeMap::new();
     for (i, p) in packages.iter().enumerate() {
+        if p.dir.as_os_str().is_empty() {
+            // Not found: the go command's own error, unless this lists a
+            // build's dependencies (the build itself then reports it).
+            match &p.error {
+                Some(e) if !req.deps => {
+                    return Err(format!("package {}: {}", p.import_path, e.err));
+                }
+                _ => continue,
+            }
+        }
         let Some(t) = listed_target(p, module.as_ref()) else {
             continue;
         };

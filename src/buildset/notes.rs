@@ -126,15 +126,18 @@ impl AdviceErrors {
             };
             out.verb.insert(a.name.clone(), verb);
             let adv = &a.advice;
+            // One region per run of consecutive aspect-file lines (an
+            // included snippet's lines are elsewhere in the file).
             let mut add = |t: &Template, what: String| {
-                let lines = t.columns.len().max(1) as u32;
-                out.regions.push(Region {
-                    file: t.origin.file.clone(),
-                    first: t.origin.line,
-                    last: t.origin.line + lines - 1,
-                    aspect: a.name.clone(),
-                    advice: what,
-                });
+                for (first, last) in t.line_runs() {
+                    out.regions.push(Region {
+                        file: t.origin.file.clone(),
+                        first,
+                        last,
+                        aspect: a.name.clone(),
+                        advice: what.clone(),
+                    });
+                }
             };
             for (t, name) in [
                 (&adv.before, "before"),
@@ -370,6 +373,7 @@ mod tests {
                 line: 10,
             },
             columns: vec![7, 7, 7],
+            lines: Vec::new(),
             ..Template::default()
         };
         let aspect = CheckedAspect {

@@ -135,6 +135,7 @@ pub(super) fn check_aspect(
         let mut t = checked.template;
         t.origin = origin_of(snippet, sources);
         t.columns = columns_of(snippet, t.columns.len(), sources);
+        t.lines = lines_of(snippet, t.columns.len(), t.origin.line, sources);
         Some((t, checked.declared))
     };
     if let Some(s) = &raw.advice.before
@@ -386,6 +387,22 @@ fn origin_of(snippet: &Snippet, sources: &Sources) -> Origin {
         file: sources.get(snippet.span.file).name.clone(),
         line: line as u32,
     }
+}
+
+/// The aspect-file line of each of the first `lines` lines of the snippet,
+/// when they are not consecutive from `first` (snippets were included);
+/// else empty.
+fn lines_of(snippet: &Snippet, lines: usize, first: u32, sources: &Sources) -> Vec<u32> {
+    if snippet.line_starts.len() < lines {
+        return Vec::new();
+    }
+    let source = sources.get(snippet.span.file);
+    let out: Vec<u32> = snippet.line_starts[..lines]
+        .iter()
+        .map(|&o| source.line(o) as u32)
+        .collect();
+    let consecutive = out.iter().zip(first..).all(|(&l, want)| l == want);
+    if consecutive { Vec::new() } else { out }
 }
 
 /// The aspect-file column (in bytes, as Go counts them) of the first byte

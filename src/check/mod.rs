@@ -23,6 +23,7 @@ pub mod pointcut;
 mod segments;
 mod short_form;
 mod site;
+mod snippets;
 pub mod template;
 mod uses;
 mod values;
@@ -86,7 +87,7 @@ pub fn check_with_packs(sources: &mut Sources, files: &[FileId], packs: &Packs) 
     let mut out = CheckOutput::default();
     let mut raws: Vec<RawAspect> = Vec::new();
     for &file in files {
-        let (raw, diags) = load::load(sources, file);
+        let (raw, diags) = load_file(sources, file);
         out.diagnostics.extend(diags);
         out.diagnostics.extend(path_problem(sources, file));
         uses::resolve(sources, &raw, packs, &mut raws, &mut out);
@@ -140,6 +141,14 @@ pub fn check_with_packs(sources: &mut Sources, files: &[FileId], packs: &Packs) 
         }
     }
     out
+}
+
+/// Load one aspect file and expand its snippets (so every later stage sees
+/// advice as if the snippets were written in place).
+pub(super) fn load_file(sources: &Sources, file: FileId) -> (load::RawFile, Vec<Diagnostic>) {
+    let (mut raw, mut diags) = load::load(sources, file);
+    snippets::expand(&mut raw, &mut diags);
+    (raw, diags)
 }
 
 /// An aspect file's path goes into the `//line` directives before the code

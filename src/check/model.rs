@@ -107,13 +107,41 @@ pub struct Template {
     /// first byte of each line of the template: YAML block scalars and DSL
     /// bodies strip an indentation that the woven code does not have.
     pub columns: Vec<u32>,
+    /// The aspect-file line of each line of the template, where it is not
+    /// `origin.line` + its index (a template that includes snippets has
+    /// their lines); empty when every line follows the first.
+    #[serde(default)]
+    pub lines: Vec<u32>,
 }
 
 impl Template {
     /// The aspect-file line and column of `place` (a value of [`Self::places`]).
     pub fn position(&self, place: (u32, u32)) -> (u32, u32) {
         let column = self.columns.get(place.0 as usize).copied().unwrap_or(1);
-        (self.origin.line + place.0, column + place.1)
+        (self.line(place.0), column + place.1)
+    }
+
+    /// The aspect-file line of line `i` of the template.
+    pub fn line(&self, i: u32) -> u32 {
+        match self.lines.get(i as usize) {
+            Some(&l) => l,
+            None => self.origin.line + i,
+        }
+    }
+
+    /// The template's aspect-file lines as runs of consecutive lines
+    /// `(first, last)`, in template order.
+    pub fn line_runs(&self) -> Vec<(u32, u32)> {
+        let count = self.columns.len().max(1) as u32;
+        let mut runs: Vec<(u32, u32)> = Vec::new();
+        for i in 0..count {
+            let l = self.line(i);
+            match runs.last_mut() {
+                Some((_, last)) if *last + 1 == l || *last == l => *last = l,
+                _ => runs.push((l, l)),
+            }
+        }
+        runs
     }
 
     /// The aspect-file line and column where the template starts.

@@ -4,7 +4,7 @@
 
 use crate::bundled;
 use crate::diag::{Diagnostic, Sources, codes, did_you_mean};
-use crate::load::{self, RawAspect};
+use crate::load::RawAspect;
 
 /// Whether an aspect gives advice of its own (without: the short form).
 pub(super) fn has_advice(raw: &RawAspect) -> bool {
@@ -23,7 +23,7 @@ pub(super) fn load_base(sources: &mut Sources) -> Vec<RawAspect> {
     let mut out = Vec::new();
     for file in bundled::BASE {
         let id = sources.add(file.path, file.text);
-        out.extend(load::load(sources, id).0.aspects);
+        out.extend(super::load_file(sources, id).0.aspects);
     }
     out
 }

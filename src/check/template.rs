@@ -290,6 +290,7 @@ pub fn check(
         places: segments::places(&snippet.text, &starts),
         // Relative until the caller knows where the text is in its file.
         columns: vec![1; snippet.text.split('\n').count()],
+        lines: Vec::new(),
     };
     Some(Checked {
         template,

@@ -7,7 +7,7 @@
 use super::{CheckOutput, path_problem};
 use crate::bundled;
 use crate::diag::{Diagnostic, FileId, Sources, Span, Spanned, codes, did_you_mean};
-use crate::load::{self, RawAspect, RawFile};
+use crate::load::{RawAspect, RawFile};
 use crate::packs::{PackFrom, PackProblem, Packs};
 
 /// A pack enabled by `use:`, with where.
@@ -83,7 +83,7 @@ pub(super) fn resolve(
         for file in &pack.files {
             let id = sources.add(file.name.clone(), file.text.clone());
             ids.push(id);
-            let (pack_raw, diags) = load::load(sources, id);
+            let (pack_raw, diags) = super::load_file(sources, id);
             out.diagnostics.extend(diags);
             out.diagnostics.extend(path_problem(sources, id));
             let mut chain = chain.clone();

@@ -109,7 +109,10 @@ fn detect(root: &Path) -> Result<Vec<String>, String> {
         .collect();
     Ok(bundled::INTEGRATIONS
         .iter()
-        .filter(|f| f.when_imported.is_none_or(|p| imported.contains(p)))
+        .filter(|f| {
+            f.when_imported
+                .is_none_or(|ps| ps.iter().any(|p| imported.contains(p)))
+        })
         .map(|f| f.name.to_string())
         .collect())
 }

@@ -116,6 +116,7 @@ fn without_origins(a: &CheckedAspect) -> CheckedAspect {
     let clear = |t: &mut Template| {
         t.origin = Origin::default();
         t.columns.iter_mut().for_each(|c| *c = 1);
+        t.lines.clear();
     };
     for t in [before, after, around, replace, wrap].into_iter().flatten() {
         clear(t);

@@ -81,6 +81,15 @@ pub const PLACEHOLDER_CONTEXT: &str = "E0230";
 pub const UNSAFE_PATH: &str = "E0231";
 /// An aspect name that is not identifier-like (letters, digits, `-`, `_`, `.`).
 pub const BAD_ASPECT_NAME: &str = "E0232";
+/// `{{snippet "name"}}` names no snippet of the file.
+pub const UNKNOWN_SNIPPET: &str = "E0240";
+/// A snippet's parameters and a use's arguments disagree (missing,
+/// unknown, given twice, conflicting), or a parameter name is invalid.
+pub const SNIPPET_ARGS: &str = "E0241";
+/// Snippets that include each other in a cycle.
+pub const SNIPPET_CYCLE: &str = "E0242";
+/// A malformed snippet use, one inside a line, or an expansion too large.
+pub const SNIPPET_USE: &str = "E0243";
 
 // --- compile (E03xx) --------------------------------------------------------
 /// A pattern whose DFA exceeds the size limit.
@@ -100,6 +109,8 @@ pub const UNUSED_GLOBAL: &str = "W0004";
 /// An `around` whose `{{.Body}}` runs in a function literal returning
 /// nothing: functions with results are skipped.
 pub const AROUND_NO_RESULTS: &str = "W0005";
+/// A snippet no advice of its file includes.
+pub const UNUSED_SNIPPET: &str = "W0006";
 
 // --- project (E04xx): the aspects against the user's module ------------------
 /// An injected import whose module the main module's go.mod does not require.

@@ -42,7 +42,7 @@ use self::grammar::{AspectParser, Rule};
 use self::pointcut::{Lowering, PointcutBindings, push_new};
 use self::tokens::{Mapping, range, string_value, trimmed};
 use super::gotext::{dedent_body, split_top_level_commas, sub_snippet};
-use super::{RawAdvice, RawAspect, RawFile, Snippet};
+use super::{RawAdvice, RawAspect, RawFile, RawSnippet, Snippet};
 use crate::diag::{Diagnostic, FileId, Sources, Span, Spanned, codes};
 use crate::gopath::assumed_package_name as assumed_name;
 
@@ -103,6 +103,7 @@ pub fn load(sources: &Sources, file: FileId) -> (RawFile, Vec<Diagnostic>) {
                 }
             }
             Rule::aspect => aspects.push(item),
+            Rule::snippet_decl => raw.snippets.extend(cx.snippet_decl(item)),
             _ => {}
         }
     }
@@ -115,9 +116,15 @@ pub fn load(sources: &Sources, file: FileId) -> (RawFile, Vec<Diagnostic>) {
     for (i, (alias, _)) in file_imports.iter().enumerate() {
         by_alias.entry(alias.value.as_str()).or_default().push(i);
     }
+    let snippets: HashMap<&str, &Snippet> = raw
+        .snippets
+        .iter()
+        .map(|s| (s.name.value.as_str(), &s.body))
+        .collect();
+    let mut loaded = Vec::new();
     for a in aspects {
         if let Some(mut aspect) = cx.aspect(a) {
-            let mut mine: Vec<usize> = selector_operands(&aspect.advice)
+            let mut mine: Vec<usize> = selector_operands(&aspect.advice, &snippets)
                 .iter()
                 .filter_map(|w| by_alias.get(w.as_str()))
                 .flatten()
@@ -128,27 +135,29 @@ pub fn load(sources: &Sources, file: FileId) -> (RawFile, Vec<Diagnostic>) {
             let own = std::mem::take(&mut aspect.imports);
             aspect.imports = mine.iter().map(|&i| file_imports[i].clone()).collect();
             aspect.imports.extend(own);
-            raw.aspects.push(aspect);
+            loaded.push(aspect);
         }
     }
+    raw.aspects = loaded;
     (raw, cx.diags)
 }
 
 /// Identifiers used as the operand of a selector (`x` of `x.Y`) in any
-/// advice of an aspect: the import aliases it may use.
-fn selector_operands(advice: &RawAdvice) -> HashSet<String> {
+/// advice of an aspect, and in the snippets it includes (transitively): the
+/// import aliases it may use.
+fn selector_operands(advice: &RawAdvice, snippets: &HashMap<&str, &Snippet>) -> HashSet<String> {
     let mut out = HashSet::new();
-    let snippets = advice
-        .before
-        .iter()
-        .chain(&advice.after)
-        .chain(&advice.around)
-        .chain(&advice.replace)
-        .chain(&advice.wrap)
-        .chain(&advice.append_args)
-        .chain(advice.set_fields.iter().map(|(_, s)| s));
-    for s in snippets {
+    let mut texts: Vec<&Snippet> = advice.texts().collect();
+    let mut included: HashSet<String> = HashSet::new();
+    while let Some(s) = texts.pop() {
         super::gotext::selector_operands(&s.text, &mut out);
+        for name in super::snippet_use::used_names(&s.text) {
+            if let Some(body) = snippets.get(name.as_str())
+                && included.insert(name)
+            {
+                texts.push(body);
+            }
+        }
     }
     out
 }
@@ -162,7 +171,7 @@ const MAX_SYNTAX_ERRORS: usize = 20;
 /// would not change the text).
 fn blank_item_at(text: &mut String, at: usize) -> bool {
     let is_item = |line: &str| {
-        ["aspect", "import", "use"].iter().any(|k| {
+        ["aspect", "import", "snippet", "use"].iter().any(|k| {
             line.strip_prefix(k)
                 .is_some_and(|r| r.starts_with([' ', '\t', '(', '"']))
         })
@@ -455,6 +464,41 @@ impl Cx<'_> {
             return;
         };
         advice.set_fields.push((field, snippet));
+    }
+
+    /// `snippet NAME [(P, …)] { … }`.
+    fn snippet_decl(&mut self, pair: Pair<'_, Rule>) -> Option<RawSnippet> {
+        let span = self.span(range(&pair));
+        let (mut name, mut params, mut body) = (None, Vec::new(), None);
+        for part in pair.into_inner() {
+            match part.as_rule() {
+                Rule::snippet_name => {
+                    let n = part.into_inner().next()?;
+                    name = Some(if n.as_rule() == Rule::string {
+                        string_value(n, self.map())
+                    } else {
+                        Spanned::new(n.as_str().to_string(), self.span(range(&n)))
+                    });
+                }
+                Rule::snippet_params => {
+                    for p in part.into_inner().filter(|p| p.as_rule() == Rule::ident) {
+                        params.push(Spanned::new(p.as_str().to_string(), self.span(range(&p))));
+                    }
+                }
+                Rule::go_block => {
+                    if let Some(text) = part.into_inner().find(|p| p.as_rule() == Rule::go_text) {
+                        body = self.body(&text);
+                    }
+                }
+                _ => {}
+            }
+        }
+        Some(RawSnippet {
+            name: name?,
+            params,
+            body: body?,
+            span,
+        })
     }
 
     /// An advice body as a snippet, within the size cap.

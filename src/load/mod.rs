@@ -11,6 +11,7 @@ mod gotext;
 pub mod gotype;
 mod limits;
 pub mod sigpattern;
+pub mod snippet_use;
 pub mod yaml;
 
 pub use dsl::parse_pointcut;
@@ -25,6 +26,22 @@ pub struct RawFile {
     pub aspects: Vec<RawAspect>,
     /// `use: [otel, net/http]` entries: bundled integrations to enable.
     pub uses: Vec<Spanned<String>>,
+    /// `snippets:` (YAML) / `snippet name(P) { … }` (DSL): Go text that the
+    /// file's advice includes with `{{snippet "name" P="…"}}`; `check`
+    /// expands them (src/check/snippets.rs).
+    pub snippets: Vec<RawSnippet>,
+}
+
+/// One shared piece of advice text, defined once per file.
+#[derive(Clone, Debug)]
+pub struct RawSnippet {
+    pub name: Spanned<String>,
+    /// Parameter names: each use passes every one (`P="value"`), and the
+    /// text refers to it as `{{.P}}`.
+    pub params: Vec<Spanned<String>>,
+    pub body: Snippet,
+    /// The whole definition, for "defined here" labels.
+    pub span: Span,
 }
 
 /// One aspect as written, before any validation.
@@ -74,6 +91,32 @@ pub struct RawAdvice {
     /// Composite literals: `set-field: {Transport: "otelhttp.NewTransport({{.Value}})"}`,
     /// field name → expression, in the order written.
     pub set_fields: Vec<(Spanned<String>, Snippet)>,
+}
+
+impl RawAdvice {
+    /// Every piece of advice text, in a fixed order.
+    pub fn texts(&self) -> impl Iterator<Item = &Snippet> {
+        self.before
+            .iter()
+            .chain(&self.after)
+            .chain(&self.around)
+            .chain(&self.replace)
+            .chain(&self.wrap)
+            .chain(&self.append_args)
+            .chain(self.set_fields.iter().map(|(_, s)| s))
+    }
+
+    /// [`Self::texts`], to change in place.
+    pub fn texts_mut(&mut self) -> impl Iterator<Item = &mut Snippet> {
+        self.before
+            .iter_mut()
+            .chain(&mut self.after)
+            .chain(&mut self.around)
+            .chain(&mut self.replace)
+            .chain(&mut self.wrap)
+            .chain(&mut self.append_args)
+            .chain(self.set_fields.iter_mut().map(|(_, s)| s))
+    }
 }
 
 /// A pointcut expression. YAML's `target`/`packages`/`call`/`ref` fields lower to

@@ -18,6 +18,9 @@
 
 mod node;
 pub mod schema;
+mod snippets;
+
+pub use snippets::SNIPPET_FIELDS;
 
 use std::collections::HashMap;
 use std::ops::Range;
@@ -30,7 +33,7 @@ use crate::diag::{Diagnostic, FileId, Sources, Span, Spanned, codes, did_you_mea
 use crate::gopath::assumed_package_name as assumed_name;
 
 /// Top-level keys.
-pub const TOP_FIELDS: &[&str] = &["aspects", "use"];
+pub const TOP_FIELDS: &[&str] = &["aspects", "use", "snippets"];
 /// Keys of one aspect.
 pub const ASPECT_FIELDS: &[&str] = &[
     "name",
@@ -213,6 +216,7 @@ impl Cx<'_> {
                     ),
                 },
                 "use" => raw.uses = self.strings(v, "a list of bundled integration names"),
+                "snippets" => raw.snippets = self.snippets(v),
                 _ => self.unknown_field(k, &key, TOP_FIELDS, "at the top level"),
             }
         }

@@ -243,6 +243,7 @@ mod tests {
             },
             places: vec![(0, 0)],
             columns: vec![7],
+            lines: Vec::new(),
             ..Template::default()
         };
         assert_eq!(p.mark(&t), "");

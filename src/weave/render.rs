@@ -445,6 +445,7 @@ mod tests {
             ],
             places: vec![(0, 0), (0, 7), (0, 17), (2, 5), (2, 9)],
             columns: vec![7, 1, 9],
+            lines: Vec::new(),
             origin: crate::check::Origin {
                 file: "aspects.yaml".into(),
                 line: 10,
@@ -484,6 +485,7 @@ mod tests {
             ],
             places: vec![(0, 0), (0, 5), (1, 4)],
             columns: vec![3, 3],
+            lines: Vec::new(),
             origin: crate::check::Origin {
                 file: "a.yaml".into(),
                 line: 1,

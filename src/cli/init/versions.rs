@@ -292,6 +292,25 @@ fn rehearse(
         let mut all = vec!["get", modfile.as_str()];
         all.extend(args.iter().map(String::as_str));
         go_command(root, &all).map_err(|e| format!("goaop init: {e}"))?;
+        // `go get` records checksums for what the named packages load; a
+        // module it upgraded that only the module's own packages import
+        // (x/crypto raised by the OpenTelemetry graph, imported by the
+        // program) would be left without one, and the next build would
+        // stop on "missing go.sum entry". Loading every package of the
+        // module (tests included) with -mod=mod records them.
+        go_command(
+            root,
+            &[
+                "list",
+                "-mod=mod",
+                modfile.as_str(),
+                "-e",
+                "-deps",
+                "-test",
+                "./...",
+            ],
+        )
+        .map_err(|e| format!("goaop init: {e}"))?;
         let new_mod = std::fs::read(&mod_copy).map_err(|e| e.to_string())?;
         let new_sum = std::fs::read(&sum_copy).unwrap_or_default();
         let before = requires(root, &root.join("go.mod"))?;

@@ -42,8 +42,9 @@ impl Want {
     fn of(rule: Rule) -> Option<Want> {
         use Rule::*;
         Some(match rule {
-            kw_import | kw_use | kw_aspect | import_decl | use_decl | aspect => Want::TopItem,
-            aspect_name | name_word => Want::AspectName,
+            kw_import | kw_use | kw_aspect | kw_snippet | import_decl | use_decl | snippet_decl
+            | aspect => Want::TopItem,
+            aspect_name | snippet_name | name_word => Want::AspectName,
             aspect_open => Want::AspectOpen,
             kw_pointcut | kw_requires | kw_results | kw_globals | kw_vars | kw_imports
             | kw_order | kw_before | kw_after | kw_around | kw_replace | kw_wrap
@@ -79,7 +80,7 @@ impl Want {
 
     fn words(self) -> &'static str {
         match self {
-            Want::TopItem => "`aspect`, `import` or `use`",
+            Want::TopItem => "`aspect`, `snippet`, `import` or `use`",
             Want::AspectName => "the aspect's name",
             Want::AspectOpen => "`{` after the aspect name",
             Want::Clause => "a clause (`pointcut`, `before`, `after`, …)",
@@ -127,7 +128,7 @@ const CLAUSES: &[&str] = &[
     "append-args",
     "set-field",
 ];
-const TOP: &[&str] = &["aspect", "import", "use"];
+const TOP: &[&str] = &["aspect", "import", "snippet", "use"];
 const DESIGNATORS: &[&str] = &["execution", "target", "within", "call", "ref"];
 const ADVICE: &[&str] = &[
     "before",
@@ -290,7 +291,7 @@ fn help(wants: &[Want], word: &str) -> String {
         );
     }
     if has(Want::TopItem) {
-        return "a .aspect file holds `import \"path\"`, `use \"name\"` and `aspect NAME { … }` declarations".into();
+        return "a .aspect file holds `import \"path\"`, `use \"name\"`, `snippet NAME { … }` and `aspect NAME { … }` declarations".into();
     }
     if has(Want::AspectName) {
         return "write `aspect NAME { … }`, NAME being a word like `tracing` or a quoted string"

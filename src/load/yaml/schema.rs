@@ -79,6 +79,33 @@ pub struct AspectsFile {
     /// bundled aspect's name and no advice borrows that aspect's advice:
     /// `- { name: tracing, target: "func.*Context" }`.
     aspects: Option<Vec<Aspect>>,
+    /// Advice text written once and included by any advice of this file
+    /// with `{{snippet "name"}}` on a line of its own: name → Go text, or
+    /// name → `{ params: [P], text: … }` (a use then gives `P="value"`,
+    /// and the text uses `{{.P}}`).
+    snippets: Option<BTreeMap<String, SnippetDef>>,
+}
+
+/// One snippet: its Go text, or its parameters and text.
+#[derive(Deserialize, JsonSchema)]
+#[serde(untagged)]
+#[allow(dead_code)]
+pub enum SnippetDef {
+    Text(String),
+    WithParams(SnippetWithParams),
+}
+
+/// A snippet with parameters.
+#[derive(Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+#[allow(dead_code)]
+pub struct SnippetWithParams {
+    /// Parameter names, each used in the text as `{{.Name}}`.
+    #[serde(default)]
+    #[schemars(with = "Strings")]
+    params: Option<Strings>,
+    /// The Go text.
+    text: String,
 }
 
 /// One aspect.

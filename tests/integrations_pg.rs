@@ -1,0 +1,513 @@
+//! End to end for the PostgreSQL integrations (`use: [otel, net/http,
+//! database/sql, pgx]`, written by `goaop init`): tests/integrations_pg/ is
+//! one Go module with no tracing code that reads users from a REAL
+//! PostgreSQL through pgx (pgxpool.New, pgxpool.NewWithConfig, pgx.Connect,
+//! stdlib.OpenDB, and pgx.ConnectConfig with a Tracer of its own) and
+//! through database/sql (sql.Open with lib/pq's "postgres" and pgx's "pgx"
+//! drivers, sql.OpenDB with each one's connector), once outside any request
+//! and once per handle in a handler served through `http.Serve` that the
+//! program calls with `http.Get`. Built with `go build -toolexec=goaop` and
+//! with driver mode (`goaop go build`), run against a throwaway cluster
+//! this test creates (initdb into a temp dir, 127.0.0.1 on a free port,
+//! trust auth), and the span tree on stdout (console exporter) is asserted.
+//!
+//! Needs `go` and PostgreSQL's server binaries (Debian's `postgresql`;
+//! `.ci/run` installs it) and fails loudly without either. As root (CI), the
+//! server runs as the `postgres` user: initdb and postgres refuse root.
+
+mod common;
+
+use std::net::TcpListener;
+use std::os::unix::process::CommandExt;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use serde_json::Value;
+
+use common::gobuild::{GOAOP, copy_tree, go, output, target, text, toolexec};
+use common::spans::{CLIENT, SERVER, Span, assert_attr, assert_name, dump, filter, one};
+
+/// Handles traced by otelpgx (the `pgx` integration): spans only inside a
+/// span, with server.address.
+const PGX_VIAS: &[&str] = &["pgxpool", "pgxpool-config", "pgx-conn", "pgx-stdlib-opendb"];
+/// Handles traced by otelsql (the `database/sql` integration): root spans
+/// outside a request.
+const SQL_VIAS: &[&str] = &[
+    "lib-pq",
+    "pgx-stdlib",
+    "lib-pq-connector",
+    "pgx-stdlib-connector",
+];
+/// The connection whose config carries the program's own Tracer: left alone.
+const OWN_TRACER: &str = "pgx-own-tracer";
+
+// ---------------------------------------------------------------- postgres
+
+const MISSING: &str = "PostgreSQL's server (initdb, postgres) is required by this test: \
+                       apt-get install -y postgresql (.ci/run does)";
+
+/// The directory holding initdb, postgres and psql: initdb's on PATH (links
+/// followed: /usr/local/bin/initdb may point into Debian's directory), else
+/// Debian's /usr/lib/postgresql/<newest version>/bin.
+fn pg_bin() -> PathBuf {
+    let on_path = std::env::var_os("PATH").and_then(|path| {
+        std::env::split_paths(&path)
+            .map(|d| d.join("initdb"))
+            .find(|p| p.is_file())
+            .and_then(|p| std::fs::canonicalize(p).ok())
+            .and_then(|p| p.parent().map(Path::to_path_buf))
+    });
+    let debian = || {
+        let mut versions: Vec<(u32, PathBuf)> = std::fs::read_dir("/usr/lib/postgresql")
+            .into_iter()
+            .flatten()
+            .flatten()
+            .filter_map(|e| {
+                let v = e.file_name().to_str()?.parse().ok()?;
+                let bin = e.path().join("bin");
+                bin.join("initdb").is_file().then_some((v, bin))
+            })
+            .collect();
+        versions.sort();
+        versions.pop().map(|(_, b)| b)
+    };
+    let bin = on_path
+        .or_else(debian)
+        .unwrap_or_else(|| panic!("{MISSING}"));
+    for program in ["initdb", "postgres", "psql"] {
+        assert!(
+            bin.join(program).is_file(),
+            "no {program} in {}: {MISSING}",
+            bin.display()
+        );
+    }
+    bin
+}
+
+/// libpq's and the server's environment (PGHOST, PGSSLMODE, PGDATA, …)
+/// removed: only the command line says where and how to connect.
+fn without_pg_env(cmd: &mut Command) {
+    for (key, _) in std::env::vars_os() {
+        if key.to_str().is_some_and(|k| k.starts_with("PG")) {
+            cmd.env_remove(key);
+        }
+    }
+}
+
+/// `(uid, gid)` of the `postgres` user from /etc/passwd, when we are root
+/// (initdb and postgres refuse to run as root); `None` otherwise.
+fn server_user() -> Option<(u32, u32)> {
+    let me = output({
+        let mut c = Command::new("id");
+        c.arg("-u");
+        c
+    });
+    if text(&me).0.trim() != "0" {
+        return None;
+    }
+    let passwd = std::fs::read_to_string("/etc/passwd").unwrap();
+    let ids = passwd.lines().find_map(|l| {
+        let f: Vec<&str> = l.split(':').collect();
+        (f.first() == Some(&"postgres") && f.len() > 3)
+            .then(|| Some((f[2].parse().ok()?, f[3].parse().ok()?)))
+            .flatten()
+    });
+    Some(ids.unwrap_or_else(|| {
+        panic!("running as root, the server needs the `postgres` user (Debian's postgresql package creates it): {MISSING}")
+    }))
+}
+
+/// A throwaway cluster in its own temp dir, listening on 127.0.0.1 (and a
+/// socket in the temp dir); stopped and removed when dropped, also when an
+/// assertion panics.
+struct Postgres {
+    dir: PathBuf,
+    child: Option<Child>,
+    port: u16,
+}
+
+impl Postgres {
+    fn start() -> Postgres {
+        let bin = pg_bin();
+        let user = server_user();
+        let dir = std::env::temp_dir().join(format!("goaop-pg-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(dir.join("sock")).unwrap();
+        let mut pg = Postgres {
+            dir,
+            child: None,
+            port: 0,
+        };
+        if let Some((uid, gid)) = user {
+            for d in [pg.dir.clone(), pg.dir.join("sock")] {
+                std::os::unix::fs::chown(&d, Some(uid), Some(gid)).unwrap();
+            }
+        }
+        // As the server's user (std drops root's supplementary groups too).
+        let as_server = |program: &str| {
+            let mut c = Command::new(bin.join(program));
+            c.current_dir(&pg.dir);
+            without_pg_env(&mut c);
+            if let Some((uid, gid)) = user {
+                c.uid(uid).gid(gid);
+            }
+            c
+        };
+        let data = pg.dir.join("data");
+        let mut initdb = as_server("initdb");
+        initdb.arg("-D").arg(&data).args([
+            "-A",
+            "trust",
+            "-U",
+            "postgres",
+            "-E",
+            "UTF8",
+            "--no-locale",
+            "--no-sync",
+        ]);
+        let out = initdb
+            .output()
+            .unwrap_or_else(|e| panic!("initdb: {e}; {MISSING}"));
+        let (o, e) = text(&out);
+        assert!(
+            out.status.success(),
+            "initdb into {} failed (as root it runs as `postgres`, which must reach the temp dir):\n{o}{e}",
+            pg.dir.display()
+        );
+
+        pg.port = TcpListener::bind("127.0.0.1:0")
+            .and_then(|l| l.local_addr())
+            .expect("a free loopback port")
+            .port();
+        let log = std::fs::File::create(pg.dir.join("server.log")).unwrap();
+        let mut server = as_server("postgres");
+        server
+            .arg("-D")
+            .arg(&data)
+            .arg("-k")
+            .arg(pg.dir.join("sock"))
+            .args(["-h", "127.0.0.1", "-p", &pg.port.to_string()])
+            .args(["-c", "fsync=off", "-c", "full_page_writes=off"])
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(log);
+        pg.child = Some(
+            server
+                .spawn()
+                .unwrap_or_else(|e| panic!("postgres: {e}; {MISSING}")),
+        );
+        pg.setup(&bin);
+        pg
+    }
+
+    /// The URL the Go program connects to.
+    fn url(&self) -> String {
+        format!(
+            "postgres://postgres@127.0.0.1:{}/postgres?sslmode=disable",
+            self.port
+        )
+    }
+
+    /// Create the users table once the server accepts connections (psql,
+    /// retried while it starts; bounded).
+    fn setup(&mut self, bin: &Path) {
+        let deadline = Instant::now() + Duration::from_secs(30);
+        loop {
+            let mut psql = Command::new(bin.join("psql"));
+            without_pg_env(&mut psql);
+            let out = psql
+                .args(["-h", "127.0.0.1", "-p", &self.port.to_string()])
+                .args([
+                    "-U",
+                    "postgres",
+                    "-d",
+                    "postgres",
+                    "-X",
+                    "-q",
+                    "-v",
+                    "ON_ERROR_STOP=1",
+                    "-c",
+                ])
+                .arg(
+                    "CREATE TABLE users (id int PRIMARY KEY, name text NOT NULL); \
+                     INSERT INTO users VALUES (1, 'alice'), (2, 'bob');",
+                )
+                .output()
+                .unwrap_or_else(|e| panic!("psql: {e}; {MISSING}"));
+            if out.status.success() {
+                return;
+            }
+            let exited = self
+                .child
+                .as_mut()
+                .and_then(|c| c.try_wait().ok().flatten());
+            let log = std::fs::read_to_string(self.dir.join("server.log")).unwrap_or_default();
+            assert!(
+                exited.is_none() && Instant::now() < deadline,
+                "PostgreSQL on port {} is not ready (server exit: {exited:?}): {}\nserver log:\n{log}",
+                self.port,
+                text(&out).1
+            );
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+}
+
+impl Drop for Postgres {
+    fn drop(&mut self) {
+        if let Some(child) = &mut self.child {
+            // Fast shutdown (SIGINT): the server removes its shared memory;
+            // SIGKILL only if it has not exited after 10 s.
+            let _ = Command::new("kill")
+                .args(["-INT", &child.id().to_string()])
+                .status();
+            let deadline = Instant::now() + Duration::from_secs(10);
+            while child.try_wait().ok().flatten().is_none() && Instant::now() < deadline {
+                std::thread::sleep(Duration::from_millis(50));
+            }
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
+
+// ---------------------------------------------------------------- building
+
+/// `goaop args…` in `dir` with the suite's shared caches.
+fn goaop(dir: &Path, args: &[&str]) -> Command {
+    let mut cmd = Command::new(GOAOP);
+    cmd.current_dir(dir)
+        .args(args)
+        .env("GOCACHE", target().join("goaop-test-gocache"))
+        .env("XDG_CACHE_HOME", target().join("goaop-test-cache"))
+        .env_remove("GOFLAGS")
+        .env_remove("GOAOP_CONFIG")
+        .env_remove("GOWORK");
+    cmd
+}
+
+fn succeed(what: &str, cmd: Command) -> String {
+    let started = Instant::now();
+    let out = output(cmd);
+    let (stdout, stderr) = text(&out);
+    assert!(out.status.success(), "{what} failed:\n{stdout}{stderr}");
+    eprintln!("{what} took {:.1}s", started.elapsed().as_secs_f64());
+    stdout
+}
+
+/// What one run of the program wrote: spans (stdout) and its own lines
+/// (stderr).
+struct Run {
+    what: &'static str,
+    spans: Vec<Span>,
+    stderr: String,
+}
+
+fn run(what: &'static str, bin: &Path, pg: &Postgres) -> Run {
+    let mut cmd = Command::new(bin);
+    without_pg_env(&mut cmd);
+    let out = cmd
+        .arg(pg.url())
+        .env("OTEL_SERVICE_NAME", "pg")
+        .env("OTEL_TRACES_EXPORTER", "console")
+        .env("OTEL_METRICS_EXPORTER", "none")
+        .env("OTEL_LOGS_EXPORTER", "none")
+        .env_remove("OTEL_SDK_DISABLED")
+        .env_remove("OTEL_TRACES_SAMPLER")
+        .env_remove("OTEL_PROPAGATORS")
+        .env_remove("OTEL_RESOURCE_ATTRIBUTES")
+        .output()
+        .unwrap_or_else(|e| panic!("running {}: {e}", bin.display()));
+    let (stdout, stderr) = text(&out);
+    assert!(out.status.success(), "{what}: {}\n{stderr}", out.status);
+    Run {
+        what,
+        spans: common::spans::parse_spans(what, &stdout),
+        stderr,
+    }
+}
+
+// ---------------------------------------------------------------- asserting
+
+/// The query text the fixture runs through `via` (main.go's `query`).
+fn query(via: &str) -> String {
+    format!("SELECT name FROM users WHERE id = $1 /* {via} */")
+}
+
+fn query_text(s: &Span) -> Option<&str> {
+    s.attr("db.query.text").and_then(Value::as_str)
+}
+
+/// The query span of `via` in `server`'s request: a CLIENT span, child of
+/// the SERVER span, in its trace, with db.system.name = postgresql.
+fn assert_query<'a>(run: &'a Run, server: &Span, via: &str, pg: &Postgres) -> &'a Span {
+    let spans = &run.spans;
+    let text = query(via);
+    let span = one(
+        spans,
+        &format!("{}: {via} query under {:?}", run.what, server.name),
+        |s| s.is_child_of(server) && query_text(s) == Some(&text),
+    );
+    assert_eq!(
+        span.span_kind,
+        CLIENT,
+        "{}: {via}: kind\n{}",
+        run.what,
+        dump(spans)
+    );
+    assert_attr(spans, span, "db.system.name", "postgresql");
+    let scope = if PGX_VIAS.contains(&via) {
+        // otelpgx also names the server.
+        assert_attr(spans, span, "server.address", "127.0.0.1");
+        assert_attr(spans, span, "server.port", pg.port);
+        assert_name(spans, span, "SELECT");
+        "github.com/exaring/otelpgx"
+    } else {
+        assert_name(spans, span, "sql.conn.query");
+        "github.com/XSAM/otelsql"
+    };
+    assert_eq!(
+        span.instrumentation_scope.name,
+        scope,
+        "{}: {via}: traced by {scope}\n{}",
+        run.what,
+        dump(spans)
+    );
+    span
+}
+
+/// One request: GET /users/<id>, one trace from the woven http.Get's CLIENT
+/// span (the root) through the SERVER span to a query span per handle.
+fn assert_request(run: &Run, id: &str, pg: &Postgres) {
+    let spans = &run.spans;
+    let path = format!("/users/{id}");
+    let server = one(
+        spans,
+        &format!("{}: SERVER span for {path}", run.what),
+        |s| s.span_kind == SERVER && s.attr("url.path").and_then(Value::as_str) == Some(&path),
+    );
+    assert_name(spans, server, "GET /users/{id}");
+    assert!(server.parent.remote, "{}: {path}: remote parent", run.what);
+    let client = one(
+        spans,
+        &format!("{}: CLIENT span of GET {path}", run.what),
+        |s| s.span_kind == CLIENT && s.span_context.span_id == server.parent.span_id,
+    );
+    assert!(
+        client.is_root(),
+        "{}: the client span is the root",
+        run.what
+    );
+    for via in PGX_VIAS.iter().chain(SQL_VIAS) {
+        assert_query(run, server, via, pg);
+    }
+}
+
+fn assert_run(run: &Run, pg: &Postgres) {
+    let spans = &run.spans;
+    assert!(
+        run.stderr.contains("GET /users/1: 200 pgxpool=alice")
+            && run.stderr.contains("GET /users/2: 200 pgxpool=bob"),
+        "{}: the handler's answers:\n{}",
+        run.what,
+        run.stderr
+    );
+    for id in ["1", "2"] {
+        assert_request(run, id, pg);
+    }
+    let traces: std::collections::BTreeSet<&str> = filter(spans, |s| s.span_kind == SERVER)
+        .iter()
+        .map(|s| s.span_context.trace_id.as_str())
+        .collect();
+    assert_eq!(
+        traces.len(),
+        2,
+        "{}: one trace per request\n{}",
+        run.what,
+        dump(spans)
+    );
+    // Outside a request: otelsql's query spans are roots of their own; otelpgx
+    // starts no root span.
+    for via in SQL_VIAS {
+        let text = query(&format!("{via} startup"));
+        let s = one(spans, &format!("{}: {via} startup query", run.what), |s| {
+            query_text(s) == Some(&text)
+        });
+        assert!(
+            s.is_root() && s.span_kind == CLIENT,
+            "{}: {via} startup: root CLIENT span\n{}",
+            run.what,
+            dump(spans)
+        );
+        assert_attr(spans, s, "db.system.name", "postgresql");
+    }
+    for via in PGX_VIAS {
+        let text = query(&format!("{via} startup"));
+        let none = filter(spans, |s| query_text(s) == Some(&text));
+        assert!(
+            none.is_empty(),
+            "{}: {via} startup: no span outside a span\n{}",
+            run.what,
+            dump(spans)
+        );
+    }
+    // The program's own Tracer was kept (it saw every query) and not joined.
+    assert!(
+        run.stderr.contains("own tracer saw 3 queries"),
+        "{}: the program's tracer:\n{}",
+        run.what,
+        run.stderr
+    );
+    let untraced = filter(spans, |s| {
+        query_text(s).is_some_and(|q| q.contains(OWN_TRACER))
+    });
+    assert!(
+        untraced.is_empty(),
+        "{}: {OWN_TRACER} traced\n{}",
+        run.what,
+        dump(spans)
+    );
+}
+
+#[test]
+fn pgx_and_database_sql_on_postgresql_are_traced_with_toolexec_and_driver_mode() {
+    let started = Instant::now();
+    let dir = copy_tree(&common::root().join("tests/integrations_pg"), "pg");
+
+    // `goaop plan` lists every new join point.
+    let plan = succeed("goaop plan", goaop(&dir, &["plan", "./..."]));
+    for aspect in [
+        "pgxpool-new ",
+        "pgxpool-new-with-config",
+        "pgx-connect ",
+        "pgx-connect-config",
+        "pgx-stdlib-open-db",
+        "sql-open ",
+        "sql-open-db",
+        "http-serve",
+        "http-get",
+    ] {
+        assert!(plan.contains(aspect), "plan lacks {aspect}:\n{plan}");
+    }
+
+    let toolexec_bin = dir.join("app-toolexec");
+    let driver_bin = dir.join("app-driver");
+    let mut build = go(&dir, &["build", &toolexec(), "-o"]);
+    build.arg(&toolexec_bin).arg(".");
+    succeed("go build -toolexec=goaop", build);
+    let mut build = goaop(&dir, &["go", "build", "-o"]);
+    build.arg(&driver_bin).arg(".");
+    succeed("goaop go build", build);
+
+    let pg = Postgres::start();
+    assert_run(&run("-toolexec build", &toolexec_bin, &pg), &pg);
+    assert_run(&run("driver-mode build", &driver_bin, &pg), &pg);
+    drop(pg);
+    let _ = std::fs::remove_dir_all(&dir);
+    eprintln!(
+        "integrations_pg took {:.1}s",
+        started.elapsed().as_secs_f64()
+    );
+}

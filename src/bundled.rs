@@ -41,8 +41,17 @@ const OTEL_SDK: GoModule = GoModule {
     path: "go.opentelemetry.io/otel/sdk",
     version: "v1.47.0",
 };
+const OTEL_SDK_METRIC: GoModule = GoModule {
+    path: "go.opentelemetry.io/otel/sdk/metric",
+    version: "v1.47.0",
+};
 const AUTOEXPORT: GoModule = GoModule {
     path: "go.opentelemetry.io/contrib/exporters/autoexport",
+    version: "v0.72.0",
+};
+/// Go runtime metrics (go.memory.used, go.goroutine.count, ...).
+const OTEL_RUNTIME: GoModule = GoModule {
+    path: "go.opentelemetry.io/contrib/instrumentation/runtime",
     version: "v0.72.0",
 };
 const OTELHTTP: GoModule = GoModule {
@@ -160,8 +169,8 @@ pub const INTEGRATIONS: &[BundledFile] = &[
         name: "otel",
         path: "<bundled>/otel.yaml",
         text: include_str!("../stdlib-aspects/otel.yaml"),
-        summary: "`func main`: OpenTelemetry SDK from OTEL_* (autoexport), W3C propagation, flush when main returns and before os.Exit/log.Fatal*",
-        modules: &[OTEL, OTEL_SDK, AUTOEXPORT],
+        summary: "`func main`: OpenTelemetry SDK from OTEL_* (autoexport): TracerProvider, MeterProvider with Go runtime metrics (none with OTEL_METRICS_EXPORTER=none), W3C propagation; flush when main returns and before os.Exit/log.Fatal*",
+        modules: &[OTEL, OTEL_SDK, OTEL_SDK_METRIC, AUTOEXPORT, OTEL_RUNTIME],
         when_imported: None,
     },
     BundledFile {

@@ -159,7 +159,7 @@ fn missing_modules_are_named_with_the_go_get_to_run() {
     // otel's modules are required, otelgrpc and x/sync are not.
     std::fs::write(
         dir.join("go.mod"),
-        "module example.com/scratch\n\ngo 1.24\n\nrequire (\n\tgo.opentelemetry.io/otel v1.47.0\n\tgo.opentelemetry.io/otel/sdk v1.47.0 // indirect\n\tgo.opentelemetry.io/contrib/exporters/autoexport v0.72.0\n\tgoogle.golang.org/grpc v1.85.0\n)\n",
+        "module example.com/scratch\n\ngo 1.24\n\nrequire (\n\tgo.opentelemetry.io/otel v1.47.0\n\tgo.opentelemetry.io/otel/sdk v1.47.0 // indirect\n\tgo.opentelemetry.io/otel/sdk/metric v1.47.0 // indirect\n\tgo.opentelemetry.io/contrib/exporters/autoexport v0.72.0\n\tgo.opentelemetry.io/contrib/instrumentation/runtime v0.72.0\n\tgoogle.golang.org/grpc v1.85.0\n)\n",
     )
     .unwrap();
     let out = goaop(&dir, &["check"]);

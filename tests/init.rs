@@ -68,7 +68,9 @@ fn init_then_one_build_traces_the_module() {
     for module in [
         "go.opentelemetry.io/otel ",
         "go.opentelemetry.io/otel/sdk ",
+        "go.opentelemetry.io/otel/sdk/metric ",
         "go.opentelemetry.io/contrib/exporters/autoexport ",
+        "go.opentelemetry.io/contrib/instrumentation/runtime ",
         "go.opentelemetry.io/contrib/instrumentation/net/http/otelhttp ",
     ] {
         assert!(gomod.contains(module), "go.mod lacks {module}:\n{gomod}");

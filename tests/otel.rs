@@ -3,8 +3,14 @@
 //! services, no tracing code of their own) with `go build -toolexec=goaop`,
 //! run them against each other over loopback, drive the API with real HTTP
 //! requests and assert the span tree the OTel console exporter writes on
-//! both processes' stdout. The plain build must answer the same and write
-//! no spans. These tests need the Go toolchain and fail loudly without it.
+//! both processes' stdout. With OTEL_METRICS_EXPORTER=console the same
+//! stdout carries the metrics (Go runtime, HTTP, gRPC, database/sql): api
+//! exports them only at exit (the default 60 s interval, so they come from
+//! the MeterProvider's Shutdown when main returns), inventory every 100 ms
+//! too; with OTEL_METRICS_EXPORTER=none nothing metric-shaped is written.
+//! A run that ends in os.Exit exports its metrics first.
+//! The plain build must answer the same and write nothing. These tests need
+//! the Go toolchain and fail loudly without it.
 //!
 //! Builds share the toolexec tests' GOCACHE (`<target>/goaop-test-gocache`);
 //! the example has one aspects.yaml, so the standard library is compiled
@@ -24,6 +30,7 @@ use std::time::{Duration, Instant};
 use serde_json::Value;
 
 use common::gobuild::{copy_tree, go, output, toolexec};
+use common::metrics::{Export, metric, point, split};
 use common::spans::{
     CLIENT, SERVER, Span, assert_attr, assert_name, child, dump, filter, has_attr, parse_spans,
     server_span,
@@ -89,13 +96,29 @@ struct Service {
     stdout: Option<JoinHandle<Vec<u8>>>,
 }
 
+/// How a service exports metrics: OTEL_METRICS_EXPORTER and, for console,
+/// OTEL_METRIC_EXPORT_INTERVAL in milliseconds (`None`: the default 60 s).
+#[derive(Clone, Copy)]
+enum Metrics {
+    None,
+    Console(Option<u32>),
+}
+
 impl Service {
-    fn start(name: &'static str, bin: &Path, args: &[&str]) -> Service {
-        let mut child = Command::new(bin)
+    fn start(name: &'static str, bin: &Path, args: &[&str], metrics: Metrics) -> Service {
+        let mut cmd = Command::new(bin);
+        cmd.env_remove("OTEL_METRIC_EXPORT_INTERVAL");
+        match metrics {
+            Metrics::None => cmd.env("OTEL_METRICS_EXPORTER", "none"),
+            Metrics::Console(None) => cmd.env("OTEL_METRICS_EXPORTER", "console"),
+            Metrics::Console(Some(ms)) => cmd
+                .env("OTEL_METRICS_EXPORTER", "console")
+                .env("OTEL_METRIC_EXPORT_INTERVAL", ms.to_string()),
+        };
+        let mut child = cmd
             .args(args)
             .env("OTEL_SERVICE_NAME", name)
             .env("OTEL_TRACES_EXPORTER", "console")
-            .env("OTEL_METRICS_EXPORTER", "none")
             .env("OTEL_LOGS_EXPORTER", "none")
             .env("OTEL_BSP_SCHEDULE_DELAY", "50")
             // otelgrpc's default is the newest RPC conventions (rpc.method
@@ -258,11 +281,16 @@ const ORDER_1: &str = r#"{"id":1,"sku":"book","quantity":2,"price_cents":1299,"i
 
 /// Start inventory then api, send the requests, check the responses, stop
 /// api then inventory.
-fn run(bins: &Binaries) -> Run {
-    let inventory = Service::start("inventory", &bins.inventory, &[]);
+fn run(bins: &Binaries, api_metrics: Metrics, inventory_metrics: Metrics) -> Run {
+    let inventory = Service::start("inventory", &bins.inventory, &[], inventory_metrics);
     let grpc = inventory.listening("grpc");
     let prices = format!("http://{}", inventory.listening("http"));
-    let api = Service::start("api", &bins.api, &["-inventory", &grpc, "-prices", &prices]);
+    let api = Service::start(
+        "api",
+        &bins.api,
+        &["-inventory", &grpc, "-prices", &prices],
+        api_metrics,
+    );
     let addr = api.listening("http");
 
     let expect = |path: &str, status: u16, body: &str| {
@@ -282,6 +310,10 @@ fn run(bins: &Binaries) -> Run {
     expect("/orders/999", 404, "order not found");
     expect("/healthz", 200, "ok");
     expect("/version", 200, "orders-api 1.0");
+    if let Metrics::Console(Some(ms)) = inventory_metrics {
+        // A few periodic exports before the one at exit.
+        std::thread::sleep(Duration::from_millis(u64::from(ms) * 4));
+    }
 
     let api_out = api.stop();
     let inventory_out = inventory.stop();
@@ -292,10 +324,7 @@ fn run(bins: &Binaries) -> Run {
 }
 
 /// The span tree of a traced run (see the module doc).
-fn assert_traced(run: &Run) {
-    let mut spans = parse_spans("api", &run.api);
-    spans.extend(parse_spans("inventory", &run.inventory));
-    let spans = spans.as_slice();
+fn assert_traced(spans: &[Span]) {
     for s in spans {
         assert!(
             ["api", "inventory"].contains(&s.service()),
@@ -418,24 +447,160 @@ fn assert_traced(run: &Run) {
     }
 }
 
+/// The sum of the data points' counts of histogram `name` in `export`.
+fn count(exports: &[Export], export: &Export, name: &str) -> u64 {
+    metric(exports, export, name)
+        .points()
+        .iter()
+        .map(|p| {
+            p.count
+                .unwrap_or_else(|| panic!("{name} is not a histogram"))
+        })
+        .sum()
+}
+
+/// The requests `export` served for `route` with `status`.
+fn requests(exports: &[Export], export: &Export, route: &str, status: i64) -> Option<u64> {
+    point(
+        exports,
+        export,
+        "http.server.request.duration",
+        &[
+            ("http.route", route.into()),
+            ("http.response.status_code", status.into()),
+        ],
+    )
+    .count
+}
+
+/// The metrics of a run with OTEL_METRICS_EXPORTER=console (see the module
+/// doc): api exported once, at exit; inventory periodically and at exit.
+fn assert_metrics(api: &[Export], inventory: &[Export]) {
+    let all: Vec<&Export> = api.iter().chain(inventory).collect();
+    for e in &all {
+        assert!(
+            ["api", "inventory"].contains(&e.service()),
+            "OTEL_SERVICE_NAME ignored in metrics: {:?}",
+            e.service()
+        );
+    }
+    assert_eq!(
+        api.len(),
+        1,
+        "api: one export, by the Shutdown when main returns:\n{}",
+        common::metrics::dump(api)
+    );
+    assert!(
+        inventory.len() >= 2,
+        "inventory: periodic exports (100 ms) before the last:\n{}",
+        common::metrics::dump(inventory)
+    );
+
+    // The Go runtime, from the start of main: in inventory's first export.
+    for (exports, e) in [
+        (api, &api[0]),
+        (inventory, &inventory[0]),
+        (inventory, inventory.last().unwrap()),
+    ] {
+        let used = metric(exports, e, "go.memory.used");
+        assert!(
+            used.points().iter().all(|p| p
+                .value
+                .as_ref()
+                .and_then(Value::as_i64)
+                .is_some_and(|v| v > 0)),
+            "{used:?}"
+        );
+        metric(exports, e, "go.goroutine.count");
+    }
+
+    // Cumulative at exit, one data point per attribute set: api served four
+    // requests (the 404 is its own point), queried SQLite, called inventory
+    // once over gRPC and once over HTTP; inventory served those two.
+    let api = &api[0];
+    let api_exports = std::slice::from_ref(api);
+    assert_eq!(count(api_exports, api, "http.server.request.duration"), 4);
+    assert_eq!(requests(api_exports, api, "/orders/{id}", 200), Some(1));
+    assert_eq!(requests(api_exports, api, "/orders/{id}", 404), Some(1));
+    assert_eq!(requests(api_exports, api, "/healthz", 200), Some(1));
+    assert_eq!(count(api_exports, api, "http.client.request.duration"), 1);
+    let reserve = [("rpc.method", Value::from("shop.Inventory/Reserve"))];
+    let rpc = point(api_exports, api, "rpc.client.call.duration", &reserve);
+    assert_eq!(rpc.count, Some(1));
+    let queries = point(
+        api_exports,
+        api,
+        "db.client.operation.duration",
+        &[
+            ("db.operation.name", "sql.conn.query".into()),
+            ("db.system.name", "sqlite".into()),
+        ],
+    );
+    assert!(queries.count >= Some(2), "{queries:?}");
+
+    let last = inventory.last().unwrap();
+    let rpc = point(inventory, last, "rpc.server.call.duration", &reserve);
+    assert_eq!(rpc.count, Some(1));
+    assert_eq!(requests(inventory, last, "/price/{sku}", 200), Some(1));
+    assert_eq!(count(inventory, last, "http.server.request.duration"), 1);
+}
+
 // ---------------------------------------------------------------- tests
 
-/// The woven build traces the whole request path across both services.
+/// The woven build traces the whole request path across both services,
+/// and exports metrics only when OTEL_METRICS_EXPORTER asks for them.
 #[test]
-fn orders_woven_with_otel_has_span_tree() {
+fn orders_woven_with_otel_has_span_tree_and_metrics() {
     let dir = copy_example("woven");
     let bins = build(&dir, true);
-    let run = run(&bins);
-    assert_traced(&run);
+
+    // Metrics off: nothing but spans (parse_spans fails on anything else).
+    let off = run(&bins, Metrics::None, Metrics::None);
+    for out in [&off.api, &off.inventory] {
+        assert!(
+            !out.contains("ScopeMetrics") && !out.contains("DataPoints"),
+            "OTEL_METRICS_EXPORTER=none:\n{out}"
+        );
+    }
+    let mut spans = parse_spans("api", &off.api);
+    spans.extend(parse_spans("inventory", &off.inventory));
+    assert_traced(&spans);
+
+    // Metrics on the console, beside the spans.
+    let on = run(&bins, Metrics::Console(None), Metrics::Console(Some(100)));
+    let (mut spans, api) = split("api", &on.api);
+    let (more, inventory) = split("inventory", &on.inventory);
+    spans.extend(more);
+    assert_traced(&spans);
+    assert_metrics(&api, &inventory);
+
+    // os.Exit skips main's deferred Shutdown: the metrics are flushed
+    // before it (api exits 1 when its database cannot be opened).
+    let failed = Command::new(&bins.api)
+        .args(["-db", &dir.join("missing/orders.db").display().to_string()])
+        .env("OTEL_SERVICE_NAME", "api")
+        .env("OTEL_TRACES_EXPORTER", "none")
+        .env("OTEL_METRICS_EXPORTER", "console")
+        .env("OTEL_LOGS_EXPORTER", "none")
+        .env_remove("OTEL_METRIC_EXPORT_INTERVAL")
+        .env_remove("OTEL_SDK_DISABLED")
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8(failed.stdout).unwrap();
+    assert_eq!(failed.status.code(), Some(1), "{stdout}");
+    let (spans, exports) = split("api", &stdout);
+    assert!(spans.is_empty() && exports.len() == 1, "{stdout}");
+    metric(&exports, &exports[0], "go.goroutine.count");
     let _ = std::fs::remove_dir_all(&dir);
 }
 
-/// The plain build answers the same and writes no spans.
+/// The plain build answers the same and writes no spans or metrics, even
+/// with OTEL_METRICS_EXPORTER=console.
 #[test]
 fn orders_plain_has_no_spans() {
     let dir = copy_example("plain");
     let bins = build(&dir, false);
-    let run = run(&bins);
+    let run = run(&bins, Metrics::Console(None), Metrics::Console(Some(100)));
     assert_eq!(run.api, "", "plain api stdout");
     assert_eq!(run.inventory, "", "plain inventory stdout");
     let _ = std::fs::remove_dir_all(&dir);

@@ -206,11 +206,11 @@ fn a_missing_integration_module_fails_the_build_with_the_go_get_to_run() {
     let _ = std::fs::remove_dir_all(&dir);
     assert!(!o.status.success());
     assert!(
-        err.contains("error[E0401]: the `otel` integration needs 3 modules in go.mod"),
+        err.contains("error[E0401]: the `otel` integration needs 5 modules in go.mod"),
         "{err}"
     );
     assert!(
-        err.contains("run `go get go.opentelemetry.io/otel@v1.47.0 go.opentelemetry.io/otel/sdk@v1.47.0 go.opentelemetry.io/contrib/exporters/autoexport@v0.72.0`"),
+        err.contains("run `go get go.opentelemetry.io/otel@v1.47.0 go.opentelemetry.io/otel/sdk@v1.47.0 go.opentelemetry.io/otel/sdk/metric@v1.47.0 go.opentelemetry.io/contrib/exporters/autoexport@v0.72.0 go.opentelemetry.io/contrib/instrumentation/runtime@v0.72.0`"),
         "{err}"
     );
     // Nothing was compiled: the failure comes from the first `-V=full` call.

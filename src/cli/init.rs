@@ -504,6 +504,8 @@ mod tests {
             [
                 "go.opentelemetry.io/contrib/exporters/autoexport@v0.72.0",
                 "go.opentelemetry.io/contrib/instrumentation/google.golang.org/grpc/otelgrpc@v0.72.0",
+                "go.opentelemetry.io/contrib/instrumentation/runtime@v0.72.0",
+                "go.opentelemetry.io/otel/sdk/metric@v1.47.0",
                 "go.opentelemetry.io/otel/sdk/trace@v1.47.0",
                 "google.golang.org/grpc@v1.85.0",
             ]

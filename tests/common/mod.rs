@@ -2,6 +2,7 @@
 #![allow(dead_code)]
 
 pub mod gobuild;
+pub mod metrics;
 pub mod servers;
 pub mod spans;
 pub mod weaving;

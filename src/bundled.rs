@@ -141,6 +141,12 @@ const OTELAWS: GoModule = GoModule {
     path: "go.opentelemetry.io/contrib/instrumentation/github.com/aws/aws-sdk-go-v2/otelaws",
     version: "v0.72.0",
 };
+/// segmentio/kafka-go: the bundled advice is woven into it (it has no
+/// OpenTelemetry instrumentation of its own).
+const KAFKA_GO: GoModule = GoModule {
+    path: "github.com/segmentio/kafka-go",
+    version: "v0.4.51",
+};
 /// A slog.Handler wrapper adding trace_id/span_id from the record's context.
 const SLOG_OTEL: GoModule = GoModule {
     path: "github.com/remychantenay/slog-otel",
@@ -254,6 +260,14 @@ pub const INTEGRATIONS: &[BundledFile] = &[
         summary: "config.LoadDefaultConfig (aws-sdk-go-v2): otelaws middlewares on the loaded aws.Config, a CLIENT span per API call (rpc.system.name = aws-api, rpc.method = `DynamoDB/GetItem`); the program's own otelaws.AppendMiddlewares wins",
         modules: &[AWS_SDK, SMITHY, OTELAWS],
         when_imported: Some(&["github.com/aws/aws-sdk-go-v2/config"]),
+    },
+    BundledFile {
+        name: "kafka-go",
+        path: "<bundled>/kafka-go.yaml",
+        text: include_str!("../stdlib-aspects/kafka-go.yaml"),
+        summary: "woven into kafka-go itself (driver mode: vendored): (*Writer).WriteMessages, a PRODUCER span per message, traceparent injected into a copy of its headers; (*Reader).FetchMessage/ReadMessage, a CONSUMER span per message, child of (and linked to) the producer's span from the headers",
+        modules: &[OTEL, OTEL_TRACE, KAFKA_GO],
+        when_imported: Some(&["github.com/segmentio/kafka-go"]),
     },
     BundledFile {
         name: "log/slog",

@@ -2,7 +2,9 @@
 //! tests/integrations/<case>/{aspects.yaml (`use: [...]`), input.go} → a
 //! snapshot of the woven source and of every decision. Every woven file
 //! re-parses, weaves deterministically, and type-checks (`go vet`) against the
-//! REAL OpenTelemetry modules, at the versions example/orders pins.
+//! REAL OpenTelemetry modules, at the versions example/orders pins. A case
+//! whose integration advises a library itself names that package in a
+//! `package` file (input.go then stands in for the library's file).
 
 mod common;
 
@@ -19,6 +21,17 @@ const MORE: &[&str] = &["chi", "echo", "gin", "go_redis", "gorilla_mux", "slog"]
 
 /// Cases type-checked with tests/integrations_mongoaws's go.mod.
 const MONGOAWS: &[&str] = &["aws", "mongo"];
+
+/// Cases type-checked with tests/integrations_kafka's go.mod.
+const KAFKA: &[&str] = &["kafka_go"];
+
+/// The package a case is woven as: its `package` file, else [`PKG`].
+fn package_of(dir: &std::path::Path) -> String {
+    std::fs::read_to_string(dir.join("package"))
+        .ok()
+        .and_then(|s| s.lines().next().map(str::to_string))
+        .unwrap_or_else(|| PKG.to_string())
+}
 
 fn cases() -> Vec<PathBuf> {
     case_dirs("tests/integrations")
@@ -48,18 +61,20 @@ fn woven_integrations_match_snapshots_and_type_check() {
     let more = common::root().join("tests/integrations_more");
     let pg = common::root().join("tests/integrations_pg");
     let mongoaws = common::root().join("tests/integrations_mongoaws");
+    let kafka = common::root().join("tests/integrations_kafka");
     let module = std::env::temp_dir().join(format!("goaop-integrations-{}", std::process::id()));
     let mut failures = Vec::new();
     for dir in cases() {
         let name = dir.file_name().unwrap().to_str().unwrap().to_string();
-        let (_, woven) = weave_case(&dir, PKG);
+        let pkg_path = package_of(&dir);
+        let (_, woven) = weave_case(&dir, &pkg_path);
         let text = woven.files[0]
             .clone()
             .unwrap_or_else(|| panic!("{name}: the integration wove nothing"));
         assert!(!has_syntax_errors(&text), "{name}: does not parse:\n{text}");
         assert_eq!(
             woven.files,
-            weave_case(&dir, PKG).1.files,
+            weave_case(&dir, &pkg_path).1.files,
             "{name}: not deterministic"
         );
         assert!(
@@ -78,6 +93,8 @@ fn woven_integrations_match_snapshots_and_type_check() {
             &pg
         } else if MONGOAWS.contains(&name.as_str()) {
             &mongoaws
+        } else if KAFKA.contains(&name.as_str()) {
+            &kafka
         } else {
             &orders
         };

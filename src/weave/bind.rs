@@ -145,6 +145,20 @@ pub fn bind(
                     bound.names.insert(req.name.clone(), new);
                 }
             },
+            // No parameter of that type: a method's receiver (`w *Writer`)
+            // binds too; a blank or unnamed one gets the name `{{.Self}}`
+            // would give it.
+            None if site.receiver_param.as_ref().is_some_and(|p| p.ty == req.ty) => {
+                let recv = site.receiver_param.as_ref().unwrap();
+                let name = match &recv.name {
+                    Some(n) => n.clone(),
+                    None => bound
+                        .receiver
+                        .get_or_insert_with(|| "__goaop_recv".to_string())
+                        .clone(),
+                };
+                bound.names.insert(req.name.clone(), name);
+            }
             None => match derive(&req.ty, &site.params) {
                 Some(expr) => {
                     // One local per expression, whichever aspect derived it

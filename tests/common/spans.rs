@@ -8,6 +8,8 @@ use serde_json::Value;
 
 pub const SERVER: u8 = 2;
 pub const CLIENT: u8 = 3;
+pub const PRODUCER: u8 = 4;
+pub const CONSUMER: u8 = 5;
 
 /// One span as go.opentelemetry.io/otel/exporters/stdout/stdouttrace
 /// encodes it (a `tracetest.SpanStub`).
@@ -22,6 +24,15 @@ pub struct Span {
     pub status: Status,
     pub resource: Option<Vec<KeyValue>>,
     pub instrumentation_scope: Scope,
+    #[serde(default)]
+    pub links: Option<Vec<Link>>,
+}
+
+/// A span link: the linked span's context.
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct Link {
+    pub span_context: SpanContext,
 }
 
 #[derive(Debug, Deserialize)]
@@ -99,6 +110,8 @@ pub fn dump(spans: &[Span]) -> String {
     let kind = |k| match k {
         SERVER => "SERVER",
         CLIENT => "CLIENT",
+        PRODUCER => "PRODUCER",
+        CONSUMER => "CONSUMER",
         1 => "INTERNAL",
         _ => "OTHER",
     };

@@ -1,0 +1,438 @@
+//! End to end for the kafka-go integration (`use: [otel, net/http,
+//! kafka-go]`, written by `goaop init`): tests/integrations_kafka/ is one Go
+//! module with no tracing code. Its HTTP handler, served with `http.Serve`
+//! and called by the program's own `http.Post`, writes two messages in one
+//! `WriteMessages` call with the request's context; a consumer-group reader
+//! then reads them with `ReadMessage`. Built with `go build
+//! -toolexec=goaop` and with driver mode (`goaop go build`, on the module
+//! vendored: the go command's `-overlay` may not replace files in the
+//! module cache, where kafka-go's woven files live), run against a
+//! REAL single-node Kafka broker (KRaft mode, Apache Kafka's jars from Maven
+//! Central, started by this test on free loopback ports in a temp dir and
+//! killed on Drop). Asserted: a PRODUCER span per message under the
+//! request's SERVER span; a CONSUMER span per message in the same trace,
+//! child of and linked to that message's PRODUCER span; the consumed
+//! messages' headers carry that span's `traceparent` next to the program's
+//! own header; and the program's own messages were not changed.
+//!
+//! Needs `go`, `java` (17+) and `mvn` (Debian's openjdk-17-jre-headless and
+//! maven; `.ci/run` installs them and resolves the broker's jars) and fails
+//! loudly without any of them.
+
+mod common;
+
+use std::fs::File;
+use std::net::TcpListener;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use serde_json::Value;
+
+use common::gobuild::{GOAOP, copy_tree, go, output, target, text, toolexec};
+use common::spans::{
+    CLIENT, CONSUMER, PRODUCER, SERVER, Span, assert_attr, assert_name, dump, filter, one,
+    parse_spans,
+};
+
+// ---------------------------------------------------------------- broker
+
+/// The runtime classpath of tests/integrations_kafka/broker/pom.xml (Kafka
+/// and an SLF4J binding), resolved by Maven once and cached in the target
+/// directory while every jar it names exists.
+fn broker_classpath() -> String {
+    let pom = common::root().join("tests/integrations_kafka/broker/pom.xml");
+    let cached = target().join("kafka-broker.classpath");
+    let usable = |cp: &str| !cp.is_empty() && cp.split(':').all(|jar| Path::new(jar).is_file());
+    if let Ok(cp) = std::fs::read_to_string(&cached)
+        && usable(cp.trim())
+    {
+        return cp.trim().to_string();
+    }
+    let started = Instant::now();
+    let out = Command::new("mvn")
+        .args(["-q", "-B", "-f"])
+        .arg(&pom)
+        .arg("dependency:build-classpath")
+        .arg(format!("-Dmdep.outputFile={}", cached.display()))
+        .stdin(Stdio::null())
+        .output()
+        .unwrap_or_else(|e| {
+            panic!(
+                "mvn is required by this test to fetch the Kafka broker's jars ({e}): \
+                 apt-get install -y maven openjdk-17-jre-headless (.ci/run does)"
+            )
+        });
+    let (stdout, stderr) = text(&out);
+    assert!(
+        out.status.success(),
+        "mvn could not resolve the Kafka broker's jars:\n{stdout}{stderr}"
+    );
+    let cp = std::fs::read_to_string(&cached).unwrap();
+    assert!(usable(cp.trim()), "mvn wrote an unusable classpath: {cp}");
+    eprintln!(
+        "resolving the broker's classpath took {:.1}s",
+        started.elapsed().as_secs_f64()
+    );
+    cp.trim().to_string()
+}
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .expect("a free loopback port")
+        .port()
+}
+
+/// A single-node Kafka broker (broker and controller in one JVM, KRaft) on
+/// free loopback ports, with its log directory in a temp dir; killed when
+/// dropped (also when an assertion panics).
+struct Kafka {
+    child: Child,
+    dir: PathBuf,
+    addr: String,
+}
+
+impl Kafka {
+    fn start() -> Kafka {
+        let classpath = broker_classpath();
+        let dir = std::env::temp_dir().join(format!("goaop-kafka-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(dir.join("data")).unwrap();
+        let (port, controller) = (free_port(), free_port());
+        let properties = dir.join("server.properties");
+        std::fs::write(
+            &properties,
+            format!(
+                "process.roles=broker,controller\n\
+                 node.id=1\n\
+                 controller.quorum.voters=1@127.0.0.1:{controller}\n\
+                 listeners=PLAINTEXT://127.0.0.1:{port},CONTROLLER://127.0.0.1:{controller}\n\
+                 advertised.listeners=PLAINTEXT://127.0.0.1:{port}\n\
+                 controller.listener.names=CONTROLLER\n\
+                 inter.broker.listener.name=PLAINTEXT\n\
+                 listener.security.protocol.map=CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT\n\
+                 log.dirs={}\n\
+                 num.partitions=1\n\
+                 offsets.topic.num.partitions=1\n\
+                 offsets.topic.replication.factor=1\n\
+                 transaction.state.log.replication.factor=1\n\
+                 transaction.state.log.min.isr=1\n\
+                 group.initial.rebalance.delay.ms=0\n\
+                 auto.create.topics.enable=false\n",
+                dir.join("data").display()
+            ),
+        )
+        .unwrap();
+        let java = |main: &str| {
+            let mut cmd = Command::new("java");
+            cmd.args(["-Xms128m", "-Xmx512m", "-XX:+UseSerialGC"])
+                .args(["-XX:TieredStopAtLevel=1", "-Xshare:auto", "-cp"])
+                .arg(&classpath)
+                .arg(main)
+                .stdin(Stdio::null());
+            cmd
+        };
+        let started = Instant::now();
+        let mut format = java("kafka.tools.StorageTool");
+        format
+            .args(["format", "-t", "MkU3OEVBNTcwNTJENDM2Qg", "-c"])
+            .arg(&properties);
+        let out = format.output().unwrap_or_else(|e| {
+            panic!(
+                "java (17+) is required by this test to run the Kafka broker ({e}): \
+                 apt-get install -y openjdk-17-jre-headless (.ci/run does)"
+            )
+        });
+        let (stdout, stderr) = text(&out);
+        assert!(
+            out.status.success(),
+            "kafka-storage format failed:\n{stdout}{stderr}"
+        );
+        let log = dir.join("broker.log");
+        let sink = File::create(&log).unwrap();
+        let child = java("kafka.Kafka")
+            .arg(&properties)
+            .stdout(sink.try_clone().unwrap())
+            .stderr(sink)
+            .spawn()
+            .expect("starting the Kafka broker");
+        let mut kafka = Kafka {
+            child,
+            dir,
+            addr: format!("127.0.0.1:{port}"),
+        };
+        kafka.wait_ready(&log);
+        eprintln!(
+            "the Kafka broker (format + start) took {:.1}s",
+            started.elapsed().as_secs_f64()
+        );
+        kafka
+    }
+
+    /// Until the broker logs that it started (bounded: slow under load).
+    fn wait_ready(&mut self, log: &Path) {
+        let deadline = Instant::now() + Duration::from_secs(120);
+        loop {
+            let text = std::fs::read_to_string(log).unwrap_or_default();
+            if text.contains("Kafka Server started") {
+                return;
+            }
+            let exited = self.child.try_wait().ok().flatten();
+            assert!(
+                exited.is_none() && Instant::now() < deadline,
+                "the Kafka broker on {} did not start (exit: {exited:?}); its log:\n{text}",
+                self.addr
+            );
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+}
+
+impl Drop for Kafka {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
+
+// ---------------------------------------------------------------- building
+
+/// `goaop args…` in `dir` with the suite's shared caches.
+fn goaop(dir: &Path, args: &[&str]) -> Command {
+    let mut cmd = Command::new(GOAOP);
+    cmd.current_dir(dir)
+        .args(args)
+        .env("GOCACHE", target().join("goaop-test-gocache"))
+        .env("XDG_CACHE_HOME", target().join("goaop-test-cache"))
+        .env_remove("GOFLAGS")
+        .env_remove("GOAOP_CONFIG")
+        .env_remove("GOWORK");
+    cmd
+}
+
+fn succeed(what: &str, cmd: Command) -> String {
+    let started = Instant::now();
+    let out = output(cmd);
+    let (stdout, stderr) = text(&out);
+    assert!(out.status.success(), "{what} failed:\n{stdout}{stderr}");
+    eprintln!("{what} took {:.1}s", started.elapsed().as_secs_f64());
+    stdout
+}
+
+/// What one run of the program wrote: spans (stdout) and the consumed
+/// messages (JSON lines on stderr).
+struct Run {
+    what: &'static str,
+    topic: String,
+    spans: Vec<Span>,
+    consumed: Vec<Value>,
+}
+
+fn run(what: &'static str, bin: &Path, kafka: &Kafka, topic: &str) -> Run {
+    let started = Instant::now();
+    let out = Command::new(bin)
+        .args([&kafka.addr, topic])
+        .env("OTEL_SERVICE_NAME", "kafka")
+        .env("OTEL_TRACES_EXPORTER", "console")
+        .env("OTEL_METRICS_EXPORTER", "none")
+        .env("OTEL_LOGS_EXPORTER", "none")
+        .env_remove("OTEL_SDK_DISABLED")
+        .env_remove("OTEL_TRACES_SAMPLER")
+        .env_remove("OTEL_PROPAGATORS")
+        .env_remove("OTEL_RESOURCE_ATTRIBUTES")
+        .output()
+        .unwrap_or_else(|e| panic!("running {}: {e}", bin.display()));
+    let (stdout, stderr) = text(&out);
+    assert!(out.status.success(), "{what}: {}\n{stderr}", out.status);
+    eprintln!("{what} ran in {:.1}s", started.elapsed().as_secs_f64());
+    let consumed = stderr
+        .lines()
+        .filter_map(|l| serde_json::from_str::<Value>(l).ok())
+        .filter(|v| v.get("headers").is_some())
+        .collect();
+    Run {
+        what,
+        topic: topic.to_string(),
+        spans: parse_spans(what, &stdout),
+        consumed,
+    }
+}
+
+// ---------------------------------------------------------------- asserting
+
+fn str_attr<'a>(s: &'a Span, key: &str) -> Option<&'a str> {
+    s.attr(key).and_then(Value::as_str)
+}
+
+fn assert_run(run: &Run) {
+    let spans = &run.spans;
+    let what = run.what;
+    let topic = run.topic.as_str();
+    // The request: the program's http.Post (CLIENT, root) → the handler's
+    // SERVER span across the wire.
+    let server = one(spans, "SERVER span of POST /orders/42", |s| {
+        s.span_kind == SERVER && str_attr(s, "url.path") == Some("/orders/42")
+    });
+    assert_name(spans, server, "POST /orders/{id}");
+    let client = one(spans, "CLIENT span of the POST", |s| {
+        s.span_kind == CLIENT && s.span_context.span_id == server.parent.span_id
+    });
+    assert!(client.is_root(), "{what}: the POST's span is the root");
+
+    // Two PRODUCER spans, children of the request's span.
+    let producers = filter(spans, |s| s.span_kind == PRODUCER);
+    assert_eq!(
+        producers.len(),
+        2,
+        "{what}: one PRODUCER span per message; spans:\n{}",
+        dump(spans)
+    );
+    for p in &producers {
+        assert!(
+            p.is_child_of(server) && !p.parent.remote,
+            "{what}: {:?} is not a child of the request's span; spans:\n{}",
+            p.name,
+            dump(spans)
+        );
+        assert_name(spans, p, &format!("send {topic}"));
+        assert_attr(spans, p, "messaging.system", "kafka");
+        assert_attr(spans, p, "messaging.destination.name", topic);
+        assert_attr(spans, p, "messaging.operation.type", "send");
+        assert_eq!(p.status.code, "Unset", "{what}: the writes succeeded");
+    }
+
+    // The consumed messages: each carries the traceparent of one PRODUCER
+    // span (a different one each), and the program's own header.
+    assert_eq!(
+        run.consumed.len(),
+        2,
+        "{what}: two consumed messages on stderr"
+    );
+    let mut producer_of = Vec::new();
+    for (m, value) in run.consumed.iter().zip(["created 42", "paid 42"]) {
+        assert_eq!(m["value"], value, "{what}: messages in order: {m}");
+        let traceparent = m["headers"]["traceparent"]
+            .as_str()
+            .unwrap_or_else(|| panic!("{what}: no traceparent header on {m}"));
+        let producer = one(spans, &format!("PRODUCER span of {traceparent}"), |s| {
+            s.span_kind == PRODUCER
+                && traceparent
+                    == format!(
+                        "00-{}-{}-01",
+                        s.span_context.trace_id, s.span_context.span_id
+                    )
+        });
+        producer_of.push(producer);
+    }
+    assert_eq!(
+        run.consumed[0]["headers"]["source"], "fixture",
+        "{what}: the program's own header is kept"
+    );
+    assert_eq!(
+        run.consumed[1]["headers"].as_object().map(|h| h.len()),
+        Some(1),
+        "{what}: only traceparent was added: {}",
+        run.consumed[1]
+    );
+    assert_ne!(
+        producer_of[0].span_context.span_id, producer_of[1].span_context.span_id,
+        "{what}: each message has its own PRODUCER span"
+    );
+
+    // Two CONSUMER spans: in the request's trace, each a child of (and
+    // linked to) the PRODUCER span of the message it received.
+    let consumers = filter(spans, |s| s.span_kind == CONSUMER);
+    assert_eq!(
+        consumers.len(),
+        2,
+        "{what}: one CONSUMER span per message; spans:\n{}",
+        dump(spans)
+    );
+    for producer in producer_of {
+        let consumer = one(
+            spans,
+            &format!("CONSUMER span of {}", producer.span_context.span_id),
+            |s| s.span_kind == CONSUMER && s.is_child_of(producer),
+        );
+        assert!(
+            consumer.parent.remote,
+            "{what}: the consumer's parent comes from the headers"
+        );
+        let linked = consumer.links.iter().flatten().any(|l| {
+            l.span_context.trace_id == producer.span_context.trace_id
+                && l.span_context.span_id == producer.span_context.span_id
+        });
+        assert!(
+            linked,
+            "{what}: the CONSUMER span links the producer: {consumer:?}"
+        );
+        assert_name(spans, consumer, &format!("receive {topic}"));
+        assert_attr(spans, consumer, "messaging.system", "kafka");
+        assert_attr(spans, consumer, "messaging.destination.name", topic);
+        assert_attr(spans, consumer, "messaging.operation.type", "receive");
+        assert_attr(spans, consumer, "messaging.consumer.group.name", "billing");
+        assert_attr(spans, consumer, "messaging.destination.partition.id", "0");
+    }
+}
+
+#[test]
+fn kafka_go_producer_and_consumer_are_traced_with_toolexec_and_driver_mode() {
+    let started = Instant::now();
+    let dir = copy_tree(&common::root().join("tests/integrations_kafka"), "kafka");
+
+    // `goaop plan` lists the join points inside kafka-go (named: `./...`
+    // shows the module's own packages) and the program's.
+    let plan = succeed(
+        "goaop plan",
+        goaop(&dir, &["plan", "./...", "github.com/segmentio/kafka-go"]),
+    );
+    for join_point in [
+        "kafka-go-write       (*Writer).WriteMessages",
+        "kafka-go-fetch       (*Reader).FetchMessage",
+        "http-serve ",
+        "http-post ",
+    ] {
+        assert!(
+            plan.contains(join_point),
+            "plan lacks {join_point}:\n{plan}"
+        );
+    }
+    assert!(
+        plan.contains(" 0 skipped"),
+        "plan skipped a join point:\n{plan}"
+    );
+
+    let toolexec_bin = dir.join("app-toolexec");
+    let driver_bin = dir.join("app-driver");
+    let mut build = go(&dir, &["build", &toolexec(), "-o"]);
+    build.arg(&toolexec_bin).arg(".");
+    succeed("go build -toolexec=goaop", build);
+    // Driver mode weaves through `go build -overlay`, which refuses to
+    // replace files beneath GOMODCACHE: a vendored kafka-go can be woven.
+    succeed("go mod vendor", go(&dir, &["mod", "vendor"]));
+    let mut build = goaop(&dir, &["go", "build", "-mod=vendor", "-o"]);
+    build.arg(&driver_bin).arg(".");
+    succeed("goaop go build -mod=vendor", build);
+
+    let kafka = Kafka::start();
+    assert_run(&run(
+        "-toolexec build",
+        &toolexec_bin,
+        &kafka,
+        "orders-toolexec",
+    ));
+    assert_run(&run(
+        "driver-mode build",
+        &driver_bin,
+        &kafka,
+        "orders-driver",
+    ));
+    drop(kafka);
+    let _ = std::fs::remove_dir_all(&dir);
+    eprintln!(
+        "the whole test took {:.1}s",
+        started.elapsed().as_secs_f64()
+    );
+}

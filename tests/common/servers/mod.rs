@@ -3,5 +3,6 @@
 //! also when an assertion panics. A missing server is a loud failure naming
 //! the package to install, never a skip.
 
+pub mod kafka;
 pub mod postgres;
 pub mod redis;

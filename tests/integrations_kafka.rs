@@ -247,7 +247,17 @@ fn kafka_go_producer_and_consumer_are_traced_with_toolexec_and_driver_mode() {
     build.arg(&toolexec_bin).arg(".");
     succeed("go build -toolexec=goaop", build);
     // Driver mode weaves through `go build -overlay`, which refuses to
-    // replace files beneath GOMODCACHE: a vendored kafka-go can be woven.
+    // replace files beneath GOMODCACHE: goaop says so before building, with
+    // the ways out; a vendored kafka-go can be woven.
+    let refused = output(goaop(&dir, &["go", "build", "-o", "/dev/null", "."]));
+    let (_, stderr) = text(&refused);
+    assert_eq!(refused.status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr.contains("driver mode cannot weave github.com/segmentio/kafka-go")
+            && stderr.contains("go mod vendor")
+            && !stderr.contains("must not be replaced"),
+        "{stderr}"
+    );
     succeed("go mod vendor", go(&dir, &["mod", "vendor"]));
     let mut build = goaop(&dir, &["go", "build", "-mod=vendor", "-o"]);
     build.arg(&driver_bin).arg(".");

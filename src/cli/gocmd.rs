@@ -84,6 +84,8 @@ pub fn prepare(args: &GoArgs, cwd: &Path) -> Result<Prepared, Outcome> {
     let listed = buildset::weave_listed(&view, main_module.as_deref(), &req)
         .map_err(|e| failure(format!("goaop: {e}\n")))?;
 
+    refuse_module_cache(&dir, &listed)?;
+
     let overlay_dir = std::env::temp_dir().join(format!(
         "goaop-overlay-{}-{}",
         std::process::id(),
@@ -227,6 +229,49 @@ fn advice_errors(
         .filter(|a| applied.contains(a.name.as_str()))
         .collect();
     AdviceErrors::new(&aspects, decisions.iter().copied(), Some(dir))
+}
+
+/// The go command refuses `-overlay` replacements of files in the module
+/// cache (“Files beneath GOMODCACHE must not be replaced”): a package of a
+/// dependency the aspects weave (`packages: [github.com/segmentio/kafka-go]`)
+/// cannot be woven in driver mode unless it is vendored. Say so, with the
+/// ways out, instead of go's error after the weaving.
+fn refuse_module_cache(dir: &Path, listed: &[buildset::Listed]) -> Result<(), Outcome> {
+    let woven_dependency = |l: &&buildset::Listed| {
+        l.woven.files.iter().any(Option::is_some)
+            && l.package.module.as_ref().is_some_and(|m| !m.main)
+    };
+    if !listed.iter().any(|l| woven_dependency(&l)) {
+        return Ok(());
+    }
+    let out = Command::new("go")
+        .current_dir(dir)
+        .args(["env", "GOMODCACHE"])
+        .output()
+        .map_err(|e| failure(format!("goaop: cannot run `go env GOMODCACHE`: {e}\n")))?;
+    let cache = String::from_utf8_lossy(&out.stdout).trim().to_string();
+    if cache.is_empty() {
+        return Ok(());
+    }
+    let cache = Path::new(&cache);
+    let mut in_cache: Vec<&str> = listed
+        .iter()
+        .filter(woven_dependency)
+        .filter(|l| l.package.dir.starts_with(cache))
+        .map(|l| l.package.import_path.as_str())
+        .collect();
+    in_cache.dedup();
+    if in_cache.is_empty() {
+        return Ok(());
+    }
+    Err(failure(format!(
+        "goaop: driver mode cannot weave {}: its files are in the module cache ({}), \
+         where the go command refuses -overlay replacements.\n\
+         Use `go build -toolexec=goaop` (it weaves any package), or vendor the module \
+         (`go mod vendor`, then `goaop go build -mod=vendor`).\n",
+        in_cache.join(", "),
+        cache.display()
+    )))
 }
 
 fn failure(stderr: String) -> Outcome {

@@ -397,9 +397,14 @@ fn lines_of(snippet: &Snippet, lines: usize, first: u32, sources: &Sources) -> V
         return Vec::new();
     }
     let source = sources.get(snippet.span.file);
+    // A line with no place of its own (around an included snippet, in a
+    // quoted string) is placed where the value starts: never past it.
     let out: Vec<u32> = snippet.line_starts[..lines]
         .iter()
-        .map(|&o| source.line(o) as u32)
+        .map(|&o| match o {
+            crate::load::UNMAPPED => source.line(snippet.span.range.start) as u32,
+            o => source.line(o) as u32,
+        })
         .collect();
     let consecutive = out.iter().zip(first..).all(|(&l, want)| l == want);
     if consecutive { Vec::new() } else { out }

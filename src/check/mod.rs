@@ -140,7 +140,22 @@ pub fn check_with_packs(sources: &mut Sources, files: &[FileId], packs: &Packs) 
             out.spans.push(spans);
         }
     }
+    dedup_diagnostics(&mut out.diagnostics);
     out
+}
+
+/// The same diagnostic twice (advice text a snippet brings into one
+/// aspect twice, or into two aspects: its error is one error) is shown once.
+fn dedup_diagnostics(diags: &mut Vec<Diagnostic>) {
+    let mut seen = std::collections::HashSet::new();
+    diags.retain(|d| {
+        seen.insert((
+            d.code,
+            d.message.clone(),
+            d.primary.span.clone(),
+            d.primary.message.clone(),
+        ))
+    });
 }
 
 /// Load one aspect file and expand its snippets (so every later stage sees

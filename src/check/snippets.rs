@@ -20,7 +20,10 @@ use std::collections::{HashMap, HashSet};
 
 use crate::diag::{Diagnostic, Span, Spanned, codes, did_you_mean};
 use crate::load::snippet_use::{SnippetUse, find_uses};
-use crate::load::{MAX_ADVICE_BYTES, RawAspect, RawFile, RawSnippet, Snippet};
+use crate::load::{
+    MAX_ADVICE_BYTES, MAX_FILE_BYTES, MAX_NESTING, RawAspect, RawFile, RawSnippet, Snippet,
+    UNMAPPED, split_arguments,
+};
 
 use super::names::aspect_name_problem;
 use super::template::{BODY, BUILTIN_PLACEHOLDERS, is_go_ident};
@@ -40,30 +43,81 @@ pub fn expand(raw: &mut RawFile, diags: &mut Vec<Diagnostic>) {
         defs: &defs,
         memo: HashMap::new(),
         used: HashSet::new(),
+        unused: Vec::new(),
         diags,
         failed: false,
     };
     let aspects = std::mem::take(&mut raw.aspects);
     let mut kept = Vec::new();
+    // Expanded advice is checked like text written in place: in all, it
+    // may not exceed what one file may hold.
+    let mut budget = MAX_FILE_BYTES as usize;
+    let mut over_budget = false;
     for mut aspect in aspects {
         x.failed = false;
         let mut args: Args = Vec::new();
         for text in aspect.advice.texts_mut() {
             if let Some((expanded, used)) = x.text(text, &mut Vec::new()) {
+                if expanded.text.len() > budget && !x.failed && !over_budget {
+                    over_budget = true;
+                    x.error(
+                        Diagnostic::error(
+                            codes::SNIPPET_USE,
+                            format!(
+                                "expanding snippets makes this file's advice larger than {} MiB in all",
+                                MAX_FILE_BYTES >> 20
+                            ),
+                            text.span.clone(),
+                            "expanded here",
+                        )
+                        .with_help("include large snippets in fewer aspects, or write the shared code as a Go function the advice calls"),
+                    );
+                    budget = 0;
+                }
+                if over_budget {
+                    x.failed = true;
+                }
+                budget = budget.saturating_sub(expanded.text.len());
                 *text = expanded;
                 args.extend(used);
             }
+        }
+        // `append-args` holds one expression per entry: a snippet may
+        // stand for several, as written in place.
+        if aspect
+            .advice
+            .append_args
+            .iter()
+            .any(|a| a.text.contains(','))
+        {
+            let split: Vec<Snippet> = aspect
+                .advice
+                .append_args
+                .iter()
+                .flat_map(split_arguments)
+                .collect();
+            aspect.advice.append_args = split;
         }
         let failed = x.failed || !lower_args(&mut aspect, args, x.diags);
         if !failed {
             kept.push(aspect);
         }
     }
-    let used = std::mem::take(&mut x.used);
-    let mut unused = Vec::new();
+    // A snippet no advice includes is still checked for what expansion
+    // alone can tell (unknown snippets, cycles, arguments).
+    let clean = x.diags.iter().all(|d| !d.is_error());
+    for s in raw.snippets.iter().filter(|_| clean) {
+        if defs.contains_key(s.name.value.as_str()) && !x.used.contains(&s.name.value) {
+            x.used.insert(s.name.value.clone());
+            x.unused.push(s.name.value.clone());
+            let _ = x.text(&s.body, &mut vec![s.name.value.clone()]);
+        }
+    }
+    let unused: HashSet<String> = x.unused.drain(..).collect();
+    let mut warnings = Vec::new();
     for s in &raw.snippets {
-        if defs.contains_key(s.name.value.as_str()) && !used.contains(&s.name.value) {
-            unused.push(
+        if unused.contains(&s.name.value) {
+            warnings.push(
                 Diagnostic::warning(
                     codes::UNUSED_SNIPPET,
                     format!("snippet `{}` is never used", s.name.value),
@@ -77,7 +131,7 @@ pub fn expand(raw: &mut RawFile, diags: &mut Vec<Diagnostic>) {
             );
         }
     }
-    diags.extend(unused);
+    diags.extend(warnings);
     raw.aspects = kept;
 }
 
@@ -170,8 +224,10 @@ struct Expander<'a, 'd> {
     /// (`None`: it failed, and said why once). Computed once per file, so a
     /// snippet included many times costs one expansion.
     memo: HashMap<String, Option<(Snippet, Args)>>,
-    /// Snippets some advice includes (for W0006).
+    /// Snippets some advice includes (for W0006), misplaced uses included.
     used: HashSet<String>,
+    /// Snippets no advice includes, in file order.
+    unused: Vec<String>,
     diags: &'d mut Vec<Diagnostic>,
     /// An error since the flag was last cleared (errors of a memoised
     /// expansion count again for every aspect that uses it).
@@ -198,7 +254,9 @@ impl Expander<'_, '_> {
         // The file offset of each line of `out`, while every piece has an
         // exact mapping.
         let mut starts: Vec<usize> = Vec::new();
-        let mut exact = text.line_starts.len() >= total_lines;
+        // Lines of a text without an exact mapping (a quoted YAML string)
+        // stay unmapped; the snippets' own lines keep theirs.
+        let line_of = |i: usize| text.line_starts.get(i).copied().unwrap_or(UNMAPPED);
         let mut copied = 0; // bytes of `text` copied so far (a line start)
         let mut line = 0; // index of the line at `copied`
         let mut ok = true;
@@ -226,6 +284,7 @@ impl Expander<'_, '_> {
             let alone = text.text[line_start..u.range.start].trim().is_empty()
                 && text.text[u.range.end..line_end].trim().is_empty();
             if !alone {
+                self.used.insert(u.name.clone());
                 self.error(
                     Diagnostic::error(
                         codes::SNIPPET_USE,
@@ -250,9 +309,7 @@ impl Expander<'_, '_> {
             let before = &text.text[copied..line_start];
             let before_lines = before.matches('\n').count();
             out.push_str(before);
-            if exact {
-                starts.extend_from_slice(&text.line_starts[line..line + before_lines]);
-            }
+            starts.extend((line..line + before_lines).map(line_of));
             let body_text = body.text.strip_suffix('\n').unwrap_or(&body.text);
             if out.len() + body_text.len() > MAX_ADVICE_BYTES {
                 self.error(
@@ -271,10 +328,9 @@ impl Expander<'_, '_> {
             }
             out.push_str(body_text);
             let body_lines = body_text.split('\n').count();
-            exact = exact && body.line_starts.len() >= body_lines;
-            if exact {
-                starts.extend_from_slice(&body.line_starts[..body_lines]);
-            }
+            starts.extend(
+                (0..body_lines).map(|i| body.line_starts.get(i).copied().unwrap_or(UNMAPPED)),
+            );
             copied = line_end;
             if line_end < text.text.len() {
                 out.push('\n');
@@ -286,9 +342,8 @@ impl Expander<'_, '_> {
             return None;
         }
         out.push_str(&text.text[copied..]);
-        if exact {
-            starts.extend_from_slice(&text.line_starts[line..total_lines]);
-        } else {
+        starts.extend((line..total_lines).map(line_of));
+        if starts.iter().all(|&s| s == UNMAPPED) {
             starts.clear();
         }
         Some((Snippet::new(out, text.span.clone(), starts), args))
@@ -342,6 +397,22 @@ impl Expander<'_, '_> {
             );
             return None;
         }
+        if chain.len() >= MAX_NESTING {
+            self.error(
+                Diagnostic::error(
+                    codes::SNIPPET_USE,
+                    format!("snippets nested more than {MAX_NESTING} deep"),
+                    text.file_span(u.range.clone()),
+                    "included here",
+                )
+                .with_note(format!(
+                    "the chain starts: {} → …",
+                    chain[..4.min(chain.len())].join(" → ")
+                ))
+                .with_help("a snippet may include others, up to 64 levels: flatten the chain"),
+            );
+            return None;
+        }
         if !self.arguments(text, u, def, args) {
             return None;
         }
@@ -388,6 +459,10 @@ impl Expander<'_, '_> {
             } else if !given.insert(&a.name) {
                 let msg = format!("`{}` is given twice", a.name);
                 Some((msg, "given again", format!("give `{}` once", a.name)))
+            } else if a.value.contains("{{") {
+                let msg = format!("the value of `{}` holds a placeholder", a.name);
+                let help = "argument values are text, written as they are: a placeholder in one is not expanded (snippets do not forward parameters); write the placeholder in the snippet's text".to_string();
+                Some((msg, "not expanded", help))
             } else {
                 None
             };

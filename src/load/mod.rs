@@ -231,8 +231,23 @@ impl Snippet {
         let line = lines.partition_point(|&s| s <= offset).saturating_sub(1);
         self.line_starts
             .get(line)
+            .filter(|&&s| s != UNMAPPED)
             .map(|s| s + (offset - lines[line]))
     }
+}
+
+/// A [`Snippet::line_starts`] entry for a line with no exact place in the
+/// file (advice that includes a snippet but is itself a quoted YAML string:
+/// the snippet's lines map, its own do not).
+pub const UNMAPPED: usize = usize::MAX;
+
+/// Split `s` at its top-level commas into one snippet per expression
+/// (`append-args`), each keeping its mapping into the file.
+pub fn split_arguments(s: &Snippet) -> Vec<Snippet> {
+    gotext::split_top_level_commas(&s.text)
+        .into_iter()
+        .map(|r| gotext::sub_snippet(s, r))
+        .collect()
 }
 
 /// Load one file of `sources`, choosing the front end by extension

@@ -44,12 +44,12 @@ pub fn find_uses(text: &str) -> Vec<Result<SnippetUse, Malformed>> {
     let mut at = 0;
     while let Some(open) = text[at..].find("{{").map(|i| i + at) {
         at = open + 2;
-        let word =
-            open + 2 + (text[open + 2..].len() - text[open + 2..].trim_start_matches(' ').len());
+        let after = &text[open + 2..];
+        let word = open + 2 + (after.len() - after.trim_start_matches([' ', '\t']).len());
         let rest = &text[word..];
         let is_use = rest
             .strip_prefix("snippet")
-            .is_some_and(|r| r.starts_with([' ', '"', '`']));
+            .is_some_and(|r| r.starts_with([' ', '\t', '"', '`']));
         if !is_use {
             continue;
         }
@@ -192,10 +192,10 @@ mod tests {
 
     #[test]
     fn uses_with_and_without_arguments() {
-        let t =
-            "a\n  {{snippet \"flush\"}}\n{{ snippet `wrap` Client=\"*redis.Client\" T=`x\"y` }}";
+        let t = "a\n  {{snippet \"flush\"}}\n{{ snippet `wrap` Client=\"*redis.Client\" T=`x\"y` }}\n{{\tsnippet\t\"tab\"}}";
         let uses: Vec<_> = find_uses(t).into_iter().map(Result::unwrap).collect();
-        assert_eq!(uses.len(), 2);
+        assert_eq!(uses.len(), 3);
+        assert_eq!(uses[2].name, "tab");
         assert_eq!(uses[0].name, "flush");
         assert_eq!(&t[uses[0].range.clone()], "{{snippet \"flush\"}}");
         assert_eq!(uses[1].name, "wrap");

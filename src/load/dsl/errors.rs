@@ -13,6 +13,8 @@ use crate::load::gotext::matching_brace;
 enum Want {
     TopItem,
     AspectName,
+    SnippetName,
+    ParamsClose,
     AspectOpen,
     Clause,
     AspectClose,
@@ -44,7 +46,10 @@ impl Want {
         Some(match rule {
             kw_import | kw_use | kw_aspect | kw_snippet | import_decl | use_decl | snippet_decl
             | aspect => Want::TopItem,
-            aspect_name | snippet_name | name_word => Want::AspectName,
+            aspect_name | name_word => Want::AspectName,
+            snippet_name => Want::SnippetName,
+            params_open => Want::ImportOpen,
+            params_close => Want::ParamsClose,
             aspect_open => Want::AspectOpen,
             kw_pointcut | kw_requires | kw_results | kw_globals | kw_vars | kw_imports
             | kw_order | kw_before | kw_after | kw_around | kw_replace | kw_wrap
@@ -82,6 +87,8 @@ impl Want {
         match self {
             Want::TopItem => "`aspect`, `snippet`, `import` or `use`",
             Want::AspectName => "the aspect's name",
+            Want::SnippetName => "the snippet's name",
+            Want::ParamsClose => "`)` closing the parameter list",
             Want::AspectOpen => "`{` after the aspect name",
             Want::Clause => "a clause (`pointcut`, `before`, `after`, …)",
             Want::AspectClose => "`}` closing the aspect",
@@ -292,6 +299,13 @@ fn help(wants: &[Want], word: &str) -> String {
     }
     if has(Want::TopItem) {
         return "a .aspect file holds `import \"path\"`, `use \"name\"`, `snippet NAME { … }` and `aspect NAME { … }` declarations".into();
+    }
+    if has(Want::SnippetName) {
+        return "write `snippet NAME { … }`, or `snippet NAME(P, Q) { … }` with parameters".into();
+    }
+    if has(Want::ParamsClose) {
+        return "parameters are Go identifiers, separated by commas: `snippet NAME(P, Q) { … }`"
+            .into();
     }
     if has(Want::AspectName) {
         return "write `aspect NAME { … }`, NAME being a word like `tracing` or a quoted string"

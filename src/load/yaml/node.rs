@@ -250,7 +250,12 @@ impl<'de> Visitor<'de> for ValueVisitor {
 /// block indentation removed.
 pub(crate) fn line_starts(src: &str, start: usize, value: &str) -> Vec<usize> {
     let bytes = src.as_bytes();
-    if let Some(&q @ (b'"' | b'\'')) = bytes.get(start) {
+    // A block or plain scalar whose text itself starts with a quote is not
+    // a quoted scalar: its first line is in the file as it is.
+    let first_line = value.split('\n').next().unwrap_or_default();
+    let quoted = !(value.starts_with(['"', '\''])
+        && src.get(start..).is_some_and(|s| s.starts_with(first_line)));
+    if let Some(&q @ (b'"' | b'\'')) = bytes.get(start).filter(|_| quoted) {
         let content = start + 1;
         let verbatim = !value.contains('\n')
             && src.get(content..content + value.len()) == Some(value)
@@ -344,6 +349,8 @@ mod tests {
             "a: plain # comment\n",
             "a: 'quoted'\n",
             "a: \"dq\"\n",
+            "a: |\n  \"w\" + f()\n  'x'\n",
+            "a: |-\n  'single' + x\n",
         ] {
             let root = parse(src);
             let v = first_value(&root);

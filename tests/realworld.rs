@@ -360,6 +360,9 @@ fn copy_writable(from: &Path, to: &Path) {
 /// The module cache is read-only; so are copies made by earlier runs that
 /// were interrupted. Best effort.
 fn make_writable(dir: &Path) -> std::io::Result<()> {
+    if !dir.exists() {
+        return Ok(());
+    }
     Command::new("chmod")
         .args(["-R", "u+w"])
         .arg(dir)

@@ -136,6 +136,27 @@ fn any_directory_one_case_and_json() {
     assert_eq!(rows[1]["problems"][0]["kind"], "stale");
 }
 
+/// A case directory named with terminal controls (a hostile checkout) is
+/// shown with `?` in their place, never written to the terminal as is.
+#[test]
+fn case_names_cannot_drive_the_terminal() {
+    let module = copy_tree(&fixture("module"), "golden-escape");
+    let cases = module.join("testdata/aspect_tests");
+    let hostile = "traced\u{1b}]0;pwned\u{7}\u{1b}[2J";
+    std::fs::rename(cases.join("traced"), cases.join(hostile)).unwrap();
+    let out = goaop_test(&module, &["testdata/aspect_tests"]);
+    let (stdout, stderr) = text(&out);
+    assert!(
+        !stdout.contains('\u{1b}') && !stdout.contains('\u{7}'),
+        "{stdout:?}"
+    );
+    assert!(
+        stdout.contains("traced?]0;pwned??[2J"),
+        "{stdout:?}{stderr:?}"
+    );
+    let _ = std::fs::remove_dir_all(&module);
+}
+
 #[test]
 fn a_wrong_expectation_fails_with_a_diff() {
     let out = goaop_test(&fixture("module"), &["testdata/wrong"]);

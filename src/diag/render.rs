@@ -89,8 +89,10 @@ fn without_excerpt(sources: &Sources, d: &Diagnostic) -> cs::Diagnostic<usize> {
     bare
 }
 
-/// `text` with every unsafe character replaced by as many `?` as it has bytes.
-fn sanitize(text: &str) -> std::borrow::Cow<'_, str> {
+/// `text` with every unsafe character (terminal controls, bidi overrides)
+/// replaced by as many `?` as it has bytes: text from the user's files or
+/// file names is shown, never obeyed by the terminal.
+pub fn sanitize(text: &str) -> std::borrow::Cow<'_, str> {
     let unsafe_char = |c: char| {
         (c.is_control() && !matches!(c, '\n' | '\t' | '\r'))
             || matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')

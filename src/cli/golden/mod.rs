@@ -257,7 +257,9 @@ fn human(ran: &[Ran], dir: &str, update: bool) -> String {
     } else {
         out.push_str(&format!("ok: {n} {cases} passed in {dir}\n"));
     }
-    out
+    // Case names, paths and diffs come from the checkout: shown, never
+    // obeyed by the terminal.
+    crate::diag::render::sanitize(&out).into_owned()
 }
 
 /// One JSON object per case.

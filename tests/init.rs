@@ -339,3 +339,51 @@ fn init_upgrades_leave_a_go_sum_the_build_accepts() {
     );
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// Every committed module goaop's own tests and examples build has the
+/// goaop.tools.go `goaop init` would write now: a stale one lets
+/// `go mod tidy` drop a module an integration needs (example/orders lost
+/// the metrics modules that way, found by scripts/bump-integrations).
+#[test]
+fn committed_tools_files_are_what_init_writes() {
+    let root = common::root();
+    let mut checked = 0;
+    for dir in ["example/orders", "example/shop", "tests"]
+        .iter()
+        .flat_map(|d| {
+            let d = root.join(d);
+            let mut found = vec![d.clone()];
+            found.extend(
+                std::fs::read_dir(&d)
+                    .into_iter()
+                    .flatten()
+                    .flatten()
+                    .map(|e| e.path()),
+            );
+            found
+        })
+    {
+        let tools = dir.join("goaop.tools.go");
+        if !tools.is_file() {
+            continue;
+        }
+        let copy = common::gobuild::copy_tree(&dir, "tools-current");
+        let out = common::goaop(&copy, &["init"]);
+        let (stdout, stderr) = text(&out);
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "{}: {stdout}{stderr}",
+            dir.display()
+        );
+        assert_eq!(
+            std::fs::read_to_string(copy.join("goaop.tools.go")).unwrap(),
+            std::fs::read_to_string(&tools).unwrap(),
+            "{}: goaop.tools.go is stale; run `goaop init` there",
+            dir.display()
+        );
+        let _ = std::fs::remove_dir_all(&copy);
+        checked += 1;
+    }
+    assert!(checked >= 5, "only {checked} modules with a goaop.tools.go");
+}

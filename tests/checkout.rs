@@ -30,7 +30,7 @@ use std::time::{Duration, Instant};
 
 use serde_json::Value;
 
-use common::gobuild::{GOAOP, copy_tree, go, output, target, text, toolexec};
+use common::gobuild::{copy_tree, go, succeed, toolexec};
 use common::servers::kafka::Kafka;
 use common::servers::postgres::Postgres;
 use common::servers::redis::Redis;
@@ -38,28 +38,7 @@ use common::spans::{
     CLIENT, CONSUMER, PRODUCER, SERVER, Span, assert_attr, assert_name, dump, filter, one,
     parse_spans,
 };
-
-/// `goaop args…` in `dir` with the suite's shared caches.
-fn goaop(dir: &Path, args: &[&str]) -> Command {
-    let mut cmd = Command::new(GOAOP);
-    cmd.current_dir(dir)
-        .args(args)
-        .env("GOCACHE", target().join("goaop-test-gocache"))
-        .env("XDG_CACHE_HOME", target().join("goaop-test-cache"))
-        .env_remove("GOFLAGS")
-        .env_remove("GOAOP_CONFIG")
-        .env_remove("GOWORK");
-    cmd
-}
-
-fn succeed(what: &str, cmd: Command) -> String {
-    let started = Instant::now();
-    let out = output(cmd);
-    let (stdout, stderr) = text(&out);
-    assert!(out.status.success(), "{what} failed:\n{stdout}{stderr}");
-    eprintln!("{what} took {:.1}s", started.elapsed().as_secs_f64());
-    stdout
-}
+use common::woven::goaop_cmd as goaop;
 
 /// The running service: its stderr lines arrive on a channel.
 struct Service {

@@ -18,41 +18,19 @@ mod common;
 
 use std::path::Path;
 use std::process::Command;
-use std::time::Instant;
 
 use serde_json::Value;
 
-use common::gobuild::{GOAOP, copy_tree, go, output, target, text, toolexec};
+use common::gobuild::{copy_tree, go, succeed, text, toolexec};
 use common::servers::redis::Redis;
 use common::spans::{
     CLIENT, SERVER, Span, assert_attr, assert_name, child, dump, filter, one, parse_spans,
 };
+use common::woven::goaop_cmd as goaop;
 
 const ROUTERS: &[&str] = &["gin", "echo", "chi", "mux"];
 
 // ---------------------------------------------------------------- building
-
-/// `goaop args…` in `dir` with the suite's shared caches.
-fn goaop(dir: &Path, args: &[&str]) -> Command {
-    let mut cmd = Command::new(GOAOP);
-    cmd.current_dir(dir)
-        .args(args)
-        .env("GOCACHE", target().join("goaop-test-gocache"))
-        .env("XDG_CACHE_HOME", target().join("goaop-test-cache"))
-        .env_remove("GOFLAGS")
-        .env_remove("GOAOP_CONFIG")
-        .env_remove("GOWORK");
-    cmd
-}
-
-fn succeed(what: &str, cmd: Command) -> String {
-    let started = Instant::now();
-    let out = output(cmd);
-    let (stdout, stderr) = text(&out);
-    assert!(out.status.success(), "{what} failed:\n{stdout}{stderr}");
-    eprintln!("{what} took {:.1}s", started.elapsed().as_secs_f64());
-    stdout
-}
 
 /// What one run of the program wrote: spans (stdout) and logs (stderr).
 struct Run {

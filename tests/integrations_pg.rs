@@ -23,9 +23,10 @@ use std::time::Instant;
 
 use serde_json::Value;
 
-use common::gobuild::{GOAOP, copy_tree, go, output, target, text, toolexec};
+use common::gobuild::{copy_tree, go, succeed, text, toolexec};
 use common::servers::postgres::{Postgres, without_pg_env};
 use common::spans::{CLIENT, SERVER, Span, assert_attr, assert_name, dump, filter, one};
+use common::woven::goaop_cmd as goaop;
 
 /// Handles traced by otelpgx (the `pgx` integration): spans only inside a
 /// span, with server.address.
@@ -42,28 +43,6 @@ const SQL_VIAS: &[&str] = &[
 const OWN_TRACER: &str = "pgx-own-tracer";
 
 // ---------------------------------------------------------------- building
-
-/// `goaop args…` in `dir` with the suite's shared caches.
-fn goaop(dir: &Path, args: &[&str]) -> Command {
-    let mut cmd = Command::new(GOAOP);
-    cmd.current_dir(dir)
-        .args(args)
-        .env("GOCACHE", target().join("goaop-test-gocache"))
-        .env("XDG_CACHE_HOME", target().join("goaop-test-cache"))
-        .env_remove("GOFLAGS")
-        .env_remove("GOAOP_CONFIG")
-        .env_remove("GOWORK");
-    cmd
-}
-
-fn succeed(what: &str, cmd: Command) -> String {
-    let started = Instant::now();
-    let out = output(cmd);
-    let (stdout, stderr) = text(&out);
-    assert!(out.status.success(), "{what} failed:\n{stdout}{stderr}");
-    eprintln!("{what} took {:.1}s", started.elapsed().as_secs_f64());
-    stdout
-}
 
 /// What one run of the program wrote: spans (stdout) and its own lines
 /// (stderr).

@@ -38,6 +38,17 @@ pub fn output(mut cmd: Command) -> Output {
         .expect("the Go toolchain (go) is required by the end-to-end tests")
 }
 
+/// Run `cmd`, which must succeed; its stdout. Says how long it took (the
+/// end-to-end tests' build steps are their cost).
+pub fn succeed(what: &str, cmd: Command) -> String {
+    let started = std::time::Instant::now();
+    let out = output(cmd);
+    let (stdout, stderr) = text(&out);
+    assert!(out.status.success(), "{what} failed:\n{stdout}{stderr}");
+    eprintln!("{what} took {:.1}s", started.elapsed().as_secs_f64());
+    stdout
+}
+
 pub fn text(o: &Output) -> (String, String) {
     (
         String::from_utf8_lossy(&o.stdout).into_owned(),

@@ -21,6 +21,7 @@ pub fn goaop_cmd(dir: &Path, args: &[&str]) -> Command {
             None => cmd.env_remove(k),
         };
     }
+    cmd.env_remove("GOWORK");
     cmd
 }
 

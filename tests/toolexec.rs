@@ -438,3 +438,67 @@ fn go_install_and_vet() {
     let o = output(go(&dir, &["vet", &toolexec(), "./..."]));
     assert!(o.status.success(), "go vet -toolexec: {}", text(&o).1);
 }
+
+/// Issue #11: a cold `-toolexec` build compiles every package once. The
+/// nested `go list -export` that builds the closure of the advice's imports
+/// runs through goaop with the outer build's `-V=full` tag, so a package
+/// both need (`unicode/utf8` here, the standard library in general) is
+/// compiled once and shared through the build cache, and a package only the
+/// advice imports (`internal/obs`) is compiled through goaop (passed
+/// through, never woven). A fresh GOCACHE, so nothing comes from earlier
+/// tests.
+#[test]
+fn a_cold_build_compiles_each_package_once() {
+    let dir = common::scratch_module(
+        "toolexec-once",
+        Some(
+            "aspects:\n  - name: enter\n    target: \"func main\\\\(\"\n    imports: { obs: example.com/scratch/internal/obs }\n    before: |\n      obs.Enter(\"{{.FuncName}}\")\n",
+        ),
+        "package main\n\nimport \"unicode/utf8\"\n\nfunc main() {\n\tprintln(\"main\", utf8.RuneLen('é'))\n}\n",
+    );
+    std::fs::create_dir_all(dir.join("internal/obs")).unwrap();
+    std::fs::write(
+        dir.join("internal/obs/obs.go"),
+        "package obs\n\nimport \"unicode/utf8\"\n\nfunc Enter(name string) {\n\tprintln(\"enter\", name, utf8.RuneCountInString(name))\n}\n",
+    )
+    .unwrap();
+    let gocache = dir.join("gocache");
+    let log = dir.join("calls.log");
+    let bin = dir.join("bin");
+    let mut cmd = go(
+        &dir,
+        &["build", &toolexec(), "-o", bin.to_str().unwrap(), "."],
+    );
+    cmd.env("GOCACHE", &gocache)
+        .env("XDG_CACHE_HOME", dir.join("xdg"))
+        .env("GOAOP_LOG", &log);
+    let o = output(cmd);
+    assert!(o.status.success(), "{}", text(&o).1);
+    let o = output(Command::new(&bin));
+    assert_eq!(text(&o).1, "enter main 4\nmain 2\n", "woven");
+
+    let mut count = std::collections::BTreeMap::<String, usize>::new();
+    for line in compiles(&log) {
+        let mut words = line.split(' ');
+        if words.any(|w| w == "-p") {
+            *count
+                .entry(words.next().unwrap_or_default().to_string())
+                .or_default() += 1;
+        }
+    }
+    let twice: Vec<_> = count.iter().filter(|(_, n)| **n > 1).collect();
+    assert!(twice.is_empty(), "compiled more than once: {twice:?}");
+    for p in [
+        "unicode/utf8",
+        "example.com/scratch/internal/obs",
+        "runtime",
+        "main",
+    ] {
+        assert_eq!(
+            count.get(p),
+            Some(&1),
+            "{p} compiled once, through goaop: {count:?}"
+        );
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}

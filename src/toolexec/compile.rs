@@ -15,14 +15,18 @@ use std::path::{Path, PathBuf};
 use super::args::ToolArgs;
 use super::cache::Rules;
 use super::config::Project;
-use super::{Invocation, Plan, Woven, cache, config, deps, failure, importcfg, parent};
+use super::{
+    Invocation, Plan, Woven, cache, config, deps, failure, importcfg, nested_toolexec, parent,
+    sources,
+};
 use crate::buildset::{self, COMMAND_LINE, Closure, Target, Unit, dir_import_path};
 use crate::compile::RuleSetRef;
 use crate::weave::SourceFile;
 
-/// Weave the compile's package if an aspect can touch it (the nested
-/// `go list` of [`deps`] runs without goaop, so every compile here belongs
-/// to the user's build).
+/// Weave the compile's package if an aspect can touch it. The compiles of
+/// the nested `go list -export` of [`deps`] come here too: every package
+/// they compile is in the closure of the advice's imports, which is never
+/// woven, so they pass through.
 pub fn plan(inv: &Invocation) -> Plan {
     let Ok(args) = ToolArgs::parse(&inv.args) else {
         return inv.passthrough();
@@ -108,15 +112,13 @@ fn weave(
         .unwrap_or_else(|| project.go_cwd.clone());
     let imports = rule_imports(&view)?;
     let this = target.path.as_str();
-    let closure = if imports.is_empty() {
-        None
+    // Only this package's membership matters here; the closure's export
+    // files only if the woven code imports what the importcfg lacks.
+    let off_limits = if imports.is_empty() {
+        Closure::default()
     } else {
-        Some(deps::resolve(&work, &module_root, &inv.tool, &imports)?)
-    };
-    // Only this package's membership matters here.
-    let off_limits = match &closure {
-        Some(d) => Closure::from_set(&imports, d.contains(this).then_some(this)),
-        None => Closure::default(),
+        let listing = sources::resolve(&module_root, &inv.tool, &imports)?;
+        Closure::from_set(&imports, listing.contains(this).then_some(this))
     };
 
     let range = args.go_files();
@@ -167,9 +169,16 @@ fn weave(
         .filter(|i| !have.contains(i.as_str()))
         .collect();
     if !missing.is_empty() {
-        let closure = closure
-            .as_ref()
-            .ok_or("injected imports without a closure")?;
+        if imports.is_empty() {
+            return Err("injected imports without a closure".to_string());
+        }
+        let closure = deps::resolve(
+            Some(&work),
+            &module_root,
+            &inv.tool,
+            &imports,
+            &nested_toolexec(inv),
+        )?;
         let extra = missing
             .iter()
             .map(|p| {

@@ -19,7 +19,14 @@
 //! The nested go command is the toolchain's own `go` (next to the tool),
 //! run in the go command's directory with the flags [`super::flags`] picks
 //! from the parent go command's line (`/proc/<ppid>/cmdline`) and GOFLAGS.
-//! It does not go through goaop: the injected packages are never woven.
+//! It goes through goaop (`-toolexec`, with the same `--config`), so its
+//! compiles carry the same `-V=full` tag as the outer build's and the two
+//! share the Go build cache: a package both need (the standard library,
+//! mostly) is compiled once. Nothing in it is woven: every package it
+//! compiles is in the closure, which [`super::sources`] lists before
+//! anything is compiled, and which no mode weaves. A goaop call under the
+//! nested command that would need the closure's export files itself (it
+//! would run a third go command, and so on) is refused instead.
 
 use std::collections::BTreeMap;
 use std::fs::File;
@@ -27,11 +34,11 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::{Duration, SystemTime};
 
+use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 
 use super::flags::{GoCommand, nested_goflags};
-use super::kept::Kept;
-use super::{cache, config, identity, sealed};
+use super::{cache, config, identity, kept, sealed};
 
 /// Import path → export data file, for every package in the closure.
 #[derive(Debug, Default, Serialize, Deserialize)]
@@ -40,8 +47,12 @@ pub struct Deps {
 }
 
 impl Deps {
-    pub fn contains(&self, path: &str) -> bool {
-        self.packages.contains_key(path)
+    /// Whether every export file is still there (the Go build cache trims
+    /// old entries).
+    pub fn exports_exist(&self) -> bool {
+        self.packages
+            .values()
+            .all(|e| e.is_empty() || Path::new(e).is_file())
     }
 
     /// What the closure is: every package and the content of its export
@@ -80,91 +91,170 @@ fn content_name(file: &Path) -> String {
         .unwrap_or_else(|_| file.display().to_string())
 }
 
+/// One package of a nested `go list -json` (the fields either list asks
+/// for; the others stay empty).
 #[derive(Deserialize)]
 #[serde(rename_all = "PascalCase")]
-struct Listed {
-    import_path: String,
+pub(super) struct Listed {
+    pub import_path: String,
     #[serde(default)]
-    export: String,
+    pub export: String,
     #[serde(default)]
-    dir: String,
+    pub dir: String,
     #[serde(default)]
-    standard: bool,
+    pub standard: bool,
     #[serde(default)]
-    module: Option<ListedModule>,
+    pub module: Option<ListedModule>,
     #[serde(default)]
-    error: Option<ListError>,
+    pub error: Option<ListError>,
+    /// Every file the package is built from (`go list -json` names).
+    #[serde(default, rename = "GoFiles")]
+    pub go_files: Vec<String>,
+    #[serde(default, rename = "CgoFiles")]
+    pub cgo_files: Vec<String>,
+    #[serde(default, rename = "CFiles")]
+    pub c_files: Vec<String>,
+    #[serde(default, rename = "CXXFiles")]
+    pub cxx_files: Vec<String>,
+    #[serde(default, rename = "MFiles")]
+    pub m_files: Vec<String>,
+    #[serde(default, rename = "HFiles")]
+    pub h_files: Vec<String>,
+    #[serde(default, rename = "FFiles")]
+    pub f_files: Vec<String>,
+    #[serde(default, rename = "SFiles")]
+    pub s_files: Vec<String>,
+    #[serde(default, rename = "SwigFiles")]
+    pub swig_files: Vec<String>,
+    #[serde(default, rename = "SwigCXXFiles")]
+    pub swig_cxx_files: Vec<String>,
+    #[serde(default, rename = "SysoFiles")]
+    pub syso_files: Vec<String>,
+    #[serde(default, rename = "EmbedFiles")]
+    pub embed_files: Vec<String>,
 }
 
 #[derive(Deserialize)]
 #[serde(rename_all = "PascalCase")]
-struct ListedModule {
+pub(super) struct ListedModule {
     #[serde(default)]
-    version: String,
+    pub path: String,
+    #[serde(default)]
+    pub version: String,
+    #[serde(default)]
+    pub go_version: String,
+    #[serde(default)]
+    pub replace: Option<Box<ListedModule>>,
 }
 
 impl Listed {
     /// Whether the package's directory can change without go.mod, go.sum
     /// or the toolchain changing: anything but the standard library and
     /// the module cache (`…/path@version/…`, see [`super::kept`]).
-    fn editable(&self) -> bool {
-        let in_module_cache = self.module.as_ref().is_some_and(|m| {
-            !m.version.is_empty() && self.dir.contains(&format!("@{}", m.version))
-        });
-        !self.standard && !in_module_cache
+    pub fn editable(&self) -> bool {
+        !self.standard && !self.in_module_cache()
+    }
+
+    /// Whether the package is in the module cache (`…/path@version/…`).
+    pub fn in_module_cache(&self) -> bool {
+        let version = |m: &ListedModule| {
+            let m = m.replace.as_deref().unwrap_or(m);
+            (!m.version.is_empty()).then(|| format!("@{}", m.version))
+        };
+        self.module
+            .as_ref()
+            .and_then(version)
+            .is_some_and(|v| self.dir.contains(&v))
+    }
+
+    /// The names of the package's source files, of every kind.
+    pub fn files(&self) -> impl Iterator<Item = &String> {
+        [
+            &self.go_files,
+            &self.cgo_files,
+            &self.c_files,
+            &self.cxx_files,
+            &self.m_files,
+            &self.h_files,
+            &self.f_files,
+            &self.s_files,
+            &self.swig_files,
+            &self.swig_cxx_files,
+            &self.syso_files,
+            &self.embed_files,
+        ]
+        .into_iter()
+        .flatten()
     }
 }
 
 #[derive(Deserialize)]
 #[serde(rename_all = "PascalCase")]
-struct ListError {
-    err: String,
+pub(super) struct ListError {
+    pub err: String,
 }
 
 /// The closure of `imports` (non-empty) for a compile or link of the build
-/// whose `$WORK` is `work`. `module_root` is where the nested go command
-/// runs if the go command's own directory is unknown; `tool` is the
-/// compiler or linker (it says which toolchain).
+/// whose `$WORK` is `work` (`None` in a `-V=full` call). `module_root` is
+/// where the nested go command runs if the go command's own directory is
+/// unknown; `tool` is the compiler or linker (it says which toolchain);
+/// `toolexec` is the `-toolexec` the nested command runs with.
 pub fn resolve(
-    work: &Path,
+    work: Option<&Path>,
     module_root: &Path,
     tool: &Path,
     imports: &[String],
+    toolexec: &str,
 ) -> Result<Deps, String> {
-    Nested::new(module_root, tool, imports).resolve(Some(work))
+    let nested = Nested::new(module_root, tool, imports);
+    let key = nested.key();
+    let kept_key = nested.kept_key(&key);
+    if let Some(d) =
+        cache::cache_dir().and_then(|dir| kept::read(&dir, KIND, &kept_key, Deps::exports_exist))
+    {
+        return Ok(d);
+    }
+    if nested.under_nested_export_list() {
+        return Err(
+            "internal error: a goaop call under the nested `go list -export` of the \
+                    injected imports needs that list itself; please report this"
+                .to_string(),
+        );
+    }
+    for dir in run_dir().into_iter().chain(work.map(Path::to_path_buf)) {
+        if let Some(shared) = Shared::open(&dir, KIND, &key) {
+            return shared.get_or(|| nested.go_list(toolexec, &kept_key));
+        }
+    }
+    nested.go_list(toolexec, &kept_key)
 }
 
-/// The closure of `imports` for a `-V=full` call (no `$WORK` yet).
-pub fn resolve_for_tool_id(
-    module_root: &Path,
-    tool: &Path,
-    imports: &[String],
-) -> Result<Deps, String> {
-    Nested::new(module_root, tool, imports).resolve(None)
-}
+/// The `-json` fields of the nested export list: also how a goaop call
+/// recognises that it runs under one.
+const EXPORT_FIELDS: &str = "-json=ImportPath,Export,Dir,Standard,Module,Error";
 
 /// The nested go command.
-struct Nested {
-    go: PathBuf,
+pub(super) struct Nested {
+    pub go: PathBuf,
     /// The toolchain's own `go`: pin it (no GOTOOLCHAIN switch).
     local_go: bool,
-    cwd: PathBuf,
-    flags: Vec<String>,
-    goflags: String,
-    imports: Vec<String>,
+    pub cwd: PathBuf,
+    pub flags: Vec<String>,
+    pub goflags: String,
+    pub imports: Vec<String>,
     /// The main module's root (its graph is part of the kept answer's key).
     module_root: Option<PathBuf>,
+    /// The parent go command's line.
+    parent: Vec<String>,
 }
 
 impl Nested {
-    fn new(module_root: &Path, tool: &Path, imports: &[String]) -> Nested {
+    pub fn new(module_root: &Path, tool: &Path, imports: &[String]) -> Nested {
         let cwd = config::parent_cwd().unwrap_or_else(|| module_root.to_path_buf());
         let main_module = crate::project::find_module(&cwd);
-        let flags = parent_cmdline()
-            .map(|a| {
-                GoCommand::parse(&a).nested_flags(main_module.as_ref().map(|m| m.path.as_str()))
-            })
-            .unwrap_or_default();
+        let parent = parent_cmdline().unwrap_or_default();
+        let flags =
+            GoCommand::parse(&parent).nested_flags(main_module.as_ref().map(|m| m.path.as_str()));
         // $GOROOT/pkg/tool/<goos_goarch>/<tool> → $GOROOT/bin/go
         let go = tool
             .ancestors()
@@ -182,13 +272,37 @@ impl Nested {
             goflags: nested_goflags(&std::env::var("GOFLAGS").unwrap_or_default()),
             imports: imports.to_vec(),
             module_root: main_module.map(|m| m.root),
+            parent,
         }
     }
 
+    /// Whether the parent go command is the nested export list of another
+    /// goaop call.
+    fn under_nested_export_list(&self) -> bool {
+        self.parent.iter().any(|a| a == EXPORT_FIELDS)
+    }
+
+    /// The nested command, pinned to this toolchain and running where the
+    /// go command runs, with its flags; `args` come first.
+    pub fn command(&self, args: &[&str], toolexec: &str) -> Command {
+        let mut cmd = Command::new(&self.go);
+        cmd.current_dir(&self.cwd)
+            .args(args)
+            .arg(format!("-toolexec={toolexec}"))
+            .args(&self.flags)
+            .arg("--")
+            .args(&self.imports)
+            .env("GOFLAGS", &self.goflags);
+        if self.local_go {
+            cmd.env("GOTOOLCHAIN", "local");
+        }
+        cmd
+    }
+
     /// What the answer depends on within one go command.
-    fn key(&self) -> String {
+    pub fn key(&self) -> String {
         let mut h = blake3::Hasher::new();
-        h.update(b"goaop deps v2\0");
+        h.update(b"goaop deps v3\0");
         let exe = identity::exe_id(cache::cache_dir().as_deref()).unwrap_or_default();
         let parts = [
             exe.as_str(),
@@ -211,45 +325,13 @@ impl Nested {
         h.finalize().to_hex()[..32].to_string()
     }
 
-    /// The answer kept from an earlier build if it still holds (see
-    /// [`super::kept`]), else shared through the go command's run
-    /// directory, else `work`, else computed alone.
-    fn resolve(&self, work: Option<&Path>) -> Result<Deps, String> {
-        let key = self.key();
-        if let Some(d) = cache::cache_dir().and_then(|dir| Kept::read(&dir, &self.kept_key(&key))) {
-            return Ok(d);
-        }
-        for dir in run_dir().into_iter().chain(work.map(Path::to_path_buf)) {
-            if let Some(shared) = Shared::open(&dir, &key) {
-                return shared.get_or(|| self.go_list());
-            }
-        }
-        self.go_list()
-    }
-
     /// The key of the answer kept across builds.
-    fn kept_key(&self, key: &str) -> String {
-        Kept::key(key, &self.go, self.module_root.as_deref())
+    pub fn kept_key(&self, key: &str) -> String {
+        kept::key(key, &self.go, self.module_root.as_deref())
     }
 
-    fn go_list(&self) -> Result<Deps, String> {
-        let mut cmd = Command::new(&self.go);
-        cmd.current_dir(&self.cwd)
-            .args([
-                "list",
-                "-deps",
-                "-export",
-                "-json=ImportPath,Export,Dir,Standard,Module,Error",
-            ])
-            // Not through goaop, even if GOFLAGS in the go env file says so.
-            .arg("-toolexec=")
-            .args(&self.flags)
-            .arg("--")
-            .args(&self.imports)
-            .env("GOFLAGS", &self.goflags);
-        if self.local_go {
-            cmd.env("GOTOOLCHAIN", "local");
-        }
+    fn go_list(&self, toolexec: &str, kept_key: &str) -> Result<Deps, String> {
+        let mut cmd = self.command(&["list", "-deps", "-export", EXPORT_FIELDS], toolexec);
         super::append_log(&format!("#goaop go-list {}", self.imports.join(" ")));
         let out = cmd
             .output()
@@ -278,40 +360,46 @@ impl Nested {
             ));
         }
         if let Some(dir) = cache::cache_dir() {
-            Kept::write(&dir, &self.kept_key(&self.key()), &deps, &editable);
+            kept::write(&dir, KIND, kept_key, &deps, &editable);
         }
         Ok(deps)
     }
 }
 
-/// A closure file shared by the calls of one go command, and its lock.
-struct Shared {
+/// An answer shared by the calls of one go command, and its lock.
+pub(super) struct Shared {
     file: PathBuf,
     lock: File,
+    kind: &'static str,
     key: String,
 }
 
-const KIND: &str = "deps";
+/// The kind of the kept and shared closure files.
+const KIND: &str = "closure";
 
 impl Shared {
-    fn open(dir: &Path, key: &str) -> Option<Shared> {
+    pub fn open(dir: &Path, kind: &'static str, key: &str) -> Option<Shared> {
         std::fs::create_dir_all(dir).ok()?;
-        let lock = File::create(dir.join(format!("goaop-deps-{key}.lock"))).ok()?;
+        let lock = File::create(dir.join(format!("goaop-{kind}-{key}.lock"))).ok()?;
         Some(Shared {
-            file: dir.join(format!("goaop-deps-{key}.json")),
+            file: dir.join(format!("goaop-{kind}-{key}.json")),
             lock,
+            kind,
             key: key.to_string(),
         })
     }
 
-    fn read(&self) -> Option<Deps> {
-        serde_json::from_slice(&sealed::read(&self.file, KIND, &self.key)?).ok()
+    fn read<T: DeserializeOwned>(&self) -> Option<T> {
+        serde_json::from_slice(&sealed::read(&self.file, self.kind, &self.key)?).ok()
     }
 
     /// The shared answer, or `compute` it (holding the lock, so the other
     /// calls wait for it instead of running their own) and share it. A
     /// failure is not shared: each call reports it.
-    fn get_or(&self, compute: impl FnOnce() -> Result<Deps, String>) -> Result<Deps, String> {
+    pub fn get_or<T: Serialize + DeserializeOwned>(
+        &self,
+        compute: impl FnOnce() -> Result<T, String>,
+    ) -> Result<T, String> {
         if let Some(d) = self.read() {
             return Ok(d);
         }
@@ -321,11 +409,11 @@ impl Shared {
         if let Some(d) = self.read() {
             return Ok(d);
         }
-        let deps = compute()?;
-        if let Ok(json) = serde_json::to_vec(&deps) {
-            sealed::write(&self.file, KIND, &self.key, &json);
+        let answer = compute()?;
+        if let Ok(json) = serde_json::to_vec(&answer) {
+            sealed::write(&self.file, self.kind, &self.key, &json);
         }
-        Ok(deps)
+        Ok(answer)
     }
 }
 
@@ -334,7 +422,7 @@ const RUN_DIR_AGE: Duration = Duration::from_secs(24 * 3600);
 
 /// `<cache dir>/runs/<boot id>-<pid>-<start time>` of the parent go
 /// command (Linux; `None` elsewhere or without a cache dir).
-fn run_dir() -> Option<PathBuf> {
+pub(super) fn run_dir() -> Option<PathBuf> {
     let runs = cache::cache_dir()?.join("runs");
     let dir = runs.join(go_process_id()?);
     if !dir.is_dir() && std::fs::create_dir_all(&dir).is_ok() {
@@ -402,12 +490,12 @@ mod tests {
         let deps = |p: &str| Deps {
             packages: [(p.to_string(), format!("/cache/{p}.a"))].into(),
         };
-        let shared = Shared::open(dir.path(), "k").unwrap();
+        let shared = Shared::open(dir.path(), KIND, "k").unwrap();
         assert_eq!(
             shared.get_or(|| Ok(deps("a"))).unwrap().id(),
             deps("a").id()
         );
-        let again = shared.get_or(|| panic!("computed twice")).unwrap();
+        let again: Deps = shared.get_or(|| panic!("computed twice")).unwrap();
         assert_eq!(again.id(), deps("a").id());
         let mut bytes = std::fs::read(&shared.file).unwrap();
         bytes[3] ^= 0x20;
@@ -421,8 +509,8 @@ mod tests {
     #[test]
     fn a_failure_is_not_shared() {
         let dir = tempfile::tempdir().unwrap();
-        let shared = Shared::open(dir.path(), "k").unwrap();
-        assert!(shared.get_or(|| Err("no".into())).is_err());
+        let shared = Shared::open(dir.path(), KIND, "k").unwrap();
+        assert!(shared.get_or::<Deps>(|| Err("no".into())).is_err());
         assert!(shared.get_or(|| Ok(Deps::default())).is_ok());
     }
 

@@ -2,11 +2,13 @@
 //! depends on can have changed: a no-op `go build -toolexec=goaop` then runs
 //! no nested `go list` at all (it cost ~0.3–0.5 s per build, every build).
 //!
-//! [`super::deps`] computes the closure (`go list -deps -export`): every
-//! package the advice imports, with its dependencies, and their export
-//! files. What the answer depends on splits in two:
+//! Two answers are kept this way: [`super::sources`] lists the closure
+//! (`go list -deps`: every package the advice imports, with its
+//! dependencies, and the identity of their sources), [`super::deps`] builds
+//! it (`go list -deps -export`: their export files). What an answer
+//! depends on splits in two:
 //!
-//! - **Inputs a key can name** ([`Kept::key`]): goaop's identity, the go
+//! - **Inputs a key can name** ([`key`]): goaop's identity, the go
 //!   command (path, size, modification time), the directory and flags the
 //!   nested command runs with, the imports, the module graph files (go.mod,
 //!   go.sum, go.work, go.work.sum, vendor/modules.txt), the go env file,
@@ -30,104 +32,102 @@
 
 use std::path::{Path, PathBuf};
 
+use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 
-use super::deps::Deps;
 use super::sealed;
 
-/// A kept answer: the closure and the hashes of its editable directories.
+/// A kept answer: the payload (a closure's [listing](super::sources) or
+/// its [export files](super::deps)) and the hashes of its editable
+/// directories.
 #[derive(Debug, Default, Serialize, Deserialize)]
-pub struct Kept {
-    pub deps: Deps,
+struct Kept<T> {
+    payload: T,
     /// Directory → [`dir_hash`] when the answer was computed.
-    pub editable: Vec<(PathBuf, String)>,
+    editable: Vec<(PathBuf, String)>,
 }
 
-const KIND: &str = "closure";
+/// The file of a kept answer of `kind` for `key` in the cache directory `dir`.
+fn file(dir: &Path, kind: &str, key: &str) -> PathBuf {
+    dir.join(format!("{kind}-{key}.bin"))
+}
 
-impl Kept {
-    /// The file of a kept answer for `key` in the cache directory `dir`.
-    fn file(dir: &Path, key: &str) -> PathBuf {
-        dir.join(format!("closure-{key}.bin"))
+/// What an answer depends on besides the editable directories: `parts`
+/// (goaop's identity, the nested command's directory, flags and imports:
+/// the per-go-command key of [`super::deps`]), the go command `go`, and the
+/// module graph of `module_root` and the environment.
+pub fn key(parts: &str, go: &Path, module_root: Option<&Path>) -> String {
+    let mut h = blake3::Hasher::new();
+    let mut frame = |b: &[u8]| {
+        h.update(&(b.len() as u64).to_le_bytes());
+        h.update(b);
+    };
+    frame(b"goaop kept closure v1");
+    frame(parts.as_bytes());
+    frame(go.as_os_str().as_encoded_bytes());
+    if let Ok(m) = std::fs::metadata(go) {
+        frame(&m.len().to_le_bytes());
+        let mtime = m
+            .modified()
+            .ok()
+            .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok());
+        frame(&mtime.map_or(0, |d| d.as_nanos()).to_le_bytes());
     }
+    let mut vars: Vec<(String, String)> = std::env::vars_os()
+        .filter_map(|(k, v)| Some((k.into_string().ok()?, v.to_string_lossy().into_owned())))
+        .filter(|(k, _)| build_variable(k))
+        .collect();
+    vars.sort();
+    for (k, v) in &vars {
+        frame(k.as_bytes());
+        frame(v.as_bytes());
+    }
+    let mut files: Vec<PathBuf> = go_env_file().into_iter().collect();
+    if let Some(root) = module_root {
+        frame(root.as_os_str().as_encoded_bytes());
+        files.extend(graph_files(root));
+    }
+    for f in files {
+        frame(f.as_os_str().as_encoded_bytes());
+        frame(&std::fs::read(&f).unwrap_or_default());
+    }
+    h.finalize().to_hex()[..32].to_string()
+}
 
-    /// What the answer depends on besides the editable directories: `parts`
-    /// (goaop's identity, the nested command's directory, flags and
-    /// imports: the per-go-command key of [`super::deps`]), the go command
-    /// `go`, and the module graph of `module_root` and the environment.
-    pub fn key(parts: &str, go: &Path, module_root: Option<&Path>) -> String {
-        let mut h = blake3::Hasher::new();
-        let mut frame = |b: &[u8]| {
-            h.update(&(b.len() as u64).to_le_bytes());
-            h.update(b);
+/// The kept answer of `kind` for `key`, if it is still right: every
+/// editable directory hashes the same, and `valid` accepts the payload
+/// (the export files of a closure must still exist).
+pub fn read<T: DeserializeOwned>(
+    dir: &Path,
+    kind: &str,
+    key: &str,
+    valid: impl Fn(&T) -> bool,
+) -> Option<T> {
+    let bytes = sealed::read(&file(dir, kind, key), kind, key)?;
+    let kept: Kept<T> = serde_json::from_slice(&bytes).ok()?;
+    let unedited = kept
+        .editable
+        .iter()
+        .all(|(d, hash)| dir_hash(d).as_deref() == Some(hash.as_str()));
+    (unedited && valid(&kept.payload)).then_some(kept.payload)
+}
+
+/// Keep `payload` as the answer of `kind` for `key`; `editable` are the
+/// directories of its packages that can change without changing the key.
+pub fn write<T: Serialize>(dir: &Path, kind: &str, key: &str, payload: &T, editable: &[PathBuf]) {
+    let mut hashed = Vec::with_capacity(editable.len());
+    for d in editable {
+        let Some(h) = dir_hash(d) else {
+            return; // unreadable: never kept
         };
-        frame(b"goaop kept closure v1");
-        frame(parts.as_bytes());
-        frame(go.as_os_str().as_encoded_bytes());
-        if let Ok(m) = std::fs::metadata(go) {
-            frame(&m.len().to_le_bytes());
-            let mtime = m
-                .modified()
-                .ok()
-                .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok());
-            frame(&mtime.map_or(0, |d| d.as_nanos()).to_le_bytes());
-        }
-        let mut vars: Vec<(String, String)> = std::env::vars_os()
-            .filter_map(|(k, v)| Some((k.into_string().ok()?, v.to_string_lossy().into_owned())))
-            .filter(|(k, _)| build_variable(k))
-            .collect();
-        vars.sort();
-        for (k, v) in &vars {
-            frame(k.as_bytes());
-            frame(v.as_bytes());
-        }
-        let mut files: Vec<PathBuf> = go_env_file().into_iter().collect();
-        if let Some(root) = module_root {
-            frame(root.as_os_str().as_encoded_bytes());
-            files.extend(graph_files(root));
-        }
-        for f in files {
-            frame(f.as_os_str().as_encoded_bytes());
-            frame(&std::fs::read(&f).unwrap_or_default());
-        }
-        h.finalize().to_hex()[..32].to_string()
+        hashed.push((d.clone(), h));
     }
-
-    /// The kept answer for `key`, if it is still right (module doc).
-    pub fn read(dir: &Path, key: &str) -> Option<Deps> {
-        let bytes = sealed::read(&Kept::file(dir, key), KIND, key)?;
-        let kept: Kept = serde_json::from_slice(&bytes).ok()?;
-        let exports_exist = kept
-            .deps
-            .packages
-            .values()
-            .all(|e| e.is_empty() || Path::new(e).is_file());
-        let unedited = kept
-            .editable
-            .iter()
-            .all(|(d, hash)| dir_hash(d).as_deref() == Some(hash.as_str()));
-        (exports_exist && unedited).then_some(kept.deps)
-    }
-
-    /// Keep `deps` for `key`; `editable` are the directories of its
-    /// packages that can change without changing the key.
-    pub fn write(dir: &Path, key: &str, deps: &Deps, editable: &[PathBuf]) {
-        let mut hashed = Vec::with_capacity(editable.len());
-        for d in editable {
-            let Some(h) = dir_hash(d) else {
-                return; // unreadable: never kept
-            };
-            hashed.push((d.clone(), h));
-        }
-        let kept = Kept {
-            deps: Deps {
-                packages: deps.packages.clone(),
-            },
-            editable: hashed,
-        };
-        if let Ok(json) = serde_json::to_vec(&kept) {
-            sealed::write(&Kept::file(dir, key), KIND, key, &json);
-        }
+    let kept = Kept {
+        payload,
+        editable: hashed,
+    };
+    if let Ok(json) = serde_json::to_vec(&kept) {
+        sealed::write(&file(dir, kind, key), kind, key, &json);
     }
 }
 
@@ -196,10 +196,20 @@ pub fn dir_hash(dir: &Path) -> Option<String> {
 mod tests {
     use super::*;
 
+    use crate::toolexec::deps::Deps;
+
     fn deps(export: &Path) -> Deps {
         Deps {
             packages: [("x".to_string(), export.display().to_string())].into(),
         }
+    }
+
+    fn read_deps(dir: &Path, key: &str) -> Option<Deps> {
+        read(dir, "closure", key, Deps::exports_exist)
+    }
+
+    fn write_deps(dir: &Path, key: &str, d: &Deps, editable: &[PathBuf]) {
+        write(dir, "closure", key, d, editable)
     }
 
     #[test]
@@ -210,21 +220,21 @@ mod tests {
         std::fs::write(&export, "export data").unwrap();
         std::fs::write(pkg.path().join("a.go"), "package a").unwrap();
         let d = deps(&export);
-        Kept::write(cache.path(), "k", &d, &[pkg.path().to_path_buf()]);
-        assert_eq!(Kept::read(cache.path(), "k").map(|d| d.id()), Some(d.id()));
-        assert!(Kept::read(cache.path(), "other").is_none(), "another key");
+        write_deps(cache.path(), "k", &d, &[pkg.path().to_path_buf()]);
+        assert_eq!(read_deps(cache.path(), "k").map(|d| d.id()), Some(d.id()));
+        assert!(read_deps(cache.path(), "other").is_none(), "another key");
 
         std::fs::write(pkg.path().join("a.go"), "package a // edited").unwrap();
-        assert!(Kept::read(cache.path(), "k").is_none(), "an edited file");
-        Kept::write(cache.path(), "k", &d, &[pkg.path().to_path_buf()]);
+        assert!(read_deps(cache.path(), "k").is_none(), "an edited file");
+        write_deps(cache.path(), "k", &d, &[pkg.path().to_path_buf()]);
         std::fs::write(pkg.path().join("b.go"), "package a").unwrap();
-        assert!(Kept::read(cache.path(), "k").is_none(), "a new file");
+        assert!(read_deps(cache.path(), "k").is_none(), "a new file");
 
-        Kept::write(cache.path(), "k", &d, &[pkg.path().to_path_buf()]);
-        assert!(Kept::read(cache.path(), "k").is_some());
+        write_deps(cache.path(), "k", &d, &[pkg.path().to_path_buf()]);
+        assert!(read_deps(cache.path(), "k").is_some());
         std::fs::remove_file(&export).unwrap();
         assert!(
-            Kept::read(cache.path(), "k").is_none(),
+            read_deps(cache.path(), "k").is_none(),
             "a trimmed export file"
         );
     }
@@ -234,11 +244,11 @@ mod tests {
         let m = tempfile::tempdir().unwrap();
         std::fs::write(m.path().join("go.mod"), "module x\n").unwrap();
         let go = Path::new("/nonexistent/go");
-        let a = Kept::key("p", go, Some(m.path()));
-        assert_eq!(a, Kept::key("p", go, Some(m.path())));
-        assert_ne!(a, Kept::key("q", go, Some(m.path())), "the per-command key");
+        let a = key("p", go, Some(m.path()));
+        assert_eq!(a, key("p", go, Some(m.path())));
+        assert_ne!(a, key("q", go, Some(m.path())), "the per-command key");
         std::fs::write(m.path().join("go.sum"), "x v1 h1:…\n").unwrap();
-        assert_ne!(a, Kept::key("p", go, Some(m.path())), "go.sum");
+        assert_ne!(a, key("p", go, Some(m.path())), "go.sum");
         assert!(build_variable("GOARCH") && build_variable("CGO_CFLAGS") && build_variable("CC"));
         assert!(!build_variable("PWD") && !build_variable("SHLVL"));
         assert!(!build_variable("GOAOP_LOG") && !build_variable("GOAOP_CONFIG"));

@@ -8,7 +8,7 @@ use std::path::PathBuf;
 
 use super::args::ToolArgs;
 use super::compile::{rule_imports, work_dir};
-use super::{Invocation, Plan, cache, config, deps, failure, importcfg, parent};
+use super::{Invocation, Plan, cache, config, deps, failure, importcfg, nested_toolexec, parent};
 
 pub fn plan(inv: &Invocation) -> Plan {
     match relink(inv) {
@@ -40,7 +40,13 @@ fn relink(inv: &Invocation) -> Result<Option<Plan>, String> {
         .as_ref()
         .map(|m| m.root.clone())
         .unwrap_or_else(|| project.go_cwd.clone());
-    let closure = deps::resolve(&work_dir(&cfg_path), &module_root, &inv.tool, &imports)?;
+    let closure = deps::resolve(
+        Some(&work_dir(&cfg_path)),
+        &module_root,
+        &inv.tool,
+        &imports,
+        &nested_toolexec(inv),
+    )?;
     let cfg = std::fs::read_to_string(&cfg_path)
         .map_err(|e| format!("cannot read {}: {e}", cfg_path.display()))?;
     let have = importcfg::provided(&cfg);

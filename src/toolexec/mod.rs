@@ -19,6 +19,7 @@ mod importcfg;
 mod kept;
 mod link;
 mod sealed;
+mod sources;
 mod version;
 
 use std::ffi::OsString;
@@ -229,6 +230,39 @@ pub(super) fn append_log(line: &str) {
     {
         let _ = f.write_all(format!("{line}\n").as_bytes());
     }
+}
+
+/// The `-toolexec` of the nested go command that builds the closure of the
+/// advice's imports ([`deps`]): this goaop, with this call's `--config`,
+/// quoted as cmd/go splits the flag. Empty (the nested command then runs
+/// the tools directly: correct, but its compiles share nothing with the
+/// outer build's) if a path cannot be quoted that way.
+fn nested_toolexec(inv: &Invocation) -> String {
+    let Ok(exe) = std::env::current_exe() else {
+        return String::new();
+    };
+    let mut words = vec![exe.into_os_string()];
+    if let Some(c) = &inv.config {
+        words.push("--config".into());
+        words.push(c.clone().into_os_string());
+    }
+    let quoted: Option<Vec<String>> = words
+        .iter()
+        .map(|w| {
+            let w = w.to_str()?;
+            let plain = !w.is_empty() && !w.contains([' ', '\t', '\n', '\r', '\'', '"']);
+            if plain {
+                Some(w.to_string())
+            } else if !w.contains(['\'', '\n', '\r']) {
+                Some(format!("'{w}'"))
+            } else if !w.contains(['"', '\n', '\r']) {
+                Some(format!("\"{w}\""))
+            } else {
+                None
+            }
+        })
+        .collect();
+    quoted.map(|q| q.join(" ")).unwrap_or_default()
 }
 
 /// A failure of the backend itself (not the tool's): exit 1 with a message.

@@ -4,15 +4,22 @@
 //! the Go build cache is keyed on everything woven objects depend on that
 //! cmd/go cannot see: goaop's own binary ([`identity`](super::identity)),
 //! the rule set's fingerprint, and the closure of the packages the advice
-//! imports ([`deps::Deps::id`]: cmd/go keys the woven package on its own
-//! imports only, and the link on the packages of its own graph). A second
-//! identical build compiles nothing; an aspect edit, another goaop, or an
-//! edit of a package the advice imports recompiles.
+//! imports (cmd/go keys the woven package on its own imports only, and the
+//! link on the packages of its own graph). A second identical build
+//! compiles nothing; an aspect edit, another goaop, or an edit of a package
+//! the advice imports recompiles.
+//!
+//! The compiler's closure part is the id of the closure's *sources*
+//! ([`sources::Listing::id`]), known before anything is compiled, so the
+//! nested `go list -export` that builds the closure can run through goaop
+//! with the very same tag and share the compiled packages with the outer
+//! build. The linker's adds the id of the export files themselves
+//! ([`deps::Deps::id`]): the link is keyed on exactly the archives it links.
 
 use std::process::Command;
 
 use super::compile::rule_imports;
-use super::{Invocation, Plan, cache, config, deps, failure};
+use super::{Invocation, Plan, cache, config, deps, failure, nested_toolexec, sources};
 use crate::outcome::Outcome;
 
 pub fn plan(inv: &Invocation) -> Plan {
@@ -72,7 +79,18 @@ fn closure_id(
         .module
         .as_ref()
         .map_or(project.go_cwd.as_path(), |m| m.root.as_path());
-    Ok(deps::resolve_for_tool_id(module_root, &inv.tool, &imports)?.id())
+    let listed = sources::resolve(module_root, &inv.tool, &imports)?.id;
+    if inv.tool_name() != "link" {
+        return Ok(listed);
+    }
+    let built = deps::resolve(
+        None,
+        module_root,
+        &inv.tool,
+        &imports,
+        &nested_toolexec(inv),
+    )?;
+    Ok(format!("{listed}.{}", built.id()))
 }
 
 /// Add `tag` to a `<tool> version <ver> …` line. A release toolchain's

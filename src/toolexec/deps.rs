@@ -333,9 +333,11 @@ impl Nested {
     fn go_list(&self, toolexec: &str, kept_key: &str) -> Result<Deps, String> {
         let mut cmd = self.command(&["list", "-deps", "-export", EXPORT_FIELDS], toolexec);
         super::append_log(&format!("#goaop go-list {}", self.imports.join(" ")));
+        let started = std::time::Instant::now();
         let out = cmd
             .output()
             .map_err(|e| format!("cannot run `go list` for the injected imports: {e}"))?;
+        super::log_nested("export", started);
         let text = String::from_utf8_lossy(&out.stdout);
         let mut deps = Deps::default();
         let mut errors = Vec::new();

@@ -205,6 +205,18 @@ pub fn log_cost(inv: &Invocation, plan: &Plan, started: std::time::Instant) {
     append_log(&format!("#goaop kind={kind} us={us} rss_kb={rss}{pkg}"));
 }
 
+/// With `GOAOP_LOG`, one line `#goaop nested=KIND us=N` for a nested go
+/// command that ran since `started` (`sources`: the closure listed;
+/// `export`: the closure built, its compiles included). The call that ran
+/// it counts this time in its own `us`: `scripts/bench` takes it out of
+/// goaop's own share (it is the go command's work).
+pub(super) fn log_nested(kind: &str, started: std::time::Instant) {
+    if std::env::var_os("GOAOP_LOG").is_some() {
+        let us = started.elapsed().as_micros();
+        append_log(&format!("#goaop nested={kind} us={us}"));
+    }
+}
+
 /// Peak resident set size of this process in KiB (`VmHWM`), 0 if unknown.
 fn peak_rss_kb() -> u64 {
     std::fs::read_to_string("/proc/self/status")
@@ -246,23 +258,32 @@ fn nested_toolexec(inv: &Invocation) -> String {
         words.push("--config".into());
         words.push(c.clone().into_os_string());
     }
+    quote_words(&words).unwrap_or_default()
+}
+
+/// `words` joined as cmd/go splits a `-toolexec` value (`quoted.Split`:
+/// fields separated by spaces, each optionally in `'…'` or `"…"`, no
+/// escapes); `None` if a word cannot be written that way.
+fn quote_words(words: &[OsString]) -> Option<String> {
     let quoted: Option<Vec<String>> = words
         .iter()
         .map(|w| {
             let w = w.to_str()?;
-            let plain = !w.is_empty() && !w.contains([' ', '\t', '\n', '\r', '\'', '"']);
-            if plain {
+            let breaks = |c: char| c.is_ascii_whitespace() && c != ' ';
+            if w.contains(breaks) {
+                None
+            } else if !w.is_empty() && !w.contains([' ', '\'', '"']) {
                 Some(w.to_string())
-            } else if !w.contains(['\'', '\n', '\r']) {
+            } else if !w.contains('\'') {
                 Some(format!("'{w}'"))
-            } else if !w.contains(['"', '\n', '\r']) {
+            } else if !w.contains('"') {
                 Some(format!("\"{w}\""))
             } else {
                 None
             }
         })
         .collect();
-    quoted.map(|q| q.join(" ")).unwrap_or_default()
+    quoted.map(|q| q.join(" "))
 }
 
 /// A failure of the backend itself (not the tool's): exit 1 with a message.
@@ -277,4 +298,28 @@ fn failure(message: impl std::fmt::Display) -> Plan {
 /// The directory of `path`, or `.`.
 fn parent(path: &Path) -> &Path {
     path.parent().unwrap_or(Path::new("."))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::quote_words;
+    use std::ffi::OsString;
+
+    fn q(words: &[&str]) -> Option<String> {
+        quote_words(&words.iter().map(OsString::from).collect::<Vec<_>>())
+    }
+
+    #[test]
+    fn toolexec_words_are_quoted_as_cmd_go_splits_them() {
+        assert_eq!(q(&["/bin/goaop"]).as_deref(), Some("/bin/goaop"));
+        assert_eq!(
+            q(&["/my tools/goaop", "--config", "a b.yaml"]).as_deref(),
+            Some("'/my tools/goaop' --config 'a b.yaml'")
+        );
+        assert_eq!(q(&["/it's/goaop"]).as_deref(), Some("\"/it's/goaop\""));
+        assert_eq!(q(&["--config", ""]).as_deref(), Some("--config ''"));
+        assert_eq!(q(&["/a'b\"c/goaop"]), None, "both quotes");
+        assert_eq!(q(&["/a\tb/goaop"]), None, "a tab splits");
+        assert_eq!(q(&["/a\nb/goaop"]), None, "a line break");
+    }
 }

@@ -119,10 +119,12 @@ fn go_list(nested: &Nested) -> Result<(Listing, Vec<PathBuf>), String> {
         "#goaop go-list-sources {}",
         nested.imports.join(" ")
     ));
+    let started = std::time::Instant::now();
     let out = nested
         .command(&["list", "-deps", FIELDS], "")
         .output()
         .map_err(|e| format!("cannot run `go list` for the injected imports: {e}"))?;
+    super::log_nested("sources", started);
     let text = String::from_utf8_lossy(&out.stdout);
     let mut packages = Vec::new();
     for p in serde_json::Deserializer::from_str(&text).into_iter::<Listed>() {

@@ -330,28 +330,32 @@ impl Nested {
         kept::key(key, &self.go, self.module_root.as_deref())
     }
 
-    fn go_list(&self, toolexec: &str, kept_key: &str) -> Result<Deps, String> {
-        let mut cmd = self.command(&["list", "-deps", "-export", EXPORT_FIELDS], toolexec);
-        super::append_log(&format!("#goaop go-list {}", self.imports.join(" ")));
+    /// Run `go list <args> -toolexec=<toolexec> <flags> -- <imports>`:
+    /// its packages, or an error naming those the module cannot build.
+    /// `GOAOP_LOG` gets `#goaop <label> <imports>` before, and the time
+    /// after as `nested=<kind>` ([`super::log_nested`]).
+    pub fn list(
+        &self,
+        args: &[&str],
+        toolexec: &str,
+        (label, kind): (&str, &str),
+    ) -> Result<Vec<Listed>, String> {
+        super::append_log(&format!("#goaop {label} {}", self.imports.join(" ")));
         let started = std::time::Instant::now();
-        let out = cmd
+        let out = self
+            .command(args, toolexec)
             .output()
             .map_err(|e| format!("cannot run `go list` for the injected imports: {e}"))?;
-        super::log_nested("export", started);
+        super::log_nested(kind, started);
         let text = String::from_utf8_lossy(&out.stdout);
-        let mut deps = Deps::default();
-        let mut errors = Vec::new();
-        let mut editable = Vec::new();
-        for p in serde_json::Deserializer::from_str(&text).into_iter::<Listed>() {
-            let p = p.map_err(|e| format!("unexpected `go list` output: {e}"))?;
-            if let Some(e) = &p.error {
-                errors.push(format!("{}: {}", p.import_path, e.err));
-            }
-            if p.editable() {
-                editable.push(PathBuf::from(&p.dir));
-            }
-            deps.packages.insert(p.import_path, p.export);
-        }
+        let packages = serde_json::Deserializer::from_str(&text)
+            .into_iter::<Listed>()
+            .map(|p| p.map_err(|e| format!("unexpected `go list` output: {e}")))
+            .collect::<Result<Vec<_>, _>>()?;
+        let errors: Vec<String> = packages
+            .iter()
+            .filter_map(|p| Some(format!("{}: {}", p.import_path, p.error.as_ref()?.err)))
+            .collect();
         if !out.status.success() || !errors.is_empty() {
             return Err(format!(
                 "the aspects import packages this module cannot build ({}); \
@@ -360,6 +364,20 @@ impl Nested {
                 errors.join("\n"),
                 String::from_utf8_lossy(&out.stderr)
             ));
+        }
+        Ok(packages)
+    }
+
+    fn go_list(&self, toolexec: &str, kept_key: &str) -> Result<Deps, String> {
+        let args = ["list", "-deps", "-export", EXPORT_FIELDS];
+        let packages = self.list(&args, toolexec, ("go-list", "export"))?;
+        let mut deps = Deps::default();
+        let mut editable = Vec::new();
+        for p in packages {
+            if p.editable() {
+                editable.push(PathBuf::from(&p.dir));
+            }
+            deps.packages.insert(p.import_path, p.export);
         }
         if let Some(dir) = cache::cache_dir() {
             kept::write(&dir, KIND, kept_key, &deps, &editable);

@@ -115,34 +115,8 @@ pub fn resolve(module_root: &Path, tool: &Path, imports: &[String]) -> Result<Li
 
 /// List the closure (no compiling: no tool runs, so `-toolexec` is empty).
 fn go_list(nested: &Nested) -> Result<(Listing, Vec<PathBuf>), String> {
-    super::append_log(&format!(
-        "#goaop go-list-sources {}",
-        nested.imports.join(" ")
-    ));
-    let started = std::time::Instant::now();
-    let out = nested
-        .command(&["list", "-deps", FIELDS], "")
-        .output()
-        .map_err(|e| format!("cannot run `go list` for the injected imports: {e}"))?;
-    super::log_nested("sources", started);
-    let text = String::from_utf8_lossy(&out.stdout);
-    let mut packages = Vec::new();
-    for p in serde_json::Deserializer::from_str(&text).into_iter::<Listed>() {
-        packages.push(p.map_err(|e| format!("unexpected `go list` output: {e}"))?);
-    }
-    let errors: Vec<String> = packages
-        .iter()
-        .filter_map(|p| Some(format!("{}: {}", p.import_path, p.error.as_ref()?.err)))
-        .collect();
-    if !out.status.success() || !errors.is_empty() {
-        return Err(format!(
-            "the aspects import packages this module cannot build ({}); \
-             add them to go.mod with `go get`:\n{}{}",
-            nested.imports.join(", "),
-            errors.join("\n"),
-            String::from_utf8_lossy(&out.stderr)
-        ));
-    }
+    let args = ["list", "-deps", FIELDS];
+    let packages = nested.list(&args, "", ("go-list-sources", "sources"))?;
     let settings = BUILD_SETTINGS
         .iter()
         .map(|k| (*k, std::env::var(k).unwrap_or_default()));
@@ -187,9 +161,10 @@ fn source_id<'a>(
         frame(p.import_path.as_bytes());
         let mut files: Vec<&String> = p.files().collect();
         files.sort();
+        let cached = p.in_module_cache();
         if p.standard {
             frame(b"std");
-        } else if let Some(m) = p.module.as_ref().filter(|_| p.in_module_cache()) {
+        } else if let Some(m) = p.module.as_ref().filter(|_| cached) {
             frame(b"mod");
             let m = m.replace.as_deref().unwrap_or(m);
             for part in [&m.path, &m.version, &m.go_version] {
@@ -202,7 +177,7 @@ fn source_id<'a>(
                 frame(m.go_version.as_bytes());
             }
         }
-        let read = !p.standard && !p.in_module_cache();
+        let read = !p.standard && !cached;
         for f in files {
             frame(f.as_bytes());
             if read {

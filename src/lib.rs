@@ -25,6 +25,7 @@ pub mod outcome;
 pub mod packs;
 pub mod project;
 pub mod scan;
+pub mod store;
 pub mod toolexec;
 pub mod weave;
 

@@ -11,7 +11,7 @@ use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use common::gobuild::{copy_tree, go, output, text, toolexec};
+use common::gobuild::{backdate, copy_tree, go, output, text, toolexec};
 use common::woven::{
     assert_same_woven, diff_woven, driver_woven, goaop, goaop_cmd, toolexec_woven,
 };
@@ -379,5 +379,135 @@ fn shop_is_woven_byte_identically_in_every_mode() {
     assert_same_woven(("-toolexec", &by_toolexec), ("driver mode", &by_driver));
     assert_same_woven(("driver mode", &by_driver), ("goaop diff", &by_diff));
     assert_eq!(by_diff.len(), 1, "{:?}", by_diff.keys());
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// Issue #11: driver mode keeps its two `go list`s across builds
+/// (src/buildset/kept_lists.rs), so a no-op `goaop go build` lists nothing,
+/// and lists again whenever the build may differ: a new package reached by
+/// an edit, a new package under `./...`, other build flags. Each rebuild
+/// must still weave what it compiles (a stale listing would leave the new
+/// package unwoven with exit 0). A `go` on PATH in front of the real one
+/// counts the listings.
+#[test]
+fn driver_mode_lists_again_exactly_when_the_build_may_differ() {
+    let dir = fixture("driver-kept");
+    let shim = dir.join(".shim");
+    let log = dir.join(".shim/lists.log");
+    std::fs::create_dir_all(&shim).unwrap();
+    let real_go = String::from_utf8(
+        output({
+            let mut c = go(&dir, &["env", "GOROOT"]);
+            c.env_remove("GOTOOLCHAIN");
+            c
+        })
+        .stdout,
+    )
+    .unwrap();
+    let real_go = Path::new(real_go.trim()).join("bin/go");
+    std::fs::write(
+        shim.join("go"),
+        format!(
+            "#!/bin/sh\n[ \"$1\" = list ] && echo \"$*\" >> '{}'\nexec '{}' \"$@\"\n",
+            log.display(),
+            real_go.display()
+        ),
+    )
+    .unwrap();
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(shim.join("go"), std::fs::Permissions::from_mode(0o755)).unwrap();
+    }
+    let path = format!("{}:{}", shim.display(), std::env::var("PATH").unwrap());
+    // Files saved within the last seconds are not trusted to be what a
+    // listing saw (store::kept::TOO_RECENT): make the fixture older.
+    let settle = || backdate(&dir, std::time::Duration::from_secs(3600));
+    let lists = |args: &[&str], env: &[(&str, &str)]| -> (String, usize) {
+        let _ = std::fs::remove_file(&log);
+        let mut cmd = goaop_cmd(&dir, args);
+        cmd.env("PATH", &path);
+        for (k, v) in env {
+            cmd.env(k, v);
+        }
+        let o = output(cmd);
+        let (out, err) = text(&o);
+        assert!(o.status.success(), "goaop {args:?}:\n{out}\n{err}");
+        let n = std::fs::read_to_string(&log)
+            .unwrap_or_default()
+            .lines()
+            .count();
+        (out, n)
+    };
+    let run_x = ["go", "run", "./cmd/x"];
+
+    settle();
+    let (cold, n) = lists(&run_x, &[]);
+    assert_eq!(n, 2, "the packages and the closure of the advice's imports");
+    assert!(entered(&cold).contains("example.com/app/sub.Sub"), "{cold}");
+    let (noop, n) = lists(&run_x, &[]);
+    assert_eq!(
+        (noop.as_str(), n),
+        (cold.as_str(), 0),
+        "a no-op build lists nothing"
+    );
+
+    // An edit that reaches a new package of the module: listed, and woven.
+    std::fs::create_dir_all(dir.join("fresh")).unwrap();
+    std::fs::write(
+        dir.join("fresh/fresh.go"),
+        "package fresh\n\nfunc Fresh() string { return \"fresh\" }\n",
+    )
+    .unwrap();
+    let main_go = dir.join("cmd/x/main.go");
+    let main = std::fs::read_to_string(&main_go).unwrap();
+    let main = main
+        .replace(
+            "\"example.com/app/sub\"",
+            "\"example.com/app/sub\"\n\t\"example.com/app/fresh\"",
+        )
+        .replace("app.Variant())", "app.Variant(), fresh.Fresh())");
+    std::fs::write(&main_go, main).unwrap();
+    let (out, n) = lists(&run_x, &[]);
+    assert_eq!(n, 2, "an edited package is listed again");
+    assert!(
+        entered(&out).contains("example.com/app/fresh.Fresh"),
+        "{out}"
+    );
+    assert!(out.ends_with("fresh\n"), "{out}");
+    // Saved just now: not kept (listed again), then kept once settled.
+    assert_eq!(lists(&run_x, &[]).1, 2);
+    settle();
+    assert_eq!(lists(&run_x, &[]).1, 2);
+    assert_eq!(lists(&run_x, &[]).1, 0);
+
+    // Other flags or environment: another listing.
+    let (tagged, n) = lists(&["go", "run", "-tags=foo", "./cmd/x"], &[]);
+    assert_eq!(n, 2);
+    assert!(tagged.contains("sub tagged"), "{tagged}");
+    let (tagged, n) = lists(&run_x, &[("GOFLAGS", "-tags=foo")]);
+    assert_eq!(n, 2);
+    assert!(tagged.contains("sub tagged"), "{tagged}");
+    assert_eq!(lists(&run_x, &[]).1, 0, "each kept under its own key");
+
+    // `./...`: a new command under the walk is built, and woven.
+    let bin = dir.join(".bin");
+    let bin_arg = format!("-o={}/", bin.display());
+    let build_all = ["go", "build", bin_arg.as_str(), "./..."];
+    assert_eq!(lists(&build_all, &[]).1, 2);
+    assert_eq!(lists(&build_all, &[]).1, 0);
+    std::fs::create_dir_all(dir.join("cmd/y")).unwrap();
+    std::fs::write(
+        dir.join("cmd/y/main.go"),
+        "package main\n\nfunc main() { println(\"y\") }\n",
+    )
+    .unwrap();
+    assert_eq!(lists(&build_all, &[]).1, 2, "a new package under ./...");
+    let o = output(Command::new(bin.join("y")));
+    assert_eq!(
+        String::from_utf8_lossy(&o.stdout),
+        "enter example.com/app/cmd/y.main\n",
+        "{}",
+        text(&o).1
+    );
     let _ = std::fs::remove_dir_all(&dir);
 }

@@ -7,9 +7,9 @@
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, Serialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct Package {
     /// With `-test`, a test variant is `path [path.test]`.
@@ -20,6 +20,9 @@ pub struct Package {
     pub dir: PathBuf,
     #[serde(default)]
     pub name: String,
+    /// Part of the standard library.
+    #[serde(default)]
+    pub standard: bool,
     #[serde(default)]
     pub go_files: Vec<String>,
     #[serde(default)]
@@ -32,21 +35,37 @@ pub struct Package {
     pub error: Option<PackageError>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, Serialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct ModuleInfo {
     pub path: String,
     #[serde(default)]
     pub main: bool,
+    #[serde(default)]
+    pub version: String,
+    #[serde(default)]
+    pub replace: Option<Box<ModuleInfo>>,
 }
 
-#[derive(Debug, Deserialize)]
+impl Package {
+    /// Whether the package's directory can be edited in place (see
+    /// [`crate::store::kept::editable`]).
+    pub fn editable(&self) -> bool {
+        let version = self
+            .module
+            .as_ref()
+            .map(|m| m.replace.as_deref().unwrap_or(m).version.as_str());
+        crate::store::kept::editable(self.standard, &self.dir.to_string_lossy(), version)
+    }
+}
+
+#[derive(Debug, Deserialize, Serialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct PackageError {
     pub err: String,
 }
 
-const FIELDS: &str = "-json=ImportPath,Dir,Name,GoFiles,Imports,Deps,Module,Error";
+pub const FIELDS: &str = "-json=ImportPath,Dir,Name,Standard,GoFiles,Imports,Deps,Module,Error";
 
 /// A running `go list -e -json …`.
 pub struct Listing {

@@ -7,6 +7,7 @@ use std::collections::BTreeMap;
 use std::path::Path;
 
 use super::golist::{Listing, Package};
+use super::kept_lists::{Keeper, Lists};
 use super::overlay::Overlay;
 use super::units::listed_target;
 use super::{Closure, Naming, Unit, WovenUnit, from_listing, rule_imports, weave_unit};
@@ -33,6 +34,9 @@ pub struct Request<'a> {
     /// Keep packages no aspect can touch too (unwoven; `plan --signatures`).
     pub unscoped: bool,
     pub naming: Naming<'a>,
+    /// Keep the listings across builds ([`super::kept_lists`]; driver
+    /// mode).
+    pub keep: bool,
 }
 
 /// A listed package, woven.
@@ -67,26 +71,48 @@ pub fn weave_listed(
         _ => args.extend(req.patterns.iter().cloned()),
     }
     let imports = rule_imports(view)?;
-    let packages = Listing::start(req.dir, &args)?;
-    let closure = if imports.is_empty() {
-        None
-    } else {
+    let closure_args = (!imports.is_empty()).then(|| {
         let mut a = common;
         a.push("-deps".into());
         a.extend(imports.iter().cloned());
-        Some(Listing::start(req.dir, &a)?)
+        a
+    });
+    let module = crate::project::find_module(req.dir);
+    let keeper = req
+        .keep
+        .then(|| {
+            let root = module.as_ref().map(|m| m.root.as_path());
+            Keeper::new(req.dir, root, req.patterns, &args, closure_args.as_deref())
+        })
+        .flatten();
+    let lists = match keeper.as_ref().and_then(Keeper::read) {
+        Some(lists) => lists,
+        None => {
+            let packages = Listing::start(req.dir, &args)?;
+            let closure = match &closure_args {
+                Some(a) => Some(Listing::start(req.dir, a)?),
+                None => None,
+            };
+            let lists = Lists {
+                packages: packages.finish()?,
+                closure: closure.map(Listing::finish).transpose()?,
+            };
+            if let Some(k) = &keeper {
+                k.write(&lists);
+            }
+            lists
+        }
     };
-    let packages = packages.finish()?;
-    let closure = match closure {
-        Some(l) => Closure::from_listing(&imports, &l.finish()?),
+    let closure = match &lists.closure {
+        Some(l) => Closure::from_listing(&imports, l),
         None => Closure::default(),
     };
+    let packages = lists.packages;
 
     // One unit per import path: a test variant (`p [p.test]`) compiles the
     // package's files plus its test files, and every other variant the
     // same files as the package, so the one with the most files stands for
     // all (non-test files weave the same in each).
-    let module = crate::project::find_module(req.dir);
     let mut best: BTreeMap<String, usize> = BTreeMap::new();
     for (i, p) in packages.iter().enumerate() {
         if p.dir.as_os_str().is_empty() {

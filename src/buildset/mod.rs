@@ -18,6 +18,7 @@
 
 pub mod cmdline;
 pub mod golist;
+mod kept_lists;
 mod listed;
 pub mod notes;
 pub mod overlay;

@@ -80,6 +80,7 @@ pub fn prepare(args: &GoArgs, cwd: &Path) -> Result<Prepared, Outcome> {
         test_skips: false,
         unscoped: false,
         naming: Naming::Absolute,
+        keep: true,
     };
     let listed = buildset::weave_listed(&view, main_module.as_deref(), &req)
         .map_err(|e| failure(format!("goaop: {e}\n")))?;

@@ -37,13 +37,14 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use super::config::Project;
-use super::{identity, sealed};
+use super::identity;
 use crate::compile::{AlignedBytes, Fingerprint, RuleSetRef};
 use crate::diag::Sources;
 use crate::outcome::Outcome;
 use crate::packs::resolve::{self, Located, Locator};
 use crate::packs::{self, PackFrom, Packs};
 use crate::project;
+use crate::store::sealed;
 
 /// A rule set in aligned memory.
 pub struct Rules {
@@ -70,21 +71,7 @@ impl Rules {
     }
 }
 
-/// The user's cache directory for goaop (`$XDG_CACHE_HOME/goaop` or
-/// `~/.cache/goaop`). A relative `XDG_CACHE_HOME` is ignored, as the XDG
-/// Base Directory spec says (tool calls run in each package's directory:
-/// it would scatter caches through the module).
-pub fn cache_dir() -> Option<PathBuf> {
-    let absolute = |v: std::ffi::OsString| Some(PathBuf::from(v)).filter(|p| p.is_absolute());
-    let base = std::env::var_os("XDG_CACHE_HOME")
-        .and_then(absolute)
-        .or_else(|| {
-            std::env::var_os("HOME")
-                .and_then(absolute)
-                .map(|h| h.join(".cache"))
-        })?;
-    Some(base.join("goaop"))
-}
+pub use crate::store::cache_dir;
 
 /// The cache key of the project's aspects and the packs they use; `None`
 /// if a file is unreadable (the build then reports it as a diagnostic).

@@ -38,7 +38,8 @@ use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 
 use super::flags::{GoCommand, nested_goflags};
-use super::{cache, config, identity, kept, sealed};
+use super::{cache, config, identity};
+use crate::store::{kept, sealed};
 
 /// Import path → export data file, for every package in the closure.
 #[derive(Debug, Default, Serialize, Deserialize)]
@@ -149,22 +150,20 @@ pub(super) struct ListedModule {
 
 impl Listed {
     /// Whether the package's directory can change without go.mod, go.sum
-    /// or the toolchain changing: anything but the standard library and
-    /// the module cache (`…/path@version/…`, see [`super::kept`]).
+    /// or the toolchain changing (see [`kept::editable`]).
     pub fn editable(&self) -> bool {
-        !self.standard && !self.in_module_cache()
+        kept::editable(self.standard, &self.dir, self.module_version())
     }
 
     /// Whether the package is in the module cache (`…/path@version/…`).
     pub fn in_module_cache(&self) -> bool {
-        let version = |m: &ListedModule| {
-            let m = m.replace.as_deref().unwrap_or(m);
-            (!m.version.is_empty()).then(|| format!("@{}", m.version))
-        };
-        self.module
-            .as_ref()
-            .and_then(version)
-            .is_some_and(|v| self.dir.contains(&v))
+        !kept::editable(false, &self.dir, self.module_version())
+    }
+
+    /// The version of the package's module, or of its replacement.
+    fn module_version(&self) -> Option<&str> {
+        let m = self.module.as_ref()?;
+        Some(m.replace.as_deref().unwrap_or(m).version.as_str())
     }
 
     /// The names of the package's source files, of every kind.
@@ -370,6 +369,7 @@ impl Nested {
 
     fn go_list(&self, toolexec: &str, kept_key: &str) -> Result<Deps, String> {
         let args = ["list", "-deps", "-export", EXPORT_FIELDS];
+        let asked = std::time::SystemTime::now();
         let packages = self.list(&args, toolexec, ("go-list", "export"))?;
         let mut deps = Deps::default();
         let mut editable = Vec::new();
@@ -380,7 +380,7 @@ impl Nested {
             deps.packages.insert(p.import_path, p.export);
         }
         if let Some(dir) = cache::cache_dir() {
-            kept::write(&dir, KIND, kept_key, &deps, &editable);
+            kept::write(&dir, KIND, kept_key, &deps, &editable, asked);
         }
         Ok(deps)
     }

@@ -13,7 +13,7 @@
 
 use std::path::Path;
 
-use super::sealed;
+use crate::store::sealed;
 
 /// The identity of the running goaop (32 hex digits).
 pub fn exe_id(cache_dir: Option<&Path>) -> Result<String, String> {

@@ -16,9 +16,7 @@ mod deps;
 pub(crate) mod flags;
 mod identity;
 mod importcfg;
-mod kept;
 mod link;
-mod sealed;
 mod sources;
 mod version;
 

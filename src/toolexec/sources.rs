@@ -39,8 +39,9 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
+use super::cache;
 use super::deps::{Listed, Nested, Shared, run_dir};
-use super::{cache, kept};
+use crate::store::kept;
 
 /// The packages of the closure and the id of their sources.
 #[derive(Debug, Default, Serialize, Deserialize)]
@@ -101,9 +102,10 @@ pub fn resolve(module_root: &Path, tool: &Path, imports: &[String]) -> Result<Li
         return Ok(l);
     }
     let list = || {
+        let asked = std::time::SystemTime::now();
         let (listing, editable) = go_list(&nested)?;
         if let Some(dir) = &cache_dir {
-            kept::write(dir, KIND, &kept_key, &listing, &editable);
+            kept::write(dir, KIND, &kept_key, &listing, &editable, asked);
         }
         Ok(listing)
     };

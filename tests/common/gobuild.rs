@@ -86,3 +86,17 @@ fn copy(from: &Path, to: &Path) {
         }
     }
 }
+
+/// Set the modification time of every file under `dir` to `ago` before now.
+pub fn backdate(dir: &Path, ago: std::time::Duration) {
+    let when = std::time::SystemTime::now() - ago;
+    for e in std::fs::read_dir(dir).unwrap().flatten() {
+        let p = e.path();
+        if p.is_dir() {
+            backdate(&p, ago);
+        } else {
+            let f = std::fs::File::options().write(true).open(&p).unwrap();
+            f.set_modified(when).unwrap();
+        }
+    }
+}

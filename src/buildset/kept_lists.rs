@@ -1,0 +1,187 @@
+//! Driver mode's two listings (the packages a go command compiles, and the
+//! closure of the advice's imports) kept across builds on the terms of
+//! [`crate::store::kept`]: a no-op `goaop go build` then runs no `go list`
+//! (they were most of its cost over plain `go build`: ~70 ms of ~100 on
+//! example/orders).
+//!
+//! Kept only when everything the listings depend on is in the key or in a
+//! hashed directory:
+//! - no user `-overlay` and no `-modfile` (files outside the module graph
+//!   the key reads);
+//! - every pattern names its packages by directory or import path, or is a
+//!   local `dir/...` walk (whose tree of `.go` files is hashed into the key
+//!   before `go list` runs, so a new package under it is seen); patterns
+//!   such as `all`, `std` or `example.com/...` are listed every time;
+//! - no listed package has an error (it may be what the user is fixing).
+//!
+//! Packages the listings name outside the standard library and the module
+//! cache are the editable directories checked on every use.
+
+use std::path::{Path, PathBuf};
+use std::time::SystemTime;
+
+use serde::{Deserialize, Serialize};
+
+use super::golist::{FIELDS, Package};
+use crate::store::{cache_dir, kept};
+
+const KIND: &str = "driver-lists";
+
+/// The listings of one go command.
+#[derive(Default, Deserialize, Serialize)]
+pub struct Lists {
+    pub packages: Vec<Package>,
+    /// `None` when the advice imports nothing.
+    pub closure: Option<Vec<Package>>,
+}
+
+impl Lists {
+    fn editable_dirs(&self) -> Vec<PathBuf> {
+        let mut dirs: Vec<PathBuf> = self
+            .all()
+            .filter(|p| p.editable())
+            .map(|p| p.dir.clone())
+            .collect();
+        dirs.sort();
+        dirs.dedup();
+        dirs
+    }
+
+    fn all(&self) -> impl Iterator<Item = &Package> {
+        self.packages.iter().chain(self.closure.iter().flatten())
+    }
+}
+
+/// Where and under which key the listings of one go command are kept.
+pub struct Keeper {
+    dir: PathBuf,
+    key: String,
+    asked: SystemTime,
+}
+
+/// Patterns that stand for a set of packages that can grow without a file
+/// of a listed package changing.
+const META: &[&str] = &["all", "std", "cmd", "tool", "work"];
+
+impl Keeper {
+    /// The keeper for `go list <args>` and `go list <closure>` run in
+    /// `dir` of the module at `module_root`, or `None` if they must be
+    /// listed every time (see the module docs).
+    pub fn new(
+        dir: &Path,
+        module_root: Option<&Path>,
+        patterns: &[String],
+        args: &[String],
+        closure: Option<&[String]>,
+    ) -> Option<Keeper> {
+        let unkeepable = |a: &String| {
+            a.starts_with("-overlay") || a.starts_with("-modfile") || a.starts_with("--")
+        };
+        if args
+            .iter()
+            .chain(closure.into_iter().flatten())
+            .any(unkeepable)
+        {
+            return None;
+        }
+        let mut parts = vec![
+            "goaop driver lists v1".to_string(),
+            crate::VERSION.to_string(),
+            FIELDS.to_string(),
+            dir.display().to_string(),
+        ];
+        parts.extend(args.iter().cloned());
+        parts.push("closure:".into());
+        parts.extend(closure.into_iter().flatten().cloned());
+        for p in patterns {
+            if META.contains(&p.as_str()) {
+                return None;
+            }
+            if let Some((prefix, _)) = p.split_once("...") {
+                if !local(p) {
+                    return None;
+                }
+                // The directory the walk starts in: `./cmd/...` and
+                // `./cmd/ca...` both walk ./cmd.
+                let root = match prefix.rfind('/') {
+                    Some(i) => &prefix[..i.max(1)],
+                    None => ".",
+                };
+                parts.push(format!("tree {p}: {}", kept::tree_hash(&dir.join(root))?));
+            }
+        }
+        let go = go_on_path()?;
+        let key = kept::key(&parts.join("\0"), &go, module_root);
+        Some(Keeper {
+            dir: cache_dir()?,
+            key,
+            asked: SystemTime::now(),
+        })
+    }
+
+    /// The kept listings, if nothing they depend on changed.
+    pub fn read(&self) -> Option<Lists> {
+        kept::read(&self.dir, KIND, &self.key, |_: &Lists| true)
+    }
+
+    /// Keep `lists` (listed after [`Keeper::new`]), unless a package has
+    /// an error.
+    pub fn write(&self, lists: &Lists) {
+        if lists.all().any(|p| p.error.is_some()) {
+            return;
+        }
+        let editable = lists.editable_dirs();
+        kept::write(&self.dir, KIND, &self.key, lists, &editable, self.asked);
+    }
+}
+
+/// Whether a pattern names a directory (`.`, `./x`, `../x`, `/abs/x`), as
+/// the go command tells them from import paths.
+fn local(pattern: &str) -> bool {
+    pattern == "."
+        || pattern == ".."
+        || pattern.starts_with("./")
+        || pattern.starts_with("../")
+        || Path::new(pattern).is_absolute()
+}
+
+/// The `go` that `Command::new("go")` runs: the first on PATH, resolved.
+fn go_on_path() -> Option<PathBuf> {
+    let name = format!("go{}", std::env::consts::EXE_SUFFIX);
+    std::env::split_paths(&std::env::var_os("PATH")?)
+        .map(|d| d.join(&name))
+        .find(|p| p.is_file())
+        .and_then(|p| std::fs::canonicalize(p).ok())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn patterns_that_can_grow_are_not_kept() {
+        let m = tempfile::tempdir().unwrap();
+        let keeper = |patterns: &[&str], args: &[&str]| {
+            let patterns: Vec<String> = patterns.iter().map(|s| s.to_string()).collect();
+            let args: Vec<String> = args.iter().map(|s| s.to_string()).collect();
+            Keeper::new(m.path(), None, &patterns, &args, None).map(|k| k.key)
+        };
+        for p in ["all", "std", "example.com/app/..."] {
+            assert!(keeper(&[p], &[]).is_none(), "{p}");
+        }
+        assert!(keeper(&["."], &["-overlay=o.json"]).is_none());
+        assert!(keeper(&["."], &["-modfile=alt.mod"]).is_none());
+        let dot = keeper(&["."], &[]).expect("a directory is kept");
+        assert_ne!(
+            Some(dot),
+            keeper(&["."], &["-tags=x"]),
+            "flags are in the key"
+        );
+        let walk = keeper(&["./..."], &[]).expect("a local walk is kept");
+        std::fs::create_dir_all(m.path().join("new")).unwrap();
+        assert_eq!(Some(walk.clone()), keeper(&["./..."], &[]));
+        std::fs::write(m.path().join("new/n.go"), "package n").unwrap();
+        assert_ne!(Some(walk), keeper(&["./..."], &[]), "a new package");
+        assert!(keeper(&["example.com/app/cmd"], &[]).is_some());
+    }
+}

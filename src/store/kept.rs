@@ -1,0 +1,455 @@
+//! Answers of the go command kept across builds while nothing they depend
+//! on can have changed: a no-op build then runs no `go list` for them.
+//!
+//! Three answers are kept this way: for `-toolexec`, the closure of the
+//! advice's imports by source (`crate::toolexec`'s `sources`: `go list
+//! -deps`) and built (its `deps`: `go list -deps -export`, the export
+//! files); for driver mode, the listings of the packages a go command
+//! compiles and of that closure (`crate::buildset`'s `kept`). Each cost
+//! 0.1–0.5 s per build, every build. What an answer depends on splits in
+//! two:
+//!
+//! - **Inputs a key can name** ([`key`]): the asker's own parts (goaop's
+//!   identity or version, the directory, flags and patterns or imports of
+//!   the go command), the go command (path, size, modification time), the
+//!   module graph files (go.mod, go.sum, go.work, go.work.sum,
+//!   vendor/modules.txt), the go env file, and every environment variable
+//!   the go command reads for a build (`GO*`, `CGO_*`, `CC`, `CXX`, `AR`,
+//!   `PKG_CONFIG`). A standard-library package or a module-cache package
+//!   (`<modcache>/path@version`, read-only and immutable for a version
+//!   go.sum pins) lists and builds the same for the same inputs.
+//! - **Directories that can be edited in place**: packages of the main
+//!   module, of a workspace module, of a `replace => ../dir` module or of
+//!   `vendor/`. Each such package's directory is hashed (every file's name
+//!   and bytes, symbolic links followed) when the answer is kept, and again
+//!   on every use; so is every tree a `./...` pattern walks.
+//!
+//! On use, every editable directory must hash the same and the asker's
+//! check of the payload must pass (the export files of a closure must
+//! still exist: the Go build cache trims old entries); otherwise the answer
+//! is computed again, exactly as without this file. So an edit of a helper
+//! package the advice imports still reaches the next build (issue #9 item
+//! 1), and `-a` or a new GOCACHE still find their answer (the export files'
+//! names are their content hashes). Kept answers are [sealed](super::sealed).
+
+use std::path::{Path, PathBuf};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
+
+use super::sealed;
+
+/// A kept answer: the payload and the hashes of its editable directories.
+#[derive(Debug, Default, Serialize, Deserialize)]
+struct Kept<T> {
+    payload: T,
+    /// Directory → [`dir_hash`] when the answer was computed.
+    editable: Vec<(PathBuf, String)>,
+}
+
+/// The file of a kept answer of `kind` for `key` in the cache directory `dir`.
+fn file(dir: &Path, kind: &str, key: &str) -> PathBuf {
+    dir.join(format!("{kind}-{key}.bin"))
+}
+
+/// What an answer depends on besides the editable directories: `parts`
+/// (the asker's: goaop's identity or version, the go command's directory,
+/// flags and patterns or imports), the go command `go`, and the module
+/// graph of `module_root` and the environment.
+pub fn key(parts: &str, go: &Path, module_root: Option<&Path>) -> String {
+    let mut h = blake3::Hasher::new();
+    let mut frame = |b: &[u8]| {
+        h.update(&(b.len() as u64).to_le_bytes());
+        h.update(b);
+    };
+    frame(b"goaop kept closure v1");
+    frame(parts.as_bytes());
+    frame(go.as_os_str().as_encoded_bytes());
+    if let Ok(m) = std::fs::metadata(go) {
+        frame(&m.len().to_le_bytes());
+        let mtime = m
+            .modified()
+            .ok()
+            .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok());
+        frame(&mtime.map_or(0, |d| d.as_nanos()).to_le_bytes());
+    }
+    let mut vars: Vec<(String, String)> = std::env::vars_os()
+        .filter_map(|(k, v)| Some((k.into_string().ok()?, v.to_string_lossy().into_owned())))
+        .filter(|(k, _)| build_variable(k))
+        .collect();
+    vars.sort();
+    for (k, v) in &vars {
+        frame(k.as_bytes());
+        frame(v.as_bytes());
+    }
+    let mut files: Vec<PathBuf> = go_env_file().into_iter().collect();
+    if let Some(root) = module_root {
+        frame(root.as_os_str().as_encoded_bytes());
+        files.extend(graph_files(root));
+    }
+    for f in files {
+        frame(f.as_os_str().as_encoded_bytes());
+        frame(&std::fs::read(&f).unwrap_or_default());
+    }
+    h.finalize().to_hex()[..32].to_string()
+}
+
+/// The kept answer of `kind` for `key`, if it is still right: every
+/// editable directory hashes the same, and `valid` accepts the payload
+/// (the export files of a closure must still exist).
+pub fn read<T: DeserializeOwned>(
+    dir: &Path,
+    kind: &str,
+    key: &str,
+    valid: impl Fn(&T) -> bool,
+) -> Option<T> {
+    let bytes = sealed::read(&file(dir, kind, key), kind, key)?;
+    let kept: Kept<T> = serde_json::from_slice(&bytes).ok()?;
+    let unedited = kept
+        .editable
+        .iter()
+        .all(|(d, hash)| dir_hash(d).as_deref() == Some(hash.as_str()));
+    (unedited && valid(&kept.payload)).then_some(kept.payload)
+}
+
+/// Keep `payload` as the answer of `kind` for `key`; `editable` are the
+/// directories of its packages that can change without changing the key,
+/// `asked` when the go command that gave the answer started. Not kept if a
+/// file of those directories may have changed while it ran (see
+/// [`TOO_RECENT`]): the directories are hashed after the answer, so an
+/// edit in between would otherwise pass for what the answer saw.
+pub fn write<T: Serialize>(
+    dir: &Path,
+    kind: &str,
+    key: &str,
+    payload: &T,
+    editable: &[PathBuf],
+    asked: SystemTime,
+) {
+    let settled = asked.checked_sub(TOO_RECENT).unwrap_or(UNIX_EPOCH);
+    let mut hashed = Vec::with_capacity(editable.len());
+    for d in editable {
+        let Some(h) = hash_dir(d, Some(settled)) else {
+            return; // unreadable, or edited too recently: never kept
+        };
+        hashed.push((d.clone(), h));
+    }
+    let kept = Kept {
+        payload,
+        editable: hashed,
+    };
+    if let Ok(json) = serde_json::to_vec(&kept) {
+        sealed::write(&file(dir, kind, key), kind, key, &json);
+    }
+}
+
+/// How long before a go command started a file must have last changed
+/// for an answer that depends on it to be kept. Modification times are
+/// coarse on some file systems (1–2 s), so a file saved just before or
+/// while the go command ran may hold bytes it did not read under a time
+/// that looks settled; the go command's own file-hash cache guards the
+/// same way. Such an answer is simply asked for again next time.
+pub const TOO_RECENT: Duration = Duration::from_secs(2);
+
+/// The environment variables the go command reads when it builds.
+/// goaop's own (`GOAOP_LOG`, `GOAOP_CONFIG`…) are not among them: the
+/// closure does not depend on them (the imports are in the key), and a
+/// build with `GOAOP_LOG` set must not list the closure again.
+fn build_variable(name: &str) -> bool {
+    (name.starts_with("GO") && !name.starts_with("GOAOP_"))
+        || name.starts_with("CGO_")
+        || matches!(
+            name,
+            "CC" | "CXX" | "FC" | "AR" | "PKG_CONFIG" | "HOME" | "XDG_CONFIG_HOME"
+        )
+}
+
+/// The go env file (`go env -w` writes it): `$GOENV`, else
+/// `<user config dir>/go/env`.
+fn go_env_file() -> Option<PathBuf> {
+    if let Some(v) = std::env::var_os("GOENV") {
+        return (!v.is_empty() && v != "off").then(|| PathBuf::from(v));
+    }
+    let config = std::env::var_os("XDG_CONFIG_HOME")
+        .map(PathBuf::from)
+        .filter(|p| p.is_absolute())
+        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".config")))?;
+    Some(config.join("go").join("env"))
+}
+
+/// The files that decide the module graph of the module at `root`.
+pub fn graph_files(root: &Path) -> Vec<PathBuf> {
+    let mut files = vec![
+        root.join("go.mod"),
+        root.join("go.sum"),
+        root.join("vendor").join("modules.txt"),
+    ];
+    if let Some(work) = crate::gomod::find_gowork(root) {
+        files.push(work.with_extension("work.sum"));
+        files.push(work);
+    }
+    files
+}
+
+/// A hash of a directory's files (names and bytes, sorted by name;
+/// symbolic links to files are read, as the go command reads them), `None`
+/// if it cannot be read.
+pub fn dir_hash(dir: &Path) -> Option<String> {
+    hash_dir(dir, None)
+}
+
+/// [`dir_hash`], or `None` if a file changed after `settled`.
+fn hash_dir(dir: &Path, settled: Option<SystemTime>) -> Option<String> {
+    let mut files: Vec<(std::ffi::OsString, PathBuf)> = Vec::new();
+    for e in std::fs::read_dir(dir).ok()? {
+        let e = e.ok()?;
+        let file = match e.file_type().ok()? {
+            t if t.is_symlink() => std::fs::metadata(e.path()).is_ok_and(|m| m.is_file()),
+            t => t.is_file(),
+        };
+        if file {
+            files.push((e.file_name(), e.path()));
+        }
+    }
+    files.sort();
+    let mut h = blake3::Hasher::new();
+    for (name, path) in files {
+        frame_file(&mut h, name.as_encoded_bytes(), &path, settled)?;
+    }
+    Some(h.finalize().to_hex().to_string())
+}
+
+/// Hash `name` and the bytes of `path` into `h`; `None` if unreadable or
+/// changed after `settled`.
+fn frame_file(
+    h: &mut blake3::Hasher,
+    name: &[u8],
+    path: &Path,
+    settled: Option<SystemTime>,
+) -> Option<()> {
+    let mut f = std::fs::File::open(path).ok()?;
+    if let Some(settled) = settled {
+        let modified = f.metadata().and_then(|m| m.modified()).ok()?;
+        if modified > settled {
+            return None;
+        }
+    }
+    let mut bytes = Vec::new();
+    std::io::Read::read_to_end(&mut f, &mut bytes).ok()?;
+    for part in [name, &bytes] {
+        h.update(&(part.len() as u64).to_le_bytes());
+        h.update(part);
+    }
+    Some(())
+}
+
+/// A hash of every `.go` file under `root` (relative names and bytes), in
+/// the directories a `root/...` pattern walks: not those whose names start
+/// with `.` or `_`, nor `testdata`, `vendor` or another module (a `go.mod`
+/// of their own). Symbolic links to directories are followed once. `None`
+/// if something cannot be read. Part of a key, it is computed before the go
+/// command runs: a new package under the pattern, or a new file in a
+/// directory that had none, changes it.
+pub fn tree_hash(root: &Path) -> Option<String> {
+    let mut h = blake3::Hasher::new();
+    let mut seen = std::collections::BTreeSet::new();
+    walk(root, root, &mut h, &mut seen)?;
+    Some(h.finalize().to_hex().to_string())
+}
+
+fn walk(
+    root: &Path,
+    dir: &Path,
+    h: &mut blake3::Hasher,
+    seen: &mut std::collections::BTreeSet<PathBuf>,
+) -> Option<()> {
+    if !seen.insert(std::fs::canonicalize(dir).ok()?) {
+        return Some(());
+    }
+    let mut entries: Vec<std::fs::DirEntry> = std::fs::read_dir(dir)
+        .ok()?
+        .collect::<Result<_, _>>()
+        .ok()?;
+    entries.sort_by_key(|e| e.file_name());
+    let rel = |p: &Path| p.strip_prefix(root).unwrap_or(p).as_os_str().to_owned();
+    for e in entries {
+        let name = e.file_name();
+        let path = e.path();
+        let meta = std::fs::metadata(&path).ok();
+        let is_dir = meta.as_ref().is_some_and(|m| m.is_dir());
+        let n = name.to_string_lossy();
+        if is_dir {
+            let skipped = n.starts_with('.')
+                || n.starts_with('_')
+                || n == "testdata"
+                || n == "vendor"
+                || path.join("go.mod").exists();
+            if !skipped {
+                walk(root, &path, h, seen)?;
+            }
+        } else if n.ends_with(".go") && meta.is_some_and(|m| m.is_file()) {
+            frame_file(h, rel(&path).as_encoded_bytes(), &path, None)?;
+        }
+    }
+    Some(())
+}
+
+/// Whether a listed package's directory can change without go.mod, go.sum
+/// or the toolchain changing: anything but the standard library and the
+/// module cache, whose directories are `…/path@version/…` for the version
+/// the package's module (or its replacement) resolves to.
+pub fn editable(standard: bool, dir: &str, module_version: Option<&str>) -> bool {
+    let in_module_cache =
+        module_version.is_some_and(|v| !v.is_empty() && dir.contains(&format!("@{v}")));
+    !standard && !in_module_cache
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A payload whose files must still exist, like a closure's export files.
+    type Exports = Vec<PathBuf>;
+
+    fn exist(e: &Exports) -> bool {
+        e.iter().all(|f| f.exists())
+    }
+
+    fn read_exports(dir: &Path, key: &str) -> Option<Exports> {
+        read(dir, "closure", key, exist)
+    }
+
+    /// Kept as if the go command had asked well after the files changed.
+    fn write_exports(dir: &Path, key: &str, e: &Exports, editable: &[PathBuf]) {
+        let later = SystemTime::now() + Duration::from_secs(60);
+        write(dir, "closure", key, e, editable, later)
+    }
+
+    #[test]
+    fn kept_until_an_editable_directory_or_an_export_file_changes() {
+        let cache = tempfile::tempdir().unwrap();
+        let pkg = tempfile::tempdir().unwrap();
+        let export = cache.path().join("export-d");
+        std::fs::write(&export, "export data").unwrap();
+        std::fs::write(pkg.path().join("a.go"), "package a").unwrap();
+        let d = vec![export.clone()];
+        let editable = [pkg.path().to_path_buf()];
+        write_exports(cache.path(), "k", &d, &editable);
+        assert_eq!(read_exports(cache.path(), "k"), Some(d.clone()));
+        assert!(read_exports(cache.path(), "other").is_none(), "another key");
+
+        std::fs::write(pkg.path().join("a.go"), "package a // edited").unwrap();
+        assert!(read_exports(cache.path(), "k").is_none(), "an edited file");
+        write_exports(cache.path(), "k", &d, &editable);
+        std::fs::write(pkg.path().join("b.go"), "package a").unwrap();
+        assert!(read_exports(cache.path(), "k").is_none(), "a new file");
+
+        write_exports(cache.path(), "k", &d, &editable);
+        assert!(read_exports(cache.path(), "k").is_some());
+        std::fs::remove_file(&export).unwrap();
+        assert!(
+            read_exports(cache.path(), "k").is_none(),
+            "a trimmed export file"
+        );
+    }
+
+    #[test]
+    fn an_answer_is_not_kept_if_a_file_may_have_changed_while_it_was_asked() {
+        let cache = tempfile::tempdir().unwrap();
+        let pkg = tempfile::tempdir().unwrap();
+        std::fs::write(pkg.path().join("a.go"), "package a").unwrap();
+        let editable = [pkg.path().to_path_buf()];
+        let now = SystemTime::now();
+        write(
+            cache.path(),
+            "closure",
+            "k",
+            &Exports::new(),
+            &editable,
+            now,
+        );
+        assert!(read_exports(cache.path(), "k").is_none(), "saved just now");
+        let later = now + TOO_RECENT + Duration::from_secs(1);
+        write(
+            cache.path(),
+            "closure",
+            "k",
+            &Exports::new(),
+            &editable,
+            later,
+        );
+        assert!(read_exports(cache.path(), "k").is_some(), "settled");
+    }
+
+    #[test]
+    fn symbolic_links_to_files_are_hashed_through() {
+        let pkg = tempfile::tempdir().unwrap();
+        let elsewhere = tempfile::tempdir().unwrap();
+        let target = elsewhere.path().join("real.go");
+        std::fs::write(&target, "package a").unwrap();
+        std::os::unix::fs::symlink(&target, pkg.path().join("a.go")).unwrap();
+        let before = dir_hash(pkg.path());
+        std::fs::write(&target, "package a // edited").unwrap();
+        assert_ne!(before, dir_hash(pkg.path()));
+    }
+
+    #[test]
+    fn a_tree_hash_sees_new_packages_and_skips_what_go_skips() {
+        let m = tempfile::tempdir().unwrap();
+        let put = |rel: &str, text: &str| {
+            let p = m.path().join(rel);
+            std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+            std::fs::write(p, text).unwrap();
+        };
+        put("a/a.go", "package a");
+        put("a/README", "docs");
+        let h = tree_hash(m.path());
+        put("a/README", "more docs");
+        put("a/testdata/x.go", "package x");
+        put("_tmp/x.go", "package x");
+        put(".git/x.go", "package x");
+        put("vendor/v/v.go", "package v");
+        put("nested/go.mod", "module nested");
+        put("nested/n.go", "package n");
+        std::fs::create_dir_all(m.path().join("empty/dir")).unwrap();
+        assert_eq!(h, tree_hash(m.path()), "nothing go walks changed");
+        put("empty/dir/n.go", "package n");
+        let h2 = tree_hash(m.path());
+        assert_ne!(h, h2, "a new package");
+        put("empty/dir/n.go", "//go:build ignore\n\npackage n");
+        assert_ne!(h2, tree_hash(m.path()), "an edited file");
+    }
+
+    #[test]
+    fn the_module_cache_and_the_standard_library_are_not_editable() {
+        assert!(!editable(true, "/usr/local/go/src/fmt", None));
+        assert!(!editable(
+            false,
+            "/m/pkg/mod/x.io/y@v1.2.0/z",
+            Some("v1.2.0")
+        ));
+        assert!(editable(false, "/home/u/app/z", Some("")));
+        assert!(editable(
+            false,
+            "/home/u/app/vendor/x.io/y/z",
+            Some("v1.2.0")
+        ));
+    }
+
+    #[test]
+    fn the_key_follows_the_module_graph_and_the_environment() {
+        let m = tempfile::tempdir().unwrap();
+        std::fs::write(m.path().join("go.mod"), "module x\n").unwrap();
+        let go = Path::new("/nonexistent/go");
+        let a = key("p", go, Some(m.path()));
+        assert_eq!(a, key("p", go, Some(m.path())));
+        assert_ne!(a, key("q", go, Some(m.path())), "the per-command key");
+        std::fs::write(m.path().join("go.sum"), "x v1 h1:…\n").unwrap();
+        assert_ne!(a, key("p", go, Some(m.path())), "go.sum");
+        assert!(build_variable("GOARCH") && build_variable("CGO_CFLAGS") && build_variable("CC"));
+        assert!(!build_variable("PWD") && !build_variable("SHLVL"));
+        assert!(!build_variable("GOAOP_LOG") && !build_variable("GOAOP_CONFIG"));
+        assert!(build_variable("GOAMD64") && build_variable("GOFLAGS"));
+    }
+}

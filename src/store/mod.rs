@@ -1,0 +1,26 @@
+//! goaop's on-disk cache: where it lives ([`cache_dir`]), files trusted
+//! only if their checksum holds ([`sealed`]), and answers of the go command
+//! kept across builds while nothing they depend on changed ([`kept`]). The
+//! `-toolexec` backend and driver mode share them, so both trust a kept
+//! answer on exactly the same terms.
+
+pub mod kept;
+pub mod sealed;
+
+use std::path::PathBuf;
+
+/// The user's cache directory for goaop (`$XDG_CACHE_HOME/goaop` or
+/// `~/.cache/goaop`). A relative `XDG_CACHE_HOME` is ignored, as the XDG
+/// Base Directory spec says (tool calls run in each package's directory:
+/// it would scatter caches through the module).
+pub fn cache_dir() -> Option<PathBuf> {
+    let absolute = |v: std::ffi::OsString| Some(PathBuf::from(v)).filter(|p| p.is_absolute());
+    let base = std::env::var_os("XDG_CACHE_HOME")
+        .and_then(absolute)
+        .or_else(|| {
+            std::env::var_os("HOME")
+                .and_then(absolute)
+                .map(|h| h.join(".cache"))
+        })?;
+    Some(base.join("goaop"))
+}

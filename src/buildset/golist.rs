@@ -65,7 +65,13 @@ pub struct PackageError {
     pub err: String,
 }
 
+/// Every field goaop reads (`goaop init` needs the imports).
 pub const FIELDS: &str = "-json=ImportPath,Dir,Name,Standard,GoFiles,Imports,Deps,Module,Error";
+/// What weaving a build's packages needs (no `Deps`, the bulk of a
+/// `-deps` listing).
+pub const BUILD_FIELDS: &str = "-json=ImportPath,Dir,Name,Standard,GoFiles,Module,Error";
+/// What the closure of the advice's imports needs.
+pub const CLOSURE_FIELDS: &str = "-json=ImportPath,Dir,Standard,Deps,Module,Error";
 
 /// A running `go list -e -json …`.
 pub struct Listing {
@@ -73,12 +79,13 @@ pub struct Listing {
 }
 
 impl Listing {
-    /// Start `go list -e -json <args…>` in `dir` (`args`: flags such as
-    /// `-deps`, `-test`, build flags, then patterns).
-    pub fn start(dir: &Path, args: &[String]) -> Result<Listing, String> {
+    /// Start `go list -e <fields> <args…>` in `dir` (`fields`: one of the
+    /// `-json=…` sets above; `args`: flags such as `-deps`, `-test`, build
+    /// flags, then patterns).
+    pub fn start(dir: &Path, fields: &str, args: &[String]) -> Result<Listing, String> {
         let child = Command::new("go")
             .current_dir(dir)
-            .args(["list", "-e", FIELDS])
+            .args(["list", "-e", fields])
             .args(args)
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
@@ -115,5 +122,5 @@ pub fn list(dir: &Path, patterns: &[String]) -> Result<Vec<Package>, String> {
     } else {
         patterns.to_vec()
     };
-    Listing::start(dir, &args)?.finish()
+    Listing::start(dir, FIELDS, &args)?.finish()
 }

@@ -22,7 +22,7 @@ use std::time::SystemTime;
 
 use serde::{Deserialize, Serialize};
 
-use super::golist::{FIELDS, Package};
+use super::golist::{BUILD_FIELDS, CLOSURE_FIELDS, Package};
 use crate::store::{cache_dir, kept};
 
 const KIND: &str = "driver-lists";
@@ -87,7 +87,8 @@ impl Keeper {
         let mut parts = vec![
             "goaop driver lists v1".to_string(),
             crate::VERSION.to_string(),
-            FIELDS.to_string(),
+            BUILD_FIELDS.to_string(),
+            CLOSURE_FIELDS.to_string(),
             dir.display().to_string(),
         ];
         parts.extend(args.iter().cloned());
@@ -125,14 +126,32 @@ impl Keeper {
     }
 
     /// Keep `lists` (listed after [`Keeper::new`]), unless a package has
-    /// an error.
-    pub fn write(&self, lists: &Lists) {
+    /// an error. Of the closure, only the entries of the advice's
+    /// `imports` are kept (their `Deps` name the rest, which is all
+    /// [`super::Closure`] reads); every listed package's directory is
+    /// checked all the same.
+    pub fn write(&self, lists: &Lists, imports: &[String]) {
         if lists.all().any(|p| p.error.is_some()) {
             return;
         }
         let editable = lists.editable_dirs();
-        kept::write(&self.dir, KIND, &self.key, lists, &editable, self.asked);
+        let trimmed = Trimmed {
+            packages: &lists.packages,
+            closure: lists.closure.as_ref().map(|c| {
+                c.iter()
+                    .filter(|p| imports.contains(&p.import_path))
+                    .collect()
+            }),
+        };
+        kept::write(&self.dir, KIND, &self.key, &trimmed, &editable, self.asked);
     }
+}
+
+/// [`Lists`] as kept (serialized the same way).
+#[derive(Serialize)]
+struct Trimmed<'a> {
+    packages: &'a [Package],
+    closure: Option<Vec<&'a Package>>,
 }
 
 /// Whether a pattern names a directory (`.`, `./x`, `../x`, `/abs/x`), as

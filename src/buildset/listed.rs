@@ -6,7 +6,7 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
-use super::golist::{Listing, Package};
+use super::golist::{BUILD_FIELDS, CLOSURE_FIELDS, Listing, Package};
 use super::kept_lists::{Keeper, Lists};
 use super::overlay::Overlay;
 use super::units::listed_target;
@@ -88,9 +88,9 @@ pub fn weave_listed(
     let lists = match keeper.as_ref().and_then(Keeper::read) {
         Some(lists) => lists,
         None => {
-            let packages = Listing::start(req.dir, &args)?;
+            let packages = Listing::start(req.dir, BUILD_FIELDS, &args)?;
             let closure = match &closure_args {
-                Some(a) => Some(Listing::start(req.dir, a)?),
+                Some(a) => Some(Listing::start(req.dir, CLOSURE_FIELDS, a)?),
                 None => None,
             };
             let lists = Lists {
@@ -98,7 +98,7 @@ pub fn weave_listed(
                 closure: closure.map(Listing::finish).transpose()?,
             };
             if let Some(k) = &keeper {
-                k.write(&lists);
+                k.write(&lists, &imports);
             }
             lists
         }

@@ -509,5 +509,32 @@ fn driver_mode_lists_again_exactly_when_the_build_may_differ() {
         "{}",
         text(&o).1
     );
+
+    // The same module through a symbolic link: the go command names its
+    // directories after $PWD, so a listing from one name must not serve
+    // the other (the overlay would name files the build never opens, and
+    // the whole program would come out unwoven).
+    let link = dir.with_extension("link");
+    let _ = std::fs::remove_file(&link);
+    std::os::unix::fs::symlink(&dir, &link).unwrap();
+    let from = |cwd: &Path| {
+        let _ = std::fs::remove_file(&log);
+        let mut cmd = goaop_cmd(cwd, &run_x);
+        cmd.env("PATH", &path).env("PWD", cwd);
+        let o = output(cmd);
+        let (out, err) = text(&o);
+        assert!(o.status.success(), "from {}:\n{out}\n{err}", cwd.display());
+        let n = std::fs::read_to_string(&log)
+            .unwrap_or_default()
+            .lines()
+            .count();
+        (entered(&out).contains("example.com/app/sub.Sub"), n)
+    };
+    settle();
+    assert_eq!(from(&link), (true, 2));
+    assert_eq!(from(&link), (true, 0));
+    assert_eq!(from(&dir), (true, 2), "another name, another listing");
+    assert_eq!(from(&link), (true, 0));
+    let _ = std::fs::remove_file(&link);
     let _ = std::fs::remove_dir_all(&dir);
 }

@@ -4,15 +4,23 @@
 //! (they were most of its cost over plain `go build`: ~70 ms of ~100 on
 //! example/orders).
 //!
-//! Kept only when everything the listings depend on is in the key or in a
-//! hashed directory:
-//! - no user `-overlay` and no `-modfile` (files outside the module graph
-//!   the key reads);
+//! The key adds what `go env` says in the command's directory
+//! ([`GoEnv`]: the toolchain that will build, its GOFLAGS, go.mod and
+//! cgo setting, whatever set them) and `$PWD` (the go command names
+//! directories through it, so a module reached through a symbolic link is
+//! listed under other names). Kept only when everything the listings
+//! depend on is in the key or in a hashed directory:
+//! - a module (go.mod in effect), no workspace (a go.work names modules
+//!   whose go.mod files the key does not read), no GOPATH mode;
+//! - no `-overlay` and no `-modfile`, on the command line or in GOFLAGS
+//!   (files the key does not read);
 //! - every pattern names its packages by directory or import path, or is a
 //!   local `dir/...` walk (whose tree of `.go` files is hashed into the key
 //!   before `go list` runs, so a new package under it is seen); patterns
 //!   such as `all`, `std` or `example.com/...` are listed every time;
-//! - no listed package has an error (it may be what the user is fixing).
+//! - no listed package has an error (it may be what the user is fixing);
+//! - nothing the key read or a listed directory holds changed since
+//!   shortly before the listing started.
 //!
 //! Packages the listings name outside the standard library and the module
 //! cache are the editable directories checked on every use.
@@ -22,6 +30,7 @@ use std::time::SystemTime;
 
 use serde::{Deserialize, Serialize};
 
+use super::goenv::GoEnv;
 use super::golist::{BUILD_FIELDS, CLOSURE_FIELDS, Package};
 use crate::store::{cache_dir, kept};
 
@@ -55,7 +64,7 @@ impl Lists {
 /// Where and under which key the listings of one go command are kept.
 pub struct Keeper {
     dir: PathBuf,
-    key: String,
+    key: kept::Key,
     asked: SystemTime,
 }
 
@@ -65,35 +74,45 @@ const META: &[&str] = &["all", "std", "cmd", "tool", "work"];
 
 impl Keeper {
     /// The keeper for `go list <args>` and `go list <closure>` run in
-    /// `dir` of the module at `module_root`, or `None` if they must be
-    /// listed every time (see the module docs).
+    /// `dir`, where `go env` said `env`, or `None` if they must be listed
+    /// every time (see the module docs).
     pub fn new(
         dir: &Path,
-        module_root: Option<&Path>,
+        env: &GoEnv,
         patterns: &[String],
         args: &[String],
         closure: Option<&[String]>,
     ) -> Option<Keeper> {
-        let unkeepable = |a: &String| {
-            a.starts_with("-overlay") || a.starts_with("-modfile") || a.starts_with("--")
+        let gomod = env.gomod.as_ref()?;
+        if env.gowork.is_some() {
+            return None;
+        }
+        let unkeepable = |a: &str| {
+            ["-overlay", "-modfile", "--overlay", "--modfile"]
+                .iter()
+                .any(|f| a.starts_with(f))
         };
-        if args
-            .iter()
-            .chain(closure.into_iter().flatten())
+        let flags = args.iter().chain(closure.into_iter().flatten());
+        if flags
+            .map(String::as_str)
+            .chain(env.goflags.split_whitespace())
             .any(unkeepable)
         {
             return None;
         }
         let mut parts = vec![
-            "goaop driver lists v1".to_string(),
+            "goaop driver lists v2".to_string(),
             crate::VERSION.to_string(),
             BUILD_FIELDS.to_string(),
             CLOSURE_FIELDS.to_string(),
             dir.display().to_string(),
+            format!("PWD={}", std::env::var("PWD").unwrap_or_default()),
+            env.json.clone(),
         ];
         parts.extend(args.iter().cloned());
         parts.push("closure:".into());
         parts.extend(closure.into_iter().flatten().cloned());
+        let mut trees = Vec::new();
         for p in patterns {
             if META.contains(&p.as_str()) {
                 return None;
@@ -108,11 +127,11 @@ impl Keeper {
                     Some(i) => &prefix[..i.max(1)],
                     None => ".",
                 };
-                parts.push(format!("tree {p}: {}", kept::tree_hash(&dir.join(root))?));
+                trees.push(dir.join(root));
             }
         }
         let go = go_on_path()?;
-        let key = kept::key(&parts.join("\0"), &go, module_root);
+        let key = kept::key_with_trees(&parts.join("\0"), &trees, &go, gomod.parent())?;
         Some(Keeper {
             dir: cache_dir()?,
             key,
@@ -180,27 +199,55 @@ mod tests {
     #[test]
     fn patterns_that_can_grow_are_not_kept() {
         let m = tempfile::tempdir().unwrap();
-        let keeper = |patterns: &[&str], args: &[&str]| {
+        std::fs::write(m.path().join("go.mod"), "module m\n").unwrap();
+        let env = GoEnv {
+            json: "{}".into(),
+            goflags: String::new(),
+            gomod: Some(m.path().join("go.mod")),
+            gowork: None,
+        };
+        let keeper = |env: &GoEnv, patterns: &[&str], args: &[&str]| {
             let patterns: Vec<String> = patterns.iter().map(|s| s.to_string()).collect();
             let args: Vec<String> = args.iter().map(|s| s.to_string()).collect();
-            Keeper::new(m.path(), None, &patterns, &args, None).map(|k| k.key)
+            Keeper::new(m.path(), env, &patterns, &args, None).map(|k| k.key.id().to_string())
         };
         for p in ["all", "std", "example.com/app/..."] {
-            assert!(keeper(&[p], &[]).is_none(), "{p}");
+            assert!(keeper(&env, &[p], &[]).is_none(), "{p}");
         }
-        assert!(keeper(&["."], &["-overlay=o.json"]).is_none());
-        assert!(keeper(&["."], &["-modfile=alt.mod"]).is_none());
-        let dot = keeper(&["."], &[]).expect("a directory is kept");
+        assert!(keeper(&env, &["."], &["-overlay=o.json"]).is_none());
+        assert!(keeper(&env, &["."], &["-modfile=alt.mod"]).is_none());
+        let dot = keeper(&env, &["."], &[]).expect("a directory is kept");
         assert_ne!(
             Some(dot),
-            keeper(&["."], &["-tags=x"]),
+            keeper(&env, &["."], &["-tags=x"]),
             "flags are in the key"
         );
-        let walk = keeper(&["./..."], &[]).expect("a local walk is kept");
+        let walk = keeper(&env, &["./..."], &[]).expect("a local walk is kept");
         std::fs::create_dir_all(m.path().join("new")).unwrap();
-        assert_eq!(Some(walk.clone()), keeper(&["./..."], &[]));
+        assert_eq!(Some(walk.clone()), keeper(&env, &["./..."], &[]));
         std::fs::write(m.path().join("new/n.go"), "package n").unwrap();
-        assert_ne!(Some(walk), keeper(&["./..."], &[]), "a new package");
-        assert!(keeper(&["example.com/app/cmd"], &[]).is_some());
+        assert_ne!(Some(walk), keeper(&env, &["./..."], &[]), "a new package");
+        assert!(keeper(&env, &["example.com/app/cmd"], &[]).is_some());
+
+        // What only `go env` knows.
+        let with = |f: &dyn Fn(&mut GoEnv)| {
+            let mut e = GoEnv {
+                json: env.json.clone(),
+                goflags: String::new(),
+                gomod: env.gomod.clone(),
+                gowork: None,
+            };
+            f(&mut e);
+            keeper(&e, &["."], &[])
+        };
+        assert!(with(&|e| e.goflags = "-modfile=alt.mod".into()).is_none());
+        assert!(with(&|e| e.goflags = "-tags=x -overlay=o.json".into()).is_none());
+        assert!(with(&|e| e.gowork = Some(m.path().join("go.work"))).is_none());
+        assert!(with(&|e| e.gomod = None).is_none(), "GOPATH mode");
+        assert_ne!(
+            with(&|e| e.json = "{\"CGO_ENABLED\": \"0\"}".into()),
+            keeper(&env, &["."], &[]),
+            "go env is in the key"
+        );
     }
 }

@@ -6,6 +6,7 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
+use super::goenv::GoEnv;
 use super::golist::{BUILD_FIELDS, CLOSURE_FIELDS, Listing, Package};
 use super::kept_lists::{Keeper, Lists};
 use super::overlay::Overlay;
@@ -35,8 +36,8 @@ pub struct Request<'a> {
     pub unscoped: bool,
     pub naming: Naming<'a>,
     /// Keep the listings across builds ([`super::kept_lists`]; driver
-    /// mode).
-    pub keep: bool,
+    /// mode), with what `go env` says in `dir`.
+    pub keep: Option<&'a GoEnv>,
 }
 
 /// A listed package, woven.
@@ -80,11 +81,7 @@ pub fn weave_listed(
     let module = crate::project::find_module(req.dir);
     let keeper = req
         .keep
-        .then(|| {
-            let root = module.as_ref().map(|m| m.root.as_path());
-            Keeper::new(req.dir, root, req.patterns, &args, closure_args.as_deref())
-        })
-        .flatten();
+        .and_then(|env| Keeper::new(req.dir, env, req.patterns, &args, closure_args.as_deref()));
     let lists = match keeper.as_ref().and_then(Keeper::read) {
         Some(lists) => lists,
         None => {

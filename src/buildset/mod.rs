@@ -17,6 +17,7 @@
 //!   join point an aspect selects there is a skip with the reason.
 
 pub mod cmdline;
+pub mod goenv;
 pub mod golist;
 mod kept_lists;
 mod listed;

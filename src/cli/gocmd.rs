@@ -16,7 +16,7 @@ use std::process::Command;
 
 use super::{Outcome, rules};
 use crate::buildset::notes::{AdviceErrors, Filter};
-use crate::buildset::{self, Naming, Request, cmdline::GoCommand, overlay::Overlay};
+use crate::buildset::{self, Naming, Request, cmdline::GoCommand, goenv::GoEnv, overlay::Overlay};
 use crate::project;
 
 #[derive(Clone, Debug, Default)]
@@ -47,7 +47,12 @@ pub fn prepare(args: &GoArgs, cwd: &Path) -> Result<Prepared, Outcome> {
         Some(d) => cwd.join(d),
         None => cwd.to_path_buf(),
     };
-    let goflags = std::env::var("GOFLAGS").unwrap_or_default();
+    // GOFLAGS as the go command sees them (the go env file's too).
+    let go_env = GoEnv::read(&dir);
+    let goflags = match &go_env {
+        Some(e) => e.goflags.clone(),
+        None => std::env::var("GOFLAGS").unwrap_or_default(),
+    };
     if let Some(flag) = cmd.coverage(&goflags) {
         return Err(Outcome::usage(format!(
             "`goaop go {sub}` cannot weave a coverage build ({flag}): the go command ignores \
@@ -80,7 +85,7 @@ pub fn prepare(args: &GoArgs, cwd: &Path) -> Result<Prepared, Outcome> {
         test_skips: false,
         unscoped: false,
         naming: Naming::Absolute,
-        keep: true,
+        keep: go_env.as_ref(),
     };
     let listed = buildset::weave_listed(&view, main_module.as_deref(), &req)
         .map_err(|e| failure(format!("goaop: {e}\n")))?;

@@ -40,7 +40,7 @@ pub fn weave(cwd: &Path, rules: &RuleSet, sel: &Selection) -> Result<Vec<Listed>
         } else {
             Naming::RelativeTo(cwd)
         },
-        keep: false,
+        keep: None,
     };
     buildset::weave_listed(&view, main_module.as_deref(), &req)
 }

@@ -53,18 +53,64 @@ fn file(dir: &Path, kind: &str, key: &str) -> PathBuf {
     dir.join(format!("{kind}-{key}.bin"))
 }
 
-/// What an answer depends on besides the editable directories: `parts`
-/// (the asker's: goaop's identity or version, the go command's directory,
-/// flags and patterns or imports), the go command `go`, and the module
-/// graph of `module_root` and the environment.
-pub fn key(parts: &str, go: &Path, module_root: Option<&Path>) -> String {
+/// What an answer depends on besides the editable directories, and the
+/// files that were read to say so (checked again when the answer is kept).
+#[derive(Clone, Debug)]
+pub struct Key {
+    id: String,
+    files: Vec<PathBuf>,
+}
+
+impl Key {
+    pub fn id(&self) -> &str {
+        &self.id
+    }
+}
+
+/// The key of an answer: `parts` (the asker's: goaop's identity or
+/// version, the go command's directory, flags and patterns or imports),
+/// the go command `go`, the module graph of `module_root` and the
+/// environment.
+pub fn key(parts: &str, go: &Path, module_root: Option<&Path>) -> Key {
+    key_of(parts, Vec::new(), Vec::new(), go, module_root)
+}
+
+/// [`key`] with the `.go` files under each of `trees` ([`tree_hash`]);
+/// `None` if a tree cannot be read.
+pub fn key_with_trees(
+    parts: &str,
+    trees: &[PathBuf],
+    go: &Path,
+    module_root: Option<&Path>,
+) -> Option<Key> {
+    let mut hashes = Vec::new();
+    let mut read = Vec::new();
+    for t in trees {
+        let (hash, files) = tree_hash(t)?;
+        hashes.push((t.clone(), hash));
+        read.extend(files);
+    }
+    Some(key_of(parts, hashes, read, go, module_root))
+}
+
+fn key_of(
+    parts: &str,
+    trees: Vec<(PathBuf, String)>,
+    mut read: Vec<PathBuf>,
+    go: &Path,
+    module_root: Option<&Path>,
+) -> Key {
     let mut h = blake3::Hasher::new();
     let mut frame = |b: &[u8]| {
         h.update(&(b.len() as u64).to_le_bytes());
         h.update(b);
     };
-    frame(b"goaop kept closure v1");
+    frame(b"goaop kept answer v2");
     frame(parts.as_bytes());
+    for (t, hash) in &trees {
+        frame(t.as_os_str().as_encoded_bytes());
+        frame(hash.as_bytes());
+    }
     frame(go.as_os_str().as_encoded_bytes());
     if let Ok(m) = std::fs::metadata(go) {
         frame(&m.len().to_le_bytes());
@@ -88,11 +134,15 @@ pub fn key(parts: &str, go: &Path, module_root: Option<&Path>) -> String {
         frame(root.as_os_str().as_encoded_bytes());
         files.extend(graph_files(root));
     }
-    for f in files {
+    for f in &files {
         frame(f.as_os_str().as_encoded_bytes());
-        frame(&std::fs::read(&f).unwrap_or_default());
+        frame(&std::fs::read(f).unwrap_or_default());
     }
-    h.finalize().to_hex()[..32].to_string()
+    read.extend(files);
+    Key {
+        id: h.finalize().to_hex()[..32].to_string(),
+        files: read,
+    }
 }
 
 /// The kept answer of `kind` for `key`, if it is still right: every
@@ -101,9 +151,10 @@ pub fn key(parts: &str, go: &Path, module_root: Option<&Path>) -> String {
 pub fn read<T: DeserializeOwned>(
     dir: &Path,
     kind: &str,
-    key: &str,
+    key: &Key,
     valid: impl Fn(&T) -> bool,
 ) -> Option<T> {
+    let key = key.id();
     let bytes = sealed::read(&file(dir, kind, key), kind, key)?;
     let kept: Kept<T> = serde_json::from_slice(&bytes).ok()?;
     let unedited = kept
@@ -115,19 +166,30 @@ pub fn read<T: DeserializeOwned>(
 
 /// Keep `payload` as the answer of `kind` for `key`; `editable` are the
 /// directories of its packages that can change without changing the key,
-/// `asked` when the go command that gave the answer started. Not kept if a
-/// file of those directories may have changed while it ran (see
-/// [`TOO_RECENT`]): the directories are hashed after the answer, so an
-/// edit in between would otherwise pass for what the answer saw.
+/// `asked` when the go command that gave the answer started (after the key
+/// was computed). Not kept if a file of those directories, or one the key
+/// read, may have changed since shortly before (see [`TOO_RECENT`]): the
+/// key is read before the answer and the directories after it, so an edit
+/// in between (even one undone later, as a `git checkout` would) could
+/// otherwise file the answer under inputs it did not see.
 pub fn write<T: Serialize>(
     dir: &Path,
     kind: &str,
-    key: &str,
+    key: &Key,
     payload: &T,
     editable: &[PathBuf],
     asked: SystemTime,
 ) {
     let settled = asked.checked_sub(TOO_RECENT).unwrap_or(UNIX_EPOCH);
+    let changed = |f: &PathBuf| {
+        std::fs::metadata(f)
+            .and_then(|m| m.modified())
+            .is_ok_and(|t| t > settled)
+    };
+    if key.files.iter().any(changed) {
+        return;
+    }
+    let key = key.id();
     let mut hashed = Vec::with_capacity(editable.len());
     for d in editable {
         let Some(h) = hash_dir(d, Some(settled)) else {
@@ -152,7 +214,8 @@ pub fn write<T: Serialize>(
 /// same way. Such an answer is simply asked for again next time.
 pub const TOO_RECENT: Duration = Duration::from_secs(2);
 
-/// The environment variables the go command reads when it builds.
+/// The environment variables the go command reads when it builds, and
+/// PATH (whether it finds a C compiler turns cgo on or off by default).
 /// goaop's own (`GOAOP_LOG`, `GOAOP_CONFIG`…) are not among them: the
 /// closure does not depend on them (the imports are in the key), and a
 /// build with `GOAOP_LOG` set must not list the closure again.
@@ -161,7 +224,7 @@ fn build_variable(name: &str) -> bool {
         || name.starts_with("CGO_")
         || matches!(
             name,
-            "CC" | "CXX" | "FC" | "AR" | "PKG_CONFIG" | "HOME" | "XDG_CONFIG_HOME"
+            "CC" | "CXX" | "FC" | "AR" | "PKG_CONFIG" | "HOME" | "XDG_CONFIG_HOME" | "PATH"
         )
 }
 
@@ -251,11 +314,12 @@ fn frame_file(
 /// if something cannot be read. Part of a key, it is computed before the go
 /// command runs: a new package under the pattern, or a new file in a
 /// directory that had none, changes it.
-pub fn tree_hash(root: &Path) -> Option<String> {
+pub fn tree_hash(root: &Path) -> Option<(String, Vec<PathBuf>)> {
     let mut h = blake3::Hasher::new();
     let mut seen = std::collections::BTreeSet::new();
-    walk(root, root, &mut h, &mut seen)?;
-    Some(h.finalize().to_hex().to_string())
+    let mut files = Vec::new();
+    walk(root, root, &mut h, &mut seen, &mut files)?;
+    Some((h.finalize().to_hex().to_string(), files))
 }
 
 fn walk(
@@ -263,6 +327,7 @@ fn walk(
     dir: &Path,
     h: &mut blake3::Hasher,
     seen: &mut std::collections::BTreeSet<PathBuf>,
+    files: &mut Vec<PathBuf>,
 ) -> Option<()> {
     if !seen.insert(std::fs::canonicalize(dir).ok()?) {
         return Some(());
@@ -286,10 +351,11 @@ fn walk(
                 || n == "vendor"
                 || path.join("go.mod").exists();
             if !skipped {
-                walk(root, &path, h, seen)?;
+                walk(root, &path, h, seen, files)?;
             }
         } else if n.ends_with(".go") && meta.is_some_and(|m| m.is_file()) {
             frame_file(h, rel(&path).as_encoded_bytes(), &path, None)?;
+            files.push(path);
         }
     }
     Some(())
@@ -316,14 +382,21 @@ mod tests {
         e.iter().all(|f| f.exists())
     }
 
+    fn named(id: &str) -> Key {
+        Key {
+            id: id.to_string(),
+            files: Vec::new(),
+        }
+    }
+
     fn read_exports(dir: &Path, key: &str) -> Option<Exports> {
-        read(dir, "closure", key, exist)
+        read(dir, "closure", &named(key), exist)
     }
 
     /// Kept as if the go command had asked well after the files changed.
     fn write_exports(dir: &Path, key: &str, e: &Exports, editable: &[PathBuf]) {
         let later = SystemTime::now() + Duration::from_secs(60);
-        write(dir, "closure", key, e, editable, later)
+        write(dir, "closure", &named(key), e, editable, later)
     }
 
     #[test]
@@ -361,25 +434,58 @@ mod tests {
         std::fs::write(pkg.path().join("a.go"), "package a").unwrap();
         let editable = [pkg.path().to_path_buf()];
         let now = SystemTime::now();
-        write(
-            cache.path(),
-            "closure",
-            "k",
-            &Exports::new(),
-            &editable,
-            now,
-        );
+        let k = named("k");
+        write(cache.path(), "closure", &k, &Exports::new(), &editable, now);
         assert!(read_exports(cache.path(), "k").is_none(), "saved just now");
         let later = now + TOO_RECENT + Duration::from_secs(1);
         write(
             cache.path(),
             "closure",
-            "k",
+            &k,
             &Exports::new(),
             &editable,
             later,
         );
         assert!(read_exports(cache.path(), "k").is_some(), "settled");
+
+        // A file the key read (go.mod) changed while the go command ran:
+        // the answer may be of the new go.mod, filed under the old one.
+        let m = tempfile::tempdir().unwrap();
+        std::fs::write(m.path().join("go.mod"), "module x\n").unwrap();
+        let k = key("p", Path::new("/nonexistent/go"), Some(m.path()));
+        let asked = SystemTime::now() + TOO_RECENT + Duration::from_secs(1);
+        let go_mod = std::fs::File::options()
+            .write(true)
+            .open(m.path().join("go.mod"))
+            .unwrap();
+        go_mod.set_modified(asked).unwrap();
+        write(
+            cache.path(),
+            "closure",
+            &k,
+            &Exports::new(),
+            &editable,
+            asked,
+        );
+        assert!(
+            read(cache.path(), "closure", &k, exist).is_none(),
+            "go.mod changed"
+        );
+        go_mod
+            .set_modified(asked - TOO_RECENT - Duration::from_secs(1))
+            .unwrap();
+        write(
+            cache.path(),
+            "closure",
+            &k,
+            &Exports::new(),
+            &editable,
+            asked,
+        );
+        assert!(
+            read(cache.path(), "closure", &k, exist).is_some(),
+            "go.mod settled"
+        );
     }
 
     #[test]
@@ -404,7 +510,7 @@ mod tests {
         };
         put("a/a.go", "package a");
         put("a/README", "docs");
-        let h = tree_hash(m.path());
+        let h = tree_hash(m.path()).map(|t| t.0);
         put("a/README", "more docs");
         put("a/testdata/x.go", "package x");
         put("_tmp/x.go", "package x");
@@ -413,12 +519,16 @@ mod tests {
         put("nested/go.mod", "module nested");
         put("nested/n.go", "package n");
         std::fs::create_dir_all(m.path().join("empty/dir")).unwrap();
-        assert_eq!(h, tree_hash(m.path()), "nothing go walks changed");
+        assert_eq!(
+            h,
+            tree_hash(m.path()).map(|t| t.0),
+            "nothing go walks changed"
+        );
         put("empty/dir/n.go", "package n");
-        let h2 = tree_hash(m.path());
+        let h2 = tree_hash(m.path()).map(|t| t.0);
         assert_ne!(h, h2, "a new package");
         put("empty/dir/n.go", "//go:build ignore\n\npackage n");
-        assert_ne!(h2, tree_hash(m.path()), "an edited file");
+        assert_ne!(h2, tree_hash(m.path()).map(|t| t.0), "an edited file");
     }
 
     #[test]
@@ -442,13 +552,18 @@ mod tests {
         let m = tempfile::tempdir().unwrap();
         std::fs::write(m.path().join("go.mod"), "module x\n").unwrap();
         let go = Path::new("/nonexistent/go");
-        let a = key("p", go, Some(m.path()));
-        assert_eq!(a, key("p", go, Some(m.path())));
-        assert_ne!(a, key("q", go, Some(m.path())), "the per-command key");
+        let k = |p: &str| key(p, go, Some(m.path())).id;
+        let a = k("p");
+        assert_eq!(a, k("p"));
+        assert_ne!(a, k("q"), "the per-command key");
         std::fs::write(m.path().join("go.sum"), "x v1 h1:…\n").unwrap();
-        assert_ne!(a, key("p", go, Some(m.path())), "go.sum");
+        assert_ne!(a, k("p"), "go.sum");
         assert!(build_variable("GOARCH") && build_variable("CGO_CFLAGS") && build_variable("CC"));
         assert!(!build_variable("PWD") && !build_variable("SHLVL"));
+        assert!(
+            build_variable("PATH"),
+            "cgo's default follows the C compiler on PATH"
+        );
         assert!(!build_variable("GOAOP_LOG") && !build_variable("GOAOP_CONFIG"));
         assert!(build_variable("GOAMD64") && build_variable("GOFLAGS"));
     }

@@ -325,7 +325,7 @@ impl Nested {
     }
 
     /// The key of the answer kept across builds.
-    pub fn kept_key(&self, key: &str) -> String {
+    pub fn kept_key(&self, key: &str) -> kept::Key {
         kept::key(key, &self.go, self.module_root.as_deref())
     }
 
@@ -367,7 +367,7 @@ impl Nested {
         Ok(packages)
     }
 
-    fn go_list(&self, toolexec: &str, kept_key: &str) -> Result<Deps, String> {
+    fn go_list(&self, toolexec: &str, kept_key: &kept::Key) -> Result<Deps, String> {
         let args = ["list", "-deps", "-export", EXPORT_FIELDS];
         let asked = std::time::SystemTime::now();
         let packages = self.list(&args, toolexec, ("go-list", "export"))?;

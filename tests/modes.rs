@@ -299,6 +299,19 @@ fn driver_mode_weaves_what_the_go_command_compiles() {
     let o = output(cmd);
     assert!(o.status.success(), "{}", text(&o).1);
     want_overlaid(&text(&o).0);
+    // Or in the go env file (`go env -w GOFLAGS=…`): the go command reads
+    // it, so goaop must too (it asks `go env`).
+    let env_file = dir.join("go-env");
+    std::fs::write(
+        &env_file,
+        format!("GOFLAGS=-overlay={}\n", dir.join("overlay.json").display()),
+    )
+    .unwrap();
+    let mut cmd = goaop_cmd(&dir, &["go", "run", "./cmd/x"]);
+    cmd.env("GOENV", &env_file);
+    let o = output(cmd);
+    assert!(o.status.success(), "{}", text(&o).1);
+    want_overlaid(&text(&o).0);
 
     // From a subdirectory, and with -C: the root package is woven too.
     let want: BTreeSet<String> = [

@@ -262,17 +262,61 @@ pub fn is_std(package: &str) -> bool {
     !package.split('/').next().unwrap_or("").contains('.')
 }
 
-/// The go.work governing `root`: `$GOWORK` when set (`off` disables), else
-/// the nearest go.work upwards.
+/// The go.work governing `root`: `GOWORK` when set (in the environment or
+/// the go env file; `off` disables), else the nearest go.work upwards.
 pub fn find_gowork(root: &Path) -> Option<std::path::PathBuf> {
-    match std::env::var("GOWORK") {
-        Ok(v) if v == "off" => return None,
-        Ok(v) if !v.is_empty() => return Some(v.into()),
+    match go_env_setting("GOWORK") {
+        Some(v) if v == "off" => return None,
+        Some(v) if !v.is_empty() => return Some(v.into()),
         _ => {}
     }
     root.ancestors()
         .map(|d| d.join("go.work"))
         .find(|p| p.is_file())
+}
+
+/// The go.mod of every module a go.work `use`s.
+pub fn gowork_modules(work: &Path) -> Vec<std::path::PathBuf> {
+    let Ok(text) = std::fs::read_to_string(work) else {
+        return Vec::new();
+    };
+    let dir = work.parent().unwrap_or(Path::new("."));
+    directives(&text)
+        .into_iter()
+        .filter(|(verb, _)| *verb == "use")
+        .filter_map(|(_, args)| Some(dir.join(args.first()?).join("go.mod")))
+        .collect()
+}
+
+/// A go setting as the go command reads it: the environment variable if it
+/// is set and not empty, else the go env file's line (`go env -w`).
+pub fn go_env_setting(name: &str) -> Option<String> {
+    if let Some(v) = std::env::var_os(name).filter(|v| !v.is_empty()) {
+        return Some(v.to_string_lossy().into_owned());
+    }
+    env_file_setting(&std::fs::read_to_string(go_env_file()?).ok()?, name)
+}
+
+/// `name`'s value in a go env file's text (`NAME=value` lines).
+fn env_file_setting(text: &str, name: &str) -> Option<String> {
+    text.lines()
+        .find_map(|l| l.strip_prefix(name)?.strip_prefix('='))
+        .map(|v| v.trim().to_string())
+}
+
+/// The go env file (`go env -w` writes it): `$GOENV`, else
+/// `<user config dir>/go/env`.
+pub fn go_env_file() -> Option<std::path::PathBuf> {
+    if let Some(v) = std::env::var_os("GOENV") {
+        return (!v.is_empty() && v != "off").then(|| std::path::PathBuf::from(v));
+    }
+    let config = std::env::var_os("XDG_CONFIG_HOME")
+        .map(std::path::PathBuf::from)
+        .filter(|p| p.is_absolute())
+        .or_else(|| {
+            std::env::var_os("HOME").map(|h| std::path::PathBuf::from(h).join(".config"))
+        })?;
+    Some(config.join("go").join("env"))
 }
 
 /// The directives of a go.mod/go.work text as (verb, arguments), blocks
@@ -302,6 +346,31 @@ fn directives(text: &str) -> Vec<(&str, Vec<&str>)> {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn workspace_modules_and_go_env_file_settings() {
+        let d = tempfile::tempdir().unwrap();
+        let work = d.path().join("go.work");
+        std::fs::write(
+            &work,
+            "go 1.22\n\nuse (\n\t./app\n\t./lib // shared\n)\nuse ./tools\n",
+        )
+        .unwrap();
+        assert_eq!(
+            gowork_modules(&work),
+            ["app", "lib", "tools"].map(|m| d.path().join(m).join("go.mod"))
+        );
+        let env = "GOFLAGS=-modfile=alt.mod -tags=x\nGOWORK=/w/x.work\nGOWORKX=no\n";
+        assert_eq!(
+            env_file_setting(env, "GOWORK").as_deref(),
+            Some("/w/x.work")
+        );
+        assert_eq!(
+            env_file_setting(env, "GOFLAGS").as_deref(),
+            Some("-modfile=alt.mod -tags=x")
+        );
+        assert_eq!(env_file_setting(env, "GOPROXY"), None);
+    }
+
     use super::*;
 
     #[test]

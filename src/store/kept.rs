@@ -129,7 +129,7 @@ fn key_of(
         frame(k.as_bytes());
         frame(v.as_bytes());
     }
-    let mut files: Vec<PathBuf> = go_env_file().into_iter().collect();
+    let mut files: Vec<PathBuf> = crate::gomod::go_env_file().into_iter().collect();
     if let Some(root) = module_root {
         frame(root.as_os_str().as_encoded_bytes());
         files.extend(graph_files(root));
@@ -228,20 +228,9 @@ fn build_variable(name: &str) -> bool {
         )
 }
 
-/// The go env file (`go env -w` writes it): `$GOENV`, else
-/// `<user config dir>/go/env`.
-fn go_env_file() -> Option<PathBuf> {
-    if let Some(v) = std::env::var_os("GOENV") {
-        return (!v.is_empty() && v != "off").then(|| PathBuf::from(v));
-    }
-    let config = std::env::var_os("XDG_CONFIG_HOME")
-        .map(PathBuf::from)
-        .filter(|p| p.is_absolute())
-        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".config")))?;
-    Some(config.join("go").join("env"))
-}
-
-/// The files that decide the module graph of the module at `root`.
+/// The files that decide the module graph of the module at `root`: its
+/// go.mod and go.sum, vendor/modules.txt, and the governing go.work with
+/// its go.work.sum and the go.mod of every module it uses.
 pub fn graph_files(root: &Path) -> Vec<PathBuf> {
     let mut files = vec![
         root.join("go.mod"),
@@ -249,10 +238,20 @@ pub fn graph_files(root: &Path) -> Vec<PathBuf> {
         root.join("vendor").join("modules.txt"),
     ];
     if let Some(work) = crate::gomod::find_gowork(root) {
+        files.extend(crate::gomod::gowork_modules(&work));
         files.push(work.with_extension("work.sum"));
         files.push(work);
     }
     files
+}
+
+/// Whether a go command flag (or a GOFLAGS word) makes it read a file no
+/// key reads: `-overlay` (its replacements) and `-modfile` (a go.mod of
+/// another name). Answers of such a command are never kept.
+pub fn outside_the_key(flag: &str) -> bool {
+    ["-overlay", "-modfile", "--overlay", "--modfile"]
+        .iter()
+        .any(|f| flag.starts_with(f))
 }
 
 /// A hash of a directory's files (names and bytes, sorted by name;
@@ -558,6 +557,23 @@ mod tests {
         assert_ne!(a, k("q"), "the per-command key");
         std::fs::write(m.path().join("go.sum"), "x v1 h1:…\n").unwrap();
         assert_ne!(a, k("p"), "go.sum");
+        // A workspace: another module's go.mod decides the graph too.
+        std::fs::create_dir_all(m.path().join("lib")).unwrap();
+        std::fs::write(m.path().join("lib/go.mod"), "module lib\n").unwrap();
+        std::fs::write(
+            m.path().join("go.work"),
+            "go 1.22\nuse (\n\t.\n\t./lib\n)\n",
+        )
+        .unwrap();
+        let b = k("p");
+        std::fs::write(
+            m.path().join("lib/go.mod"),
+            "module lib\nreplace dep => ../dep\n",
+        )
+        .unwrap();
+        assert_ne!(b, k("p"), "a used module's go.mod");
+        assert!(outside_the_key("-modfile=alt.mod") && outside_the_key("--overlay=o.json"));
+        assert!(!outside_the_key("-mod=mod") && !outside_the_key("-tags=x"));
         assert!(build_variable("GOARCH") && build_variable("CGO_CFLAGS") && build_variable("CC"));
         assert!(!build_variable("PWD") && !build_variable("SHLVL"));
         assert!(

@@ -208,8 +208,8 @@ pub fn resolve(
     let nested = Nested::new(module_root, tool, imports);
     let key = nested.key();
     let kept_key = nested.kept_key(&key);
-    if let Some(d) =
-        cache::cache_dir().and_then(|dir| kept::read(&dir, KIND, &kept_key, Deps::exports_exist))
+    if let (Some(dir), Some(k)) = (cache::cache_dir(), &kept_key)
+        && let Some(d) = kept::read(&dir, KIND, k, Deps::exports_exist)
     {
         return Ok(d);
     }
@@ -222,10 +222,10 @@ pub fn resolve(
     }
     for dir in run_dir().into_iter().chain(work.map(Path::to_path_buf)) {
         if let Some(shared) = Shared::open(&dir, KIND, &key) {
-            return shared.get_or(|| nested.go_list(toolexec, &kept_key));
+            return shared.get_or(|| nested.go_list(toolexec, kept_key.as_ref()));
         }
     }
-    nested.go_list(toolexec, &kept_key)
+    nested.go_list(toolexec, kept_key.as_ref())
 }
 
 /// The `-json` fields of the nested export list: also how a goaop call
@@ -324,9 +324,24 @@ impl Nested {
         h.finalize().to_hex()[..32].to_string()
     }
 
-    /// The key of the answer kept across builds.
-    pub fn kept_key(&self, key: &str) -> kept::Key {
-        kept::key(key, &self.go, self.module_root.as_deref())
+    /// The key of the answer kept across builds; `None` if it must not be
+    /// kept: in GOPATH mode, or with `-overlay`/`-modfile` (see
+    /// [`kept::outside_the_key`]) among the flags or in GOFLAGS.
+    pub fn kept_key(&self, key: &str) -> Option<kept::Key> {
+        let root = self.module_root.as_deref()?;
+        if crate::gomod::go_env_setting("GO111MODULE").as_deref() == Some("off") {
+            return None;
+        }
+        let goflags = crate::gomod::go_env_setting("GOFLAGS").unwrap_or_default();
+        let mut flags = self
+            .flags
+            .iter()
+            .map(String::as_str)
+            .chain(goflags.split_whitespace());
+        if flags.any(kept::outside_the_key) {
+            return None;
+        }
+        Some(kept::key(key, &self.go, Some(root)))
     }
 
     /// Run `go list <args> -toolexec=<toolexec> <flags> -- <imports>`:
@@ -367,7 +382,7 @@ impl Nested {
         Ok(packages)
     }
 
-    fn go_list(&self, toolexec: &str, kept_key: &kept::Key) -> Result<Deps, String> {
+    fn go_list(&self, toolexec: &str, kept_key: Option<&kept::Key>) -> Result<Deps, String> {
         let args = ["list", "-deps", "-export", EXPORT_FIELDS];
         let asked = std::time::SystemTime::now();
         let packages = self.list(&args, toolexec, ("go-list", "export"))?;
@@ -379,8 +394,8 @@ impl Nested {
             }
             deps.packages.insert(p.import_path, p.export);
         }
-        if let Some(dir) = cache::cache_dir() {
-            kept::write(&dir, KIND, kept_key, &deps, &editable, asked);
+        if let (Some(dir), Some(key)) = (cache::cache_dir(), kept_key) {
+            kept::write(&dir, KIND, key, &deps, &editable, asked);
         }
         Ok(deps)
     }

@@ -95,17 +95,16 @@ pub fn resolve(module_root: &Path, tool: &Path, imports: &[String]) -> Result<Li
     let key = nested.key();
     let kept_key = nested.kept_key(&key);
     let cache_dir = cache::cache_dir();
-    if let Some(l) = cache_dir
-        .as_deref()
-        .and_then(|dir| kept::read(dir, KIND, &kept_key, |_: &Listing| true))
+    if let (Some(dir), Some(k)) = (&cache_dir, &kept_key)
+        && let Some(l) = kept::read(dir, KIND, k, |_: &Listing| true)
     {
         return Ok(l);
     }
     let list = || {
         let asked = std::time::SystemTime::now();
         let (listing, editable) = go_list(&nested)?;
-        if let Some(dir) = &cache_dir {
-            kept::write(dir, KIND, &kept_key, &listing, &editable, asked);
+        if let (Some(dir), Some(k)) = (&cache_dir, &kept_key) {
+            kept::write(dir, KIND, k, &listing, &editable, asked);
         }
         Ok(listing)
     };

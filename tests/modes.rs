@@ -523,6 +523,39 @@ fn driver_mode_lists_again_exactly_when_the_build_may_differ() {
         text(&o).1
     );
 
+    // Woven packages are kept too (src/buildset/kept_woven.rs): an edited
+    // file is woven again, and an aspect edit weaves everything again.
+    let sub_go = dir.join("sub/sub.go");
+    let sub = std::fs::read_to_string(&sub_go).unwrap();
+    std::fs::write(
+        &sub_go,
+        sub.replace("return \"sub\"", "return Sub2()")
+            + "\nfunc Sub2() string { return \"sub2\" }\n",
+    )
+    .unwrap();
+    let (out, _) = lists(&run_x, &[]);
+    assert!(entered(&out).contains("example.com/app/sub.Sub2"), "{out}");
+    assert!(out.contains("HELLO X sub2 untagged"), "{out}");
+    let aspects = dir.join("aspects.yaml");
+    let yaml = std::fs::read_to_string(&aspects).unwrap();
+    std::fs::write(
+        &aspects,
+        yaml.replace(
+            "obs.Enter(\"{{.QualifiedName}}\")",
+            "obs.Enter(\"v2 {{.QualifiedName}}\")",
+        ),
+    )
+    .unwrap();
+    let (out, _) = lists(&run_x, &[]);
+    assert!(
+        entered(&out).contains("v2 example.com/app/sub.Sub2"),
+        "{out}"
+    );
+    assert!(entered(&out).contains("v2 example.com/app.Greet"), "{out}");
+    settle();
+    let (again, _) = lists(&run_x, &[]);
+    assert_eq!(again, out, "kept and woven alike");
+
     // The same module through a symbolic link: the go command names its
     // directories after $PWD, so a listing from one name must not serve
     // the other (the overlay would name files the build never opens, and
@@ -541,7 +574,7 @@ fn driver_mode_lists_again_exactly_when_the_build_may_differ() {
             .unwrap_or_default()
             .lines()
             .count();
-        (entered(&out).contains("example.com/app/sub.Sub"), n)
+        (entered(&out).contains("v2 example.com/app/sub.Sub"), n)
     };
     settle();
     assert_eq!(from(&link), (true, 2));

@@ -32,6 +32,7 @@ use serde::{Deserialize, Serialize};
 
 use super::goenv::GoEnv;
 use super::golist::{BUILD_FIELDS, CLOSURE_FIELDS, Package};
+use super::kept_woven::KeptWoven;
 use crate::store::{cache_dir, kept};
 
 const KIND: &str = "driver-lists";
@@ -137,6 +138,11 @@ impl Keeper {
             key,
             asked: SystemTime::now(),
         })
+    }
+
+    /// The woven units kept with these listings ([`super::kept_woven`]).
+    pub fn woven(&self, view: &crate::compile::RuleSetRef) -> Option<KeptWoven> {
+        KeptWoven::open(self.dir.clone(), self.key.id(), view)
     }
 
     /// The kept listings, if nothing they depend on changed.

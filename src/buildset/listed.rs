@@ -135,6 +135,7 @@ pub fn weave_listed(
         v.sort();
         v
     };
+    let mut kept_woven = keeper.as_ref().and_then(|k| k.woven(view));
     let mut out = Vec::new();
     let mut packages: Vec<Option<Package>> = packages.into_iter().map(Some).collect();
     for i in keep {
@@ -159,13 +160,24 @@ pub fn weave_listed(
             return Err(format!("package {}: {}", pkg.import_path, e.err));
         }
         let unit = from_listing(&pkg, target, req.overlay, req.naming)?;
-        let woven = weave_unit(view, main_module, &unit, &closure, req.test_skips)
-            .map_err(|e| e.to_string())?;
+        let weave = || weave_unit(view, main_module, &unit, &closure, req.test_skips);
+        let woven = match &mut kept_woven {
+            Some(k) => {
+                let off_limits = closure.reason(&unit.path);
+                let key = k.unit_key(main_module, &unit, off_limits.as_deref(), req.test_skips);
+                k.get_or(key, weave)
+            }
+            None => weave(),
+        }
+        .map_err(|e| e.to_string())?;
         out.push(Listed {
             unit,
             woven,
             package: pkg,
         });
+    }
+    if let Some(k) = kept_woven {
+        k.save();
     }
     Ok(out)
 }

@@ -20,6 +20,7 @@ pub mod cmdline;
 pub mod goenv;
 pub mod golist;
 mod kept_lists;
+mod kept_woven;
 mod listed;
 pub mod notes;
 pub mod overlay;
@@ -45,7 +46,7 @@ pub struct Unit {
 }
 
 /// A woven unit: parallel to [`Unit::files`].
-#[derive(Debug, Default)]
+#[derive(Clone, Debug, Default, serde::Serialize, serde::Deserialize)]
 pub struct WovenUnit {
     /// `Some(text)` for each file that changed.
     pub files: Vec<Option<String>>,

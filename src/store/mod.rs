@@ -1,9 +1,11 @@
 //! goaop's on-disk cache: where it lives ([`cache_dir`]), files trusted
-//! only if their checksum holds ([`sealed`]), and answers of the go command
-//! kept across builds while nothing they depend on changed ([`kept`]). The
-//! `-toolexec` backend and driver mode share them, so both trust a kept
-//! answer on exactly the same terms.
+//! only if their checksum holds ([`sealed`]), goaop's own identity (a hash
+//! of its executable, in every key: [`identity`]), and answers of the go
+//! command kept across builds while nothing they depend on changed
+//! ([`kept`]). The `-toolexec` backend and driver mode share them, so both
+//! trust a kept answer on exactly the same terms.
 
+pub mod identity;
 pub mod kept;
 pub mod sealed;
 

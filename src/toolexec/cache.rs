@@ -37,13 +37,13 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use super::config::Project;
-use super::identity;
 use crate::compile::{AlignedBytes, Fingerprint, RuleSetRef};
 use crate::diag::Sources;
 use crate::outcome::Outcome;
 use crate::packs::resolve::{self, Located, Locator};
 use crate::packs::{self, PackFrom, Packs};
 use crate::project;
+use crate::store::identity;
 use crate::store::sealed;
 
 /// A rule set in aligned memory.

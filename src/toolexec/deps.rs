@@ -38,7 +38,8 @@ use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 
 use super::flags::{GoCommand, nested_goflags};
-use super::{cache, config, identity};
+use super::{cache, config};
+use crate::store::identity;
 use crate::store::{kept, sealed};
 
 /// Import path → export data file, for every package in the closure.

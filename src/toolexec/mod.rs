@@ -14,7 +14,6 @@ mod compile;
 mod config;
 mod deps;
 pub(crate) mod flags;
-mod identity;
 mod importcfg;
 mod link;
 mod sources;
@@ -26,6 +25,7 @@ use std::path::{Path, PathBuf};
 use crate::buildset::notes::{AdviceErrors, notes_for};
 pub use crate::buildset::notes::{Collector, Reported};
 use crate::outcome::Outcome;
+use crate::store::identity;
 use crate::weave::Decision;
 
 /// What `main.rs` should do with a toolexec call.

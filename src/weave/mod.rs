@@ -50,7 +50,7 @@ pub struct PackageInfo<'a> {
 }
 
 /// What happened to one (join point, aspect) pair.
-#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Decision {
     /// Index into the package's files.
     pub file: usize,

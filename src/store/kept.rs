@@ -457,32 +457,21 @@ mod tests {
             .write(true)
             .open(m.path().join("go.mod"))
             .unwrap();
-        go_mod.set_modified(asked).unwrap();
-        write(
-            cache.path(),
-            "closure",
-            &k,
-            &Exports::new(),
-            &editable,
-            asked,
-        );
+        let kept_at = |modified: SystemTime| {
+            go_mod.set_modified(modified).unwrap();
+            write(
+                cache.path(),
+                "closure",
+                &k,
+                &Exports::new(),
+                &editable,
+                asked,
+            );
+            read(cache.path(), "closure", &k, exist).is_some()
+        };
+        assert!(!kept_at(asked), "go.mod changed");
         assert!(
-            read(cache.path(), "closure", &k, exist).is_none(),
-            "go.mod changed"
-        );
-        go_mod
-            .set_modified(asked - TOO_RECENT - Duration::from_secs(1))
-            .unwrap();
-        write(
-            cache.path(),
-            "closure",
-            &k,
-            &Exports::new(),
-            &editable,
-            asked,
-        );
-        assert!(
-            read(cache.path(), "closure", &k, exist).is_some(),
+            kept_at(asked - TOO_RECENT - Duration::from_secs(1)),
             "go.mod settled"
         );
     }

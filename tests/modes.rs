@@ -556,6 +556,40 @@ fn driver_mode_lists_again_exactly_when_the_build_may_differ() {
     let (again, _) = lists(&run_x, &[]);
     assert_eq!(again, out, "kept and woven alike");
 
+    // A settled build hands the go command the same woven files from
+    // goaop's content store (src/store/content.rs). Removed or damaged
+    // there, they are woven and written again, never handed over missing.
+    // A cache of its own: other tests' builds read the shared one.
+    let own = dir.join(".xdg");
+    let xdg = [("XDG_CACHE_HOME", own.to_str().unwrap())];
+    let content = own.join("goaop/content");
+    let (first, n) = lists(&run_x, &xdg);
+    assert_eq!((first.as_str(), n), (out.as_str(), 2));
+    let entries = || {
+        let mut v: Vec<_> = std::fs::read_dir(&content)
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .collect();
+        v.sort();
+        v
+    };
+    let written = entries();
+    assert_eq!(lists(&run_x, &xdg), (first.clone(), 0));
+    assert_eq!(entries(), written, "a no-op writes no new entry");
+    std::fs::remove_dir_all(&content).unwrap();
+    assert_eq!(lists(&run_x, &xdg), (first.clone(), 0), "entries removed");
+    assert_eq!(entries().len(), written.len());
+    for e in entries() {
+        for f in std::fs::read_dir(e).unwrap() {
+            let f = f.unwrap().path();
+            if f.extension().is_some_and(|x| x == "go") {
+                std::fs::write(&f, "package damaged\n").unwrap();
+            }
+        }
+    }
+    assert_eq!(lists(&run_x, &xdg), (first.clone(), 0), "entries damaged");
+    let _ = std::fs::remove_dir_all(&own);
+
     // The same module through a symbolic link: the go command names its
     // directories after $PWD, so a listing from one name must not serve
     // the other (the overlay would name files the build never opens, and

@@ -28,6 +28,7 @@
 use std::path::{Path, PathBuf};
 use std::time::SystemTime;
 
+use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 
 use super::goenv::GoEnv;
@@ -36,6 +37,7 @@ use super::kept_woven::KeptWoven;
 use crate::store::{cache_dir, kept};
 
 const KIND: &str = "driver-lists";
+const RESULT_KIND: &str = "driver-build";
 
 /// The listings of one go command.
 #[derive(Default, Deserialize, Serialize)]
@@ -46,7 +48,13 @@ pub struct Lists {
 }
 
 impl Lists {
-    fn editable_dirs(&self) -> Vec<PathBuf> {
+    /// Whether these listings may be kept: not if a package has an error
+    /// (it may be what the user is fixing, in a file no key reads).
+    pub fn keepable(&self) -> bool {
+        !self.all().any(|p| p.error.is_some())
+    }
+
+    pub fn editable_dirs(&self) -> Vec<PathBuf> {
         let mut dirs: Vec<PathBuf> = self
             .all()
             .filter(|p| p.editable())
@@ -145,6 +153,40 @@ impl Keeper {
         KeptWoven::open(self.dir.clone(), self.key.id(), view)
     }
 
+    /// What the caller made of the last build with these listings and the
+    /// rule set `view` (driver mode: the overlay of its woven files and
+    /// the notes it prints), if the directories it was made from are
+    /// unchanged and `valid` accepts it. Weaving is a pure function of the
+    /// listed files, the rule set and goaop's code, and every listed file
+    /// is in an editable directory (hashed) or the standard library or
+    /// module cache (fixed for the key), so a build whose listings still
+    /// hold weaves the same.
+    pub fn result<T: DeserializeOwned>(
+        &self,
+        view: &crate::compile::RuleSetRef,
+        valid: impl Fn(&T) -> bool,
+    ) -> Option<T> {
+        kept::read(&self.dir, RESULT_KIND, &self.result_key(view)?, valid)
+    }
+
+    /// Keep `result` for [`Keeper::result`]; `editable`: the listings'
+    /// editable directories.
+    pub fn keep_result<T: Serialize>(
+        &self,
+        view: &crate::compile::RuleSetRef,
+        result: &T,
+        editable: &[PathBuf],
+    ) {
+        if let Some(key) = self.result_key(view) {
+            kept::write(&self.dir, RESULT_KIND, &key, result, editable, self.asked);
+        }
+    }
+
+    fn result_key(&self, view: &crate::compile::RuleSetRef) -> Option<kept::Key> {
+        let exe = crate::store::identity::exe_id(Some(&self.dir)).ok()?;
+        Some(self.key.derived(&format!("{exe}\0{}", view.fingerprint())))
+    }
+
     /// The kept listings, if nothing they depend on changed.
     pub fn read(&self) -> Option<Lists> {
         kept::read(&self.dir, KIND, &self.key, |_: &Lists| true)
@@ -156,7 +198,7 @@ impl Keeper {
     /// [`super::Closure`] reads); every listed package's directory is
     /// checked all the same.
     pub fn write(&self, lists: &Lists, imports: &[String]) {
-        if lists.all().any(|p| p.error.is_some()) {
+        if !lists.keepable() {
             return;
         }
         let editable = lists.editable_dirs();

@@ -4,7 +4,10 @@
 //! of the advice's imports is listed at the same time, with the same flags.
 
 use std::collections::BTreeMap;
-use std::path::Path;
+use std::path::{Path, PathBuf};
+
+use serde::Serialize;
+use serde::de::DeserializeOwned;
 
 use super::goenv::GoEnv;
 use super::golist::{BUILD_FIELDS, CLOSURE_FIELDS, Listing, Package};
@@ -55,129 +58,186 @@ pub fn weave_listed(
     main_module: Option<&str>,
     req: &Request,
 ) -> Result<Vec<Listed>, String> {
-    let mut common: Vec<String> = req.flags.to_vec();
-    if let Some(o) = req.overlay_file {
-        common.push(format!("-overlay={}", o.display()));
-    }
-    let mut args = common.clone();
-    if req.deps {
-        args.push("-deps".into());
-    }
-    if req.tests {
-        args.push("-test".into());
-    }
-    match (req.patterns.is_empty(), req.deps) {
-        (true, true) => args.push(".".into()),
-        (true, false) => args.push("./...".into()),
-        _ => args.extend(req.patterns.iter().cloned()),
-    }
-    let imports = rule_imports(view)?;
-    let closure_args = (!imports.is_empty()).then(|| {
-        let mut a = common;
-        a.push("-deps".into());
-        a.extend(imports.iter().cloned());
-        a
-    });
-    let module = crate::project::find_module(req.dir);
-    let keeper = req
-        .keep
-        .and_then(|env| Keeper::new(req.dir, env, req.patterns, &args, closure_args.as_deref()));
-    let lists = match keeper.as_ref().and_then(Keeper::read) {
-        Some(lists) => lists,
-        None => {
-            let packages = Listing::start(req.dir, BUILD_FIELDS, &args)?;
-            let closure = match &closure_args {
-                Some(a) => Some(Listing::start(req.dir, CLOSURE_FIELDS, a)?),
-                None => None,
-            };
-            let lists = Lists {
-                packages: packages.finish()?,
-                closure: closure.map(Listing::finish).transpose()?,
-            };
-            if let Some(k) = &keeper {
-                k.write(&lists, &imports);
-            }
-            lists
-        }
-    };
-    let closure = match &lists.closure {
-        Some(l) => Closure::from_listing(&imports, l),
-        None => Closure::default(),
-    };
-    let packages = lists.packages;
+    Lister::new(view, req)?.weave(view, main_module)
+}
 
-    // One unit per import path: a test variant (`p [p.test]`) compiles the
-    // package's files plus its test files, and every other variant the
-    // same files as the package, so the one with the most files stands for
-    // all (non-test files weave the same in each).
-    let mut best: BTreeMap<String, usize> = BTreeMap::new();
-    for (i, p) in packages.iter().enumerate() {
-        if p.dir.as_os_str().is_empty() {
-            // Not found: the go command's own error, unless this lists a
-            // build's dependencies (the build itself then reports it).
-            match &p.error {
-                Some(e) if !req.deps => {
-                    return Err(format!("package {}: {}", p.import_path, e.err));
-                }
-                _ => continue,
-            }
+/// The `go list` commands of a request, and where their answers are kept
+/// (driver mode).
+pub struct Lister<'a> {
+    req: &'a Request<'a>,
+    args: Vec<String>,
+    closure_args: Option<Vec<String>>,
+    imports: Vec<String>,
+    keeper: Option<Keeper>,
+    /// The editable directories of the listings, once listed, if they
+    /// may be kept.
+    editable: Option<Vec<PathBuf>>,
+}
+
+impl<'a> Lister<'a> {
+    pub fn new(view: &RuleSetRef, req: &'a Request<'a>) -> Result<Lister<'a>, String> {
+        let mut common: Vec<String> = req.flags.to_vec();
+        if let Some(o) = req.overlay_file {
+            common.push(format!("-overlay={}", o.display()));
         }
-        let Some(t) = listed_target(p, module.as_ref()) else {
-            continue;
-        };
-        let e = best.entry(t.path).or_insert(i);
-        if packages[*e].go_files.len() < p.go_files.len() {
-            *e = i;
+        let mut args = common.clone();
+        if req.deps {
+            args.push("-deps".into());
+        }
+        if req.tests {
+            args.push("-test".into());
+        }
+        match (req.patterns.is_empty(), req.deps) {
+            (true, true) => args.push(".".into()),
+            (true, false) => args.push("./...".into()),
+            _ => args.extend(req.patterns.iter().cloned()),
+        }
+        let imports = rule_imports(view)?;
+        let closure_args = (!imports.is_empty()).then(|| {
+            let mut a = common;
+            a.push("-deps".into());
+            a.extend(imports.iter().cloned());
+            a
+        });
+        let keeper = req.keep.and_then(|env| {
+            Keeper::new(req.dir, env, req.patterns, &args, closure_args.as_deref())
+        });
+        Ok(Lister {
+            req,
+            args,
+            closure_args,
+            imports,
+            keeper,
+            editable: None,
+        })
+    }
+
+    /// What the caller made of the last build with these listings and the
+    /// rule set `view`, if nothing it depends on changed and `valid`
+    /// accepts it (see [`Keeper::result`]).
+    pub fn kept_result<T: DeserializeOwned>(
+        &self,
+        view: &RuleSetRef,
+        valid: impl Fn(&T) -> bool,
+    ) -> Option<T> {
+        self.keeper.as_ref()?.result(view, valid)
+    }
+
+    /// Keep what the caller made of this build (after [`Lister::weave`]).
+    pub fn keep_result<T: Serialize>(&self, view: &RuleSetRef, result: &T) {
+        if let (Some(k), Some(editable)) = (&self.keeper, &self.editable) {
+            k.keep_result(view, result, editable);
         }
     }
-    let keep: Vec<usize> = {
-        let mut v: Vec<usize> = best.into_values().collect();
-        v.sort();
-        v
-    };
-    let mut kept_woven = keeper.as_ref().and_then(|k| k.woven(view));
-    let mut out = Vec::new();
-    let mut packages: Vec<Option<Package>> = packages.into_iter().map(Some).collect();
-    for i in keep {
-        let Some(pkg) = packages[i].take() else {
-            continue;
+
+    /// List (or take the kept listings) and weave.
+    pub fn weave(
+        &mut self,
+        view: &RuleSetRef,
+        main_module: Option<&str>,
+    ) -> Result<Vec<Listed>, String> {
+        let req = self.req;
+        let module = crate::project::find_module(req.dir);
+        let keeper = self.keeper.as_ref();
+        let lists = match keeper.and_then(Keeper::read) {
+            Some(lists) => lists,
+            None => {
+                let packages = Listing::start(req.dir, BUILD_FIELDS, &self.args)?;
+                let closure = match &self.closure_args {
+                    Some(a) => Some(Listing::start(req.dir, CLOSURE_FIELDS, a)?),
+                    None => None,
+                };
+                let lists = Lists {
+                    packages: packages.finish()?,
+                    closure: closure.map(Listing::finish).transpose()?,
+                };
+                if let Some(k) = keeper {
+                    k.write(&lists, &self.imports);
+                }
+                lists
+            }
         };
-        let Some(target) = listed_target(&pkg, module.as_ref()) else {
-            continue;
+        self.editable = lists.keepable().then(|| lists.editable_dirs());
+        let imports = &self.imports;
+        let closure = match &lists.closure {
+            Some(l) => Closure::from_listing(imports, l),
+            None => Closure::default(),
         };
-        if !req.unscoped
-            && view
-                .packages(&target.scope_path, main_module)
-                .map_err(|e| format!("rule set: {e}"))?
-                .is_empty()
-        {
-            continue;
+        let packages = lists.packages;
+
+        // One unit per import path: a test variant (`p [p.test]`) compiles the
+        // package's files plus its test files, and every other variant the
+        // same files as the package, so the one with the most files stands for
+        // all (non-test files weave the same in each).
+        let mut best: BTreeMap<String, usize> = BTreeMap::new();
+        for (i, p) in packages.iter().enumerate() {
+            if p.dir.as_os_str().is_empty() {
+                // Not found: the go command's own error, unless this lists a
+                // build's dependencies (the build itself then reports it).
+                match &p.error {
+                    Some(e) if !req.deps => {
+                        return Err(format!("package {}: {}", p.import_path, e.err));
+                    }
+                    _ => continue,
+                }
+            }
+            let Some(t) = listed_target(p, module.as_ref()) else {
+                continue;
+            };
+            let e = best.entry(t.path).or_insert(i);
+            if packages[*e].go_files.len() < p.go_files.len() {
+                *e = i;
+            }
         }
-        if let Some(e) = &pkg.error {
-            if req.deps {
+        let keep: Vec<usize> = {
+            let mut v: Vec<usize> = best.into_values().collect();
+            v.sort();
+            v
+        };
+        let mut kept_woven = keeper.as_ref().and_then(|k| k.woven(view));
+        let mut out = Vec::new();
+        let mut packages: Vec<Option<Package>> = packages.into_iter().map(Some).collect();
+        for i in keep {
+            let Some(pkg) = packages[i].take() else {
+                continue;
+            };
+            let Some(target) = listed_target(&pkg, module.as_ref()) else {
+                continue;
+            };
+            if !req.unscoped
+                && view
+                    .packages(&target.scope_path, main_module)
+                    .map_err(|e| format!("rule set: {e}"))?
+                    .is_empty()
+            {
                 continue;
             }
-            return Err(format!("package {}: {}", pkg.import_path, e.err));
-        }
-        let unit = from_listing(&pkg, target, req.overlay, req.naming)?;
-        let weave = || weave_unit(view, main_module, &unit, &closure, req.test_skips);
-        let woven = match &mut kept_woven {
-            Some(k) => {
-                let off_limits = closure.reason(&unit.path);
-                let key = k.unit_key(main_module, &unit, off_limits.as_deref(), req.test_skips);
-                k.get_or(key, weave)
+            if let Some(e) = &pkg.error {
+                if req.deps {
+                    continue;
+                }
+                return Err(format!("package {}: {}", pkg.import_path, e.err));
             }
-            None => weave(),
+            let unit = from_listing(&pkg, target, req.overlay, req.naming)?;
+            let weave = || weave_unit(view, main_module, &unit, &closure, req.test_skips);
+            let woven = match &mut kept_woven {
+                Some(k) => {
+                    let off_limits = closure.reason(&unit.path);
+                    let key = k.unit_key(main_module, &unit, off_limits.as_deref(), req.test_skips);
+                    k.get_or(key, weave)
+                }
+                None => weave(),
+            }
+            .map_err(|e| e.to_string())?;
+            out.push(Listed {
+                unit,
+                woven,
+                package: pkg,
+            });
         }
-        .map_err(|e| e.to_string())?;
-        out.push(Listed {
-            unit,
-            woven,
-            package: pkg,
-        });
+        if let Some(k) = kept_woven {
+            k.save();
+        }
+        Ok(out)
     }
-    if let Some(k) = kept_woven {
-        k.save();
-    }
-    Ok(out)
 }

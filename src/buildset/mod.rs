@@ -31,7 +31,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use crate::compile::RuleSetRef;
 use crate::weave::{Decision, PackageInfo, SourceFile, WeaveError, weave_in_scope};
 
-pub use listed::{Listed, Request, weave_listed};
+pub use listed::{Listed, Lister, Request, weave_listed};
 pub use units::{COMMAND_LINE, Naming, Target, dir_import_path, from_listing};
 
 /// One compile of a package.

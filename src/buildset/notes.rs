@@ -64,7 +64,7 @@ pub fn reported(line: &str) -> Option<Reported> {
 const SHOWN: usize = 3;
 
 /// The lines of one template in its aspect file.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 struct Region {
     file: String,
     first: u32,
@@ -75,15 +75,15 @@ struct Region {
 }
 
 /// Where aspects were applied, and the lines of their templates: what the
-/// notes say.
-#[derive(Clone, Debug, Default)]
+/// notes say. Driver mode keeps them with a build's woven files.
+#[derive(Clone, Debug, Default, serde::Serialize, serde::Deserialize)]
 pub struct AdviceErrors {
     regions: Vec<Region>,
     /// Per aspect: the sites it was applied to (`(*S).M (file.go:12)`),
     /// in build order, each once.
     woven: BTreeMap<String, Vec<String>>,
     /// Per aspect: `into` (functions) or `at` (call sites, literals, uses).
-    verb: BTreeMap<String, &'static str>,
+    verb: BTreeMap<String, String>,
     /// The directory relative paths are resolved in (the go command's): it
     /// shortens paths under it in its output.
     base: Option<PathBuf>,
@@ -124,7 +124,7 @@ impl AdviceErrors {
                 JoinKind::Call => "woven at a call of",
                 JoinKind::Ref => "woven at a use of",
             };
-            out.verb.insert(a.name.clone(), verb);
+            out.verb.insert(a.name.clone(), verb.to_string());
             let adv = &a.advice;
             // One region per run of consecutive aspect-file lines (an
             // included snippet's lines are elsewhere in the file).
@@ -179,7 +179,10 @@ impl AdviceErrors {
             at.path, at.line, at.col, region.advice, region.aspect
         );
         if let Some(sites) = self.woven.get(&region.aspect).filter(|s| !s.is_empty()) {
-            let verb = self.verb.get(&region.aspect).copied().unwrap_or("woven at");
+            let verb = self
+                .verb
+                .get(&region.aspect)
+                .map_or("woven at", String::as_str);
             let shown = &sites[..sites.len().min(SHOWN)];
             text.push_str(&format!(", {verb} {}", shown.join(", ")));
             if sites.len() > shown.len() {

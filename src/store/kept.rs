@@ -65,6 +65,20 @@ impl Key {
     pub fn id(&self) -> &str {
         &self.id
     }
+
+    /// The key of an answer that depends on this key's inputs and `part`
+    /// (read the same files).
+    pub fn derived(&self, part: &str) -> Key {
+        let mut h = blake3::Hasher::new();
+        for b in [self.id.as_bytes(), part.as_bytes()] {
+            h.update(&(b.len() as u64).to_le_bytes());
+            h.update(b);
+        }
+        Key {
+            id: h.finalize().to_hex()[..32].to_string(),
+            files: self.files.clone(),
+        }
+    }
 }
 
 /// The key of an answer: `parts` (the asker's: goaop's identity or

@@ -45,11 +45,16 @@ pub fn open<'a>(kind: &str, key: &str, file: &'a [u8]) -> Option<&'a [u8]> {
     (digest(kind, key, payload) == blake3::Hash::from_slice(hash).ok()?).then_some(payload)
 }
 
-/// Read and open a sealed file; `None` if it is missing or damaged.
+/// Read and open a sealed file; `None` if it is missing or damaged. An
+/// intact file is marked used ([`super::trim::used`]).
 pub fn read(path: &Path, kind: &str, key: &str) -> Option<Vec<u8>> {
-    let file = std::fs::read(path).ok()?;
+    use std::io::Read;
+    let mut f = std::fs::File::open(path).ok()?;
+    let meta = f.metadata().ok()?;
+    let mut file = Vec::with_capacity(meta.len() as usize);
+    f.read_to_end(&mut file).ok()?;
     let len = open(kind, key, &file)?.len();
-    let mut file = file;
+    super::trim::used(&f, &meta);
     file.truncate(len);
     Some(file)
 }

@@ -310,7 +310,10 @@ const KIND: &str = "rules";
 /// A cached rule set, if the file is intact (its checksum, then its
 /// structure).
 fn read(file: &Path, key: &str, exe_id: &str) -> Option<Rules> {
-    let bytes = AlignedBytes::read_file(file).ok()?;
+    let f = std::fs::File::open(file).ok()?;
+    let meta = f.metadata().ok()?;
+    crate::store::trim::used(&f, &meta);
+    let bytes = AlignedBytes::read_from(f, meta.len() as usize).ok()?;
     let len = sealed::open(KIND, key, bytes.as_bytes())?.len();
     RuleSetRef::from_bytes(&bytes.as_bytes()[..len]).ok()?;
     Some(Rules {

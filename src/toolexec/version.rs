@@ -31,6 +31,11 @@ pub fn plan(inv: &Invocation) -> Plan {
         Ok(r) => r,
         Err(o) => return Plan::Done(o),
     };
+    // Once per build and tool, not per compile: the walk itself runs at
+    // most once a day.
+    if let Some(dir) = cache::cache_dir() {
+        crate::store::trim::trim(&dir, std::time::SystemTime::now());
+    }
     let fingerprint = match rules.fingerprint() {
         Ok(f) => f,
         Err(e) => return failure(e),

@@ -82,20 +82,17 @@ pub fn toolexec_woven(stderr: &str) -> Woven {
 
 /// The woven files of a driver-mode build run with `-work`.
 pub fn driver_woven(stderr: &str) -> Woven {
-    let dir = stderr
+    let overlay = stderr
         .lines()
-        .find_map(|l| l.strip_prefix("goaop: woven files and overlay kept in "))
-        .unwrap_or_else(|| panic!("no kept overlay in:\n{stderr}"));
-    let json: serde_json::Value =
-        serde_json::from_slice(&std::fs::read(Path::new(dir).join("overlay.json")).unwrap())
-            .unwrap();
+        .find_map(|l| l.strip_prefix("goaop: the woven files are listed in "))
+        .unwrap_or_else(|| panic!("no overlay file in:\n{stderr}"));
+    let json: serde_json::Value = serde_json::from_slice(&std::fs::read(overlay).unwrap()).unwrap();
     let mut out = Woven::new();
     for (original, woven) in json["Replace"].as_object().unwrap() {
         let text = std::fs::read_to_string(woven.as_str().unwrap()).unwrap();
         assert_eq!(&original_of(&text), original);
         out.insert(original.clone(), text);
     }
-    let _ = std::fs::remove_dir_all(dir);
     out
 }
 

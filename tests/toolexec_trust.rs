@@ -546,3 +546,45 @@ fn concurrent_cold_builds_share_one_cache() {
     }
     assert_eq!(cache_files(&xdg, "rules-").len(), 1);
 }
+
+/// An aspect edited while a build runs: cmd/go keys every action on the
+/// tool ID of its first `-V=full` call, which names the rule set of that
+/// moment, so every compile of the build weaves with that rule set
+/// (src/toolexec/pin.rs). Otherwise the main package, woven with the
+/// edited aspect, is filed under the old aspect's key, and the next build
+/// with the old aspect (the edit undone) links it.
+#[test]
+fn an_aspect_edit_during_a_build_does_not_reach_that_build() {
+    let mut m = Module::take();
+    let xdg = fresh_xdg("edit-during");
+    m.bump();
+    // A -toolexec that edits aspects.yaml before the build's first real
+    // compile, then becomes goaop (exec: goaop's parent is the go command).
+    let wrapper = root().join("edit-during.sh");
+    std::fs::write(
+        &wrapper,
+        format!(
+            "#!/bin/sh\ncase \"$1\" in */compile) if [ \"$2\" != -V=full ] && [ ! -e '{mark}' ]; then \
+             touch '{mark}'; sed -i s/trust-mark/edited-mark/ '{aspects}'; fi;; esac\nexec '{GOAOP}' \"$@\"\n",
+            mark = root().join("edit-during.mark").display(),
+            aspects = m.path("aspects.yaml").display(),
+        ),
+    )
+    .unwrap();
+    let _ = std::fs::remove_file(root().join("edit-during.mark"));
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&wrapper, std::fs::Permissions::from_mode(0o755)).unwrap();
+    }
+    let out = m.build_and_run(m.build_with(wrapper.to_str().unwrap(), &xdg, &[]));
+    assert!(
+        root().join("edit-during.mark").exists(),
+        "the wrapper edited the aspects"
+    );
+    assert!(
+        std::fs::read_to_string(m.path("aspects.yaml"))
+            .unwrap()
+            .contains("edited-mark")
+    );
+    assert_eq!(out, WOVEN, "woven with the aspects the build started with");
+}

@@ -36,7 +36,7 @@ const MAX_GOMOD_BYTES: u64 = 16 << 20;
 pub const ASPECT_FILE_NAMES: &[&str] = &["aspects.yaml", "aspects.yml"];
 
 /// The main Go module of a directory.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Module {
     pub root: PathBuf,
     /// The `module` path of go.mod.

@@ -52,6 +52,8 @@ pub struct Rules {
     bytes: AlignedBytes,
     len: usize,
     exe_id: String,
+    /// Its cache key (`rules-<key>.bin`), if it is cached.
+    key: Option<String>,
 }
 
 impl Rules {
@@ -64,6 +66,11 @@ impl Rules {
     /// The identity of the goaop that loaded it ([`identity::exe_id`]).
     pub fn exe_id(&self) -> &str {
         &self.exe_id
+    }
+
+    /// Its cache key, if it is cached ([`read_cached`] reads it back).
+    pub fn key(&self) -> Option<&str> {
+        self.key.as_deref()
     }
 
     pub fn fingerprint(&self) -> Result<Fingerprint, String> {
@@ -302,7 +309,14 @@ pub fn load(project: &Project) -> Result<Rules, Outcome> {
         bytes: AlignedBytes::from_slice(bytes),
         len: bytes.len(),
         exe_id,
+        key: cached.map(|(_, k)| k),
     })
+}
+
+/// The cached rule set of `key` (see [`Rules::key`]), if it is still in
+/// the cache and intact.
+pub fn read_cached(key: &str, exe_id: &str) -> Option<Rules> {
+    read(&cache_dir()?.join(format!("rules-{key}.bin")), key, exe_id)
 }
 
 const KIND: &str = "rules";
@@ -320,5 +334,6 @@ fn read(file: &Path, key: &str, exe_id: &str) -> Option<Rules> {
         bytes,
         len,
         exe_id: exe_id.to_string(),
+        key: Some(key.to_string()),
     })
 }

@@ -16,8 +16,7 @@ use super::args::ToolArgs;
 use super::cache::Rules;
 use super::config::Project;
 use super::{
-    Invocation, Plan, Woven, cache, config, deps, failure, importcfg, nested_toolexec, parent,
-    sources,
+    Invocation, Plan, Woven, deps, failure, importcfg, nested_toolexec, parent, pin, sources,
 };
 use crate::buildset::{self, COMMAND_LINE, Closure, Target, Unit, dir_import_path};
 use crate::compile::RuleSetRef;
@@ -34,16 +33,12 @@ pub fn plan(inv: &Invocation) -> Plan {
     let Some(p) = args.value("-p") else {
         return inv.passthrough();
     };
-    let project = match config::find(inv.config.as_deref()) {
+    let (project, rules) = match pin::rules(inv, false) {
         Ok(p) => p,
         Err(o) => return Plan::Done(o),
     };
     let Some(target) = target(p, &args, &project) else {
         return inv.passthrough();
-    };
-    let rules = match cache::load(&project) {
-        Ok(r) => r,
-        Err(o) => return Plan::Done(o),
     };
     match weave(inv, args, &target, &project, rules) {
         Ok(plan) => plan,

@@ -10,7 +10,7 @@ use crate::outcome::Outcome;
 use crate::project::{self, Module};
 
 /// The aspect files of this build and the main module.
-#[derive(Debug)]
+#[derive(Debug, serde::Serialize, serde::Deserialize)]
 pub struct Project {
     /// The go command's working directory: relative paths and diagnostics
     /// are relative to it.

@@ -459,12 +459,16 @@ const RUN_DIR_AGE: Duration = Duration::from_secs(24 * 3600);
 /// `<cache dir>/runs/<boot id>-<pid>-<start time>` of the parent go
 /// command (Linux; `None` elsewhere or without a cache dir).
 pub(super) fn run_dir() -> Option<PathBuf> {
-    let runs = cache::cache_dir()?.join("runs");
-    let dir = runs.join(go_process_id()?);
+    let dir = run_dir_path()?;
     if !dir.is_dir() && std::fs::create_dir_all(&dir).is_ok() {
-        prune(&runs, &dir);
+        prune(dir.parent()?, &dir);
     }
     Some(dir)
+}
+
+/// [`run_dir`]'s path, without making it.
+pub(super) fn run_dir_path() -> Option<PathBuf> {
+    Some(cache::cache_dir()?.join("runs").join(go_process_id()?))
 }
 
 /// Remove the run directories of go commands long finished.

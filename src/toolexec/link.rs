@@ -8,7 +8,7 @@ use std::path::PathBuf;
 
 use super::args::ToolArgs;
 use super::compile::{rule_imports, work_dir};
-use super::{Invocation, Plan, cache, config, deps, failure, importcfg, nested_toolexec, parent};
+use super::{Invocation, Plan, deps, failure, importcfg, nested_toolexec, parent, pin};
 
 pub fn plan(inv: &Invocation) -> Plan {
     match relink(inv) {
@@ -23,12 +23,8 @@ fn relink(inv: &Invocation) -> Result<Option<Plan>, String> {
     let Some(cfg_path) = args.value("-importcfg").map(PathBuf::from) else {
         return Ok(None);
     };
-    let project = match config::find(inv.config.as_deref()) {
+    let (project, rules) = match pin::rules(inv, false) {
         Ok(p) => p,
-        Err(o) => return Ok(Some(Plan::Done(o))),
-    };
-    let rules = match cache::load(&project) {
-        Ok(r) => r,
         Err(o) => return Ok(Some(Plan::Done(o))),
     };
     let imports = rule_imports(&rules.view()?)?;

@@ -19,16 +19,12 @@
 use std::process::Command;
 
 use super::compile::rule_imports;
-use super::{Invocation, Plan, cache, config, deps, failure, nested_toolexec, sources};
+use super::{Invocation, Plan, cache, config, deps, failure, nested_toolexec, pin, sources};
 use crate::outcome::Outcome;
 
 pub fn plan(inv: &Invocation) -> Plan {
-    let project = match config::find(inv.config.as_deref()) {
+    let (project, rules) = match pin::rules(inv, true) {
         Ok(p) => p,
-        Err(o) => return Plan::Done(o),
-    };
-    let rules = match cache::load(&project) {
-        Ok(r) => r,
         Err(o) => return Plan::Done(o),
     };
     // Once per build and tool, not per compile: the walk itself runs at

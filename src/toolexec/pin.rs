@@ -1,0 +1,137 @@
+//! One rule set per go command. cmd/go asks each tool for its ID
+//! (`-V=full`) once per process and keys every action of the build on it;
+//! goaop's part of that ID names the rule set's fingerprint ([`version`]).
+//! So the compiles and links of one go command must weave with exactly
+//! that rule set, even if an aspect file is edited while the build runs:
+//! otherwise objects woven with the new aspects are filed in the Go build
+//! cache under the old aspects' key, and a later build with the old
+//! aspects (the edit undone) links them: a wrong binary with exit 0.
+//!
+//! The first `-V=full` call of a go command pins its project and rule set
+//! in the command's run directory (`pin-<hash>.bin`, sealed, created once:
+//! a concurrent first call reads the winner's); every later call of the
+//! same command uses the pin. That is also the cheap way in: a compile
+//! reads the pin and the cached rule set, instead of finding the aspect
+//! files and hashing them, go.mod and go.sum on every call. Without a run
+//! directory (not Linux, no cache directory) each call finds the rule set
+//! itself, as before.
+//!
+//! [`version`]: super::version
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+use super::cache::{self, Rules};
+use super::config::{self, Project};
+use super::{Invocation, deps};
+use crate::outcome::Outcome;
+use crate::store::{identity, sealed};
+
+const KIND: &str = "pin";
+
+/// What a go command's first `-V=full` call decided.
+#[derive(Debug, Deserialize, Serialize)]
+struct Pin {
+    project: Project,
+    /// The rule set's cache key and fingerprint (hex).
+    key: String,
+    fingerprint: String,
+}
+
+/// The project and rule set of this call's go command: the pinned ones,
+/// or (`pin`: the `-V=full` call) found and pinned.
+pub fn rules(inv: &Invocation, pin: bool) -> Result<(Project, Rules), Outcome> {
+    let file = pin_file(inv);
+    if let Some(p) = file.as_deref().and_then(read) {
+        return pinned(p);
+    }
+    let project = config::find(inv.config.as_deref())?;
+    let rules = cache::load(&project)?;
+    let (Some(file), true, Some(key)) = (file, pin, rules.key()) else {
+        return Ok((project, rules));
+    };
+    let fingerprint = rules.fingerprint().map_err(fail)?.to_hex();
+    let p = Pin {
+        project,
+        key: key.to_string(),
+        fingerprint,
+    };
+    match write_once(&file, &p) {
+        Ok(true) => Ok((p.project, rules)),
+        // Another first call pinned first: its pin holds for all.
+        Ok(false) => match read(&file) {
+            Some(p) => pinned(p),
+            None => Ok((p.project, rules)),
+        },
+        Err(_) => Ok((p.project, rules)),
+    }
+}
+
+/// The pinned rule set, from the cache; compiled again if it was trimmed
+/// meanwhile, and refused if the aspects are no longer the pinned ones.
+fn pinned(p: Pin) -> Result<(Project, Rules), Outcome> {
+    let exe = identity::exe_id(cache::cache_dir().as_deref()).map_err(fail)?;
+    if let Some(rules) = cache::read_cached(&p.key, &exe) {
+        return Ok((p.project, rules));
+    }
+    let rules = cache::load(&p.project)?;
+    let now = rules.fingerprint().map_err(fail)?;
+    if now.to_hex() != p.fingerprint {
+        return Err(fail(
+            "the aspects changed while this go command ran, and the rule set it started \
+             with is gone from goaop's cache; run the build again",
+        ));
+    }
+    Ok((p.project, rules))
+}
+
+/// The pin of this call's go command and aspects (`--config`,
+/// `GOAOP_CONFIG` and the go command's directory name them), if there is
+/// a run directory.
+fn pin_file(inv: &Invocation) -> Option<PathBuf> {
+    let dir = deps::run_dir_path()?;
+    let mut h = blake3::Hasher::new();
+    let env = std::env::var_os("GOAOP_CONFIG");
+    let cwd = config::parent_cwd();
+    for part in [
+        inv.config.as_deref().map(Path::as_os_str),
+        env.as_deref(),
+        cwd.as_deref().map(Path::as_os_str),
+    ] {
+        let b = part.map_or(&b"\0none"[..], |p| p.as_encoded_bytes());
+        h.update(&(b.len() as u64).to_le_bytes());
+        h.update(b);
+    }
+    Some(dir.join(format!("{KIND}-{}.bin", &h.finalize().to_hex()[..32])))
+}
+
+fn fail(message: impl std::fmt::Display) -> Outcome {
+    Outcome {
+        stderr: format!("goaop: {message}\n"),
+        code: 1,
+        ..Default::default()
+    }
+}
+
+fn read(file: &Path) -> Option<Pin> {
+    let bytes = sealed::read(file, KIND, "")?;
+    serde_json::from_slice(&bytes).ok()
+}
+
+/// Write `pin` unless `file` exists: `Ok(false)` if it did.
+fn write_once(file: &Path, pin: &Pin) -> std::io::Result<bool> {
+    let dir = deps::run_dir().ok_or_else(|| std::io::Error::other("no run directory"))?;
+    let json = serde_json::to_vec(pin).map_err(std::io::Error::other)?;
+    let mut tmp = tempfile::Builder::new()
+        .prefix(".goaop-")
+        .suffix(".tmp")
+        .tempfile_in(dir)?;
+    tmp.write_all(&sealed::seal(KIND, "", &json))?;
+    match tmp.persist_noclobber(file) {
+        Ok(_) => Ok(true),
+        Err(e) if e.error.kind() == std::io::ErrorKind::AlreadyExists => Ok(false),
+        Err(e) => Err(e.error),
+    }
+}

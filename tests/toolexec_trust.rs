@@ -547,6 +547,31 @@ fn concurrent_cold_builds_share_one_cache() {
     assert_eq!(cache_files(&xdg, "rules-").len(), 1);
 }
 
+/// A `-toolexec` program that runs `change` (shell) before the build's
+/// first real compile, then becomes `goaop_then` for that call and every
+/// later one (exec: goaop's parent is the go command).
+fn changes_mid_build(name: &str, change: &str, goaop_then: &str) -> PathBuf {
+    let wrapper = root().join(format!("{name}.sh"));
+    let mark = root().join(format!("{name}.mark"));
+    let _ = std::fs::remove_file(&mark);
+    std::fs::write(
+        &wrapper,
+        format!(
+            "#!/bin/sh
+goaop='{GOAOP}'
+[ -e '{mark}' ] && goaop='{goaop_then}'
+\
+             case \"$1\" in */compile) if [ \"$2\" != -V=full ] && [ ! -e '{mark}' ]; then \
+             touch '{mark}'; goaop='{goaop_then}'; {change}; fi;; esac\nexec \"$goaop\" \"$@\"\n",
+            mark = mark.display(),
+        ),
+    )
+    .unwrap();
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(&wrapper, std::fs::Permissions::from_mode(0o755)).unwrap();
+    wrapper
+}
+
 /// An aspect edited while a build runs: cmd/go keys every action on the
 /// tool ID of its first `-V=full` call, which names the rule set of that
 /// moment, so every compile of the build weaves with that rule set
@@ -558,33 +583,35 @@ fn an_aspect_edit_during_a_build_does_not_reach_that_build() {
     let mut m = Module::take();
     let xdg = fresh_xdg("edit-during");
     m.bump();
-    // A -toolexec that edits aspects.yaml before the build's first real
-    // compile, then becomes goaop (exec: goaop's parent is the go command).
-    let wrapper = root().join("edit-during.sh");
-    std::fs::write(
-        &wrapper,
-        format!(
-            "#!/bin/sh\ncase \"$1\" in */compile) if [ \"$2\" != -V=full ] && [ ! -e '{mark}' ]; then \
-             touch '{mark}'; sed -i s/trust-mark/edited-mark/ '{aspects}'; fi;; esac\nexec '{GOAOP}' \"$@\"\n",
-            mark = root().join("edit-during.mark").display(),
-            aspects = m.path("aspects.yaml").display(),
-        ),
-    )
-    .unwrap();
-    let _ = std::fs::remove_file(root().join("edit-during.mark"));
-    {
-        use std::os::unix::fs::PermissionsExt;
-        std::fs::set_permissions(&wrapper, std::fs::Permissions::from_mode(0o755)).unwrap();
-    }
+    let aspects = m.path("aspects.yaml");
+    let change = format!("sed -i s/trust-mark/edited-mark/ '{}'", aspects.display());
+    let wrapper = changes_mid_build("edit-during", &change, GOAOP);
     let out = m.build_and_run(m.build_with(wrapper.to_str().unwrap(), &xdg, &[]));
     assert!(
-        root().join("edit-during.mark").exists(),
+        std::fs::read_to_string(&aspects)
+            .unwrap()
+            .contains("edited-mark"),
         "the wrapper edited the aspects"
     );
-    assert!(
-        std::fs::read_to_string(m.path("aspects.yaml"))
-            .unwrap()
-            .contains("edited-mark")
-    );
     assert_eq!(out, WOVEN, "woven with the aspects the build started with");
+}
+
+/// goaop replaced while a build runs (its identity is in the tool ID the
+/// build started with): the build fails and says why.
+#[test]
+fn goaop_replaced_during_a_build_fails_it() {
+    let mut m = Module::take();
+    let xdg = fresh_xdg("replaced-during");
+    m.bump();
+    let other = root().join("goaop-replaced");
+    let mut bytes = std::fs::read(GOAOP).unwrap();
+    bytes.extend_from_slice(b"\0a replaced goaop\0");
+    std::fs::write(&other, bytes).unwrap();
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&other, std::fs::Permissions::from_mode(0o755)).unwrap();
+    }
+    let wrapper = changes_mid_build("replaced-during", "true", other.to_str().unwrap());
+    let o = output(m.build_with(wrapper.to_str().unwrap(), &xdg, &[]));
+    failed_with(&o, "goaop itself was replaced while this go command ran");
 }

@@ -38,6 +38,8 @@ struct Pin {
     /// The rule set's cache key and fingerprint (hex).
     key: String,
     fingerprint: String,
+    /// goaop's identity ([`identity::exe_id`]), also in the tool ID.
+    exe: String,
 }
 
 /// The project and rule set of this call's go command: the pinned ones,
@@ -57,6 +59,7 @@ pub fn rules(inv: &Invocation, pin: bool) -> Result<(Project, Rules), Outcome> {
         project,
         key: key.to_string(),
         fingerprint,
+        exe: rules.exe_id().to_string(),
     };
     match write_once(&file, &p) {
         Ok(true) => Ok((p.project, rules)),
@@ -70,9 +73,16 @@ pub fn rules(inv: &Invocation, pin: bool) -> Result<(Project, Rules), Outcome> {
 }
 
 /// The pinned rule set, from the cache; compiled again if it was trimmed
-/// meanwhile, and refused if the aspects are no longer the pinned ones.
+/// meanwhile, and refused if the aspects or goaop itself are no longer the
+/// pinned ones.
 fn pinned(p: Pin) -> Result<(Project, Rules), Outcome> {
     let exe = identity::exe_id(cache::cache_dir().as_deref()).map_err(fail)?;
+    if exe != p.exe {
+        return Err(fail(
+            "goaop itself was replaced while this go command ran (its identity is part of \
+             the tool ID the build started with); run the build again",
+        ));
+    }
     if let Some(rules) = cache::read_cached(&p.key, &exe) {
         return Ok((p.project, rules));
     }

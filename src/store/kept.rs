@@ -20,9 +20,11 @@
 //!   go.sum pins) lists and builds the same for the same inputs.
 //! - **Directories that can be edited in place**: packages of the main
 //!   module, of a workspace module, of a `replace => ../dir` module or of
-//!   `vendor/`. Each such package's directory is hashed (every file's name
-//!   and bytes, symbolic links followed) when the answer is kept, and again
-//!   on every use; so is every tree a `./...` pattern walks.
+//!   `vendor/`. Each such package's directory is fingerprinted (every
+//!   file's name and bytes, symbolic links followed; each file's status
+//!   spares reading it while unchanged: [`super::dirs`]) when the answer is
+//!   kept, and checked on every use; every tree a `./...` pattern walks is
+//!   hashed into the key.
 //!
 //! On use, every editable directory must hash the same and the asker's
 //! check of the payload must pass (the export files of a closure must
@@ -38,14 +40,15 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 
+use super::dirs::{Dir, tree_hash};
 use super::sealed;
 
-/// A kept answer: the payload and the hashes of its editable directories.
+/// A kept answer: the payload and the fingerprints of its editable
+/// directories.
 #[derive(Debug, Default, Serialize, Deserialize)]
 struct Kept<T> {
     payload: T,
-    /// Directory → [`dir_hash`] when the answer was computed.
-    editable: Vec<(PathBuf, String)>,
+    editable: Vec<Dir>,
 }
 
 /// The file of a kept answer of `kind` for `key` in the cache directory `dir`.
@@ -171,10 +174,7 @@ pub fn read<T: DeserializeOwned>(
     let key = key.id();
     let bytes = sealed::read(&file(dir, kind, key), kind, key)?;
     let kept: Kept<T> = serde_json::from_slice(&bytes).ok()?;
-    let unedited = kept
-        .editable
-        .iter()
-        .all(|(d, hash)| dir_hash(d).as_deref() == Some(hash.as_str()));
+    let unedited = kept.editable.iter().all(Dir::unchanged);
     (unedited && valid(&kept.payload)).then_some(kept.payload)
 }
 
@@ -206,10 +206,10 @@ pub fn write<T: Serialize>(
     let key = key.id();
     let mut hashed = Vec::with_capacity(editable.len());
     for d in editable {
-        let Some(h) = hash_dir(d, Some(settled)) else {
+        let Some(fingerprint) = Dir::record(d, settled) else {
             return; // unreadable, or edited too recently: never kept
         };
-        hashed.push((d.clone(), h));
+        hashed.push(fingerprint);
     }
     let kept = Kept {
         payload,
@@ -266,112 +266,6 @@ pub fn outside_the_key(flag: &str) -> bool {
     ["-overlay", "-modfile", "--overlay", "--modfile"]
         .iter()
         .any(|f| flag.starts_with(f))
-}
-
-/// A hash of a directory's files (names and bytes, sorted by name;
-/// symbolic links to files are read, as the go command reads them), `None`
-/// if it cannot be read.
-pub fn dir_hash(dir: &Path) -> Option<String> {
-    hash_dir(dir, None)
-}
-
-/// [`dir_hash`], or `None` if a file changed after `settled`.
-fn hash_dir(dir: &Path, settled: Option<SystemTime>) -> Option<String> {
-    let mut files: Vec<(std::ffi::OsString, PathBuf)> = Vec::new();
-    for e in std::fs::read_dir(dir).ok()? {
-        let e = e.ok()?;
-        let file = match e.file_type().ok()? {
-            t if t.is_symlink() => std::fs::metadata(e.path()).is_ok_and(|m| m.is_file()),
-            t => t.is_file(),
-        };
-        if file {
-            files.push((e.file_name(), e.path()));
-        }
-    }
-    files.sort();
-    let mut h = blake3::Hasher::new();
-    for (name, path) in files {
-        frame_file(&mut h, name.as_encoded_bytes(), &path, settled)?;
-    }
-    Some(h.finalize().to_hex().to_string())
-}
-
-/// Hash `name` and the bytes of `path` into `h`; `None` if unreadable or
-/// changed after `settled`.
-fn frame_file(
-    h: &mut blake3::Hasher,
-    name: &[u8],
-    path: &Path,
-    settled: Option<SystemTime>,
-) -> Option<()> {
-    let mut f = std::fs::File::open(path).ok()?;
-    if let Some(settled) = settled {
-        let modified = f.metadata().and_then(|m| m.modified()).ok()?;
-        if modified > settled {
-            return None;
-        }
-    }
-    let mut bytes = Vec::new();
-    std::io::Read::read_to_end(&mut f, &mut bytes).ok()?;
-    for part in [name, &bytes] {
-        h.update(&(part.len() as u64).to_le_bytes());
-        h.update(part);
-    }
-    Some(())
-}
-
-/// A hash of every `.go` file under `root` (relative names and bytes), in
-/// the directories a `root/...` pattern walks: not those whose names start
-/// with `.` or `_`, nor `testdata`, `vendor` or another module (a `go.mod`
-/// of their own). Symbolic links to directories are followed once. `None`
-/// if something cannot be read. Part of a key, it is computed before the go
-/// command runs: a new package under the pattern, or a new file in a
-/// directory that had none, changes it.
-pub fn tree_hash(root: &Path) -> Option<(String, Vec<PathBuf>)> {
-    let mut h = blake3::Hasher::new();
-    let mut seen = std::collections::BTreeSet::new();
-    let mut files = Vec::new();
-    walk(root, root, &mut h, &mut seen, &mut files)?;
-    Some((h.finalize().to_hex().to_string(), files))
-}
-
-fn walk(
-    root: &Path,
-    dir: &Path,
-    h: &mut blake3::Hasher,
-    seen: &mut std::collections::BTreeSet<PathBuf>,
-    files: &mut Vec<PathBuf>,
-) -> Option<()> {
-    if !seen.insert(std::fs::canonicalize(dir).ok()?) {
-        return Some(());
-    }
-    let mut entries: Vec<std::fs::DirEntry> = std::fs::read_dir(dir)
-        .ok()?
-        .collect::<Result<_, _>>()
-        .ok()?;
-    entries.sort_by_key(|e| e.file_name());
-    let rel = |p: &Path| p.strip_prefix(root).unwrap_or(p).as_os_str().to_owned();
-    for e in entries {
-        let name = e.file_name();
-        let path = e.path();
-        let meta = std::fs::metadata(&path).ok();
-        let is_dir = meta.as_ref().is_some_and(|m| m.is_dir());
-        let n = name.to_string_lossy();
-        if is_dir {
-            let skipped = n.starts_with('.')
-                || n.starts_with('_')
-                || n == "testdata"
-                || n == "vendor"
-                || path.join("go.mod").exists();
-            if !skipped {
-                walk(root, &path, h, seen, files)?;
-            }
-        } else if n.ends_with(".go") && meta.is_some_and(|m| m.is_file()) {
-            frame_file(h, rel(&path).as_encoded_bytes(), &path, None)?;
-            files.push(path);
-        }
-    }
-    Some(())
 }
 
 /// Whether a listed package's directory can change without go.mod, go.sum
@@ -488,49 +382,6 @@ mod tests {
             kept_at(asked - TOO_RECENT - Duration::from_secs(1)),
             "go.mod settled"
         );
-    }
-
-    #[test]
-    fn symbolic_links_to_files_are_hashed_through() {
-        let pkg = tempfile::tempdir().unwrap();
-        let elsewhere = tempfile::tempdir().unwrap();
-        let target = elsewhere.path().join("real.go");
-        std::fs::write(&target, "package a").unwrap();
-        std::os::unix::fs::symlink(&target, pkg.path().join("a.go")).unwrap();
-        let before = dir_hash(pkg.path());
-        std::fs::write(&target, "package a // edited").unwrap();
-        assert_ne!(before, dir_hash(pkg.path()));
-    }
-
-    #[test]
-    fn a_tree_hash_sees_new_packages_and_skips_what_go_skips() {
-        let m = tempfile::tempdir().unwrap();
-        let put = |rel: &str, text: &str| {
-            let p = m.path().join(rel);
-            std::fs::create_dir_all(p.parent().unwrap()).unwrap();
-            std::fs::write(p, text).unwrap();
-        };
-        put("a/a.go", "package a");
-        put("a/README", "docs");
-        let h = tree_hash(m.path()).map(|t| t.0);
-        put("a/README", "more docs");
-        put("a/testdata/x.go", "package x");
-        put("_tmp/x.go", "package x");
-        put(".git/x.go", "package x");
-        put("vendor/v/v.go", "package v");
-        put("nested/go.mod", "module nested");
-        put("nested/n.go", "package n");
-        std::fs::create_dir_all(m.path().join("empty/dir")).unwrap();
-        assert_eq!(
-            h,
-            tree_hash(m.path()).map(|t| t.0),
-            "nothing go walks changed"
-        );
-        put("empty/dir/n.go", "package n");
-        let h2 = tree_hash(m.path()).map(|t| t.0);
-        assert_ne!(h, h2, "a new package");
-        put("empty/dir/n.go", "//go:build ignore\n\npackage n");
-        assert_ne!(h2, tree_hash(m.path()).map(|t| t.0), "an edited file");
     }
 
     #[test]

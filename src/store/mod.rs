@@ -8,6 +8,7 @@
 //! answer on exactly the same terms.
 
 pub mod content;
+pub mod dirs;
 pub mod identity;
 pub mod kept;
 pub mod sealed;

@@ -1,0 +1,332 @@
+//! Fingerprints of the editable directories a kept answer depends on
+//! ([`super::kept`]): the directories of packages that can change without
+//! go.mod, go.sum or the toolchain changing, checked on every use of the
+//! answer, and the trees a `./...` pattern walks.
+//!
+//! A directory's fingerprint is a hash of its files (names and bytes;
+//! symbolic links to files are read, as the go command reads them). Reading
+//! every file of a big module on every build costs milliseconds, so each
+//! file's status is recorded too (size, inode, modification and change
+//! times, to the nanosecond), as git's index does: a directory whose files
+//! all have their recorded status is unchanged without being read. Any
+//! write to a file moves its change time, which no program can set back;
+//! so that an edit cannot hide in the same tick of a coarse clock as the
+//! recorded status, a status is recorded only when the file's times are
+//! [settled](super::kept::TOO_RECENT) before the answer was asked for.
+//! Otherwise (a status differs, or none was recorded) the bytes are hashed
+//! and compared, so a `touch` alone costs one read, never a wrong answer.
+
+use std::ffi::OsString;
+use std::path::{Path, PathBuf};
+use std::time::SystemTime;
+
+use serde::{Deserialize, Serialize};
+
+/// An editable directory as an answer saw it.
+#[derive(Debug, Deserialize, Serialize)]
+pub struct Dir {
+    path: PathBuf,
+    /// [`dir_hash`] when the answer was kept.
+    hash: String,
+    /// Every file's status then, by name; `None` if one was not settled
+    /// (the directory is then hashed on every check).
+    files: Option<Vec<Status>>,
+}
+
+/// What a file's status says about its bytes.
+#[derive(Debug, PartialEq, Eq, Deserialize, Serialize)]
+struct Status {
+    name: String,
+    size: u64,
+    ino: u64,
+    dev: u64,
+    mtime: (i64, i64),
+    ctime: (i64, i64),
+}
+
+impl Dir {
+    /// The fingerprint of `path`; `None` if it cannot be read or a file
+    /// was modified after `settled` (its bytes may not be what the answer
+    /// saw).
+    pub fn record(path: &Path, settled: SystemTime) -> Option<Dir> {
+        let hash = hash_dir(path, Some(settled))?;
+        let files = files(path)?;
+        let settled_ns = since_epoch(settled);
+        let mut statuses = Vec::with_capacity(files.len());
+        for (name, file) in &files {
+            match status(name, file) {
+                Some(s) if s.mtime <= settled_ns && s.ctime <= settled_ns => statuses.push(s),
+                _ => {
+                    statuses.clear();
+                    break;
+                }
+            }
+        }
+        let complete = statuses.len() == files.len();
+        Some(Dir {
+            path: path.to_path_buf(),
+            hash,
+            files: complete.then_some(statuses),
+        })
+    }
+
+    /// Whether the directory still has the files (names and bytes) it had.
+    pub fn unchanged(&self) -> bool {
+        if let Some(recorded) = &self.files
+            && let Some(now) = files(&self.path)
+            && now.len() == recorded.len()
+            && now
+                .iter()
+                .zip(recorded)
+                .all(|((name, file), r)| status(name, file).as_ref() == Some(r))
+        {
+            return true;
+        }
+        dir_hash(&self.path).as_deref() == Some(self.hash.as_str())
+    }
+}
+
+fn since_epoch(t: SystemTime) -> (i64, i64) {
+    let d = t.duration_since(SystemTime::UNIX_EPOCH).unwrap_or_default();
+    (d.as_secs() as i64, i64::from(d.subsec_nanos()))
+}
+
+/// The status of `file` (symbolic links followed), named `name`.
+#[cfg(unix)]
+fn status(name: &std::ffi::OsStr, file: &Path) -> Option<Status> {
+    use std::os::unix::fs::MetadataExt;
+    let m = std::fs::metadata(file).ok()?;
+    Some(Status {
+        name: name.to_str()?.to_string(),
+        size: m.size(),
+        ino: m.ino(),
+        dev: m.dev(),
+        mtime: (m.mtime(), m.mtime_nsec()),
+        ctime: (m.ctime(), m.ctime_nsec()),
+    })
+}
+
+#[cfg(not(unix))]
+fn status(_: &std::ffi::OsStr, _: &Path) -> Option<Status> {
+    None
+}
+
+/// The files of a directory (and symbolic links to files), by name.
+fn files(dir: &Path) -> Option<Vec<(OsString, PathBuf)>> {
+    let mut files = Vec::new();
+    for e in std::fs::read_dir(dir).ok()? {
+        let e = e.ok()?;
+        let file = match e.file_type().ok()? {
+            t if t.is_symlink() => std::fs::metadata(e.path()).is_ok_and(|m| m.is_file()),
+            t => t.is_file(),
+        };
+        if file {
+            files.push((e.file_name(), e.path()));
+        }
+    }
+    files.sort();
+    Some(files)
+}
+
+/// A hash of a directory's files (names and bytes, sorted by name;
+/// symbolic links to files are read, as the go command reads them), `None`
+/// if it cannot be read.
+pub fn dir_hash(dir: &Path) -> Option<String> {
+    hash_dir(dir, None)
+}
+
+/// [`dir_hash`], or `None` if a file changed after `settled`.
+fn hash_dir(dir: &Path, settled: Option<SystemTime>) -> Option<String> {
+    let mut h = blake3::Hasher::new();
+    for (name, path) in files(dir)? {
+        frame_file(&mut h, name.as_encoded_bytes(), &path, settled)?;
+    }
+    Some(h.finalize().to_hex().to_string())
+}
+
+/// Hash `name` and the bytes of `path` into `h`; `None` if unreadable or
+/// changed after `settled`.
+fn frame_file(
+    h: &mut blake3::Hasher,
+    name: &[u8],
+    path: &Path,
+    settled: Option<SystemTime>,
+) -> Option<()> {
+    let mut f = std::fs::File::open(path).ok()?;
+    if let Some(settled) = settled {
+        let modified = f.metadata().and_then(|m| m.modified()).ok()?;
+        if modified > settled {
+            return None;
+        }
+    }
+    let mut bytes = Vec::new();
+    std::io::Read::read_to_end(&mut f, &mut bytes).ok()?;
+    for part in [name, &bytes] {
+        h.update(&(part.len() as u64).to_le_bytes());
+        h.update(part);
+    }
+    Some(())
+}
+
+/// A hash of every `.go` file under `root` (relative names and bytes), in
+/// the directories a `root/...` pattern walks: not those whose names start
+/// with `.` or `_`, nor `testdata`, `vendor` or another module (a `go.mod`
+/// of their own). Symbolic links to directories are followed once. `None`
+/// if something cannot be read. Part of a key, it is computed before the go
+/// command runs: a new package under the pattern, or a new file in a
+/// directory that had none, changes it.
+pub fn tree_hash(root: &Path) -> Option<(String, Vec<PathBuf>)> {
+    let mut h = blake3::Hasher::new();
+    let mut seen = std::collections::BTreeSet::new();
+    let mut files = Vec::new();
+    walk(root, root, &mut h, &mut seen, &mut files)?;
+    Some((h.finalize().to_hex().to_string(), files))
+}
+
+fn walk(
+    root: &Path,
+    dir: &Path,
+    h: &mut blake3::Hasher,
+    seen: &mut std::collections::BTreeSet<PathBuf>,
+    files: &mut Vec<PathBuf>,
+) -> Option<()> {
+    if !seen.insert(std::fs::canonicalize(dir).ok()?) {
+        return Some(());
+    }
+    let mut entries: Vec<std::fs::DirEntry> = std::fs::read_dir(dir)
+        .ok()?
+        .collect::<Result<_, _>>()
+        .ok()?;
+    entries.sort_by_key(|e| e.file_name());
+    let rel = |p: &Path| p.strip_prefix(root).unwrap_or(p).as_os_str().to_owned();
+    for e in entries {
+        let name = e.file_name();
+        let path = e.path();
+        let meta = std::fs::metadata(&path).ok();
+        let is_dir = meta.as_ref().is_some_and(|m| m.is_dir());
+        let n = name.to_string_lossy();
+        if is_dir {
+            let skipped = n.starts_with('.')
+                || n.starts_with('_')
+                || n == "testdata"
+                || n == "vendor"
+                || path.join("go.mod").exists();
+            if !skipped {
+                walk(root, &path, h, seen, files)?;
+            }
+        } else if n.ends_with(".go") && meta.is_some_and(|m| m.is_file()) {
+            frame_file(h, rel(&path).as_encoded_bytes(), &path, None)?;
+            files.push(path);
+        }
+    }
+    Some(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::time::Duration;
+
+    #[test]
+    fn symbolic_links_to_files_are_hashed_through() {
+        let pkg = tempfile::tempdir().unwrap();
+        let elsewhere = tempfile::tempdir().unwrap();
+        let target = elsewhere.path().join("real.go");
+        std::fs::write(&target, "package a").unwrap();
+        std::os::unix::fs::symlink(&target, pkg.path().join("a.go")).unwrap();
+        let before = dir_hash(pkg.path());
+        std::fs::write(&target, "package a // edited").unwrap();
+        assert_ne!(before, dir_hash(pkg.path()));
+    }
+
+    #[test]
+    fn a_tree_hash_sees_new_packages_and_skips_what_go_skips() {
+        let m = tempfile::tempdir().unwrap();
+        let put = |rel: &str, text: &str| {
+            let p = m.path().join(rel);
+            std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+            std::fs::write(p, text).unwrap();
+        };
+        put("a/a.go", "package a");
+        put("a/README", "docs");
+        let h = tree_hash(m.path()).map(|t| t.0);
+        put("a/README", "more docs");
+        put("a/testdata/x.go", "package x");
+        put("_tmp/x.go", "package x");
+        put(".git/x.go", "package x");
+        put("vendor/v/v.go", "package v");
+        put("nested/go.mod", "module nested");
+        put("nested/n.go", "package n");
+        std::fs::create_dir_all(m.path().join("empty/dir")).unwrap();
+        assert_eq!(
+            h,
+            tree_hash(m.path()).map(|t| t.0),
+            "nothing go walks changed"
+        );
+        put("empty/dir/n.go", "package n");
+        let h2 = tree_hash(m.path()).map(|t| t.0);
+        assert_ne!(h, h2, "a new package");
+        put("empty/dir/n.go", "//go:build ignore\n\npackage n");
+        assert_ne!(h2, tree_hash(m.path()).map(|t| t.0), "an edited file");
+    }
+
+    #[test]
+    fn a_recorded_status_spares_the_read_and_any_write_is_seen() {
+        let pkg = tempfile::tempdir().unwrap();
+        let a = pkg.path().join("a.go");
+        std::fs::write(&a, "package a").unwrap();
+        let later = SystemTime::now() + Duration::from_secs(60);
+        let d = Dir::record(pkg.path(), later).unwrap();
+        assert!(d.files.is_some(), "settled: statuses recorded");
+        assert!(d.unchanged());
+        let bogus = Dir {
+            hash: "not read".into(),
+            ..Dir::record(pkg.path(), later).unwrap()
+        };
+        assert!(bogus.unchanged(), "decided by the statuses, no file read");
+
+        // The same bytes with another status: hashed, still unchanged.
+        std::fs::write(&a, "package a").unwrap();
+        assert!(d.unchanged(), "rewritten with the same bytes");
+        // Other bytes of the same size, with the old modification time
+        // put back: the change time still moved.
+        let old = std::fs::metadata(&a).unwrap().modified().unwrap();
+        std::fs::write(&a, "package b").unwrap();
+        std::fs::File::options()
+            .write(true)
+            .open(&a)
+            .unwrap()
+            .set_modified(old)
+            .unwrap();
+        assert!(!d.unchanged(), "edited, mtime restored");
+        std::fs::write(&a, "package a").unwrap();
+        assert!(d.unchanged());
+        std::fs::write(pkg.path().join("b.go"), "package a").unwrap();
+        assert!(!d.unchanged(), "a new file");
+        std::fs::remove_file(pkg.path().join("b.go")).unwrap();
+
+        // Not settled when recorded: no statuses, always hashed.
+        let d = Dir::record(pkg.path(), SystemTime::now() - Duration::from_secs(5));
+        assert!(d.is_none(), "modified after `settled`: not recorded at all");
+    }
+
+    #[test]
+    fn a_file_changed_recently_is_hashed_on_every_check() {
+        let pkg = tempfile::tempdir().unwrap();
+        let a = pkg.path().join("a.go");
+        std::fs::write(&a, "package a").unwrap();
+        // Modified long ago, changed (its status) just now: `touch -d`.
+        let now = SystemTime::now();
+        std::fs::File::options()
+            .write(true)
+            .open(&a)
+            .unwrap()
+            .set_modified(now - Duration::from_secs(3600))
+            .unwrap();
+        let d = Dir::record(pkg.path(), now - Duration::from_secs(60)).unwrap();
+        assert!(d.files.is_none(), "the change time is not settled");
+        assert!(d.unchanged());
+        std::fs::write(&a, "package b").unwrap();
+        assert!(!d.unchanged());
+    }
+}

@@ -56,14 +56,33 @@ impl GoEnv {
     /// Ask the go command in `dir`; `None` if it cannot answer (the build
     /// that follows reports why).
     pub fn read(dir: &Path) -> Option<GoEnv> {
-        let out = Command::new("go")
+        GoEnv::ask(dir).answer()
+    }
+
+    /// Start asking: the answer ([`Asking::answer`]) is read later, so
+    /// the caller's own work overlaps the go command's start-up.
+    pub fn ask(dir: &Path) -> Asking {
+        let child = Command::new("go")
             .current_dir(dir)
             .args(["env", "-json"])
             .args(VARS)
             .stdin(Stdio::null())
+            .stdout(Stdio::piped())
             .stderr(Stdio::null())
-            .output()
-            .ok()?;
+            .spawn()
+            .ok();
+        Asking { child }
+    }
+}
+
+/// A `go env` under way.
+pub struct Asking {
+    child: Option<std::process::Child>,
+}
+
+impl Asking {
+    pub fn answer(self) -> Option<GoEnv> {
+        let out = self.child?.wait_with_output().ok()?;
         if !out.status.success() {
             return None;
         }

@@ -58,8 +58,11 @@ pub fn prepare(args: &GoArgs, cwd: &Path) -> Result<Prepared, Outcome> {
         Some(d) => cwd.join(d),
         None => cwd.to_path_buf(),
     };
-    // GOFLAGS as the go command sees them (the go env file's too).
-    let go_env = GoEnv::read(&dir);
+    // GOFLAGS as the go command sees them (the go env file's too); the
+    // rule set is built while the go command starts.
+    let asking = GoEnv::ask(&dir);
+    let built = rules::build(&dir, &args.aspects, args.color);
+    let go_env = asking.answer();
     let goflags = match &go_env {
         Some(e) => e.goflags.clone(),
         None => std::env::var("GOFLAGS").unwrap_or_default(),
@@ -77,7 +80,7 @@ pub fn prepare(args: &GoArgs, cwd: &Path) -> Result<Prepared, Outcome> {
              the woven files would be woven again: drop it, or use `go {sub} -toolexec=goaop` alone"
         )));
     }
-    let (_, rules) = rules::build(&dir, &args.aspects, args.color)?;
+    let (_, rules) = built?;
     let view = rules.view().map_err(|e| failure(format!("goaop: {e}\n")))?;
     let main_module = project::find_module(&dir).map(|m| m.path);
     let user_overlay_file = cmd.overlay_or_goflags(&goflags);

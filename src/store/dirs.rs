@@ -175,20 +175,71 @@ fn frame_file(
 /// if something cannot be read. Part of a key, it is computed before the go
 /// command runs: a new package under the pattern, or a new file in a
 /// directory that had none, changes it.
-pub fn tree_hash(root: &Path) -> Option<(String, Vec<PathBuf>)> {
-    let mut h = blake3::Hasher::new();
+///
+/// The files' statuses and the hash are kept in the cache directory
+/// `cache` (`tree-<root>.bin`), so a walk whose files all have the kept
+/// statuses reads none of them (the same rule as [`Dir`]).
+pub fn tree_hash(root: &Path, cache: Option<&Path>) -> Option<(String, Vec<PathBuf>)> {
     let mut seen = std::collections::BTreeSet::new();
-    let mut files = Vec::new();
-    walk(root, root, &mut h, &mut seen, &mut files)?;
-    Some((h.finalize().to_hex().to_string(), files))
+    let mut found = Vec::new();
+    walk(root, root, &mut seen, &mut found)?;
+    let paths: Vec<PathBuf> = found.iter().map(|(_, p)| p.clone()).collect();
+    let statuses: Option<Vec<Status>> = found.iter().map(|(rel, p)| status(rel, p)).collect();
+    let name = root.as_os_str().as_encoded_bytes();
+    let kept = cache.map(|c| {
+        let id = blake3::hash(name).to_hex();
+        c.join(format!("{TREE}-{}.bin", &id[..32]))
+    });
+    let key = String::from_utf8_lossy(name);
+    if let (Some(file), Some(now)) = (&kept, &statuses)
+        && let Some(bytes) = super::sealed::read(file, TREE, &key)
+        && let Ok(tree) = serde_json::from_slice::<Tree>(&bytes)
+        && tree.files == *now
+    {
+        return Some((tree.hash, paths));
+    }
+    let mut h = blake3::Hasher::new();
+    for (rel, path) in &found {
+        frame_file(&mut h, rel.as_encoded_bytes(), path, None)?;
+    }
+    let hash = h.finalize().to_hex().to_string();
+    let settled = since_epoch(
+        SystemTime::now()
+            .checked_sub(super::kept::TOO_RECENT)
+            .unwrap_or(SystemTime::UNIX_EPOCH),
+    );
+    if let (Some(file), Some(files)) = (kept, statuses)
+        && files
+            .iter()
+            .all(|s| s.mtime <= settled && s.ctime <= settled)
+    {
+        let tree = Tree {
+            files,
+            hash: hash.clone(),
+        };
+        if let Ok(json) = serde_json::to_vec(&tree) {
+            super::sealed::write(&file, TREE, &key, &json);
+        }
+    }
+    Some((hash, paths))
 }
 
+const TREE: &str = "tree";
+
+/// A tree's files (statuses named by relative path) and their hash.
+#[derive(Deserialize, Serialize)]
+struct Tree {
+    files: Vec<Status>,
+    hash: String,
+}
+
+/// The `.go` files under `dir` that a `root/...` walk reaches, in order,
+/// with their paths relative to `root`.
 fn walk(
     root: &Path,
     dir: &Path,
-    h: &mut blake3::Hasher,
     seen: &mut std::collections::BTreeSet<PathBuf>,
-    files: &mut Vec<PathBuf>,
+    files: &mut Vec<(OsString, PathBuf)>,
 ) -> Option<()> {
     if !seen.insert(std::fs::canonicalize(dir).ok()?) {
         return Some(());
@@ -198,7 +249,6 @@ fn walk(
         .collect::<Result<_, _>>()
         .ok()?;
     entries.sort_by_key(|e| e.file_name());
-    let rel = |p: &Path| p.strip_prefix(root).unwrap_or(p).as_os_str().to_owned();
     for e in entries {
         let name = e.file_name();
         let path = e.path();
@@ -212,11 +262,15 @@ fn walk(
                 || n == "vendor"
                 || path.join("go.mod").exists();
             if !skipped {
-                walk(root, &path, h, seen, files)?;
+                walk(root, &path, seen, files)?;
             }
         } else if n.ends_with(".go") && meta.is_some_and(|m| m.is_file()) {
-            frame_file(h, rel(&path).as_encoded_bytes(), &path, None)?;
-            files.push(path);
+            let rel = path
+                .strip_prefix(root)
+                .unwrap_or(&path)
+                .as_os_str()
+                .to_owned();
+            files.push((rel, path));
         }
     }
     Some(())
@@ -249,7 +303,7 @@ mod tests {
         };
         put("a/a.go", "package a");
         put("a/README", "docs");
-        let h = tree_hash(m.path()).map(|t| t.0);
+        let h = tree_hash(m.path(), None).map(|t| t.0);
         put("a/README", "more docs");
         put("a/testdata/x.go", "package x");
         put("_tmp/x.go", "package x");
@@ -260,14 +314,14 @@ mod tests {
         std::fs::create_dir_all(m.path().join("empty/dir")).unwrap();
         assert_eq!(
             h,
-            tree_hash(m.path()).map(|t| t.0),
+            tree_hash(m.path(), None).map(|t| t.0),
             "nothing go walks changed"
         );
         put("empty/dir/n.go", "package n");
-        let h2 = tree_hash(m.path()).map(|t| t.0);
+        let h2 = tree_hash(m.path(), None).map(|t| t.0);
         assert_ne!(h, h2, "a new package");
         put("empty/dir/n.go", "//go:build ignore\n\npackage n");
-        assert_ne!(h2, tree_hash(m.path()).map(|t| t.0), "an edited file");
+        assert_ne!(h2, tree_hash(m.path(), None).map(|t| t.0), "an edited file");
     }
 
     #[test]
@@ -328,5 +382,54 @@ mod tests {
         assert!(d.unchanged());
         std::fs::write(&a, "package b").unwrap();
         assert!(!d.unchanged());
+    }
+
+    #[test]
+    fn a_kept_tree_hash_is_the_hash_of_the_bytes() {
+        let m = tempfile::tempdir().unwrap();
+        let cache = tempfile::tempdir().unwrap();
+        let a = m.path().join("a/a.go");
+        std::fs::create_dir_all(a.parent().unwrap()).unwrap();
+        std::fs::write(&a, "package a").unwrap();
+        let hour = Duration::from_secs(3600);
+        let settle = |p: &Path| {
+            std::fs::File::options()
+                .write(true)
+                .open(p)
+                .unwrap()
+                .set_modified(SystemTime::now() - hour)
+                .unwrap()
+        };
+        settle(&a);
+        // Statuses are kept only once their change times settle.
+        std::thread::sleep(super::super::kept::TOO_RECENT + Duration::from_millis(100));
+        let plain = |_: ()| tree_hash(m.path(), None).unwrap().0;
+        let kept = |_: ()| tree_hash(m.path(), Some(cache.path())).unwrap().0;
+        assert_eq!(kept(()), plain(()));
+        assert_eq!(std::fs::read_dir(cache.path()).unwrap().count(), 1, "kept");
+        assert_eq!(kept(()), plain(()), "from the kept statuses");
+        // Proof that they spare the reads: a kept hash is taken as is.
+        let file = std::fs::read_dir(cache.path())
+            .unwrap()
+            .next()
+            .unwrap()
+            .unwrap()
+            .path();
+        let key = m.path().to_string_lossy().into_owned();
+        let mut tree: Tree =
+            serde_json::from_slice(&crate::store::sealed::read(&file, TREE, &key).unwrap())
+                .unwrap();
+        tree.hash = "bogus".into();
+        crate::store::sealed::write(&file, TREE, &key, &serde_json::to_vec(&tree).unwrap());
+        assert_eq!(kept(()), "bogus");
+        std::fs::write(&a, "package b").unwrap();
+        settle(&a);
+        assert_eq!(
+            kept(()),
+            plain(()),
+            "same size, mtime restored: ctime moved"
+        );
+        std::fs::write(m.path().join("a/b.go"), "package a").unwrap();
+        assert_eq!(kept(()), plain(()), "a new file");
     }
 }

@@ -103,7 +103,7 @@ pub fn key_with_trees(
     let mut hashes = Vec::new();
     let mut read = Vec::new();
     for t in trees {
-        let (hash, files) = tree_hash(t)?;
+        let (hash, files) = tree_hash(t, super::cache_dir().as_deref())?;
         hashes.push((t.clone(), hash));
         read.extend(files);
     }

@@ -434,7 +434,11 @@ fn driver_mode_lists_again_exactly_when_the_build_may_differ() {
     let path = format!("{}:{}", shim.display(), std::env::var("PATH").unwrap());
     // Files saved within the last seconds are not trusted to be what a
     // listing saw (store::kept::TOO_RECENT): make the fixture older.
-    let settle = || backdate(&dir, std::time::Duration::from_secs(3600));
+    // Their change times too: let them settle.
+    let settle = || {
+        backdate(&dir, std::time::Duration::from_secs(3600));
+        std::thread::sleep(std::time::Duration::from_millis(2100));
+    };
     let lists = |args: &[&str], env: &[(&str, &str)]| -> (String, usize) {
         let _ = std::fs::remove_file(&log);
         let mut cmd = goaop_cmd(&dir, args);
@@ -559,8 +563,9 @@ fn driver_mode_lists_again_exactly_when_the_build_may_differ() {
     // A settled build hands the go command the same woven files from
     // goaop's content store (src/store/content.rs). Removed or damaged
     // there, they are woven and written again, never handed over missing.
-    // A cache of its own: other tests' builds read the shared one.
-    let own = dir.join(".xdg");
+    // A cache of its own: other tests' builds read the shared one. Not in
+    // the module: a directory that changes while a build runs is not kept.
+    let own = dir.with_extension("xdg");
     let xdg = [("XDG_CACHE_HOME", own.to_str().unwrap())];
     let content = own.join("goaop/content");
     let (first, n) = lists(&run_x, &xdg);

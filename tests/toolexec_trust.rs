@@ -184,6 +184,8 @@ fn failed_with(o: &Output, needle: &str) {
 #[test]
 fn an_edit_of_an_injected_package_of_the_module_reaches_the_binary() {
     let m = Module::take();
+    // The fixture's change times must settle too (store::kept::TOO_RECENT).
+    std::thread::sleep(std::time::Duration::from_millis(2100));
     let xdg = fresh_xdg("edit");
     let log = root().join("edit.log");
     let logged = |args: &[&str]| {

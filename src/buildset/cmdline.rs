@@ -115,6 +115,8 @@ pub struct GoCommand {
     pub work: bool,
     /// A `-toolexec` of the command line.
     pub toolexec: bool,
+    /// The first flag of the command line that turns coverage on.
+    pub coverage: Option<String>,
     /// Package patterns or `.go` files (empty: `.`).
     pub patterns: Vec<String>,
     /// The arguments after the subcommand without `-C` and `-overlay` (goaop
@@ -175,12 +177,17 @@ impl GoCommand {
                 Some((n, v)) => (n, Some(v.to_string())),
                 None => (flag, None),
             };
-            let takes_value =
-                BUILD_VALUE.contains(&name) || (cmd.tests() && TEST_VALUE.contains(&name));
+            // `go test` reads `-test.x` as `-x` (cmd/go's testflag).
+            let name = match name.strip_prefix("test.") {
+                Some(n) if test => n,
+                _ => name,
+            };
+            let takes_value = BUILD_VALUE.contains(&name)
+                || (cmd.tests() && TEST_VALUE.contains(&name))
+                || (cmd.sub == "run" && name == "exec");
             let known = takes_value
                 || BUILD_BOOL.contains(&name)
-                || (cmd.tests() && TEST_BOOL.contains(&name))
-                || name.starts_with("test.");
+                || (cmd.tests() && TEST_BOOL.contains(&name));
             let mut consumed = 1;
             let value = match inline {
                 Some(v) => Some(v),
@@ -198,6 +205,13 @@ impl GoCommand {
                         cmd.work = value.as_deref().is_none_or(|v| v != "false");
                     }
                     cmd.toolexec |= name == "toolexec";
+                    let flag = match &value {
+                        Some(v) => format!("-{name}={v}"),
+                        None => format!("-{name}"),
+                    };
+                    if cmd.coverage.is_none() && is_cover(&flag, cmd.tests()) {
+                        cmd.coverage = Some(flag);
+                    }
                     if GRAPH.contains(&name) {
                         cmd.list_flags.push(match &value {
                             Some(v) => format!("-{name}={v}"),
@@ -222,17 +236,12 @@ impl GoCommand {
     /// command ignores `-overlay` for the files it instruments for coverage
     /// (golang/go#73802), so driver mode cannot weave them.
     pub fn coverage(&self, goflags: &str) -> Option<String> {
-        let is_cover = |f: &str| {
-            let name = f.trim_start_matches('-');
-            let name = name.split('=').next().unwrap_or(name);
-            matches!(name, "cover" | "coverpkg" | "covermode") && f != "-cover=false"
-        };
-        self.list_flags
-            .iter()
-            .map(String::as_str)
-            .chain(goflags.split_whitespace())
-            .find(|f| f.starts_with('-') && is_cover(f))
-            .map(str::to_string)
+        self.coverage.clone().or_else(|| {
+            goflags
+                .split_whitespace()
+                .find(|f| f.starts_with('-') && is_cover(f, self.tests()))
+                .map(str::to_string)
+        })
     }
 
     /// Whether the build also runs a `-toolexec` (command line or GOFLAGS).
@@ -252,6 +261,21 @@ impl GoCommand {
                 f.strip_prefix("overlay=").map(PathBuf::from)
             })
         })
+    }
+}
+
+/// Whether a flag (`-name` or `-name=value`) turns coverage on: `-cover`,
+/// `-coverpkg`, `-covermode`, and for `go test` `-coverprofile` (it "sets
+/// -cover"), with or without go test's `test.` prefix.
+fn is_cover(flag: &str, tests: bool) -> bool {
+    let name = flag.trim_start_matches('-');
+    let (name, value) = name.split_once('=').unwrap_or((name, ""));
+    let name = name.strip_prefix("test.").unwrap_or(name);
+    match name {
+        "cover" => !matches!(value, "false" | "0" | "f" | "F" | "FALSE" | "False"),
+        "coverpkg" | "covermode" => true,
+        "coverprofile" => tests,
+        _ => false,
     }
 }
 
@@ -293,6 +317,11 @@ mod tests {
         assert_eq!(c.rest, ["-tags=t", ".", "-tags", "x", "-overlay", "y"]);
         let c = parse("run main.go util.go arg.go x");
         assert_eq!(c.patterns, ["main.go", "util.go", "arg.go"]);
+        // `-exec xprog`: a program, not the package.
+        let c = parse("run -exec ./via.sh ./cmd/x arg");
+        assert_eq!(c.patterns, ["./cmd/x"]);
+        assert_eq!(c.rest, ["-exec", "./via.sh", "./cmd/x", "arg"]);
+        assert_eq!(parse("build -exec x .").patterns, ["x", "."]);
     }
 
     #[test]
@@ -309,6 +338,13 @@ mod tests {
         let c = parse("test -work -cover ./a");
         assert!(c.work);
         assert_eq!(c.list_flags, ["-cover"]);
+        // `-test.x` is `-x`: its value is not a package.
+        let c = parse("test -test.run X -test.v ./a -test.count 2");
+        assert_eq!(c.patterns, ["./a"]);
+        assert_eq!(
+            c.rest,
+            ["-test.run", "X", "-test.v", "./a", "-test.count", "2"]
+        );
     }
 
     #[test]
@@ -324,6 +360,23 @@ mod tests {
         );
         assert_eq!(parse("test -cover=false ./a").coverage(""), None);
         assert_eq!(parse("test ./a").coverage("-tags=x"), None);
+        // A profile sets -cover (`go help testflag`), however spelled.
+        for line in [
+            "test -coverprofile=c.out ./a",
+            "test ./a -coverprofile c.out",
+            "test -test.coverprofile=c.out ./a",
+        ] {
+            let c = parse(line);
+            assert!(
+                c.coverage("").is_some_and(|f| f.contains("coverprofile")),
+                "{line}"
+            );
+        }
+        assert!(parse("test ./a").coverage("-coverprofile=c.out").is_some());
+        assert_eq!(
+            parse("test ./a -cover=0 -covermode=set").coverage(""),
+            Some("-covermode=set".into())
+        );
     }
 
     #[test]

@@ -25,6 +25,10 @@ pub struct Package {
     pub standard: bool,
     #[serde(default)]
     pub go_files: Vec<String>,
+    /// Files that `import "C"`: cgo rewrites them, through the overlay, so
+    /// their woven text is what it compiles.
+    #[serde(default)]
+    pub cgo_files: Vec<String>,
     #[serde(default)]
     pub imports: Vec<String>,
     #[serde(default)]
@@ -66,10 +70,11 @@ pub struct PackageError {
 }
 
 /// Every field goaop reads (`goaop init` needs the imports).
-pub const FIELDS: &str = "-json=ImportPath,Dir,Name,Standard,GoFiles,Imports,Deps,Module,Error";
+pub const FIELDS: &str =
+    "-json=ImportPath,Dir,Name,Standard,GoFiles,CgoFiles,Imports,Deps,Module,Error";
 /// What weaving a build's packages needs (no `Deps`, the bulk of a
 /// `-deps` listing).
-pub const BUILD_FIELDS: &str = "-json=ImportPath,Dir,Name,Standard,GoFiles,Module,Error";
+pub const BUILD_FIELDS: &str = "-json=ImportPath,Dir,Name,Standard,GoFiles,CgoFiles,Module,Error";
 /// What the closure of the advice's imports needs.
 pub const CLOSURE_FIELDS: &str = "-json=ImportPath,Dir,Standard,Deps,Module,Error";
 

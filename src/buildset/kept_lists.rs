@@ -22,8 +22,9 @@
 //! - nothing the key read or a listed directory holds changed since
 //!   shortly before the listing started.
 //!
-//! Packages the listings name outside the standard library and the module
-//! cache are the editable directories checked on every use.
+//! Packages the listings name outside the module cache (the standard
+//! library's included) are the editable directories checked on every use
+//! ([`Lists::editable`]).
 
 use std::path::{Path, PathBuf};
 use std::time::SystemTime;
@@ -45,28 +46,41 @@ pub struct Lists {
     pub packages: Vec<Package>,
     /// `None` when the advice imports nothing.
     pub closure: Option<Vec<Package>>,
+    /// The directories a build with these listings reads that can change
+    /// without the key changing: every listed package's outside the module
+    /// cache, the standard library's included (a toolchain built from
+    /// source, or a GOROOT a user patches, is edited in place; the go
+    /// command hashes its files too). Kept with the listings, since the
+    /// kept closure is only the advice's imports' entries.
+    pub editable: Vec<PathBuf>,
 }
 
 impl Lists {
+    /// Listings as the go command gave them.
+    pub fn new(packages: Vec<Package>, closure: Option<Vec<Package>>) -> Lists {
+        let mut editable: Vec<PathBuf> = packages
+            .iter()
+            .chain(closure.iter().flatten())
+            .filter(|p| (p.editable() || p.standard) && !p.dir.as_os_str().is_empty())
+            .map(|p| p.dir.clone())
+            .collect();
+        editable.sort();
+        editable.dedup();
+        Lists {
+            packages,
+            closure,
+            editable,
+        }
+    }
+
     /// Whether these listings may be kept: not if a package has an error
     /// (it may be what the user is fixing, in a file no key reads).
     pub fn keepable(&self) -> bool {
-        !self.all().any(|p| p.error.is_some())
-    }
-
-    pub fn editable_dirs(&self) -> Vec<PathBuf> {
-        let mut dirs: Vec<PathBuf> = self
-            .all()
-            .filter(|p| p.editable())
-            .map(|p| p.dir.clone())
-            .collect();
-        dirs.sort();
-        dirs.dedup();
-        dirs
-    }
-
-    fn all(&self) -> impl Iterator<Item = &Package> {
-        self.packages.iter().chain(self.closure.iter().flatten())
+        !self
+            .packages
+            .iter()
+            .chain(self.closure.iter().flatten())
+            .any(|p| p.error.is_some())
     }
 }
 
@@ -110,7 +124,7 @@ impl Keeper {
             return None;
         }
         let mut parts = vec![
-            "goaop driver lists v2".to_string(),
+            "goaop driver lists v3".to_string(),
             crate::VERSION.to_string(),
             BUILD_FIELDS.to_string(),
             CLOSURE_FIELDS.to_string(),
@@ -196,12 +210,11 @@ impl Keeper {
     /// an error. Of the closure, only the entries of the advice's
     /// `imports` are kept (their `Deps` name the rest, which is all
     /// [`super::Closure`] reads); every listed package's directory is
-    /// checked all the same.
+    /// kept and checked all the same ([`Lists::editable`]).
     pub fn write(&self, lists: &Lists, imports: &[String]) {
         if !lists.keepable() {
             return;
         }
-        let editable = lists.editable_dirs();
         let trimmed = Trimmed {
             packages: &lists.packages,
             closure: lists.closure.as_ref().map(|c| {
@@ -209,8 +222,10 @@ impl Keeper {
                     .filter(|p| imports.contains(&p.import_path))
                     .collect()
             }),
+            editable: &lists.editable,
         };
-        kept::write(&self.dir, KIND, &self.key, &trimmed, &editable, self.asked);
+        let dirs = &lists.editable;
+        kept::write(&self.dir, KIND, &self.key, &trimmed, dirs, self.asked);
     }
 }
 
@@ -219,6 +234,7 @@ impl Keeper {
 struct Trimmed<'a> {
     packages: &'a [Package],
     closure: Option<Vec<&'a Package>>,
+    editable: &'a [PathBuf],
 }
 
 /// Whether a pattern names a directory (`.`, `./x`, `../x`, `/abs/x`), as
@@ -243,6 +259,29 @@ fn go_on_path() -> Option<PathBuf> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Every directory a build with the listings reads and that can change
+    /// without the key: the module's, the closure's (kept whole, not only
+    /// the advice's imports' entries), the standard library's (GOROOT can
+    /// be edited in place); not the module cache's.
+    #[test]
+    fn the_editable_directories_are_every_listed_one_outside_the_module_cache() {
+        let pkg = |json: &str| -> Package { serde_json::from_str(json).unwrap() };
+        let lists = Lists::new(
+            vec![
+                pkg(r#"{"ImportPath":"m/a","Dir":"/m/a","Module":{"Path":"m","Main":true}}"#),
+                pkg(r#"{"ImportPath":"fmt","Dir":"/go/src/fmt","Standard":true}"#),
+                pkg(r#"{"ImportPath":"x.io/y","Dir":"/mc/x.io/y@v1.0.0",
+                        "Module":{"Path":"x.io/y","Version":"v1.0.0"}}"#),
+            ],
+            Some(vec![
+                pkg(r#"{"ImportPath":"m/obs","Dir":"/m/obs","Deps":["m/x"]}"#),
+                pkg(r#"{"ImportPath":"m/x","Dir":"/m/x"}"#),
+            ]),
+        );
+        let dirs: Vec<&str> = lists.editable.iter().map(|d| d.to_str().unwrap()).collect();
+        assert_eq!(dirs, ["/go/src/fmt", "/m/a", "/m/obs", "/m/x"]);
+    }
 
     #[test]
     fn patterns_that_can_grow_are_not_kept() {

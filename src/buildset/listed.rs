@@ -130,34 +130,50 @@ impl<'a> Lister<'a> {
         }
     }
 
-    /// List (or take the kept listings) and weave.
+    /// List (or take the kept listings) and weave. Kept listings that fail
+    /// to weave (a file they name cannot be read) are listed again: the go
+    /// command's answer is the one to report, or to weave.
     pub fn weave(
         &mut self,
+        view: &RuleSetRef,
+        main_module: Option<&str>,
+    ) -> Result<Vec<Listed>, String> {
+        if let Some(lists) = self.keeper.as_ref().and_then(Keeper::read)
+            && let Ok(out) = self.weave_lists(lists, view, main_module)
+        {
+            return Ok(out);
+        }
+        let lists = self.list()?;
+        self.weave_lists(lists, view, main_module)
+    }
+
+    /// Run the listings, and keep them.
+    fn list(&self) -> Result<Lists, String> {
+        let packages = Listing::start(self.req.dir, BUILD_FIELDS, &self.args)?;
+        let closure = match &self.closure_args {
+            Some(a) => Some(Listing::start(self.req.dir, CLOSURE_FIELDS, a)?),
+            None => None,
+        };
+        let lists = Lists::new(
+            packages.finish()?,
+            closure.map(Listing::finish).transpose()?,
+        );
+        if let Some(k) = &self.keeper {
+            k.write(&lists, &self.imports);
+        }
+        Ok(lists)
+    }
+
+    fn weave_lists(
+        &mut self,
+        lists: Lists,
         view: &RuleSetRef,
         main_module: Option<&str>,
     ) -> Result<Vec<Listed>, String> {
         let req = self.req;
         let module = crate::project::find_module(req.dir);
         let keeper = self.keeper.as_ref();
-        let lists = match keeper.and_then(Keeper::read) {
-            Some(lists) => lists,
-            None => {
-                let packages = Listing::start(req.dir, BUILD_FIELDS, &self.args)?;
-                let closure = match &self.closure_args {
-                    Some(a) => Some(Listing::start(req.dir, CLOSURE_FIELDS, a)?),
-                    None => None,
-                };
-                let lists = Lists {
-                    packages: packages.finish()?,
-                    closure: closure.map(Listing::finish).transpose()?,
-                };
-                if let Some(k) = keeper {
-                    k.write(&lists, &self.imports);
-                }
-                lists
-            }
-        };
-        self.editable = lists.keepable().then(|| lists.editable_dirs());
+        self.editable = lists.keepable().then(|| lists.editable.clone());
         let imports = &self.imports;
         let closure = match &lists.closure {
             Some(l) => Closure::from_listing(imports, l),

@@ -86,16 +86,16 @@ pub fn listed_target(pkg: &Package, main: Option<&Module>) -> Option<Target> {
 }
 
 /// The unit `target` (see [`listed_target`]) compiles: the entry's Go files
-/// (test files included for a test variant), read through the user's
-/// overlay.
+/// (test files included for a test variant) and cgo files, read through the
+/// user's overlay.
 pub fn from_listing(
     pkg: &Package,
     target: Target,
     overlay: &Overlay,
     naming: Naming,
 ) -> Result<Unit, String> {
-    let mut files = Vec::with_capacity(pkg.go_files.len());
-    for f in &pkg.go_files {
+    let mut files = Vec::with_capacity(pkg.go_files.len() + pkg.cgo_files.len());
+    for f in pkg.go_files.iter().chain(&pkg.cgo_files) {
         let path = pkg.dir.join(f);
         let text = overlay.read(&path)?;
         let name = match naming {

@@ -45,9 +45,14 @@ struct Status {
 }
 
 impl Dir {
-    /// The fingerprint of `path`; `None` if it cannot be read or a file
-    /// was modified after `settled` (its bytes may not be what the answer
-    /// saw).
+    /// The fingerprint of `path`; `None` if it cannot be read, or if it or
+    /// a file in it changed after `settled` (modified, or its status
+    /// changed: a `touch -d` that puts an old modification time back still
+    /// moves the change time; a file removed, added or renamed in or out
+    /// moves the directory's). The bytes hashed may then not be the bytes
+    /// the answer saw: an answer is recorded only from settled directories.
+    /// The statuses are taken after the bytes are hashed, so a write during
+    /// the hashing is seen too.
     pub fn record(path: &Path, settled: SystemTime) -> Option<Dir> {
         let hash = hash_dir(path, Some(settled))?;
         let files = files(path)?;
@@ -55,12 +60,13 @@ impl Dir {
         let mut statuses = Vec::with_capacity(files.len());
         for (name, file) in &files {
             match status(name, file) {
-                Some(s) if s.mtime <= settled_ns && s.ctime <= settled_ns => statuses.push(s),
-                _ => {
-                    statuses.clear();
-                    break;
-                }
+                Some(s) if s.settled(settled_ns) => statuses.push(s),
+                Some(_) => return None,
+                None => {}
             }
+        }
+        if changed_after(path, settled) {
+            return None;
         }
         let complete = statuses.len() == files.len();
         Some(Dir {
@@ -83,6 +89,31 @@ impl Dir {
             return true;
         }
         dir_hash(&self.path).as_deref() == Some(self.hash.as_str())
+    }
+}
+
+/// Whether `path` (a file or a directory, symbolic links followed) was
+/// modified or had its status changed after `settled`; `false` if it does
+/// not exist.
+pub fn changed_after(path: &Path, settled: SystemTime) -> bool {
+    let Ok(m) = std::fs::metadata(path) else {
+        return false;
+    };
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        let at = since_epoch(settled);
+        (m.mtime(), m.mtime_nsec()) > at || (m.ctime(), m.ctime_nsec()) > at
+    }
+    #[cfg(not(unix))]
+    {
+        m.modified().is_ok_and(|t| t > settled)
+    }
+}
+
+impl Status {
+    fn settled(&self, at: (i64, i64)) -> bool {
+        self.mtime <= at && self.ctime <= at
     }
 }
 
@@ -209,9 +240,7 @@ pub fn tree_hash(root: &Path, cache: Option<&Path>) -> Option<(String, Vec<PathB
             .unwrap_or(SystemTime::UNIX_EPOCH),
     );
     if let (Some(file), Some(files)) = (kept, statuses)
-        && files
-            .iter()
-            .all(|s| s.mtime <= settled && s.ctime <= settled)
+        && files.iter().all(|s| s.settled(settled))
     {
         let tree = Tree {
             files,
@@ -364,24 +393,64 @@ mod tests {
         assert!(d.is_none(), "modified after `settled`: not recorded at all");
     }
 
+    /// Age a path's modification time by an hour (its change time moves
+    /// to now, as `touch -d` does).
+    fn backdate(p: &Path) {
+        let hour = Duration::from_secs(3600);
+        std::fs::File::open(p)
+            .unwrap()
+            .set_modified(SystemTime::now() - hour)
+            .unwrap();
+    }
+
+    /// What an answer saw can change while it is computed: a file edited
+    /// (its old modification time put back), removed, or moved in from
+    /// elsewhere with an old one. Recorded afterwards, the directory would
+    /// say the answer saw bytes it did not: none of these is recorded.
     #[test]
-    fn a_file_changed_recently_is_hashed_on_every_check() {
+    fn a_directory_changed_while_an_answer_was_computed_is_not_recorded() {
         let pkg = tempfile::tempdir().unwrap();
         let a = pkg.path().join("a.go");
+        let b = pkg.path().join("b.go");
         std::fs::write(&a, "package a").unwrap();
-        // Modified long ago, changed (its status) just now: `touch -d`.
-        let now = SystemTime::now();
-        std::fs::File::options()
-            .write(true)
-            .open(&a)
-            .unwrap()
-            .set_modified(now - Duration::from_secs(3600))
-            .unwrap();
-        let d = Dir::record(pkg.path(), now - Duration::from_secs(60)).unwrap();
-        assert!(d.files.is_none(), "the change time is not settled");
-        assert!(d.unchanged());
+        std::fs::write(&b, "package a").unwrap();
+        backdate(&a);
+        backdate(&b);
+        backdate(pkg.path());
+        std::thread::sleep(Duration::from_millis(50));
+        let asked = SystemTime::now();
+        std::thread::sleep(Duration::from_millis(50));
+        // Settled before `asked`: recorded, statuses and all.
+        let d = Dir::record(pkg.path(), asked).expect("settled");
+        assert!(d.files.is_some());
+
+        // Edited after `asked`, modification time put back.
         std::fs::write(&a, "package b").unwrap();
-        assert!(!d.unchanged());
+        backdate(&a);
+        assert!(
+            Dir::record(pkg.path(), asked).is_none(),
+            "edited, mtime restored"
+        );
+        let later = SystemTime::now();
+        std::thread::sleep(Duration::from_millis(50));
+        assert!(Dir::record(pkg.path(), later).is_some());
+
+        // Removed after `asked`.
+        std::fs::remove_file(&b).unwrap();
+        assert!(Dir::record(pkg.path(), later).is_none(), "a file removed");
+
+        // Moved in after `asked`, with an old modification time.
+        let elsewhere = tempfile::tempdir().unwrap();
+        let c = elsewhere.path().join("c.go");
+        std::fs::write(&c, "package a").unwrap();
+        backdate(&c);
+        backdate(pkg.path());
+        std::thread::sleep(Duration::from_millis(50));
+        let later = SystemTime::now();
+        std::thread::sleep(Duration::from_millis(50));
+        assert!(Dir::record(pkg.path(), later).is_some());
+        std::fs::rename(&c, pkg.path().join("c.go")).unwrap();
+        assert!(Dir::record(pkg.path(), later).is_none(), "a file moved in");
     }
 
     #[test]

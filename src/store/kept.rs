@@ -40,7 +40,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 
-use super::dirs::{Dir, tree_hash};
+use super::dirs::{Dir, changed_after, tree_hash};
 use super::sealed;
 
 /// A kept answer: the payload and the fingerprints of its editable
@@ -181,11 +181,13 @@ pub fn read<T: DeserializeOwned>(
 /// Keep `payload` as the answer of `kind` for `key`; `editable` are the
 /// directories of its packages that can change without changing the key,
 /// `asked` when the go command that gave the answer started (after the key
-/// was computed). Not kept if a file of those directories, or one the key
-/// read, may have changed since shortly before (see [`TOO_RECENT`]): the
-/// key is read before the answer and the directories after it, so an edit
-/// in between (even one undone later, as a `git checkout` would) could
-/// otherwise file the answer under inputs it did not see.
+/// was computed). Not kept if a file of those directories, one the key
+/// read, or a directory itself (a file removed or moved in) may have
+/// changed since shortly before (see [`TOO_RECENT`]; modification or
+/// status change time, so an edit that puts the old modification time back
+/// counts): the key is read before the answer and the directories after
+/// it, so an edit in between (even one undone later, as a `git checkout`
+/// would) could otherwise file the answer under inputs it did not see.
 pub fn write<T: Serialize>(
     dir: &Path,
     kind: &str,
@@ -195,12 +197,7 @@ pub fn write<T: Serialize>(
     asked: SystemTime,
 ) {
     let settled = asked.checked_sub(TOO_RECENT).unwrap_or(UNIX_EPOCH);
-    let changed = |f: &PathBuf| {
-        std::fs::metadata(f)
-            .and_then(|m| m.modified())
-            .is_ok_and(|t| t > settled)
-    };
-    if key.files.iter().any(changed) {
+    if key.files.iter().any(|f| changed_after(f, settled)) {
         return;
     }
     let key = key.id();

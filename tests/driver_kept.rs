@@ -1,0 +1,281 @@
+//! Driver mode keeps its listings and what a build hands the go command
+//! across builds (src/buildset/kept_lists.rs, src/store/kept.rs): a kept
+//! build must be exactly the build the files on disk would give. Each case
+//! here once gave an unwoven or stale binary with exit 0, or a build that
+//! kept failing. Also what driver mode weaves or refuses on the command
+//! line: cgo files, `go run -exec`, coverage profiles.
+//! These tests need the Go toolchain (and a C compiler for cgo) and fail
+//! loudly without them.
+
+mod common;
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use common::gobuild::{backdate, copy_tree, go, output, text};
+use common::woven::goaop_cmd;
+
+fn fixture(tag: &str) -> PathBuf {
+    copy_tree(&common::root().join("tests/modes/app"), tag)
+}
+
+/// Make every file under `dir` look saved long ago, and let the change
+/// times settle: a file whose status changed within the last seconds is
+/// not trusted to hold what a kept answer saw (store::kept::TOO_RECENT).
+fn settle(dir: &Path) {
+    backdate(dir, Duration::from_secs(3600));
+    std::thread::sleep(Duration::from_millis(2100));
+}
+
+/// The `enter …` lines the advice printed.
+fn entered(stdout: &str) -> Vec<&str> {
+    stdout
+        .lines()
+        .filter_map(|l| l.strip_prefix("enter "))
+        .collect()
+}
+
+/// A `go` first on PATH (in `<dir>.shim`: [`settle`] must not touch it,
+/// its status is in the kept answers' key) that runs its `hook` (once)
+/// after the first `go list` it runs, and logs every `go list`.
+struct Shim {
+    dir: PathBuf,
+    path: String,
+    hook: PathBuf,
+    log: PathBuf,
+}
+
+impl Shim {
+    fn new(dir: &Path) -> Shim {
+        let shim = dir.with_extension("shim");
+        std::fs::create_dir_all(&shim).unwrap();
+        let real = String::from_utf8(output(go(dir, &["env", "GOROOT"])).stdout).unwrap();
+        let real = Path::new(real.trim()).join("bin/go");
+        let hook = shim.join("hook");
+        let log = shim.join("lists.log");
+        let script = format!(
+            "#!/bin/sh\n\
+             [ \"$1\" = list ] || exec '{real}' \"$@\"\n\
+             echo \"$*\" >> '{log}'\n\
+             '{real}' \"$@\"\n\
+             rc=$?\n\
+             mv '{hook}' '{hook}.run' 2>/dev/null && sh '{hook}.run'\n\
+             exit $rc\n",
+            real = real.display(),
+            log = log.display(),
+            hook = hook.display(),
+        );
+        std::fs::write(shim.join("go"), script).unwrap();
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(shim.join("go"), std::fs::Permissions::from_mode(0o755)).unwrap();
+        Shim {
+            dir: shim.clone(),
+            path: format!("{}:{}", shim.display(), std::env::var("PATH").unwrap()),
+            hook,
+            log,
+        }
+    }
+
+    fn remove(&self) {
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+
+    /// `goaop <args>` in `dir` through the shim: its output, and how many
+    /// `go list` it ran.
+    fn goaop(&self, dir: &Path, args: &[&str]) -> (std::process::Output, usize) {
+        let _ = std::fs::remove_file(&self.log);
+        let mut cmd = goaop_cmd(dir, args);
+        cmd.env("PATH", &self.path);
+        let o = output(cmd);
+        let n = std::fs::read_to_string(&self.log)
+            .unwrap_or_default()
+            .lines()
+            .count();
+        (o, n)
+    }
+
+    /// Like [`Shim::goaop`], which must succeed: its stdout.
+    fn succeed(&self, dir: &Path, args: &[&str]) -> (String, usize) {
+        let (o, n) = self.goaop(dir, args);
+        let (out, err) = text(&o);
+        assert!(o.status.success(), "goaop {args:?}:\n{out}\n{err}");
+        (out, n)
+    }
+}
+
+const RUN_X: &[&str] = &["go", "run", "./cmd/x"];
+
+/// The advice imports obs, and obs a package the program itself does not
+/// import (internal/x), which imports sub: sub is in the advice's closure
+/// and left unwoven. When x stops importing sub, sub must be woven, also
+/// when the listings were kept and only the rule set changed in between
+/// (the kept closure is trimmed to the advice's imports' entries; the
+/// directories a build reads, x's included, are kept with it).
+#[test]
+fn a_kept_build_follows_the_closure_of_the_advice_imports() {
+    let dir = fixture("kept-closure");
+    let shim = Shim::new(&dir);
+    let x = dir.join("internal/x/x.go");
+    std::fs::create_dir_all(x.parent().unwrap()).unwrap();
+    std::fs::write(
+        &x,
+        "package x\n\nimport \"example.com/app/sub\"\n\n\
+         func Name(s string) string { _ = sub.Sub; return s }\n",
+    )
+    .unwrap();
+    let obs = dir.join("internal/obs/obs.go");
+    let text = std::fs::read_to_string(&obs).unwrap();
+    std::fs::write(
+        &obs,
+        text.replace(
+            "import \"example.com/app/internal/util\"",
+            "import (\n\t\"example.com/app/internal/util\"\n\t\"example.com/app/internal/x\"\n)",
+        )
+        .replace("\"enter \" + name", "\"enter \" + x.Name(name)"),
+    )
+    .unwrap();
+    // The aspects outside the module: an edit of them leaves the module's
+    // directories, and so the kept listings, as they are.
+    let aspects = dir.with_extension("aspects.yaml");
+    std::fs::rename(dir.join("aspects.yaml"), &aspects).unwrap();
+    let a = aspects.display().to_string();
+    let run_x = ["go", "-a", a.as_str(), "run", "./cmd/x"];
+    settle(&dir);
+    let (out, n) = shim.succeed(&dir, &run_x);
+    assert_eq!(n, 2, "listed");
+    assert!(entered(&out).contains(&"example.com/app.Greet"), "{out}");
+    assert!(
+        !entered(&out).contains(&"example.com/app/sub.Sub"),
+        "sub is in the closure: {out}"
+    );
+
+    // Another rule set, the same imports: the kept listings serve.
+    let yaml = std::fs::read_to_string(&aspects).unwrap();
+    std::fs::write(
+        &aspects,
+        yaml.replace(
+            "obs.Enter(\"{{.QualifiedName}}\")",
+            "obs.Enter(\"v2 {{.QualifiedName}}\")",
+        ),
+    )
+    .unwrap();
+    settle(&dir);
+    let (out, n) = shim.succeed(&dir, &run_x);
+    assert_eq!(n, 0, "the listings were kept");
+    assert!(entered(&out).contains(&"v2 example.com/app.Greet"), "{out}");
+    assert!(
+        !entered(&out).contains(&"v2 example.com/app/sub.Sub"),
+        "{out}"
+    );
+
+    // x no longer imports sub: sub leaves the closure and is woven.
+    std::fs::write(&x, "package x\n\nfunc Name(s string) string { return s }\n").unwrap();
+    settle(&dir);
+    let (out, _) = shim.succeed(&dir, &run_x);
+    assert!(
+        entered(&out).contains(&"v2 example.com/app/sub.Sub"),
+        "sub is woven: {out}"
+    );
+    let _ = std::fs::remove_file(&aspects);
+    shim.remove();
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// A file removed while `go list` runs: the listing names it, the weave
+/// cannot read it. Whatever that build does, the next one must list again
+/// and build (a kept listing naming the file failed every later build).
+#[test]
+fn a_file_removed_while_the_packages_are_listed_is_not_kept() {
+    let dir = fixture("kept-removed");
+    let shim = Shim::new(&dir);
+    let extra = dir.join("sub/extra.go");
+    std::fs::write(
+        &extra,
+        "package sub\n\nfunc Extra() string { return \"e\" }\n",
+    )
+    .unwrap();
+    settle(&dir);
+    std::fs::write(&shim.hook, format!("rm -f '{}'\n", extra.display())).unwrap();
+    let _ = shim.goaop(&dir, RUN_X);
+    assert!(!extra.exists(), "the hook ran");
+    let (out, n) = shim.succeed(&dir, RUN_X);
+    assert_eq!(n, 2, "listed again");
+    assert!(entered(&out).contains(&"example.com/app/sub.Sub"), "{out}");
+    settle(&dir);
+    assert_eq!(shim.succeed(&dir, RUN_X).0, out);
+    assert_eq!(shim.succeed(&dir, RUN_X), (out, 0), "kept once settled");
+    shim.remove();
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// A package's cgo files (`import "C"`) are woven in driver mode too (the
+/// go command hands cgo the overlaid file), as `-toolexec` weaves what cgo
+/// makes of them.
+#[test]
+fn driver_mode_weaves_cgo_files() {
+    let dir = common::scratch_module(
+        "driver-cgo",
+        Some(
+            "aspects:\n  - name: trace\n    target: \"^func \"\n    imports: { fmt: fmt }\n    \
+             before: |\n      fmt.Println(\"enter {{.QualifiedName}}\")\n",
+        ),
+        "package main\n\nimport \"fmt\"\n\nfunc main() { fmt.Println(\"two:\", two()) }\n",
+    );
+    std::fs::write(
+        dir.join("c.go"),
+        "package main\n\n/*\nstatic int two_c(void) { return 2; }\n*/\nimport \"C\"\n\n\
+         func two() int { return int(C.two_c()) }\n",
+    )
+    .unwrap();
+    let mut cmd = goaop_cmd(&dir, &["go", "run", "."]);
+    cmd.env("CGO_ENABLED", "1");
+    let o = output(cmd);
+    let (out, err) = text(&o);
+    assert!(o.status.success(), "{out}\n{err}");
+    assert_eq!(
+        out, "enter example.com/scratch.main\nenter example.com/scratch.two\ntwo: 2\n",
+        "{err}"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// `go run -exec prog pkg` runs the program through `prog`: `prog` is not
+/// the package (it was, and the program came out unwoven with exit 0).
+#[test]
+fn go_run_exec_takes_a_program() {
+    let dir = fixture("run-exec");
+    let prog = dir.join("via.sh");
+    std::fs::write(&prog, "#!/bin/sh\necho via exec\nexec \"$@\"\n").unwrap();
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(&prog, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let prog = prog.display().to_string();
+    for args in [
+        ["go", "run", "-exec", prog.as_str(), "./cmd/x"],
+        ["go", "run", &format!("-exec={prog}"), "./cmd/x", "arg"],
+    ] {
+        let o = output(goaop_cmd(&dir, &args));
+        let (out, err) = text(&o);
+        assert!(o.status.success(), "{args:?}: {out}\n{err}");
+        assert!(out.starts_with("via exec\n"), "{out}");
+        assert!(entered(&out).contains(&"example.com/app/sub.Sub"), "{out}");
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// `-coverprofile` turns coverage on, and the go command ignores
+/// `-overlay` for the files it instruments: refused, like `-cover`.
+#[test]
+fn a_coverage_profile_is_refused() {
+    let dir = fixture("coverprofile");
+    for args in [
+        vec!["go", "test", "-coverprofile=c.out", "./sub"],
+        vec!["go", "test", "./sub", "-coverprofile", "c.out"],
+        vec!["go", "test", "-test.coverprofile=c.out", "./sub"],
+    ] {
+        let o = output(goaop_cmd(&dir, &args));
+        let (out, err) = text(&o);
+        assert!(!o.status.success(), "{args:?}: {out}\n{err}");
+        assert!(err.contains("cannot weave a coverage build"), "{err}");
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -279,3 +279,70 @@ fn a_coverage_profile_is_refused() {
     }
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// GOROOT can be edited in place (a toolchain built from source, a patched
+/// standard library): when the aspects weave a standard package, an edit
+/// of its files reaches the next build (a kept build handed over the old
+/// woven file, and the edit was lost with exit 0). The toolchain is a
+/// copy of the real one, linked file by file; the edited file is replaced,
+/// never written through the link.
+#[test]
+fn an_edit_of_a_woven_standard_package_reaches_the_next_build() {
+    let real = String::from_utf8(output(go(Path::new("."), &["env", "GOROOT"])).stdout).unwrap();
+    let goroot = std::env::temp_dir().join(format!("goaop-goroot-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&goroot);
+    let linked = std::process::Command::new("cp")
+        .args(["-al", real.trim()])
+        .arg(&goroot)
+        .status()
+        .is_ok_and(|s| s.success());
+    if !linked {
+        let _ = std::fs::remove_dir_all(&goroot);
+        let copied = std::process::Command::new("cp")
+            .args(["-a", real.trim()])
+            .arg(&goroot)
+            .status()
+            .unwrap();
+        assert!(copied.success(), "cannot copy GOROOT");
+    }
+    let dir = common::scratch_module(
+        "kept-goroot",
+        Some(
+            "aspects:\n  - name: std\n    packages: [strings]\n    target: \"^func Repeat\"\n    \
+             before: |\n      println(\"enter {{.QualifiedName}}\")\n",
+        ),
+        "package main\n\nimport \"strings\"\n\nfunc main() { println(strings.Repeat(\"ab\", 2)) }\n",
+    );
+    let path = format!(
+        "{}:{}",
+        goroot.join("bin").display(),
+        std::env::var("PATH").unwrap()
+    );
+    let run = || {
+        let mut cmd = goaop_cmd(&dir, &["go", "run", "."]);
+        cmd.env("PATH", &path)
+            .env_remove("GOROOT")
+            .env("GOTOOLCHAIN", "local");
+        let o = output(cmd);
+        let (out, err) = text(&o);
+        assert!(o.status.success(), "{out}\n{err}");
+        err
+    };
+    settle(&dir);
+    assert_eq!(run(), "enter strings.Repeat\nabab\n");
+    assert_eq!(run(), "enter strings.Repeat\nabab\n", "kept");
+    let strings_go = goroot.join("src/strings/strings.go");
+    let text = std::fs::read_to_string(&strings_go).unwrap();
+    let head = "func Repeat(s string, count int) string {\n";
+    assert!(text.contains(head), "strings.Repeat moved");
+    std::fs::remove_file(&strings_go).unwrap();
+    std::fs::write(
+        &strings_go,
+        text.replace(head, &format!("{head}\tprintln(\"patched\")\n")),
+    )
+    .unwrap();
+    settle(&dir);
+    assert_eq!(run(), "enter strings.Repeat\npatched\nabab\n");
+    let _ = std::fs::remove_dir_all(&goroot);
+    let _ = std::fs::remove_dir_all(&dir);
+}

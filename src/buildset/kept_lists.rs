@@ -22,9 +22,9 @@
 //! - nothing the key read or a listed directory holds changed since
 //!   shortly before the listing started.
 //!
-//! Packages the listings name outside the module cache (the standard
-//! library's included) are the editable directories checked on every use
-//! ([`Lists::editable`]).
+//! Packages the listings name outside the module cache are the editable
+//! directories checked on every use ([`Lists::editable`]; the standard
+//! library's too, when they can matter: [`Lists::standard`]).
 
 use std::path::{Path, PathBuf};
 use std::time::SystemTime;
@@ -48,29 +48,50 @@ pub struct Lists {
     pub closure: Option<Vec<Package>>,
     /// The directories a build with these listings reads that can change
     /// without the key changing: every listed package's outside the module
-    /// cache, the standard library's included (a toolchain built from
-    /// source, or a GOROOT a user patches, is edited in place; the go
-    /// command hashes its files too). Kept with the listings, since the
+    /// cache and the standard library. Kept with the listings, since the
     /// kept closure is only the advice's imports' entries.
     pub editable: Vec<PathBuf>,
+    /// The standard library's directories: a toolchain built from source,
+    /// or a GOROOT a user patches, is edited in place (the go command
+    /// hashes its files too). The listings depend on them (checked with
+    /// them); a build's woven files only if the rule set can weave a
+    /// standard package: no edit of one makes any other package part of
+    /// the build (it imports only the standard library), so otherwise the
+    /// ~4,000 files of a large build's are not checked on every no-op.
+    pub standard: Vec<PathBuf>,
 }
 
 impl Lists {
     /// Listings as the go command gave them.
     pub fn new(packages: Vec<Package>, closure: Option<Vec<Package>>) -> Lists {
-        let mut editable: Vec<PathBuf> = packages
-            .iter()
-            .chain(closure.iter().flatten())
-            .filter(|p| (p.editable() || p.standard) && !p.dir.as_os_str().is_empty())
-            .map(|p| p.dir.clone())
-            .collect();
-        editable.sort();
-        editable.dedup();
+        let dirs = |standard: bool| {
+            let mut dirs: Vec<PathBuf> = packages
+                .iter()
+                .chain(closure.iter().flatten())
+                .filter(|p| !p.dir.as_os_str().is_empty())
+                .filter(|p| (p.standard && standard) || (p.editable() && !standard))
+                .map(|p| p.dir.clone())
+                .collect();
+            dirs.sort();
+            dirs.dedup();
+            dirs
+        };
+        let (editable, standard) = (dirs(false), dirs(true));
         Lists {
             packages,
             closure,
             editable,
+            standard,
         }
+    }
+
+    /// Every directory the listings depend on.
+    pub fn all_dirs(&self) -> Vec<PathBuf> {
+        self.editable
+            .iter()
+            .chain(&self.standard)
+            .cloned()
+            .collect()
     }
 
     /// Whether these listings may be kept: not if a package has an error
@@ -223,9 +244,10 @@ impl Keeper {
                     .collect()
             }),
             editable: &lists.editable,
+            standard: &lists.standard,
         };
-        let dirs = &lists.editable;
-        kept::write(&self.dir, KIND, &self.key, &trimmed, dirs, self.asked);
+        let dirs = lists.all_dirs();
+        kept::write(&self.dir, KIND, &self.key, &trimmed, &dirs, self.asked);
     }
 }
 
@@ -235,6 +257,7 @@ struct Trimmed<'a> {
     packages: &'a [Package],
     closure: Option<Vec<&'a Package>>,
     editable: &'a [PathBuf],
+    standard: &'a [PathBuf],
 }
 
 /// Whether a pattern names a directory (`.`, `./x`, `../x`, `/abs/x`), as
@@ -263,7 +286,7 @@ mod tests {
     /// Every directory a build with the listings reads and that can change
     /// without the key: the module's, the closure's (kept whole, not only
     /// the advice's imports' entries), the standard library's (GOROOT can
-    /// be edited in place); not the module cache's.
+    /// be edited in place; apart); not the module cache's.
     #[test]
     fn the_editable_directories_are_every_listed_one_outside_the_module_cache() {
         let pkg = |json: &str| -> Package { serde_json::from_str(json).unwrap() };
@@ -280,7 +303,8 @@ mod tests {
             ]),
         );
         let dirs: Vec<&str> = lists.editable.iter().map(|d| d.to_str().unwrap()).collect();
-        assert_eq!(dirs, ["/go/src/fmt", "/m/a", "/m/obs", "/m/x"]);
+        assert_eq!(dirs, ["/m/a", "/m/obs", "/m/x"]);
+        assert_eq!(lists.standard, [PathBuf::from("/go/src/fmt")]);
     }
 
     #[test]

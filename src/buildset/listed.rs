@@ -173,7 +173,11 @@ impl<'a> Lister<'a> {
         let req = self.req;
         let module = crate::project::find_module(req.dir);
         let keeper = self.keeper.as_ref();
-        self.editable = lists.keepable().then(|| lists.editable.clone());
+        let keepable = lists.keepable();
+        let (editable, standard) = (lists.editable, lists.standard);
+        // Whether the rule set can weave a package of the standard library
+        // (then an edit of GOROOT can change the woven files).
+        let mut weaves_standard = false;
         let imports = &self.imports;
         let closure = match &lists.closure {
             Some(l) => Closure::from_listing(imports, l),
@@ -220,12 +224,12 @@ impl<'a> Lister<'a> {
             let Some(target) = listed_target(&pkg, module.as_ref()) else {
                 continue;
             };
-            if !req.unscoped
-                && view
-                    .packages(&target.scope_path, main_module)
-                    .map_err(|e| format!("rule set: {e}"))?
-                    .is_empty()
-            {
+            let scoped = !view
+                .packages(&target.scope_path, main_module)
+                .map_err(|e| format!("rule set: {e}"))?
+                .is_empty();
+            weaves_standard |= scoped && pkg.standard;
+            if !req.unscoped && !scoped {
                 continue;
             }
             if let Some(e) = &pkg.error {
@@ -254,6 +258,13 @@ impl<'a> Lister<'a> {
         if let Some(k) = kept_woven {
             k.save();
         }
+        self.editable = keepable.then(|| {
+            let mut dirs = editable;
+            if weaves_standard {
+                dirs.extend(standard);
+            }
+            dirs
+        });
         Ok(out)
     }
 }

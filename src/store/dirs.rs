@@ -55,41 +55,64 @@ impl Dir {
     /// the hashing is seen too.
     pub fn record(path: &Path, settled: SystemTime) -> Option<Dir> {
         let hash = hash_dir(path, Some(settled))?;
-        let files = files(path)?;
+        let statuses = statuses(path);
         let settled_ns = since_epoch(settled);
-        let mut statuses = Vec::with_capacity(files.len());
-        for (name, file) in &files {
-            match status(name, file) {
-                Some(s) if s.settled(settled_ns) => statuses.push(s),
-                Some(_) => return None,
-                None => {}
-            }
-        }
-        if changed_after(path, settled) {
+        if statuses
+            .as_ref()
+            .is_some_and(|all| all.iter().any(|s| !s.settled(settled_ns)))
+            || changed_after(path, settled)
+        {
             return None;
         }
-        let complete = statuses.len() == files.len();
         Some(Dir {
             path: path.to_path_buf(),
             hash,
-            files: complete.then_some(statuses),
+            files: statuses,
         })
     }
 
     /// Whether the directory still has the files (names and bytes) it had.
     pub fn unchanged(&self) -> bool {
         if let Some(recorded) = &self.files
-            && let Some(now) = files(&self.path)
-            && now.len() == recorded.len()
-            && now
-                .iter()
-                .zip(recorded)
-                .all(|((name, file), r)| status(name, file).as_ref() == Some(r))
+            && statuses(&self.path).as_ref() == Some(recorded)
         {
             return true;
         }
         dir_hash(&self.path).as_deref() == Some(self.hash.as_str())
     }
+}
+
+/// Whether every one of `dirs` is [unchanged](Dir::unchanged), checked on
+/// a few threads when there are many (a build's listings name hundreds of
+/// directories, the standard library's included: their statuses are most
+/// of a no-op build's own cost).
+pub fn all_unchanged(dirs: &[Dir]) -> bool {
+    const PER_THREAD: usize = 64;
+    let threads = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .min(4)
+        .min(dirs.len().div_ceil(PER_THREAD));
+    if threads <= 1 {
+        return dirs.iter().all(Dir::unchanged);
+    }
+    let changed = std::sync::atomic::AtomicBool::new(false);
+    let size = dirs.len().div_ceil(threads);
+    std::thread::scope(|scope| {
+        for chunk in dirs.chunks(size) {
+            let changed = &changed;
+            scope.spawn(move || {
+                for d in chunk {
+                    if changed.load(std::sync::atomic::Ordering::Relaxed) {
+                        return;
+                    }
+                    if !d.unchanged() {
+                        changed.store(true, std::sync::atomic::Ordering::Relaxed);
+                    }
+                }
+            });
+        }
+    });
+    !changed.into_inner()
 }
 
 /// Whether `path` (a file or a directory, symbolic links followed) was
@@ -122,11 +145,10 @@ fn since_epoch(t: SystemTime) -> (i64, i64) {
     (d.as_secs() as i64, i64::from(d.subsec_nanos()))
 }
 
-/// The status of `file` (symbolic links followed), named `name`.
+/// The status of a file (symbolic links followed), named `name`.
 #[cfg(unix)]
-fn status(name: &std::ffi::OsStr, file: &Path) -> Option<Status> {
+fn status(name: &std::ffi::OsStr, m: &std::fs::Metadata) -> Option<Status> {
     use std::os::unix::fs::MetadataExt;
-    let m = std::fs::metadata(file).ok()?;
     Some(Status {
         name: name.to_str()?.to_string(),
         size: m.size(),
@@ -138,8 +160,32 @@ fn status(name: &std::ffi::OsStr, file: &Path) -> Option<Status> {
 }
 
 #[cfg(not(unix))]
-fn status(_: &std::ffi::OsStr, _: &Path) -> Option<Status> {
+fn status(_: &std::ffi::OsStr, _: &std::fs::Metadata) -> Option<Status> {
     None
+}
+
+/// The statuses of a directory's files (and symbolic links to files,
+/// followed), by name; `None` if one cannot be had. A regular file's is
+/// read relative to the open directory (no path walk per file).
+fn statuses(dir: &Path) -> Option<Vec<Status>> {
+    let mut all = Vec::new();
+    for e in std::fs::read_dir(dir).ok()? {
+        let e = e.ok()?;
+        let t = e.file_type().ok()?;
+        let m = if t.is_symlink() {
+            match std::fs::metadata(e.path()) {
+                Ok(m) if m.is_file() => m,
+                _ => continue,
+            }
+        } else if t.is_file() {
+            e.metadata().ok()?
+        } else {
+            continue;
+        };
+        all.push(status(&e.file_name(), &m)?);
+    }
+    all.sort_by(|a, b| a.name.cmp(&b.name));
+    Some(all)
 }
 
 /// The files of a directory (and symbolic links to files), by name.
@@ -215,7 +261,10 @@ pub fn tree_hash(root: &Path, cache: Option<&Path>) -> Option<(String, Vec<PathB
     let mut found = Vec::new();
     walk(root, root, &mut seen, &mut found)?;
     let paths: Vec<PathBuf> = found.iter().map(|(_, p)| p.clone()).collect();
-    let statuses: Option<Vec<Status>> = found.iter().map(|(rel, p)| status(rel, p)).collect();
+    let statuses: Option<Vec<Status>> = found
+        .iter()
+        .map(|(rel, p)| status(rel, &std::fs::metadata(p).ok()?))
+        .collect();
     let name = root.as_os_str().as_encoded_bytes();
     let kept = cache.map(|c| {
         let id = blake3::hash(name).to_hex();

@@ -40,7 +40,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 
-use super::dirs::{Dir, changed_after, tree_hash};
+use super::dirs::{Dir, all_unchanged, changed_after, tree_hash};
 use super::sealed;
 
 /// A kept answer: the payload and the fingerprints of its editable
@@ -174,7 +174,7 @@ pub fn read<T: DeserializeOwned>(
     let key = key.id();
     let bytes = sealed::read(&file(dir, kind, key), kind, key)?;
     let kept: Kept<T> = serde_json::from_slice(&bytes).ok()?;
-    let unedited = kept.editable.iter().all(Dir::unchanged);
+    let unedited = all_unchanged(&kept.editable);
     (unedited && valid(&kept.payload)).then_some(kept.payload)
 }
 

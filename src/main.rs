@@ -26,7 +26,7 @@ struct Cli {
 enum Command {
     /// Validate and compile aspect files, with rustc-style diagnostics.
     Check {
-        /// Aspect files (aspects.yaml, *.aspect). Default: the current Go module's.
+        /// Aspect files (aspects.yaml, *.aspect). Default: GOAOP_CONFIG, else the current Go module's.
         files: Vec<PathBuf>,
         #[arg(long, value_enum, default_value_t = Format::Human)]
         format: Format,
@@ -41,7 +41,7 @@ enum Command {
     Plan {
         /// Go package patterns (default ./...).
         packages: Vec<String>,
-        /// Aspect files (default: the current Go module's).
+        /// Aspect files (default: GOAOP_CONFIG, else the current Go module's).
         #[arg(long = "aspects", short = 'a')]
         aspects: Vec<PathBuf>,
         #[arg(long, value_enum, default_value_t = Format::Human)]
@@ -57,7 +57,7 @@ enum Command {
     Diff {
         /// Go package patterns (default ./...).
         packages: Vec<String>,
-        /// Aspect files (default: the current Go module's).
+        /// Aspect files (default: GOAOP_CONFIG, else the current Go module's).
         #[arg(long = "aspects", short = 'a')]
         aspects: Vec<PathBuf>,
         /// Show what `go test` compiles: test files and external test packages too.
@@ -112,13 +112,23 @@ enum Command {
     /// Run `go build|run|test|vet|install` with the aspects woven in.
     #[command(disable_help_flag = true)]
     Go {
-        /// Aspect files (default: the current Go module's).
+        /// Aspect files (default: GOAOP_CONFIG, else the current Go module's).
         #[arg(long = "aspects", short = 'a')]
         aspects: Vec<PathBuf>,
         /// The go subcommand and its arguments.
         #[arg(trailing_var_arg = true, allow_hyphen_values = true, required = true)]
         args: Vec<String>,
     },
+}
+
+/// The aspect files given on the command line, else `GOAOP_CONFIG`'s (the
+/// one `-toolexec` builds use: driver mode and `check`/`plan`/`diff` must
+/// see the aspects those builds weave), else none (the module's).
+fn or_config(given: Vec<PathBuf>, cwd: &std::path::Path) -> Vec<PathBuf> {
+    match std::env::var_os("GOAOP_CONFIG") {
+        Some(f) if given.is_empty() && !f.is_empty() => vec![cwd.join(f)],
+        _ => given,
+    }
 }
 
 fn main() {
@@ -149,7 +159,7 @@ fn main() {
             list_packs,
         } => cli::check::run(
             &cli::check::CheckArgs {
-                files,
+                files: or_config(files, &cwd),
                 format,
                 color,
                 list_bundled,
@@ -166,7 +176,7 @@ fn main() {
         } => cli::plan::run(
             &cli::plan::PlanArgs {
                 packages,
-                aspects,
+                aspects: or_config(aspects, &cwd),
                 format,
                 signatures,
                 tests,
@@ -182,7 +192,7 @@ fn main() {
         } => cli::diff::run(
             &cli::diff::DiffArgs {
                 packages,
-                aspects,
+                aspects: or_config(aspects, &cwd),
                 tests,
                 out,
                 color,
@@ -230,7 +240,7 @@ fn main() {
         Command::Explain { code } => cli::explain::run(code.as_deref()),
         Command::Go { aspects, args } => {
             let args = cli::gocmd::GoArgs {
-                aspects,
+                aspects: or_config(aspects, &cwd),
                 args,
                 color,
             };

@@ -346,3 +346,39 @@ fn an_edit_of_a_woven_standard_package_reaches_the_next_build() {
     let _ = std::fs::remove_dir_all(&goroot);
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// `GOAOP_CONFIG` names the aspects of `-toolexec` builds: driver mode and
+/// `plan` weave the same ones (they took the module's, and a team switching
+/// modes got other instrumentation with exit 0); `-a` still wins.
+#[test]
+fn goaop_config_names_the_aspects_of_every_mode() {
+    let dir = fixture("goaop-config");
+    let yaml = std::fs::read_to_string(dir.join("aspects.yaml")).unwrap();
+    let alt = dir.join("alt.yaml");
+    std::fs::write(
+        &alt,
+        yaml.replace("name: trace", "name: alt").replace(
+            "obs.Enter(\"{{.QualifiedName}}\")",
+            "obs.Enter(\"alt {{.QualifiedName}}\")",
+        ),
+    )
+    .unwrap();
+    let with_config = |args: &[&str]| {
+        let mut cmd = goaop_cmd(&dir, args);
+        cmd.env("GOAOP_CONFIG", "alt.yaml");
+        let o = output(cmd);
+        let (out, err) = text(&o);
+        assert!(o.status.success(), "{args:?}: {out}\n{err}");
+        out
+    };
+    let out = with_config(&["go", "run", "./cmd/x"]);
+    assert!(
+        entered(&out).contains(&"alt example.com/app.Greet"),
+        "{out}"
+    );
+    let plan = with_config(&["plan", "./sub"]);
+    assert!(plan.contains("+ alt "), "{plan}");
+    let out = with_config(&["go", "-a", "aspects.yaml", "run", "./cmd/x"]);
+    assert!(entered(&out).contains(&"example.com/app.Greet"), "{out}");
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -49,9 +49,11 @@ pub fn parent_cwd() -> Option<PathBuf> {
 pub fn find(config: Option<&Path>) -> Result<Project, Outcome> {
     let go_cwd = go_cwd();
     let module = project::find_module(&go_cwd);
-    let explicit = config
-        .map(Path::to_path_buf)
-        .or_else(|| std::env::var_os("GOAOP_CONFIG").map(PathBuf::from));
+    let explicit = config.map(Path::to_path_buf).or_else(|| {
+        std::env::var_os("GOAOP_CONFIG")
+            .filter(|v| !v.is_empty())
+            .map(PathBuf::from)
+    });
     let aspect_files = match explicit {
         Some(f) => vec![go_cwd.join(f)],
         None => {

@@ -122,8 +122,9 @@ enum Command {
 }
 
 /// The aspect files given on the command line, else `GOAOP_CONFIG`'s (the
-/// one `-toolexec` builds use: driver mode and `check`/`plan`/`diff` must
-/// see the aspects those builds weave), else none (the module's).
+/// one `-toolexec` builds use: `check`/`plan`/`diff` must see the aspects
+/// those builds weave; driver mode resolves it in the go command's
+/// directory, see `GoArgs::config`), else none (the module's).
 fn or_config(given: Vec<PathBuf>, cwd: &std::path::Path) -> Vec<PathBuf> {
     match std::env::var_os("GOAOP_CONFIG") {
         Some(f) if given.is_empty() && !f.is_empty() => vec![cwd.join(f)],
@@ -240,7 +241,12 @@ fn main() {
         Command::Explain { code } => cli::explain::run(code.as_deref()),
         Command::Go { aspects, args } => {
             let args = cli::gocmd::GoArgs {
-                aspects: or_config(aspects, &cwd),
+                aspects,
+                // Relative to the go command's directory (`-C`), as under
+                // -toolexec.
+                config: std::env::var_os("GOAOP_CONFIG")
+                    .filter(|v| !v.is_empty())
+                    .map(PathBuf::from),
                 args,
                 color,
             };

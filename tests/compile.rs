@@ -211,6 +211,34 @@ fn boolean_pointcuts_over_packages() {
     assert!(scope.has_functions() && !scope.has_calls());
 }
 
+/// Whether any aspect can weave outside the main module (driver mode then
+/// checks the standard library's directories of a kept build).
+#[test]
+fn reaching_beyond_the_main_module() {
+    let reach = |aspects: Vec<CheckedAspect>| {
+        RuleSet::build(&aspects)
+            .unwrap()
+            .view()
+            .unwrap()
+            .reaches_beyond_main_module()
+    };
+    let main_only = || exec("default", and(vec![sig("Process"), Pointcut::MainModule]));
+    assert!(!reach(vec![main_only()]));
+    assert!(!reach(vec![
+        main_only(),
+        exec("also", and(vec![Pointcut::MainModule, not(sig("Handle"))])),
+    ]));
+    assert!(reach(vec![
+        main_only(),
+        exec("ring", and(vec![sig("New"), within("container/ring")])),
+    ]));
+    assert!(reach(vec![exec(
+        "either",
+        or(vec![Pointcut::MainModule, within("net/http")]),
+    )]));
+    assert!(reach(vec![exec("anywhere", sig("Process"))]));
+}
+
 #[test]
 fn call_sites() {
     let set = RuleSet::build(&[

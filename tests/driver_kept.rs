@@ -240,7 +240,8 @@ fn driver_mode_weaves_cgo_files() {
 }
 
 /// `go run -exec prog pkg` runs the program through `prog`: `prog` is not
-/// the package (it was, and the program came out unwoven with exit 0).
+/// the package (it was, and the program came out unwoven with exit 0); nor
+/// is `--` the end of the packages (`.` was woven instead).
 #[test]
 fn go_run_exec_takes_a_program() {
     let dir = fixture("run-exec");
@@ -249,9 +250,12 @@ fn go_run_exec_takes_a_program() {
     use std::os::unix::fs::PermissionsExt;
     std::fs::set_permissions(&prog, std::fs::Permissions::from_mode(0o755)).unwrap();
     let prog = prog.display().to_string();
+    let exec_eq = format!("-exec={prog}");
     for args in [
-        ["go", "run", "-exec", prog.as_str(), "./cmd/x"],
-        ["go", "run", &format!("-exec={prog}"), "./cmd/x", "arg"],
+        vec!["go", "run", "-exec", prog.as_str(), "./cmd/x"],
+        vec!["go", "run", exec_eq.as_str(), "./cmd/x", "arg"],
+        // `--` ends the flags: the package follows.
+        vec!["go", "run", "-exec", prog.as_str(), "--", "./cmd/x"],
     ] {
         let o = output(goaop_cmd(&dir, &args));
         let (out, err) = text(&o);
@@ -281,13 +285,14 @@ fn a_coverage_profile_is_refused() {
 }
 
 /// GOROOT can be edited in place (a toolchain built from source, a patched
-/// standard library): when the aspects weave a standard package, an edit
-/// of its files reaches the next build (a kept build handed over the old
-/// woven file, and the edit was lost with exit 0). The toolchain is a
-/// copy of the real one, linked file by file; the edited file is replaced,
-/// never written through the link.
+/// standard library): when the aspects weave standard packages, an edit of
+/// one reaches the next build (a kept build handed over the old woven
+/// file, and the edit was lost with exit 0), and so does a standard package
+/// they weave that an edit brings into the build (it was compiled
+/// unwoven). The toolchain is a copy of the real one, linked file by file;
+/// edited files are replaced, never written through the link.
 #[test]
-fn an_edit_of_a_woven_standard_package_reaches_the_next_build() {
+fn an_edit_of_the_standard_library_reaches_the_next_build() {
     let real = String::from_utf8(output(go(Path::new("."), &["env", "GOROOT"])).stdout).unwrap();
     let goroot = std::env::temp_dir().join(format!("goaop-goroot-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&goroot);
@@ -308,10 +313,12 @@ fn an_edit_of_a_woven_standard_package_reaches_the_next_build() {
     let dir = common::scratch_module(
         "kept-goroot",
         Some(
-            "aspects:\n  - name: std\n    packages: [strings]\n    target: \"^func Repeat\"\n    \
+            "aspects:\n  - name: std\n    packages: [strings, container/ring]\n    \
+             target: \"^func (Repeat|New)\\\\(\"\n    \
              before: |\n      println(\"enter {{.QualifiedName}}\")\n",
         ),
-        "package main\n\nimport \"strings\"\n\nfunc main() { println(strings.Repeat(\"ab\", 2)) }\n",
+        "package main\n\nimport (\n\t\"strings\"\n\t\"unicode/utf16\"\n)\n\n\
+         func main() { println(strings.Repeat(\"ab\", 2), len(utf16.Encode([]rune(\"ab\")))) }\n",
     );
     let path = format!(
         "{}:{}",
@@ -328,21 +335,39 @@ fn an_edit_of_a_woven_standard_package_reaches_the_next_build() {
         assert!(o.status.success(), "{out}\n{err}");
         err
     };
+    // Replace a file of the copy with `edit` of its text.
+    let replace = |rel: &str, edit: &dyn Fn(&str) -> String| {
+        let file = goroot.join("src").join(rel);
+        let text = std::fs::read_to_string(&file).unwrap();
+        let edited = edit(&text);
+        assert_ne!(edited, text, "{rel} moved on: the test needs a new anchor");
+        std::fs::remove_file(&file).unwrap();
+        std::fs::write(&file, edited).unwrap();
+    };
     settle(&dir);
-    assert_eq!(run(), "enter strings.Repeat\nabab\n");
-    assert_eq!(run(), "enter strings.Repeat\nabab\n", "kept");
-    let strings_go = goroot.join("src/strings/strings.go");
-    let text = std::fs::read_to_string(&strings_go).unwrap();
-    let head = "func Repeat(s string, count int) string {\n";
-    assert!(text.contains(head), "strings.Repeat moved");
-    std::fs::remove_file(&strings_go).unwrap();
-    std::fs::write(
-        &strings_go,
-        text.replace(head, &format!("{head}\tprintln(\"patched\")\n")),
-    )
-    .unwrap();
+    assert_eq!(run(), "enter strings.Repeat\nabab 2\n");
+    assert_eq!(run(), "enter strings.Repeat\nabab 2\n", "kept");
+
+    replace("strings/strings.go", &|t| {
+        let head = "func Repeat(s string, count int) string {\n";
+        t.replace(head, &format!("{head}\tprintln(\"patched\")\n"))
+    });
     settle(&dir);
-    assert_eq!(run(), "enter strings.Repeat\npatched\nabab\n");
+    assert_eq!(run(), "enter strings.Repeat\npatched\nabab 2\n");
+
+    // unicode/utf16 now imports container/ring, which the aspects weave.
+    replace("unicode/utf16/utf16.go", &|t| {
+        t.replacen(
+            "\npackage utf16\n",
+            "\npackage utf16\n\nimport \"container/ring\"\n\nfunc init() { ring.New(1) }\n",
+            1,
+        )
+    });
+    settle(&dir);
+    assert_eq!(
+        run(),
+        "enter container/ring.New\nenter strings.Repeat\npatched\nabab 2\n"
+    );
     let _ = std::fs::remove_dir_all(&goroot);
     let _ = std::fs::remove_dir_all(&dir);
 }
@@ -380,5 +405,16 @@ fn goaop_config_names_the_aspects_of_every_mode() {
     assert!(plan.contains("+ alt "), "{plan}");
     let out = with_config(&["go", "-a", "aspects.yaml", "run", "./cmd/x"]);
     assert!(entered(&out).contains(&"example.com/app.Greet"), "{out}");
+    // Relative to the go command's directory, as under -toolexec.
+    std::fs::write(
+        dir.join("cmd/x/alt.yaml"),
+        yaml.replace(
+            "obs.Enter(\"{{.QualifiedName}}\")",
+            "obs.Enter(\"cx {{.QualifiedName}}\")",
+        ),
+    )
+    .unwrap();
+    let out = with_config(&["go", "run", "-C", "cmd/x", "."]);
+    assert!(entered(&out).contains(&"cx example.com/app.Greet"), "{out}");
     let _ = std::fs::remove_dir_all(&dir);
 }

@@ -140,13 +140,26 @@ impl GoCommand {
         let mut i = 1;
         let mut in_patterns = false;
         let mut patterns_done = false;
+        // After `--` (build, run, install, vet: the flag package's end of
+        // flags) every argument is a package, a file or the program's.
+        let mut flags_done = false;
         while i < args.len() {
             let a = &args[i];
-            if a == "--" || (test && (a == "-args" || a == "--args")) {
+            if test && (a == "--" || a == "-args" || a == "--args") {
                 cmd.rest.extend(args[i..].iter().cloned());
                 break;
             }
-            let Some(flag) = a.strip_prefix("--").or_else(|| a.strip_prefix('-')) else {
+            if a == "--" && !flags_done {
+                flags_done = true;
+                cmd.rest.push(a.clone());
+                i += 1;
+                continue;
+            }
+            let flag = match a.strip_prefix("--").or_else(|| a.strip_prefix('-')) {
+                Some(f) if !flags_done => Some(f),
+                _ => None,
+            };
+            let Some(flag) = flag else {
                 // A package, a .go file, or the program's / test's arguments.
                 let more = match cmd.sub.as_str() {
                     "run" => {
@@ -177,9 +190,11 @@ impl GoCommand {
                 Some((n, v)) => (n, Some(v.to_string())),
                 None => (flag, None),
             };
-            // `go test` reads `-test.x` as `-x` (cmd/go's testflag).
+            // `go test` reads `-test.x` as `-x` for its test flags
+            // (cmd/go's testflag); other `-test.` flags go to the binary.
+            let prefixed = name.starts_with("test.");
             let name = match name.strip_prefix("test.") {
-                Some(n) if test => n,
+                Some(n) if test && (TEST_VALUE.contains(&n) || TEST_BOOL.contains(&n)) => n,
                 _ => name,
             };
             let takes_value = BUILD_VALUE.contains(&name)
@@ -187,7 +202,8 @@ impl GoCommand {
                 || (cmd.sub == "run" && name == "exec");
             let known = takes_value
                 || BUILD_BOOL.contains(&name)
-                || (cmd.tests() && TEST_BOOL.contains(&name));
+                || (cmd.tests() && TEST_BOOL.contains(&name))
+                || prefixed;
             let mut consumed = 1;
             let value = match inline {
                 Some(v) => Some(v),
@@ -317,6 +333,14 @@ mod tests {
         assert_eq!(c.rest, ["-tags=t", ".", "-tags", "x", "-overlay", "y"]);
         let c = parse("run main.go util.go arg.go x");
         assert_eq!(c.patterns, ["main.go", "util.go", "arg.go"]);
+        // `--` ends the flags: what follows is the package.
+        let c = parse("run -tags=t -- ./cmd/x -v");
+        assert_eq!(c.patterns, ["./cmd/x"]);
+        assert_eq!(c.rest, ["-tags=t", "--", "./cmd/x", "-v"]);
+        let c = parse("build -o bin -- ./cmd/x ./y");
+        assert_eq!(c.patterns, ["./cmd/x", "./y"]);
+        assert_eq!(c.rest, ["-o", "bin", "--", "./cmd/x", "./y"]);
+        assert_eq!(parse("build -- -weird").patterns, ["-weird"]);
         // `-exec xprog`: a program, not the package.
         let c = parse("run -exec ./via.sh ./cmd/x arg");
         assert_eq!(c.patterns, ["./cmd/x"]);
@@ -339,6 +363,10 @@ mod tests {
         assert!(c.work);
         assert_eq!(c.list_flags, ["-cover"]);
         // `-test.x` is `-x`: its value is not a package.
+        // Build flags take no `test.` prefix: the test binary gets them.
+        let c = parse("test -test.tags=foo -test.overlay=o.json ./a");
+        assert!(c.list_flags.is_empty() && c.overlay.is_none());
+        assert_eq!(c.patterns, ["./a"]);
         let c = parse("test -test.run X -test.v ./a -test.count 2");
         assert_eq!(c.patterns, ["./a"]);
         assert_eq!(

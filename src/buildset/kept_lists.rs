@@ -55,9 +55,10 @@ pub struct Lists {
     /// or a GOROOT a user patches, is edited in place (the go command
     /// hashes its files too). The listings depend on them (checked with
     /// them); a build's woven files only if the rule set can weave a
-    /// standard package: no edit of one makes any other package part of
-    /// the build (it imports only the standard library), so otherwise the
-    /// ~4,000 files of a large build's are not checked on every no-op.
+    /// package outside the main module: an edit of one can only change
+    /// which standard packages are built (they import only the standard
+    /// library), so otherwise the ~4,000 files of a large build's are not
+    /// checked on every no-op.
     pub standard: Vec<PathBuf>,
 }
 

@@ -176,8 +176,9 @@ impl<'a> Lister<'a> {
         let keepable = lists.keepable();
         let (editable, standard) = (lists.editable, lists.standard);
         // Whether the rule set can weave a package of the standard library
-        // (then an edit of GOROOT can change the woven files).
-        let mut weaves_standard = false;
+        // (then an edit of GOROOT can change the woven files, or bring a
+        // standard package it weaves into the build).
+        let weaves_standard = view.reaches_beyond_main_module();
         let imports = &self.imports;
         let closure = match &lists.closure {
             Some(l) => Closure::from_listing(imports, l),
@@ -224,12 +225,12 @@ impl<'a> Lister<'a> {
             let Some(target) = listed_target(&pkg, module.as_ref()) else {
                 continue;
             };
-            let scoped = !view
-                .packages(&target.scope_path, main_module)
-                .map_err(|e| format!("rule set: {e}"))?
-                .is_empty();
-            weaves_standard |= scoped && pkg.standard;
-            if !req.unscoped && !scoped {
+            if !req.unscoped
+                && view
+                    .packages(&target.scope_path, main_module)
+                    .map_err(|e| format!("rule set: {e}"))?
+                    .is_empty()
+            {
                 continue;
             }
             if let Some(e) = &pkg.error {

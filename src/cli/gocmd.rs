@@ -33,6 +33,9 @@ use crate::store::content::Content;
 #[derive(Clone, Debug, Default)]
 pub struct GoArgs {
     pub aspects: Vec<PathBuf>,
+    /// `GOAOP_CONFIG`: the aspects when `aspects` is empty, relative to
+    /// the go command's directory (as `-toolexec` builds find it).
+    pub config: Option<PathBuf>,
     /// The go subcommand and its arguments.
     pub args: Vec<String>,
     pub color: bool,
@@ -61,7 +64,11 @@ pub fn prepare(args: &GoArgs, cwd: &Path) -> Result<Prepared, Outcome> {
     // GOFLAGS as the go command sees them (the go env file's too); the
     // rule set is built while the go command starts.
     let asking = GoEnv::ask(&dir);
-    let built = rules::build(&dir, &args.aspects, args.color);
+    let aspects = match &args.config {
+        Some(f) if args.aspects.is_empty() => vec![dir.join(f)],
+        _ => args.aspects.clone(),
+    };
+    let built = rules::build(&dir, &aspects, args.color);
     let go_env = asking.answer();
     let goflags = match &go_env {
         Some(e) => e.goflags.clone(),

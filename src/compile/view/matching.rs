@@ -71,6 +71,20 @@ impl<'a> RuleSetRef<'a> {
         Ok(scope)
     }
 
+    /// Whether some aspect can select a package outside the main module
+    /// (a `packages:` pattern, or a pointcut that does not require the
+    /// main module): the packages a build weaves may then include the
+    /// standard library's or any other module's, listed or not yet.
+    pub fn reaches_beyond_main_module(&self) -> bool {
+        (0..self.n_aspects as u32).any(|a| {
+            let e = self.entry(a);
+            program::eval(self.program(&e), e.max_stack, |x| match x {
+                Atom::Main => Truth::False,
+                _ => Truth::Unknown,
+            }) != Truth::False
+        })
+    }
+
     /// `scope` narrowed to the aspects `keep` accepts (by aspect id): the
     /// build weaves a test variant's `_test.go` files with the aspects that
     /// set `tests: true` only.

@@ -9,7 +9,13 @@
 fn main() {
     println!("cargo:rerun-if-changed=build.rs");
     let os = std::env::var("CARGO_CFG_TARGET_OS").unwrap_or_default();
-    if os == "linux" {
+    // A static build (`-C target-feature=+crt-static`) is linked by rustc
+    // as it asks (`-static-pie`, or `-static` with `-C
+    // relocation-model=static`): `-no-pie` on top of `-static-pie` gave an
+    // executable that asks for the dynamic loader and crashes in it.
+    let features = std::env::var("CARGO_CFG_TARGET_FEATURE").unwrap_or_default();
+    let static_crt = features.split(',').any(|f| f == "crt-static");
+    if os == "linux" && !static_crt {
         println!("cargo:rustc-link-arg-bins=-no-pie");
     }
 }

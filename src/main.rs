@@ -126,8 +126,8 @@ enum Command {
 /// those builds weave; driver mode resolves it in the go command's
 /// directory, see `GoArgs::config`), else none (the module's).
 fn or_config(given: Vec<PathBuf>, cwd: &std::path::Path) -> Vec<PathBuf> {
-    match std::env::var_os("GOAOP_CONFIG") {
-        Some(f) if given.is_empty() && !f.is_empty() => vec![cwd.join(f)],
+    match goaop::project::config_from_env() {
+        Some(f) if given.is_empty() => vec![cwd.join(f)],
         _ => given,
     }
 }
@@ -244,9 +244,7 @@ fn main() {
                 aspects,
                 // Relative to the go command's directory (`-C`), as under
                 // -toolexec.
-                config: std::env::var_os("GOAOP_CONFIG")
-                    .filter(|v| !v.is_empty())
-                    .map(PathBuf::from),
+                config: goaop::project::config_from_env(),
                 args,
                 color,
             };

@@ -27,6 +27,20 @@ fn settle(dir: &Path) {
     std::thread::sleep(Duration::from_millis(2100));
 }
 
+/// The fixture's aspects with every `enter` line prefixed by `label`.
+fn labelled(yaml: &str, label: &str) -> String {
+    yaml.replace(
+        "obs.Enter(\"{{.QualifiedName}}\")",
+        &format!("obs.Enter(\"{label} {{{{.QualifiedName}}}}\")"),
+    )
+}
+
+/// The GOROOT of the real toolchain.
+fn real_goroot() -> PathBuf {
+    let out = output(go(Path::new("."), &["env", "GOROOT"])).stdout;
+    PathBuf::from(String::from_utf8(out).unwrap().trim())
+}
+
 /// The `enter …` lines the advice printed.
 fn entered(stdout: &str) -> Vec<&str> {
     stdout
@@ -49,8 +63,7 @@ impl Shim {
     fn new(dir: &Path) -> Shim {
         let shim = dir.with_extension("shim");
         std::fs::create_dir_all(&shim).unwrap();
-        let real = String::from_utf8(output(go(dir, &["env", "GOROOT"])).stdout).unwrap();
-        let real = Path::new(real.trim()).join("bin/go");
+        let real = real_goroot().join("bin/go");
         let hook = shim.join("hook");
         let log = shim.join("lists.log");
         let script = format!(
@@ -151,14 +164,7 @@ fn a_kept_build_follows_the_closure_of_the_advice_imports() {
 
     // Another rule set, the same imports: the kept listings serve.
     let yaml = std::fs::read_to_string(&aspects).unwrap();
-    std::fs::write(
-        &aspects,
-        yaml.replace(
-            "obs.Enter(\"{{.QualifiedName}}\")",
-            "obs.Enter(\"v2 {{.QualifiedName}}\")",
-        ),
-    )
-    .unwrap();
+    std::fs::write(&aspects, labelled(&yaml, "v2")).unwrap();
     settle(&dir);
     let (out, n) = shim.succeed(&dir, &run_x);
     assert_eq!(n, 0, "the listings were kept");
@@ -293,18 +299,20 @@ fn a_coverage_profile_is_refused() {
 /// edited files are replaced, never written through the link.
 #[test]
 fn an_edit_of_the_standard_library_reaches_the_next_build() {
-    let real = String::from_utf8(output(go(Path::new("."), &["env", "GOROOT"])).stdout).unwrap();
+    let real = real_goroot();
     let goroot = std::env::temp_dir().join(format!("goaop-goroot-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&goroot);
     let linked = std::process::Command::new("cp")
-        .args(["-al", real.trim()])
+        .arg("-al")
+        .arg(&real)
         .arg(&goroot)
         .status()
         .is_ok_and(|s| s.success());
     if !linked {
         let _ = std::fs::remove_dir_all(&goroot);
         let copied = std::process::Command::new("cp")
-            .args(["-a", real.trim()])
+            .arg("-a")
+            .arg(&real)
             .arg(&goroot)
             .status()
             .unwrap();
@@ -382,10 +390,7 @@ fn goaop_config_names_the_aspects_of_every_mode() {
     let alt = dir.join("alt.yaml");
     std::fs::write(
         &alt,
-        yaml.replace("name: trace", "name: alt").replace(
-            "obs.Enter(\"{{.QualifiedName}}\")",
-            "obs.Enter(\"alt {{.QualifiedName}}\")",
-        ),
+        labelled(&yaml, "alt").replace("name: trace", "name: alt"),
     )
     .unwrap();
     let with_config = |args: &[&str]| {
@@ -406,14 +411,7 @@ fn goaop_config_names_the_aspects_of_every_mode() {
     let out = with_config(&["go", "-a", "aspects.yaml", "run", "./cmd/x"]);
     assert!(entered(&out).contains(&"example.com/app.Greet"), "{out}");
     // Relative to the go command's directory, as under -toolexec.
-    std::fs::write(
-        dir.join("cmd/x/alt.yaml"),
-        yaml.replace(
-            "obs.Enter(\"{{.QualifiedName}}\")",
-            "obs.Enter(\"cx {{.QualifiedName}}\")",
-        ),
-    )
-    .unwrap();
+    std::fs::write(dir.join("cmd/x/alt.yaml"), labelled(&yaml, "cx")).unwrap();
     let out = with_config(&["go", "run", "-C", "cmd/x", "."]);
     assert!(entered(&out).contains(&"cx example.com/app.Greet"), "{out}");
     let _ = std::fs::remove_dir_all(&dir);

@@ -226,13 +226,10 @@ impl GoCommand {
                         None => format!("-{name}"),
                     };
                     if cmd.coverage.is_none() && is_cover(&flag, cmd.tests()) {
-                        cmd.coverage = Some(flag);
+                        cmd.coverage = Some(flag.clone());
                     }
                     if GRAPH.contains(&name) {
-                        cmd.list_flags.push(match &value {
-                            Some(v) => format!("-{name}={v}"),
-                            None => format!("-{name}"),
-                        });
+                        cmd.list_flags.push(flag.clone());
                     }
                     cmd.rest
                         .extend(args[i..(i + consumed).min(args.len())].iter().cloned());
@@ -362,11 +359,11 @@ mod tests {
         let c = parse("test -work -cover ./a");
         assert!(c.work);
         assert_eq!(c.list_flags, ["-cover"]);
-        // `-test.x` is `-x`: its value is not a package.
         // Build flags take no `test.` prefix: the test binary gets them.
         let c = parse("test -test.tags=foo -test.overlay=o.json ./a");
         assert!(c.list_flags.is_empty() && c.overlay.is_none());
         assert_eq!(c.patterns, ["./a"]);
+        // `-test.x` is `-x` for a test flag: its value is not a package.
         let c = parse("test -test.run X -test.v ./a -test.count 2");
         assert_eq!(c.patterns, ["./a"]);
         assert_eq!(

@@ -72,6 +72,15 @@ pub fn module_path(gomod: &str) -> Option<String> {
     })
 }
 
+/// `GOAOP_CONFIG`, if set and not empty: the aspect file of every build
+/// and command not given one (`-toolexec` resolves it in the go command's
+/// directory, and so does driver mode; `check`/`plan`/`diff` in theirs).
+pub fn config_from_env() -> Option<PathBuf> {
+    std::env::var_os("GOAOP_CONFIG")
+        .filter(|v| !v.is_empty())
+        .map(PathBuf::from)
+}
+
 /// The aspect files of a module: `aspects.yaml` (or `.yml`) and every
 /// `*.aspect` file at its root, sorted for determinism.
 pub fn aspect_files(root: &Path) -> Vec<PathBuf> {

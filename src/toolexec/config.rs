@@ -49,11 +49,9 @@ pub fn parent_cwd() -> Option<PathBuf> {
 pub fn find(config: Option<&Path>) -> Result<Project, Outcome> {
     let go_cwd = go_cwd();
     let module = project::find_module(&go_cwd);
-    let explicit = config.map(Path::to_path_buf).or_else(|| {
-        std::env::var_os("GOAOP_CONFIG")
-            .filter(|v| !v.is_empty())
-            .map(PathBuf::from)
-    });
+    let explicit = config
+        .map(Path::to_path_buf)
+        .or_else(project::config_from_env);
     let aspect_files = match explicit {
         Some(f) => vec![go_cwd.join(f)],
         None => {

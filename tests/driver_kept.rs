@@ -416,3 +416,64 @@ fn goaop_config_names_the_aspects_of_every_mode() {
     assert!(entered(&out).contains(&"cx example.com/app.Greet"), "{out}");
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// Driver mode keeps `go env`'s answer (a no-op build then runs no go
+/// process before the build itself: src/buildset/goenv.rs) under its
+/// inputs. A `go env -w GOFLAGS=…` after the answer was kept reaches the
+/// next build: here a coverage profile in GOFLAGS must be refused (a stale
+/// answer let it through, and the build came out unwoven).
+#[test]
+fn a_kept_go_env_answer_follows_the_go_env_file() {
+    let dir = fixture("kept-goenv");
+    let env_file = dir.with_extension("goenv");
+    let xdg = dir.with_extension("xdg");
+    std::fs::write(&env_file, "").unwrap();
+    settle(&dir);
+    let run = |args: &[&str]| {
+        let mut cmd = goaop_cmd(&dir, args);
+        cmd.env("GOENV", &env_file).env("XDG_CACHE_HOME", &xdg);
+        output(cmd)
+    };
+    let kept = || -> Vec<(PathBuf, Vec<u8>)> {
+        let mut files: Vec<_> = std::fs::read_dir(xdg.join("goaop"))
+            .unwrap()
+            .flatten()
+            .map(|e| e.path())
+            .filter(|p| {
+                p.file_name()
+                    .unwrap()
+                    .to_string_lossy()
+                    .starts_with("goenv-")
+            })
+            .map(|p| (p.clone(), std::fs::read(&p).unwrap()))
+            .collect();
+        files.sort();
+        files
+    };
+    let vet = ["go", "vet", "./cmd/x"];
+    for _ in 0..2 {
+        let o = run(&vet);
+        assert!(o.status.success(), "{:?}", text(&o));
+    }
+    let answers = kept();
+    assert_eq!(answers.len(), 1, "one answer kept");
+    let o = run(&vet);
+    assert!(o.status.success(), "{:?}", text(&o));
+    assert_eq!(kept(), answers, "the kept answer was used, not asked again");
+
+    let mut w = go(&dir, &["env", "-w", "GOFLAGS=-coverprofile=c.out"]);
+    w.env("GOENV", &env_file);
+    assert!(output(w).status.success());
+    let o = run(&["go", "test", "./sub"]);
+    let (out, err) = text(&o);
+    assert!(!o.status.success(), "{out}\n{err}");
+    assert!(err.contains("cannot weave a coverage build"), "{err}");
+
+    std::fs::write(&env_file, "").unwrap();
+    let o = run(&["go", "test", "./sub"]);
+    assert!(o.status.success(), "{:?}", text(&o));
+    for p in [&dir, &xdg] {
+        let _ = std::fs::remove_dir_all(p);
+    }
+    let _ = std::fs::remove_file(&env_file);
+}

@@ -3,14 +3,31 @@
 //! merges the go env file (`go env -w`), `$GOROOT/go.env` and the
 //! toolchain's defaults (cgo is off when no C compiler is found), names the
 //! go.mod and go.work in effect, and is answered by the toolchain that will
-//! build (a version manager's shim selects it). Driver mode reads it once
-//! per command (~5 ms): its GOFLAGS are the ones the build gets, and it is
-//! part of the key of the kept listings ([`super::kept_lists`]).
+//! build (a version manager's shim selects it). Driver mode needs it once
+//! per command: its GOFLAGS are the ones the build gets, and it is part of
+//! the key of the kept listings ([`super::kept_lists`]).
+//!
+//! Asking costs a go process (5–7 ms, most of a no-op driver build's own
+//! part), so the answer is kept in goaop's cache ([`Keeping`]) under
+//! everything it is computed from: the whole environment, the directory,
+//! the `go` found on PATH (resolved, and its status), the go env file and
+//! `$GOROOT/go.env`, every go.mod and go.work the go command's upward
+//! searches could find (present or absent), and the C compiler a PATH
+//! lookup of the answer's `CC` finds (which turns cgo on by default).
+//! A `go` that is not its own GOROOT's `bin/go` (a version manager's
+//! shim, a toolchain switch by `GOTOOLCHAIN` or a `toolchain` line) is
+//! asked every time: what it runs depends on files no key reads.
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
+use std::time::SystemTime;
 
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
+
+use crate::store::dirs::changed_after;
+use crate::store::kept::TOO_RECENT;
+use crate::store::watched::{Watched, command_lookup};
+use crate::store::{cache_dir, sealed};
 
 /// The variables asked for.
 const VARS: &[&str] = &[
@@ -37,6 +54,10 @@ struct Vars {
     gomod: String,
     #[serde(default)]
     gowork: String,
+    #[serde(default)]
+    goroot: String,
+    #[serde(default)]
+    cc: String,
 }
 
 /// What `go env` says in one directory.
@@ -60,8 +81,24 @@ impl GoEnv {
     }
 
     /// Start asking: the answer ([`Asking::answer`]) is read later, so
-    /// the caller's own work overlaps the go command's start-up.
+    /// the caller's own work overlaps the go command's start-up. A kept
+    /// answer whose inputs are unchanged is taken without a go process.
     pub fn ask(dir: &Path) -> Asking {
+        GoEnv::ask_keeping_in(dir, cache_dir().as_deref())
+    }
+
+    /// [`GoEnv::ask`] with answers kept in the cache directory `cache`.
+    fn ask_keeping_in(dir: &Path, cache: Option<&Path>) -> Asking {
+        let keeping = cache.and_then(|c| Keeping::new(dir, c));
+        if let Some(json) = keeping.as_ref().and_then(Keeping::read) {
+            return Asking {
+                kept: Some(json),
+                child: None,
+                keeping: None,
+                asked: SystemTime::now(),
+            };
+        }
+        let asked = SystemTime::now();
         let child = Command::new("go")
             .current_dir(dir)
             .args(["env", "-json"])
@@ -71,33 +108,283 @@ impl GoEnv {
             .stderr(Stdio::null())
             .spawn()
             .ok();
-        Asking { child }
+        Asking {
+            kept: None,
+            child,
+            keeping,
+            asked,
+        }
     }
 }
 
-/// A `go env` under way.
+/// A `go env` under way (or a kept answer).
 pub struct Asking {
+    kept: Option<String>,
     child: Option<std::process::Child>,
+    keeping: Option<Keeping>,
+    asked: SystemTime,
 }
 
 impl Asking {
     pub fn answer(self) -> Option<GoEnv> {
+        if let Some(json) = self.kept {
+            return parse(json).map(|(env, _)| env);
+        }
         let out = self.child?.wait_with_output().ok()?;
         if !out.status.success() {
             return None;
         }
-        let json = String::from_utf8(out.stdout).ok()?;
-        let vars: Vars = serde_json::from_str(&json).ok()?;
-        let path = |v: String| {
-            // `/dev/null` (`NUL`): module mode outside any module.
-            (!v.is_empty() && v != "off" && v != "/dev/null" && v != "NUL")
-                .then(|| PathBuf::from(v))
+        let (env, vars) = parse(String::from_utf8(out.stdout).ok()?)?;
+        if let Some(k) = self.keeping {
+            k.write(&env.json, &vars, self.asked);
+        }
+        Some(env)
+    }
+
+    /// Whether the answer is a kept one (no go process ran).
+    #[cfg(test)]
+    fn is_kept(&self) -> bool {
+        self.kept.is_some()
+    }
+}
+
+fn parse(json: String) -> Option<(GoEnv, Vars)> {
+    let vars: Vars = serde_json::from_str(&json).ok()?;
+    let path = |v: &str| {
+        // `/dev/null` (`NUL`): module mode outside any module.
+        (!v.is_empty() && v != "off" && v != "/dev/null" && v != "NUL").then(|| PathBuf::from(v))
+    };
+    let env = GoEnv {
+        goflags: vars.goflags.clone(),
+        gomod: path(&vars.gomod),
+        gowork: path(&vars.gowork),
+        json,
+    };
+    Some((env, vars))
+}
+
+/// The `go` that `Command::new("go")` runs: the first on PATH, resolved.
+pub(super) fn go_on_path() -> Option<PathBuf> {
+    let name = format!("go{}", std::env::consts::EXE_SUFFIX);
+    std::env::split_paths(&std::env::var_os("PATH")?)
+        .map(|d| d.join(&name))
+        .find(|p| p.is_file())
+        .and_then(|p| std::fs::canonicalize(p).ok())
+}
+
+const KIND: &str = "goenv";
+
+/// Where a `go env` answer for one directory is kept, and what its inputs
+/// were when asked (see the module docs).
+struct Keeping {
+    file: PathBuf,
+    key: String,
+    /// The resolved `go`.
+    go: PathBuf,
+    /// The inputs known before asking: `go`, the go env file, and each
+    /// go.mod and go.work the searches could find.
+    searched: Watched,
+}
+
+/// A kept answer.
+#[derive(Deserialize, Serialize)]
+struct Entry {
+    json: String,
+    searched: Watched,
+    /// The inputs the answer named: `$GOROOT/go.env` and the C compiler's
+    /// lookup.
+    named: Watched,
+}
+
+impl Keeping {
+    fn new(dir: &Path, cache: &Path) -> Option<Keeping> {
+        let go = go_on_path()?;
+        let searched = Watched::take(searched_files(dir, &go))?;
+        let mut h = blake3::Hasher::new();
+        let mut frame = |b: &[u8]| {
+            h.update(&(b.len() as u64).to_le_bytes());
+            h.update(b);
         };
-        Some(GoEnv {
-            goflags: vars.goflags,
-            gomod: path(vars.gomod),
-            gowork: path(vars.gowork),
-            json,
+        frame(b"goaop go env v1");
+        frame(crate::VERSION.as_bytes());
+        frame(VARS.join(" ").as_bytes());
+        frame(dir.as_os_str().as_encoded_bytes());
+        frame(go.as_os_str().as_encoded_bytes());
+        let mut vars: Vec<_> = std::env::vars_os().collect();
+        vars.sort();
+        for (k, v) in &vars {
+            frame(k.as_encoded_bytes());
+            frame(v.as_encoded_bytes());
+        }
+        let key = h.finalize().to_hex()[..32].to_string();
+        Some(Keeping {
+            file: cache.join(format!("{KIND}-{key}.bin")),
+            key,
+            go,
+            searched,
         })
+    }
+
+    /// The kept answer, if every input is as it was.
+    fn read(&self) -> Option<String> {
+        let bytes = sealed::read(&self.file, KIND, &self.key)?;
+        let e: Entry = serde_json::from_slice(&bytes).ok()?;
+        (e.searched == self.searched && e.named.unchanged()).then_some(e.json)
+    }
+
+    /// Keep `json` (asked at `asked`), unless `go` is not its GOROOT's
+    /// own, or an input changed while it was asked or shortly before.
+    fn write(self, json: &str, vars: &Vars, asked: SystemTime) {
+        let goroot = Path::new(&vars.goroot);
+        let own = goroot
+            .join("bin")
+            .join(format!("go{}", std::env::consts::EXE_SUFFIX));
+        if vars.goroot.is_empty() || std::fs::canonicalize(own).ok() != Some(self.go.clone()) {
+            return;
+        }
+        let settled = asked
+            .checked_sub(TOO_RECENT)
+            .unwrap_or(SystemTime::UNIX_EPOCH);
+        if !self.searched.unchanged() || !self.searched.settled(settled) {
+            return;
+        }
+        let mut named_paths = vec![goroot.join("go.env")];
+        named_paths.extend(command_lookup(&vars.cc));
+        let Some(named) = Watched::take(named_paths) else {
+            return;
+        };
+        // An absent file's directory must be settled too: one removed
+        // while the go command ran (it saw the file) moved it.
+        let absent_settled = named
+            .absent()
+            .all(|p| p.parent().is_none_or(|d| !changed_after(d, settled)));
+        if !named.settled(settled) || !absent_settled {
+            return;
+        }
+        let entry = Entry {
+            json: json.to_string(),
+            searched: self.searched,
+            named,
+        };
+        if let Ok(bytes) = serde_json::to_vec(&entry) {
+            sealed::write(&self.file, KIND, &self.key, &bytes);
+        }
+    }
+}
+
+/// The files whose presence and status decide what `go env` says in `dir`
+/// before its answer names more: `go` itself, the go env file, and the
+/// go.mod and go.work in `dir` and every directory above it, as the go
+/// command names `dir` (`$PWD` when it is the same directory) and as it
+/// is (symbolic links resolved).
+fn searched_files(dir: &Path, go: &Path) -> Vec<PathBuf> {
+    let mut files = vec![go.to_path_buf()];
+    files.extend(crate::gomod::go_env_file());
+    let mut bases = vec![dir.to_path_buf()];
+    bases.extend(std::fs::canonicalize(dir));
+    bases.extend(
+        std::env::var_os("PWD")
+            .map(PathBuf::from)
+            .filter(|p| p.is_absolute()),
+    );
+    let mut seen = std::collections::BTreeSet::new();
+    for base in &bases {
+        for d in base.ancestors() {
+            if seen.insert(d.to_path_buf()) {
+                files.push(d.join("go.mod"));
+                files.push(d.join("go.work"));
+            }
+        }
+    }
+    files
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::time::Duration;
+
+    /// Files written now are not trusted before [`TOO_RECENT`] has passed.
+    fn settle() {
+        std::thread::sleep(TOO_RECENT + Duration::from_millis(100));
+    }
+
+    /// The answer, asked and kept in `cache`, and whether it was a kept one.
+    fn ask(dir: &Path, cache: &Path) -> (GoEnv, bool) {
+        let asking = GoEnv::ask_keeping_in(dir, Some(cache));
+        let kept = asking.is_kept();
+        let env = asking.answer().expect("the Go toolchain (go) is required");
+        (env, kept)
+    }
+
+    /// An answer is kept under the go.mod and go.work files the searches
+    /// could find, present or absent: an edit of go.mod (same bytes), or a
+    /// go.work that appears, asks the go command again, which then names
+    /// the workspace; nothing is kept from files changed just before.
+    #[test]
+    fn a_kept_answer_follows_the_files_the_searches_find() {
+        let cache = tempfile::tempdir().unwrap();
+        let m = tempfile::tempdir().unwrap();
+        let sub = m.path().join("sub");
+        std::fs::create_dir(&sub).unwrap();
+        let gomod = m.path().join("go.mod");
+        std::fs::write(&gomod, "module m\n\ngo 1.22\n").unwrap();
+        let (first, kept) = ask(&sub, cache.path());
+        assert!(!kept);
+        assert_eq!(first.gomod.as_deref(), Some(gomod.as_path()));
+        assert!(!ask(&sub, cache.path()).1, "go.mod was too recent to keep");
+        settle();
+        assert!(!ask(&sub, cache.path()).1);
+        let (again, kept) = ask(&sub, cache.path());
+        assert!(kept, "kept once settled");
+        assert_eq!(again.json, first.json);
+
+        std::fs::write(&gomod, "module m\n\ngo 1.22\n").unwrap();
+        assert!(!ask(&sub, cache.path()).1, "go.mod rewritten");
+        settle();
+        assert!(!ask(&sub, cache.path()).1);
+        assert!(ask(&sub, cache.path()).1);
+
+        let gowork = m.path().join("go.work");
+        std::fs::write(&gowork, "go 1.22\n\nuse .\n").unwrap();
+        let (env, kept) = ask(&sub, cache.path());
+        assert!(!kept, "a go.work appeared");
+        assert_eq!(env.gowork.as_deref(), Some(gowork.as_path()));
+        std::fs::write(sub.join("go.mod"), "module m/sub\n\ngo 1.22\n").unwrap();
+        let (env, kept) = ask(&sub, cache.path());
+        assert!(!kept, "a nearer go.mod appeared");
+        assert_eq!(env.gomod.as_deref(), Some(sub.join("go.mod").as_path()));
+    }
+
+    /// What the answer names is watched too: the C compiler its `CC`
+    /// finds (cgo's default) and `$GOROOT/go.env`; a `go` that is not its
+    /// GOROOT's own (a version manager's shim) is never kept.
+    #[test]
+    fn a_kept_answer_follows_the_files_it_names() {
+        let cache = tempfile::tempdir().unwrap();
+        let m = tempfile::tempdir().unwrap();
+        let (env, _) = ask(m.path(), cache.path());
+        let mut vars: Vars = serde_json::from_str(&env.json).unwrap();
+        let cc = m.path().join("cc");
+        std::fs::write(&cc, "").unwrap();
+        vars.cc = format!("{} -m64", cc.display());
+        settle();
+        let asked = SystemTime::now();
+        Keeping::new(m.path(), cache.path())
+            .unwrap()
+            .write(&env.json, &vars, asked);
+        let keeping = Keeping::new(m.path(), cache.path()).unwrap();
+        assert_eq!(keeping.read().as_deref(), Some(env.json.as_str()));
+        std::fs::remove_file(&cc).unwrap();
+        assert_eq!(keeping.read(), None, "the C compiler is gone");
+
+        let shim = Keeping {
+            go: m.path().join("go"),
+            ..Keeping::new(m.path(), cache.path()).unwrap()
+        };
+        let file = shim.file.clone();
+        let _ = std::fs::remove_file(&file);
+        shim.write(&env.json, &vars, asked);
+        assert!(!file.exists(), "a go that is not GOROOT/bin/go");
     }
 }

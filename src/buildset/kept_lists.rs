@@ -32,7 +32,7 @@ use std::time::SystemTime;
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 
-use super::goenv::GoEnv;
+use super::goenv::{GoEnv, go_on_path};
 use super::golist::{BUILD_FIELDS, CLOSURE_FIELDS, Package};
 use super::kept_woven::KeptWoven;
 use crate::store::{cache_dir, kept};
@@ -269,15 +269,6 @@ fn local(pattern: &str) -> bool {
         || pattern.starts_with("./")
         || pattern.starts_with("../")
         || Path::new(pattern).is_absolute()
-}
-
-/// The `go` that `Command::new("go")` runs: the first on PATH, resolved.
-fn go_on_path() -> Option<PathBuf> {
-    let name = format!("go{}", std::env::consts::EXE_SUFFIX);
-    std::env::split_paths(&std::env::var_os("PATH")?)
-        .map(|d| d.join(&name))
-        .find(|p| p.is_file())
-        .and_then(|p| std::fs::canonicalize(p).ok())
 }
 
 #[cfg(test)]

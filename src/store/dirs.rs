@@ -22,6 +22,8 @@ use std::time::SystemTime;
 
 use serde::{Deserialize, Serialize};
 
+use super::watched::{Stat, since_epoch};
+
 /// An editable directory as an answer saw it.
 #[derive(Debug, Deserialize, Serialize)]
 pub struct Dir {
@@ -33,15 +35,12 @@ pub struct Dir {
     files: Option<Vec<Status>>,
 }
 
-/// What a file's status says about its bytes.
+/// A file's [status](Stat), by name.
 #[derive(Debug, PartialEq, Eq, Deserialize, Serialize)]
 struct Status {
     name: String,
-    size: u64,
-    ino: u64,
-    dev: u64,
-    mtime: (i64, i64),
-    ctime: (i64, i64),
+    #[serde(flatten)]
+    stat: Stat,
 }
 
 impl Dir {
@@ -136,32 +135,16 @@ pub fn changed_after(path: &Path, settled: SystemTime) -> bool {
 
 impl Status {
     fn settled(&self, at: (i64, i64)) -> bool {
-        self.mtime <= at && self.ctime <= at
+        self.stat.settled(at)
     }
 }
 
-fn since_epoch(t: SystemTime) -> (i64, i64) {
-    let d = t.duration_since(SystemTime::UNIX_EPOCH).unwrap_or_default();
-    (d.as_secs() as i64, i64::from(d.subsec_nanos()))
-}
-
 /// The status of a file (symbolic links followed), named `name`.
-#[cfg(unix)]
 fn status(name: &std::ffi::OsStr, m: &std::fs::Metadata) -> Option<Status> {
-    use std::os::unix::fs::MetadataExt;
     Some(Status {
         name: name.to_str()?.to_string(),
-        size: m.size(),
-        ino: m.ino(),
-        dev: m.dev(),
-        mtime: (m.mtime(), m.mtime_nsec()),
-        ctime: (m.ctime(), m.ctime_nsec()),
+        stat: Stat::of(m)?,
     })
-}
-
-#[cfg(not(unix))]
-fn status(_: &std::ffi::OsStr, _: &std::fs::Metadata) -> Option<Status> {
-    None
 }
 
 /// The statuses of a directory's files (and symbolic links to files,

@@ -15,7 +15,9 @@
 //!   module graph files (go.mod, go.sum, go.work, go.work.sum,
 //!   vendor/modules.txt), the go env file, and every environment variable
 //!   the go command reads for a build (`GO*`, `CGO_*`, `CC`, `CXX`, `AR`,
-//!   `PKG_CONFIG`). A standard-library package or a module-cache package
+//!   `PKG_CONFIG`), and the status of what sets cgo's default without a
+//!   variable changing: the C compiler a PATH lookup finds, and
+//!   `$GOROOT/go.env`. A standard-library package or a module-cache package
 //!   (`<modcache>/path@version`, read-only and immutable for a version
 //!   go.sum pins) lists and builds the same for the same inputs.
 //! - **Directories that can be edited in place**: packages of the main
@@ -42,6 +44,7 @@ use serde::{Deserialize, Serialize};
 
 use super::dirs::{Dir, all_unchanged, changed_after, tree_hash};
 use super::sealed;
+use super::watched::{Watched, command_lookup};
 
 /// A kept answer: the payload and the fingerprints of its editable
 /// directories.
@@ -89,7 +92,14 @@ impl Key {
 /// the go command `go`, the module graph of `module_root` and the
 /// environment.
 pub fn key(parts: &str, go: &Path, module_root: Option<&Path>) -> Key {
-    key_of(parts, Vec::new(), Vec::new(), go, module_root)
+    key_of(
+        parts,
+        Vec::new(),
+        Vec::new(),
+        go,
+        module_root,
+        c_compiler_lookup(),
+    )
 }
 
 /// [`key`] with the `.go` files under each of `trees` ([`tree_hash`]);
@@ -107,7 +117,14 @@ pub fn key_with_trees(
         hashes.push((t.clone(), hash));
         read.extend(files);
     }
-    Some(key_of(parts, hashes, read, go, module_root))
+    Some(key_of(
+        parts,
+        hashes,
+        read,
+        go,
+        module_root,
+        c_compiler_lookup(),
+    ))
 }
 
 fn key_of(
@@ -116,6 +133,7 @@ fn key_of(
     mut read: Vec<PathBuf>,
     go: &Path,
     module_root: Option<&Path>,
+    c_compiler: Vec<PathBuf>,
 ) -> Key {
     let mut h = blake3::Hasher::new();
     let mut frame = |b: &[u8]| {
@@ -146,6 +164,13 @@ fn key_of(
         frame(k.as_bytes());
         frame(v.as_bytes());
     }
+    // What turns cgo on or off by default without a variable changing: a
+    // C compiler that appears on PATH or goes (`apt-get install gcc`), and
+    // `$GOROOT/go.env` (`go` is `$GOROOT/bin/go`).
+    let mut watched = c_compiler;
+    watched.extend(go.parent().and_then(Path::parent).map(|r| r.join("go.env")));
+    frame(&serde_json::to_vec(&Watched::take(watched.iter().cloned())).unwrap_or_default());
+    read.extend(watched);
     let mut files: Vec<PathBuf> = crate::gomod::go_env_file().into_iter().collect();
     if let Some(root) = module_root {
         frame(root.as_os_str().as_encoded_bytes());
@@ -254,6 +279,23 @@ pub fn graph_files(root: &Path) -> Vec<PathBuf> {
         files.push(work);
     }
     files
+}
+
+/// The paths a PATH lookup of the C compiler tries ([`command_lookup`]): the
+/// go command's `CC` (environment or go env file), else its default for
+/// this system. Whether one is found decides cgo's default.
+pub fn c_compiler_lookup() -> Vec<PathBuf> {
+    let default = if cfg!(any(
+        target_os = "macos",
+        target_os = "freebsd",
+        target_os = "openbsd"
+    )) {
+        "clang"
+    } else {
+        "gcc"
+    };
+    let cc = crate::gomod::go_env_setting("CC").filter(|c| !c.trim().is_empty());
+    command_lookup(cc.as_deref().unwrap_or(default))
 }
 
 /// Whether a go command flag (or a GOFLAGS word) makes it read a file no
@@ -433,5 +475,26 @@ mod tests {
         );
         assert!(!build_variable("GOAOP_LOG") && !build_variable("GOAOP_CONFIG"));
         assert!(build_variable("GOAMD64") && build_variable("GOFLAGS"));
+    }
+
+    /// cgo's default is on when the C compiler is found on PATH: a
+    /// compiler that appears (or `$GOROOT/go.env` edited) changes the key
+    /// though no variable did.
+    #[test]
+    fn the_key_follows_the_c_compiler_and_go_env_of_goroot() {
+        let m = tempfile::tempdir().unwrap();
+        let go = m.path().join("goroot/bin/go");
+        let cc = m.path().join("bin/gcc");
+        let k = || key_of("p", Vec::new(), Vec::new(), &go, None, vec![cc.clone()]).id;
+        let none = k();
+        std::fs::create_dir_all(cc.parent().unwrap()).unwrap();
+        std::fs::write(&cc, "").unwrap();
+        let found = k();
+        assert_ne!(none, found, "a C compiler appeared");
+        std::fs::create_dir_all(m.path().join("goroot")).unwrap();
+        std::fs::write(m.path().join("goroot/go.env"), "GOTOOLCHAIN=auto\n").unwrap();
+        assert_ne!(found, k(), "$GOROOT/go.env");
+        let key = key_of("p", Vec::new(), Vec::new(), &go, None, vec![cc.clone()]);
+        assert!(key.files.contains(&cc), "checked when the answer is kept");
     }
 }

@@ -2,8 +2,9 @@
 //! only if their checksum holds ([`sealed`]), goaop's own identity (a hash
 //! of its executable, in every key: [`identity`]), and answers of the go
 //! command kept across builds while nothing they depend on changed
-//! ([`kept`]), content-addressed woven files ([`content`]), and the trim
-//! that removes what has not been used for days ([`trim`]). The
+//! ([`kept`]), content-addressed woven files ([`content`]), single files
+//! watched by their status ([`watched`]), and the trim that removes what
+//! has not been used for days ([`trim`]). The
 //! `-toolexec` backend and driver mode share them, so both trust a kept
 //! answer on exactly the same terms.
 
@@ -13,6 +14,7 @@ pub mod identity;
 pub mod kept;
 pub mod sealed;
 pub mod trim;
+pub mod watched;
 
 use std::path::PathBuf;
 

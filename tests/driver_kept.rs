@@ -10,6 +10,7 @@
 mod common;
 
 use std::path::{Path, PathBuf};
+use std::process::Command;
 use std::time::Duration;
 
 use common::gobuild::{backdate, copy_tree, go, output, text};
@@ -476,4 +477,108 @@ fn a_kept_go_env_answer_follows_the_go_env_file() {
         let _ = std::fs::remove_dir_all(p);
     }
     let _ = std::fs::remove_file(&env_file);
+}
+
+/// cgo's default follows whether the go command finds its default C
+/// compiler on PATH, also when the go env file sets `CC` (the go command
+/// looks up its default compiler unless the environment's `CC` is set). A
+/// compiler that appears after `go env`'s answer was kept turns cgo on:
+/// the next build compiles the `cgo`-tagged file, and it must be woven (a
+/// stale answer reused the listing without it: unwoven, exit 0).
+#[test]
+fn a_kept_go_env_answer_follows_the_c_compiler_on_path() {
+    let dir = common::scratch_module(
+        "kept-goenv-cc",
+        Some(
+            "aspects:\n  - name: trace\n    target: \"^func Mode\"\n    imports: { fmt: fmt }\n    \
+             before: |\n      fmt.Println(\"enter {{.QualifiedName}}\")\n",
+        ),
+        "package main\n\nimport \"fmt\"\n\nfunc main() { fmt.Println(Mode()) }\n",
+    );
+    std::fs::write(
+        dir.join("mode_cgo.go"),
+        "//go:build cgo\n\npackage main\n\nfunc Mode() string { return \"cgo\" }\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.join("mode_nocgo.go"),
+        "//go:build !cgo\n\npackage main\n\nfunc Mode() string { return \"nocgo\" }\n",
+    )
+    .unwrap();
+    // A PATH with the real go and no C compiler; the go env file names
+    // one by its absolute path.
+    let bin = dir.with_extension("bin");
+    std::fs::create_dir_all(&bin).unwrap();
+    std::os::unix::fs::symlink(real_goroot().join("bin/go"), bin.join("go")).unwrap();
+    let mut which = Command::new("sh");
+    which.args(["-c", "command -v gcc"]);
+    let gcc = String::from_utf8(output(which).stdout)
+        .unwrap()
+        .trim()
+        .to_string();
+    assert!(
+        !gcc.is_empty(),
+        "a C compiler (gcc) is required by this test"
+    );
+    let env_file = dir.with_extension("goenv");
+    std::fs::write(&env_file, format!("CC={gcc}\n")).unwrap();
+    let xdg = dir.with_extension("xdg");
+    settle(&dir);
+    let run = || {
+        let mut cmd = goaop_cmd(&dir, &["go", "run", "."]);
+        cmd.env("PATH", &bin)
+            .env("GOENV", &env_file)
+            .env("XDG_CACHE_HOME", &xdg)
+            .env_remove("CC")
+            .env_remove("CGO_ENABLED");
+        let o = output(cmd);
+        let (out, err) = text(&o);
+        assert!(o.status.success(), "{out}\n{err}");
+        out
+    };
+    for _ in 0..3 {
+        assert_eq!(run(), "enter example.com/scratch.Mode\nnocgo\n");
+    }
+    std::os::unix::fs::symlink(&gcc, bin.join("gcc")).unwrap();
+    assert_eq!(
+        run(),
+        "enter example.com/scratch.Mode\ncgo\n",
+        "gcc appeared"
+    );
+    for p in [&dir, &xdg, &bin] {
+        let _ = std::fs::remove_dir_all(p);
+    }
+    let _ = std::fs::remove_file(&env_file);
+}
+
+/// A relative `GOENV` names a file relative to where the go command runs
+/// (which `-C` moves): nothing that depends on it is kept, so an edit of
+/// it reaches the next build (the kept answer watched the file relative
+/// to goaop's own directory, and a coverage build went through unwoven).
+#[test]
+fn a_relative_goenv_is_never_kept() {
+    let dir = fixture("kept-goenv-relative");
+    std::fs::write(dir.join("env.txt"), "GOFLAGS=\n").unwrap();
+    let parent = dir.parent().unwrap();
+    let name = dir.file_name().unwrap().to_str().unwrap().to_string();
+    let xdg = dir.with_extension("xdg");
+    settle(&dir);
+    let run = |args: &[&str]| {
+        let mut cmd = goaop_cmd(parent, args);
+        cmd.env("GOENV", "env.txt").env("XDG_CACHE_HOME", &xdg);
+        output(cmd)
+    };
+    let test = ["go", "test", "-C", &name, "./sub"];
+    for _ in 0..3 {
+        let o = run(&test);
+        assert!(o.status.success(), "{:?}", text(&o));
+    }
+    std::fs::write(dir.join("env.txt"), "GOFLAGS=-coverprofile=c.out\n").unwrap();
+    let o = run(&test);
+    let (out, err) = text(&o);
+    assert!(!o.status.success(), "{out}\n{err}");
+    assert!(err.contains("cannot weave a coverage build"), "{err}");
+    for p in [&dir, &xdg] {
+        let _ = std::fs::remove_dir_all(p);
+    }
 }

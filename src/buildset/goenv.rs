@@ -10,13 +10,15 @@
 //! Asking costs a go process (5–7 ms, most of a no-op driver build's own
 //! part), so the answer is kept in goaop's cache ([`Keeping`]) under
 //! everything it is computed from: the whole environment, the directory,
-//! the `go` found on PATH (resolved, and its status), the go env file and
-//! `$GOROOT/go.env`, every go.mod and go.work the go command's upward
-//! searches could find (present or absent), and the C compiler a PATH
-//! lookup of the answer's `CC` finds (which turns cgo on by default).
-//! A `go` that is not its own GOROOT's `bin/go` (a version manager's
-//! shim, a toolchain switch by `GOTOOLCHAIN` or a `toolchain` line) is
-//! asked every time: what it runs depends on files no key reads.
+//! the `go` found on PATH (resolved, and its status), the go env file,
+//! every go.mod and go.work the go command's upward searches could find
+//! (present or absent), and the files the answer names: `$GOROOT/go.env`,
+//! the go.work and go.mod in effect (a GOWORK or `-modfile` outside the
+//! searches; their `toolchain` lines can switch the toolchain), and the C
+//! compiler the go command's lookup finds (which turns cgo on by default:
+//! [`c_compiler_lookup`]). A `go` that is not its own GOROOT's `bin/go`
+//! (a version manager's shim, a toolchain switch already in effect) is
+//! asked every time, and so is one with a relative `GOENV`.
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
@@ -25,8 +27,8 @@ use std::time::SystemTime;
 use serde::{Deserialize, Serialize};
 
 use crate::store::dirs::changed_after;
-use crate::store::kept::TOO_RECENT;
-use crate::store::watched::{Watched, command_lookup};
+use crate::store::kept::{TOO_RECENT, c_compiler_lookup, relative_go_env_file};
+use crate::store::watched::Watched;
 use crate::store::{cache_dir, sealed};
 
 /// The variables asked for.
@@ -56,8 +58,6 @@ struct Vars {
     gowork: String,
     #[serde(default)]
     goroot: String,
-    #[serde(default)]
-    cc: String,
 }
 
 /// What `go env` says in one directory.
@@ -177,6 +177,8 @@ const KIND: &str = "goenv";
 /// Where a `go env` answer for one directory is kept, and what its inputs
 /// were when asked (see the module docs).
 struct Keeping {
+    /// The directory asked in.
+    dir: PathBuf,
     file: PathBuf,
     key: String,
     /// The resolved `go`.
@@ -198,6 +200,9 @@ struct Entry {
 
 impl Keeping {
     fn new(dir: &Path, cache: &Path) -> Option<Keeping> {
+        if relative_go_env_file() {
+            return None;
+        }
         let go = go_on_path()?;
         let searched = Watched::take(searched_files(dir, &go))?;
         let mut h = blake3::Hasher::new();
@@ -218,6 +223,7 @@ impl Keeping {
         }
         let key = h.finalize().to_hex()[..32].to_string();
         Some(Keeping {
+            dir: dir.to_path_buf(),
             file: cache.join(format!("{KIND}-{key}.bin")),
             key,
             go,
@@ -249,7 +255,11 @@ impl Keeping {
             return;
         }
         let mut named_paths = vec![goroot.join("go.env")];
-        named_paths.extend(command_lookup(&vars.cc));
+        named_paths.extend(c_compiler_lookup());
+        // Files outside the searches whose `toolchain` lines can switch
+        // the toolchain: a go.work named by GOWORK, a go.mod named by
+        // `-modfile` (its own `go` line, too).
+        named_paths.extend(self.named_module_files(vars));
         let Some(named) = Watched::take(named_paths) else {
             return;
         };
@@ -269,6 +279,28 @@ impl Keeping {
         if let Ok(bytes) = serde_json::to_vec(&entry) {
             sealed::write(&self.file, KIND, &self.key, &bytes);
         }
+    }
+}
+
+impl Keeping {
+    fn named_module_files(&self, vars: &Vars) -> Vec<PathBuf> {
+        let mut files: Vec<PathBuf> = [&vars.gowork, &vars.gomod]
+            .into_iter()
+            .filter(|v| !v.is_empty() && *v != "off" && *v != "/dev/null" && *v != "NUL")
+            .map(|v| self.dir.join(v))
+            .collect();
+        let words: Vec<&str> = vars.goflags.split_whitespace().collect();
+        for (i, w) in words.iter().enumerate() {
+            let w = w.trim_start_matches('-');
+            if let Some(f) = w.strip_prefix("modfile=") {
+                files.push(self.dir.join(f));
+            } else if w == "modfile"
+                && let Some(f) = words.get(i + 1)
+            {
+                files.push(self.dir.join(f));
+            }
+        }
+        files
     }
 }
 
@@ -356,8 +388,9 @@ mod tests {
         assert_eq!(env.gomod.as_deref(), Some(sub.join("go.mod").as_path()));
     }
 
-    /// What the answer names is watched too: the C compiler its `CC`
-    /// finds (cgo's default) and `$GOROOT/go.env`; a `go` that is not its
+    /// What the answer names is watched too: the go.work it names (a
+    /// GOWORK outside the searches, whose `toolchain` line can switch the
+    /// toolchain), a `-modfile` in its GOFLAGS; a `go` that is not its
     /// GOROOT's own (a version manager's shim) is never kept.
     #[test]
     fn a_kept_answer_follows_the_files_it_names() {
@@ -365,9 +398,11 @@ mod tests {
         let m = tempfile::tempdir().unwrap();
         let (env, _) = ask(m.path(), cache.path());
         let mut vars: Vars = serde_json::from_str(&env.json).unwrap();
-        let cc = m.path().join("cc");
-        std::fs::write(&cc, "").unwrap();
-        vars.cc = format!("{} -m64", cc.display());
+        let work = m.path().join("elsewhere.work");
+        std::fs::write(&work, "go 1.22\n").unwrap();
+        std::fs::write(m.path().join("alt.mod"), "module m\n").unwrap();
+        vars.gowork = work.display().to_string();
+        vars.goflags = "-tags=x -modfile alt.mod".into();
         settle();
         let asked = SystemTime::now();
         Keeping::new(m.path(), cache.path())
@@ -375,8 +410,18 @@ mod tests {
             .write(&env.json, &vars, asked);
         let keeping = Keeping::new(m.path(), cache.path()).unwrap();
         assert_eq!(keeping.read().as_deref(), Some(env.json.as_str()));
-        std::fs::remove_file(&cc).unwrap();
-        assert_eq!(keeping.read(), None, "the C compiler is gone");
+        std::fs::write(&work, "go 1.22\n\ntoolchain go1.99.0\n").unwrap();
+        assert_eq!(keeping.read(), None, "GOWORK's go.work edited");
+
+        vars.gowork = String::new();
+        settle();
+        let asked = SystemTime::now();
+        Keeping::new(m.path(), cache.path())
+            .unwrap()
+            .write(&env.json, &vars, asked);
+        assert!(keeping.read().is_some());
+        std::fs::write(m.path().join("alt.mod"), "module m\n\ngo 1.99\n").unwrap();
+        assert_eq!(keeping.read(), None, "the -modfile edited");
 
         let shim = Keeping {
             go: m.path().join("go"),

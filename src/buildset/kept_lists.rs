@@ -129,7 +129,7 @@ impl Keeper {
         closure: Option<&[String]>,
     ) -> Option<Keeper> {
         let gomod = env.gomod.as_ref()?;
-        if env.gowork.is_some() {
+        if env.gowork.is_some() || kept::relative_go_env_file() {
             return None;
         }
         let unkeepable = |a: &str| {

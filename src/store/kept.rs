@@ -44,7 +44,7 @@ use serde::{Deserialize, Serialize};
 
 use super::dirs::{Dir, all_unchanged, changed_after, tree_hash};
 use super::sealed;
-use super::watched::{Watched, command_lookup};
+use super::watched::{Watched, command_lookup, path_lookup};
 
 /// A kept answer: the payload and the fingerprints of its editable
 /// directories.
@@ -281,21 +281,24 @@ pub fn graph_files(root: &Path) -> Vec<PathBuf> {
     files
 }
 
-/// The paths a PATH lookup of the C compiler tries ([`command_lookup`]): the
-/// go command's `CC` (environment or go env file), else its default for
-/// this system. Whether one is found decides cgo's default.
+/// The paths the go command's PATH lookup of a C compiler tries, which
+/// decides cgo's default (when `CGO_ENABLED` is unset): it looks up its
+/// default compiler (`gcc`, or `clang` on some systems; both are watched)
+/// only when the environment's `CC` is empty. A `CC` from the go env file
+/// or `$GOROOT/go.env` neither stops nor changes that lookup. With `CC` in
+/// the environment, its program's lookup (harmless, and cheap).
 pub fn c_compiler_lookup() -> Vec<PathBuf> {
-    let default = if cfg!(any(
-        target_os = "macos",
-        target_os = "freebsd",
-        target_os = "openbsd"
-    )) {
-        "clang"
-    } else {
-        "gcc"
-    };
-    let cc = crate::gomod::go_env_setting("CC").filter(|c| !c.trim().is_empty());
-    command_lookup(cc.as_deref().unwrap_or(default))
+    match std::env::var("CC") {
+        Ok(cc) if !cc.trim().is_empty() => command_lookup(&cc),
+        _ => ["gcc", "clang"].into_iter().flat_map(path_lookup).collect(),
+    }
+}
+
+/// Whether `GOENV` names the go env file by a relative path: the go
+/// command reads it relative to where it runs, which a `-C` or a tool
+/// call's directory moves, so nothing that depends on it is kept.
+pub fn relative_go_env_file() -> bool {
+    crate::gomod::go_env_file().is_some_and(|f| f.is_relative())
 }
 
 /// Whether a go command flag (or a GOFLAGS word) makes it read a file no

@@ -127,9 +127,7 @@ pub fn prepare(args: &GoArgs, cwd: &Path) -> Result<Prepared, Outcome> {
     }
     let mut lister =
         buildset::Lister::new(&view, &req).map_err(|e| failure(format!("goaop: {e}\n")))?;
-    let kept = lister.kept_result(&view, |w: &Woven| {
-        w.files.iter().all(|(f, len)| store.holds(f, *len))
-    });
+    let kept = lister.kept_result(&view, |w: &Woven| store.holds_all(&w.files));
     let woven = match kept {
         Some(w) => w,
         None => {

@@ -80,6 +80,29 @@ impl Content {
     }
 }
 
+impl Content {
+    /// Whether every one of `files` ([`Content::holds`]), checked on a few
+    /// threads when there are many (a large build hands over megabytes).
+    pub fn holds_all(&self, files: &[(PathBuf, u64)]) -> bool {
+        const PER_THREAD: usize = 32;
+        let threads = std::thread::available_parallelism()
+            .map_or(1, |n| n.get())
+            .min(4)
+            .min(files.len().div_ceil(PER_THREAD));
+        if threads <= 1 {
+            return files.iter().all(|(f, len)| self.holds(f, *len));
+        }
+        let size = files.len().div_ceil(threads);
+        std::thread::scope(|scope| {
+            let checks: Vec<_> = files
+                .chunks(size)
+                .map(|chunk| scope.spawn(move || chunk.iter().all(|(f, len)| self.holds(f, *len))))
+                .collect();
+            checks.into_iter().all(|c| c.join().unwrap_or(false))
+        })
+    }
+}
+
 /// The directory name of `bytes` named `name`: a hash of both.
 fn address(name: &str, bytes: &[u8]) -> String {
     let mut h = blake3::Hasher::new();
@@ -116,6 +139,18 @@ mod tests {
         assert_eq!(store.put("main.go", b"package main\n").unwrap(), a);
         assert_eq!(std::fs::read(&a).unwrap(), b"package main\n", "rewritten");
         assert!(store.holds(&a, 13));
+        let many: Vec<(PathBuf, u64)> = (0..100)
+            .map(|i| {
+                let text = format!("package p{i}\n");
+                (
+                    store.put("p.go", text.as_bytes()).unwrap(),
+                    text.len() as u64,
+                )
+            })
+            .collect();
+        assert!(store.holds_all(&many));
+        std::fs::write(&many[77].0, b"package q77\n").unwrap();
+        assert!(!store.holds_all(&many), "one of many edited");
         std::fs::write(&a, b"package").unwrap();
         assert_eq!(store.put("main.go", b"package main\n").unwrap(), a);
         assert_eq!(std::fs::read(&a).unwrap(), b"package main\n", "truncated");

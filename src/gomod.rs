@@ -307,8 +307,9 @@ fn env_file_setting(text: &str, name: &str) -> Option<String> {
 /// The go env file (`go env -w` writes it): `$GOENV`, else
 /// `<user config dir>/go/env`.
 pub fn go_env_file() -> Option<std::path::PathBuf> {
-    if let Some(v) = std::env::var_os("GOENV") {
-        return (!v.is_empty() && v != "off").then(|| std::path::PathBuf::from(v));
+    // An empty GOENV is unset to the go command (the default file), not off.
+    if let Some(v) = std::env::var_os("GOENV").filter(|v| !v.is_empty()) {
+        return (v != "off").then(|| std::path::PathBuf::from(v));
     }
     let config = std::env::var_os("XDG_CONFIG_HOME")
         .map(std::path::PathBuf::from)

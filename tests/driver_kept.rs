@@ -422,17 +422,44 @@ fn goaop_config_names_the_aspects_of_every_mode() {
 /// process before the build itself: src/buildset/goenv.rs) under its
 /// inputs. A `go env -w GOFLAGS=…` after the answer was kept reaches the
 /// next build: here a coverage profile in GOFLAGS must be refused (a stale
-/// answer let it through, and the build came out unwoven).
+/// answer let it through, and the build came out unwoven). Both with
+/// `GOENV` naming the file and with `GOENV` empty, which the go command
+/// takes as unset (the default file; goaop took it as `off`).
 #[test]
 fn a_kept_go_env_answer_follows_the_go_env_file() {
-    let dir = fixture("kept-goenv");
-    let env_file = dir.with_extension("goenv");
+    for empty in [false, true] {
+        kept_go_env_follows_the_file(empty);
+    }
+}
+
+fn kept_go_env_follows_the_file(empty_goenv: bool) {
+    let dir = fixture(if empty_goenv {
+        "kept-goenv-empty"
+    } else {
+        "kept-goenv"
+    });
+    let config = dir.with_extension("config");
+    let env_file = if empty_goenv {
+        config.join("go/env")
+    } else {
+        dir.with_extension("goenv")
+    };
+    std::fs::create_dir_all(env_file.parent().unwrap()).unwrap();
     let xdg = dir.with_extension("xdg");
     std::fs::write(&env_file, "").unwrap();
     settle(&dir);
+    let goenv = |cmd: &mut Command| {
+        cmd.env("XDG_CONFIG_HOME", &config);
+        if empty_goenv {
+            cmd.env("GOENV", "");
+        } else {
+            cmd.env("GOENV", &env_file);
+        }
+    };
     let run = |args: &[&str]| {
         let mut cmd = goaop_cmd(&dir, args);
-        cmd.env("GOENV", &env_file).env("XDG_CACHE_HOME", &xdg);
+        goenv(&mut cmd);
+        cmd.env("XDG_CACHE_HOME", &xdg);
         output(cmd)
     };
     let kept = || -> Vec<(PathBuf, Vec<u8>)> {
@@ -463,17 +490,25 @@ fn a_kept_go_env_answer_follows_the_go_env_file() {
     assert_eq!(kept(), answers, "the kept answer was used, not asked again");
 
     let mut w = go(&dir, &["env", "-w", "GOFLAGS=-coverprofile=c.out"]);
-    w.env("GOENV", &env_file);
+    goenv(&mut w);
     assert!(output(w).status.success());
+    assert!(
+        std::fs::read_to_string(&env_file)
+            .unwrap()
+            .contains("coverprofile")
+    );
     let o = run(&["go", "test", "./sub"]);
     let (out, err) = text(&o);
-    assert!(!o.status.success(), "{out}\n{err}");
+    assert!(
+        !o.status.success(),
+        "GOENV empty: {empty_goenv}\n{out}\n{err}"
+    );
     assert!(err.contains("cannot weave a coverage build"), "{err}");
 
     std::fs::write(&env_file, "").unwrap();
     let o = run(&["go", "test", "./sub"]);
     assert!(o.status.success(), "{:?}", text(&o));
-    for p in [&dir, &xdg] {
+    for p in [&dir, &xdg, &config] {
         let _ = std::fs::remove_dir_all(p);
     }
     let _ = std::fs::remove_file(&env_file);
@@ -551,34 +586,78 @@ fn a_kept_go_env_answer_follows_the_c_compiler_on_path() {
     let _ = std::fs::remove_file(&env_file);
 }
 
-/// A relative `GOENV` names a file relative to where the go command runs
-/// (which `-C` moves): nothing that depends on it is kept, so an edit of
-/// it reaches the next build (the kept answer watched the file relative
-/// to goaop's own directory, and a coverage build went through unwoven).
+/// `-C` through a symbolic link pointed elsewhere after a build was kept
+/// names another directory under the same path: the next build must weave
+/// the new one (the kept listings and woven files of the old were handed
+/// over, and it was built unwoven).
 #[test]
-fn a_relative_goenv_is_never_kept() {
-    let dir = fixture("kept-goenv-relative");
-    std::fs::write(dir.join("env.txt"), "GOFLAGS=\n").unwrap();
-    let parent = dir.parent().unwrap();
-    let name = dir.file_name().unwrap().to_str().unwrap().to_string();
+fn a_kept_build_follows_a_relinked_chdir() {
+    let dir = common::scratch_module(
+        "kept-relinked",
+        Some(
+            "aspects:\n  - name: trace\n    target: \"^func Mode\"\n    imports: { fmt: fmt }\n    \
+             before: |\n      fmt.Println(\"enter {{.QualifiedName}}\")\n",
+        ),
+        "package main\n\nfunc main() {}\n",
+    );
+    for (name, mode) in [("a", "a"), ("b", "b")] {
+        std::fs::create_dir_all(dir.join(name)).unwrap();
+        std::fs::write(
+            dir.join(name).join("main.go"),
+            format!(
+                "package main\n\nimport \"fmt\"\n\nfunc Mode() string {{ return \"{mode}\" }}\n\n\
+                 func main() {{ fmt.Println(Mode()) }}\n"
+            ),
+        )
+        .unwrap();
+    }
+    let link = dir.join("link");
+    std::os::unix::fs::symlink("a", &link).unwrap();
     let xdg = dir.with_extension("xdg");
     settle(&dir);
-    let run = |args: &[&str]| {
-        let mut cmd = goaop_cmd(parent, args);
-        cmd.env("GOENV", "env.txt").env("XDG_CACHE_HOME", &xdg);
-        output(cmd)
+    let run = || {
+        let mut cmd = goaop_cmd(&dir, &["go", "run", "-C", "link", "."]);
+        cmd.env("XDG_CACHE_HOME", &xdg);
+        let o = output(cmd);
+        let (out, err) = text(&o);
+        assert!(o.status.success(), "{out}\n{err}");
+        out
     };
-    let test = ["go", "test", "-C", &name, "./sub"];
     for _ in 0..3 {
-        let o = run(&test);
-        assert!(o.status.success(), "{:?}", text(&o));
+        assert_eq!(run(), "enter example.com/scratch/a.Mode\na\n");
     }
-    std::fs::write(dir.join("env.txt"), "GOFLAGS=-coverprofile=c.out\n").unwrap();
-    let o = run(&test);
-    let (out, err) = text(&o);
-    assert!(!o.status.success(), "{out}\n{err}");
-    assert!(err.contains("cannot weave a coverage build"), "{err}");
+    std::fs::remove_file(&link).unwrap();
+    std::os::unix::fs::symlink("b", &link).unwrap();
+    assert_eq!(run(), "enter example.com/scratch/b.Mode\nb\n", "relinked");
     for p in [&dir, &xdg] {
         let _ = std::fs::remove_dir_all(p);
     }
+}
+
+/// The go command takes `-C` only first, and resolves a relative GOENV or
+/// PATH entry before it changes directory: goaop refuses what it would
+/// otherwise build differently (it accepted a late `-C`; with `-C` a
+/// relative PATH entry found another C compiler than the go command's,
+/// and a relative GOENV another go env file). Without `-C`, nothing that
+/// depends on a relative one is kept (src/store/kept.rs relative_lookups).
+#[test]
+fn chdir_is_taken_as_the_go_command_takes_it() {
+    let dir = fixture("chdir-first");
+    let late = output(goaop_cmd(&dir, &["go", "build", "-v", "-C", "cmd/x", "."]));
+    assert_eq!(late.status.code(), Some(2), "{:?}", text(&late));
+    assert!(text(&late).1.contains("must be the first flag"));
+    let path = format!("bin:{}", std::env::var("PATH").unwrap());
+    for (var, value) in [("PATH", path.as_str()), ("GOENV", "env.txt")] {
+        let mut rel = goaop_cmd(&dir, &["go", "build", "-C", "cmd/x", "."]);
+        rel.env(var, value);
+        let rel = output(rel);
+        assert_eq!(rel.status.code(), Some(2), "{var}: {:?}", text(&rel));
+        assert!(text(&rel).1.contains("relative path"), "{var}");
+    }
+    let ok = output(goaop_cmd(
+        &dir,
+        &["go", "build", "-C", "cmd/x", "-o", "/dev/null", "."],
+    ));
+    assert!(ok.status.success(), "{:?}", text(&ok));
+    let _ = std::fs::remove_dir_all(&dir);
 }

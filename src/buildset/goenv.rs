@@ -18,7 +18,8 @@
 //! compiler the go command's lookup finds (which turns cgo on by default:
 //! [`c_compiler_lookup`]). A `go` that is not its own GOROOT's `bin/go`
 //! (a version manager's shim, a toolchain switch already in effect) is
-//! asked every time, and so is one with a relative `GOENV`.
+//! asked every time, and so is every answer when `GOENV` or a PATH entry
+//! is relative ([`relative_lookups`]).
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
@@ -27,7 +28,7 @@ use std::time::SystemTime;
 use serde::{Deserialize, Serialize};
 
 use crate::store::dirs::changed_after;
-use crate::store::kept::{TOO_RECENT, c_compiler_lookup, relative_go_env_file};
+use crate::store::kept::{TOO_RECENT, c_compiler_lookup, relative_lookups};
 use crate::store::watched::Watched;
 use crate::store::{cache_dir, sealed};
 
@@ -200,7 +201,7 @@ struct Entry {
 
 impl Keeping {
     fn new(dir: &Path, cache: &Path) -> Option<Keeping> {
-        if relative_go_env_file() {
+        if relative_lookups() {
             return None;
         }
         let go = go_on_path()?;
@@ -214,6 +215,12 @@ impl Keeping {
         frame(crate::VERSION.as_bytes());
         frame(VARS.join(" ").as_bytes());
         frame(dir.as_os_str().as_encoded_bytes());
+        frame(
+            std::fs::canonicalize(dir)
+                .ok()?
+                .as_os_str()
+                .as_encoded_bytes(),
+        );
         frame(go.as_os_str().as_encoded_bytes());
         let mut vars: Vec<_> = std::env::vars_os().collect();
         vars.sort();

@@ -6,7 +6,8 @@
 //!
 //! The key adds what `go env` says in the command's directory
 //! ([`GoEnv`]: the toolchain that will build, its GOFLAGS, go.mod and
-//! cgo setting, whatever set them) and `$PWD` (the go command names
+//! cgo setting, whatever set them), the directory resolved (a symbolic
+//! link on the way can be pointed elsewhere) and `$PWD` (the go command names
 //! directories through it, so a module reached through a symbolic link is
 //! listed under other names). Kept only when everything the listings
 //! depend on is in the key or in a hashed directory:
@@ -129,7 +130,7 @@ impl Keeper {
         closure: Option<&[String]>,
     ) -> Option<Keeper> {
         let gomod = env.gomod.as_ref()?;
-        if env.gowork.is_some() || kept::relative_go_env_file() {
+        if env.gowork.is_some() || kept::relative_lookups() {
             return None;
         }
         let unkeepable = |a: &str| {
@@ -151,6 +152,9 @@ impl Keeper {
             BUILD_FIELDS.to_string(),
             CLOSURE_FIELDS.to_string(),
             dir.display().to_string(),
+            // The directory itself: a `-C link` whose link now points
+            // elsewhere names another directory under the same path.
+            std::fs::canonicalize(dir).ok()?.display().to_string(),
             format!("PWD={}", std::env::var("PWD").unwrap_or_default()),
             env.json.clone(),
         ];

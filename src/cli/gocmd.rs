@@ -57,6 +57,9 @@ pub fn prepare(args: &GoArgs, cwd: &Path) -> Result<Prepared, Outcome> {
         )));
     }
     let cmd = GoCommand::parse(&args.args);
+    if cmd.chdir.is_some() {
+        refuse_chdir(sub, &args.args)?;
+    }
     let dir = match &cmd.chdir {
         Some(d) => cwd.join(d),
         None => cwd.to_path_buf(),
@@ -363,6 +366,32 @@ fn refuse_module_cache(dir: &Path, listed: &[buildset::Listed]) -> Result<(), Ou
         in_cache.join(", "),
         cache.display()
     )))
+}
+
+/// The go command takes `-C` only as the first flag, and reads `GOENV` and
+/// looks up its C compiler (and itself) on PATH before it changes
+/// directory; goaop runs its go commands in the `-C` directory, so a
+/// relative `GOENV` or PATH entry would name other files than the user's
+/// go command reads. Refused instead of built differently.
+fn refuse_chdir(sub: &str, args: &[String]) -> Result<(), Outcome> {
+    let first = args.get(1).map(String::as_str).unwrap_or_default();
+    let is_c = |a: &str| {
+        let name = a.strip_prefix("--").or_else(|| a.strip_prefix('-'));
+        name.is_some_and(|n| n == "C" || n.starts_with("C="))
+    };
+    if !is_c(first) {
+        return Err(Outcome::usage(format!(
+            "`goaop go {sub}`: the -C flag must be the first flag on the command line, \
+             as the go command requires"
+        )));
+    }
+    if crate::store::kept::relative_lookups() {
+        return Err(Outcome::usage(format!(
+            "`goaop go {sub} -C`: GOENV or an entry of PATH is a relative path, which the go \
+             command resolves before it changes directory and goaop after; make it absolute"
+        )));
+    }
+    Ok(())
 }
 
 fn failure(stderr: String) -> Outcome {

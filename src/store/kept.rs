@@ -294,11 +294,14 @@ pub fn c_compiler_lookup() -> Vec<PathBuf> {
     }
 }
 
-/// Whether `GOENV` names the go env file by a relative path: the go
-/// command reads it relative to where it runs, which a `-C` or a tool
-/// call's directory moves, so nothing that depends on it is kept.
-pub fn relative_go_env_file() -> bool {
-    crate::gomod::go_env_file().is_some_and(|f| f.is_relative())
+/// Whether the go command finds a file it reads relative to where it
+/// runs, which a `-C` or a tool call's directory moves: a relative `GOENV`,
+/// or a relative or empty PATH entry (its C compiler lookup, and the `go`
+/// itself). Nothing that depends on them is kept.
+pub fn relative_lookups() -> bool {
+    let relative_path = std::env::var_os("PATH")
+        .is_some_and(|p| std::env::split_paths(&p).any(|d| d.is_relative()));
+    relative_path || crate::gomod::go_env_file().is_some_and(|f| f.is_relative())
 }
 
 /// Whether a go command flag (or a GOFLAGS word) makes it read a file no

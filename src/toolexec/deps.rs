@@ -330,7 +330,7 @@ impl Nested {
     /// [`kept::outside_the_key`]) among the flags or in GOFLAGS.
     pub fn kept_key(&self, key: &str) -> Option<kept::Key> {
         let root = self.module_root.as_deref()?;
-        if kept::relative_go_env_file()
+        if kept::relative_lookups()
             || crate::gomod::go_env_setting("GO111MODULE").as_deref() == Some("off")
         {
             return None;

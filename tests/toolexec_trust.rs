@@ -228,6 +228,35 @@ fn an_edit_of_an_injected_package_of_the_module_reaches_the_binary() {
     );
 }
 
+/// The closure's kept answer watches what the Go build cache hashes of an
+/// injected package beyond its directory's files: a file it embeds from a
+/// subdirectory. An edit of it (same size) reaches the next build (the
+/// kept closure id stayed, and the binary kept the old text, exit 0).
+#[test]
+fn an_edit_of_a_file_an_injected_package_embeds_reaches_the_binary() {
+    let m = Module::take();
+    std::fs::create_dir_all(m.path("internal/obs/data")).unwrap();
+    std::fs::write(m.path("internal/obs/data/msg.txt"), "embed v1").unwrap();
+    std::fs::write(
+        m.path("internal/obs/embed.go"),
+        "package obs\n\nimport _ \"embed\"\n\n//go:embed data/msg.txt\nvar msg string\n\n\
+         func init() { println(msg) }\n",
+    )
+    .unwrap();
+    backdate(&m.path("."), std::time::Duration::from_secs(3600));
+    std::thread::sleep(std::time::Duration::from_millis(2100));
+    let xdg = fresh_xdg("embed");
+    let woven = format!("embed v1\n{WOVEN}");
+    for _ in 0..2 {
+        assert_eq!(m.build_and_run(m.build(&xdg, &[])), woven);
+    }
+    m.edit("internal/obs/data/msg.txt", "v1", "v2");
+    assert_eq!(
+        m.build_and_run(m.build(&xdg, &[])),
+        woven.replace("embed v1", "embed v2")
+    );
+}
+
 /// Issue #9 item 2: goaop's own binary is part of every cache key. A
 /// byte-different goaop of the same version does not reuse the objects the
 /// first one wove (nor its rule-set file); going back to the first reuses

@@ -52,6 +52,36 @@ use super::watched::{Watched, command_lookup, path_lookup};
 struct Kept<T> {
     payload: T,
     editable: Vec<Dir>,
+    /// Single files watched by their status (a module's go.mod).
+    #[serde(default)]
+    files: Watched,
+}
+
+/// What a kept answer watches besides its key: editable directories, and
+/// single files (an editable module's go.mod, whose directory also holds
+/// build outputs that change on every link).
+#[derive(Debug, Default)]
+pub struct Watching {
+    pub dirs: Vec<PathBuf>,
+    pub files: Vec<PathBuf>,
+}
+
+impl Watching {
+    /// The union of each package's directories and module file.
+    pub fn of(each: impl Iterator<Item = (Vec<PathBuf>, Option<PathBuf>)>) -> Watching {
+        let mut w = Watching::default();
+        for (dirs, file) in each {
+            for d in dirs {
+                if !w.dirs.contains(&d) {
+                    w.dirs.push(d);
+                }
+            }
+            if let Some(f) = file.filter(|f| !w.files.contains(f)) {
+                w.files.push(f);
+            }
+        }
+        w
+    }
 }
 
 /// The file of a kept answer of `kind` for `key` in the cache directory `dir`.
@@ -155,6 +185,12 @@ fn key_of(
             .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok());
         frame(&mtime.map_or(0, |d| d.as_nanos()).to_le_bytes());
     }
+    // The go command names directories through `$PWD` when it is the
+    // directory it runs in: the path, and what it resolves to now.
+    let pwd = std::env::var_os("PWD").unwrap_or_default();
+    frame(pwd.as_encoded_bytes());
+    let resolved = std::fs::canonicalize(&pwd).unwrap_or_default();
+    frame(resolved.as_os_str().as_encoded_bytes());
     let mut vars: Vec<(String, String)> = std::env::vars_os()
         .filter_map(|(k, v)| Some((k.into_string().ok()?, v.to_string_lossy().into_owned())))
         .filter(|(k, _)| build_variable(k))
@@ -199,7 +235,7 @@ pub fn read<T: DeserializeOwned>(
     let key = key.id();
     let bytes = sealed::read(&file(dir, kind, key), kind, key)?;
     let kept: Kept<T> = serde_json::from_slice(&bytes).ok()?;
-    let unedited = all_unchanged(&kept.editable);
+    let unedited = all_unchanged(&kept.editable) && kept.files.unchanged();
     (unedited && valid(&kept.payload)).then_some(kept.payload)
 }
 
@@ -221,6 +257,23 @@ pub fn write<T: Serialize>(
     editable: &[PathBuf],
     asked: SystemTime,
 ) {
+    let watching = Watching {
+        dirs: editable.to_vec(),
+        files: Vec::new(),
+    };
+    write_watching(dir, kind, key, payload, &watching, asked);
+}
+
+/// [`write`], also watching single files by their status.
+pub fn write_watching<T: Serialize>(
+    dir: &Path,
+    kind: &str,
+    key: &Key,
+    payload: &T,
+    watching: &Watching,
+    asked: SystemTime,
+) {
+    let editable = &watching.dirs;
     let settled = asked.checked_sub(TOO_RECENT).unwrap_or(UNIX_EPOCH);
     if key.files.iter().any(|f| changed_after(f, settled)) {
         return;
@@ -228,14 +281,24 @@ pub fn write<T: Serialize>(
     let key = key.id();
     let mut hashed = Vec::with_capacity(editable.len());
     for d in editable {
-        let Some(fingerprint) = Dir::record(d, settled) else {
+        // The directory itself, not the path the go command named it by
+        // (through `$PWD`, a symbolic link that can be pointed elsewhere).
+        let Ok(d) = std::fs::canonicalize(d) else {
+            return;
+        };
+        let Some(fingerprint) = Dir::record(&d, settled) else {
             return; // unreadable, or edited too recently: never kept
         };
         hashed.push(fingerprint);
     }
+    let Some(files) = Watched::take(watching.files.iter().cloned()).filter(|f| f.settled(settled))
+    else {
+        return;
+    };
     let kept = Kept {
         payload,
         editable: hashed,
+        files,
     };
     if let Ok(json) = serde_json::to_vec(&kept) {
         sealed::write(&file(dir, kind, key), kind, key, &json);
@@ -377,6 +440,65 @@ mod tests {
             read_exports(cache.path(), "k").is_none(),
             "a trimmed export file"
         );
+    }
+
+    /// A single watched file (an editable module's go.mod) is checked by
+    /// its status: its directory's other files (build outputs) are not.
+    #[test]
+    fn a_watched_file_is_checked_not_its_directory() {
+        let cache = tempfile::tempdir().unwrap();
+        let m = tempfile::tempdir().unwrap();
+        let gomod = m.path().join("go.mod");
+        std::fs::write(&gomod, "module m\n\ngo 1.21\n").unwrap();
+        let watching = Watching {
+            dirs: Vec::new(),
+            files: vec![gomod.clone()],
+        };
+        let later = SystemTime::now() + Duration::from_secs(60);
+        write_watching(
+            cache.path(),
+            "closure",
+            &named("k"),
+            &Vec::<PathBuf>::new(),
+            &watching,
+            later,
+        );
+        assert!(read_exports(cache.path(), "k").is_some());
+        std::fs::write(m.path().join("bin"), "a linked program").unwrap();
+        assert!(
+            read_exports(cache.path(), "k").is_some(),
+            "an output beside it"
+        );
+        std::fs::write(&gomod, "module m\n\ngo 1.22\n").unwrap();
+        assert!(
+            read_exports(cache.path(), "k").is_none(),
+            "its go line edited"
+        );
+    }
+
+    /// A directory named through a symbolic link (the go command names
+    /// them through `$PWD`) is watched as the directory it is: pointing
+    /// the link elsewhere does not hide an edit of the one the answer saw.
+    #[test]
+    fn an_editable_directory_is_watched_as_itself_not_through_a_link() {
+        let cache = tempfile::tempdir().unwrap();
+        let root = tempfile::tempdir().unwrap();
+        let (a, b, link) = (
+            root.path().join("a"),
+            root.path().join("b"),
+            root.path().join("l"),
+        );
+        for d in [&a, &b] {
+            std::fs::create_dir(d).unwrap();
+            std::fs::write(d.join("x.go"), "package x").unwrap();
+        }
+        std::os::unix::fs::symlink(&a, &link).unwrap();
+        write_exports(cache.path(), "k", &Vec::new(), std::slice::from_ref(&link));
+        assert!(read_exports(cache.path(), "k").is_some());
+        std::fs::remove_file(&link).unwrap();
+        std::os::unix::fs::symlink(&b, &link).unwrap();
+        std::fs::write(a.join("x.go"), "package y").unwrap();
+        assert!(read_exports(cache.path(), "k").is_none(), "a edited");
     }
 
     #[test]

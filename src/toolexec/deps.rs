@@ -40,6 +40,7 @@ use serde::{Deserialize, Serialize};
 use super::flags::{GoCommand, nested_goflags};
 use super::{cache, config};
 use crate::store::identity;
+use crate::store::watched::Watched;
 use crate::store::{kept, sealed};
 
 /// Import path → export data file, for every package in the closure.
@@ -145,6 +146,9 @@ pub(super) struct ListedModule {
     pub version: String,
     #[serde(default)]
     pub go_version: String,
+    /// The module's root directory.
+    #[serde(default)]
+    pub dir: String,
     #[serde(default)]
     pub replace: Option<Box<ListedModule>>,
 }
@@ -154,6 +158,35 @@ impl Listed {
     /// or the toolchain changing (see [`kept::editable`]).
     pub fn editable(&self) -> bool {
         kept::editable(self.standard, &self.dir, self.module_version())
+    }
+
+    /// The directories a kept answer about an [editable](Self::editable)
+    /// package must watch: its own, and those of its embedded files
+    /// (`//go:embed data/x.txt` reads a subdirectory). None for other
+    /// packages.
+    pub fn watched_dirs(&self) -> Vec<PathBuf> {
+        if !self.editable() {
+            return Vec::new();
+        }
+        let dir = Path::new(&self.dir);
+        let mut dirs = vec![dir.to_path_buf()];
+        for f in &self.embed_files {
+            if let Some(parent) = dir.join(f).parent()
+                && !dirs.iter().any(|d| d == parent)
+            {
+                dirs.push(parent.to_path_buf());
+            }
+        }
+        dirs
+    }
+
+    /// The go.mod of an [editable](Self::editable) package's module (its
+    /// `go` line sets the language the package compiles as), also of a
+    /// `replace => ../dir` module.
+    pub fn module_file(&self) -> Option<PathBuf> {
+        let m = self.module.as_ref().filter(|_| self.editable())?;
+        let root = &m.replace.as_deref().unwrap_or(m).dir;
+        (!root.is_empty()).then(|| Path::new(root).join("go.mod"))
     }
 
     /// Whether the package is in the module cache (`…/path@version/…`).
@@ -231,7 +264,7 @@ pub fn resolve(
 
 /// The `-json` fields of the nested export list: also how a goaop call
 /// recognises that it runs under one.
-const EXPORT_FIELDS: &str = "-json=ImportPath,Export,Dir,Standard,Module,Error";
+const EXPORT_FIELDS: &str = "-json=ImportPath,Export,Dir,Standard,Module,Error,EmbedFiles";
 
 /// The nested go command.
 pub(super) struct Nested {
@@ -344,7 +377,12 @@ impl Nested {
         if flags.any(kept::outside_the_key) {
             return None;
         }
-        Some(kept::key(key, &self.go, Some(root)))
+        // The go command finds go.work from its own directory up, which
+        // can be below the module root: every candidate's status (present
+        // or absent) is in the key.
+        let works = self.cwd.ancestors().map(|d| d.join("go.work"));
+        let works = serde_json::to_string(&Watched::take(works)).unwrap_or_default();
+        Some(kept::key(&format!("{key}\0{works}"), &self.go, Some(root)))
     }
 
     /// Run `go list <args> -toolexec=<toolexec> <flags> -- <imports>`:
@@ -390,15 +428,13 @@ impl Nested {
         let asked = std::time::SystemTime::now();
         let packages = self.list(&args, toolexec, ("go-list", "export"))?;
         let mut deps = Deps::default();
-        let mut editable = Vec::new();
+        let watched =
+            kept::Watching::of(packages.iter().map(|p| (p.watched_dirs(), p.module_file())));
         for p in packages {
-            if p.editable() {
-                editable.push(PathBuf::from(&p.dir));
-            }
             deps.packages.insert(p.import_path, p.export);
         }
         if let (Some(dir), Some(key)) = (cache::cache_dir(), kept_key) {
-            kept::write(&dir, KIND, key, &deps, &editable, asked);
+            kept::write_watching(&dir, KIND, key, &deps, &watched, asked);
         }
         Ok(deps)
     }
@@ -525,6 +561,37 @@ fn parent_cmdline() -> Option<Vec<String>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// An editable package's kept answer watches the directories of its
+    /// embedded files and its module's root (go.mod's `go` line), also of
+    /// a `replace => ../dir` module; a module-cache package's none.
+    #[test]
+    fn the_watched_directories_of_a_package() {
+        let listed = |json: &str| -> Listed { serde_json::from_str(json).unwrap() };
+        let local = listed(
+            r#"{"ImportPath":"m/obs","Dir":"/m/internal/obs",
+                "EmbedFiles":["data/msg.txt","data/sub/x.txt","top.txt"],
+                "Module":{"Path":"m","Dir":"/m"}}"#,
+        );
+        let dirs = [
+            "/m/internal/obs",
+            "/m/internal/obs/data",
+            "/m/internal/obs/data/sub",
+        ];
+        assert_eq!(local.watched_dirs(), dirs.map(PathBuf::from));
+        assert_eq!(local.module_file(), Some(PathBuf::from("/m/go.mod")));
+        let replaced = listed(
+            r#"{"ImportPath":"lib/x","Dir":"/lib/x",
+                "Module":{"Path":"lib","Version":"v1.0.0","Replace":{"Path":"../lib","Dir":"/lib"}}}"#,
+        );
+        assert_eq!(replaced.watched_dirs(), [PathBuf::from("/lib/x")]);
+        assert_eq!(replaced.module_file(), Some(PathBuf::from("/lib/go.mod")));
+        let cached = listed(
+            r#"{"ImportPath":"x.io/y","Dir":"/mc/x.io/y@v1.0.0",
+                "Module":{"Path":"x.io/y","Version":"v1.0.0","Dir":"/mc/x.io/y@v1.0.0"}}"#,
+        );
+        assert!(cached.watched_dirs().is_empty() && cached.module_file().is_none());
+    }
 
     #[test]
     fn a_shared_answer_is_read_back_and_a_damaged_one_recomputed() {

@@ -35,7 +35,7 @@
 //! editable directories' hashes) and shared within one go command.
 
 use std::collections::BTreeSet;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
@@ -104,7 +104,7 @@ pub fn resolve(module_root: &Path, tool: &Path, imports: &[String]) -> Result<Li
         let asked = std::time::SystemTime::now();
         let (listing, editable) = go_list(&nested)?;
         if let (Some(dir), Some(k)) = (&cache_dir, &kept_key) {
-            kept::write(dir, KIND, k, &listing, &editable, asked);
+            kept::write_watching(dir, KIND, k, &listing, &editable, asked);
         }
         Ok(listing)
     };
@@ -115,18 +115,14 @@ pub fn resolve(module_root: &Path, tool: &Path, imports: &[String]) -> Result<Li
 }
 
 /// List the closure (no compiling: no tool runs, so `-toolexec` is empty).
-fn go_list(nested: &Nested) -> Result<(Listing, Vec<PathBuf>), String> {
+fn go_list(nested: &Nested) -> Result<(Listing, kept::Watching), String> {
     let args = ["list", "-deps", FIELDS];
     let packages = nested.list(&args, "", ("go-list-sources", "sources"))?;
     let settings = BUILD_SETTINGS
         .iter()
         .map(|k| (*k, std::env::var(k).unwrap_or_default()));
     let id = source_id(&nested.flags, &nested.goflags, settings, &packages)?;
-    let editable = packages
-        .iter()
-        .filter(|p| p.editable())
-        .map(|p| PathBuf::from(&p.dir))
-        .collect();
+    let editable = kept::Watching::of(packages.iter().map(|p| (p.watched_dirs(), p.module_file())));
     let listing = Listing {
         packages: packages.into_iter().map(|p| p.import_path).collect(),
         id,

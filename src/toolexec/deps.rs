@@ -593,6 +593,35 @@ mod tests {
         assert!(cached.watched_dirs().is_empty() && cached.module_file().is_none());
     }
 
+    /// The go command finds go.work from its own directory up: one that
+    /// appears below the module root changes the kept closure's key.
+    #[test]
+    fn a_go_work_below_the_module_root_changes_the_key() {
+        let m = tempfile::tempdir().unwrap();
+        std::fs::write(m.path().join("go.mod"), "module m\n\ngo 1.22\n").unwrap();
+        let cwd = m.path().join("cmd/app");
+        std::fs::create_dir_all(&cwd).unwrap();
+        let nested = Nested {
+            go: PathBuf::from("/nonexistent/go"),
+            local_go: false,
+            cwd: cwd.clone(),
+            flags: Vec::new(),
+            goflags: String::new(),
+            imports: vec!["m/obs".into()],
+            module_root: Some(m.path().to_path_buf()),
+            parent: Vec::new(),
+        };
+        let key = || nested.kept_key("k").map(|k| k.id().to_string());
+        let before = key().expect("kept");
+        assert_eq!(key().as_deref(), Some(before.as_str()));
+        std::fs::write(cwd.join("go.work"), "go 1.22\n\nuse ../..\n").unwrap();
+        assert_ne!(
+            key().as_deref(),
+            Some(before.as_str()),
+            "a go.work below the root"
+        );
+    }
+
     #[test]
     fn a_shared_answer_is_read_back_and_a_damaged_one_recomputed() {
         let dir = tempfile::tempdir().unwrap();

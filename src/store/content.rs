@@ -84,22 +84,7 @@ impl Content {
     /// Whether every one of `files` ([`Content::holds`]), checked on a few
     /// threads when there are many (a large build hands over megabytes).
     pub fn holds_all(&self, files: &[(PathBuf, u64)]) -> bool {
-        const PER_THREAD: usize = 32;
-        let threads = std::thread::available_parallelism()
-            .map_or(1, |n| n.get())
-            .min(4)
-            .min(files.len().div_ceil(PER_THREAD));
-        if threads <= 1 {
-            return files.iter().all(|(f, len)| self.holds(f, *len));
-        }
-        let size = files.len().div_ceil(threads);
-        std::thread::scope(|scope| {
-            let checks: Vec<_> = files
-                .chunks(size)
-                .map(|chunk| scope.spawn(move || chunk.iter().all(|(f, len)| self.holds(f, *len))))
-                .collect();
-            checks.into_iter().all(|c| c.join().unwrap_or(false))
-        })
+        super::all_in_parallel(files, 32, |(f, len)| self.holds(f, *len))
     }
 }
 

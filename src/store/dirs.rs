@@ -86,32 +86,7 @@ impl Dir {
 /// directories, the standard library's included: their statuses are most
 /// of a no-op build's own cost).
 pub fn all_unchanged(dirs: &[Dir]) -> bool {
-    const PER_THREAD: usize = 64;
-    let threads = std::thread::available_parallelism()
-        .map_or(1, |n| n.get())
-        .min(4)
-        .min(dirs.len().div_ceil(PER_THREAD));
-    if threads <= 1 {
-        return dirs.iter().all(Dir::unchanged);
-    }
-    let changed = std::sync::atomic::AtomicBool::new(false);
-    let size = dirs.len().div_ceil(threads);
-    std::thread::scope(|scope| {
-        for chunk in dirs.chunks(size) {
-            let changed = &changed;
-            scope.spawn(move || {
-                for d in chunk {
-                    if changed.load(std::sync::atomic::Ordering::Relaxed) {
-                        return;
-                    }
-                    if !d.unchanged() {
-                        changed.store(true, std::sync::atomic::Ordering::Relaxed);
-                    }
-                }
-            });
-        }
-    });
-    !changed.into_inner()
+    super::all_in_parallel(dirs, 64, Dir::unchanged)
 }
 
 /// Whether `path` (a file or a directory, symbolic links followed) was

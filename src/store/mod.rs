@@ -33,3 +33,40 @@ pub fn cache_dir() -> Option<PathBuf> {
         })?;
     Some(base.join("goaop"))
 }
+
+/// Whether `check` holds for every item, on up to 4 threads when there are
+/// more than `per_thread` items (a no-op build checks hundreds of
+/// directories and megabytes of woven files); the threads stop at the
+/// first failure.
+pub fn all_in_parallel<T: Sync>(
+    items: &[T],
+    per_thread: usize,
+    check: impl Fn(&T) -> bool + Sync,
+) -> bool {
+    use std::sync::atomic::{AtomicBool, Ordering};
+    let threads = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .min(4)
+        .min(items.len().div_ceil(per_thread.max(1)));
+    if threads <= 1 {
+        return items.iter().all(check);
+    }
+    let failed = AtomicBool::new(false);
+    let size = items.len().div_ceil(threads);
+    std::thread::scope(|scope| {
+        for chunk in items.chunks(size) {
+            let (failed, check) = (&failed, &check);
+            scope.spawn(move || {
+                for item in chunk {
+                    if failed.load(Ordering::Relaxed) {
+                        return;
+                    }
+                    if !check(item) {
+                        failed.store(true, Ordering::Relaxed);
+                    }
+                }
+            });
+        }
+    });
+    !failed.into_inner()
+}

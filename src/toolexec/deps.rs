@@ -32,12 +32,12 @@ use std::collections::BTreeMap;
 use std::fs::File;
 use std::path::{Path, PathBuf};
 use std::process::Command;
-use std::time::{Duration, SystemTime};
 
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 
 use super::flags::{GoCommand, nested_goflags};
+use super::rundir::run_dir;
 use super::{cache, config};
 use crate::store::identity;
 use crate::store::watched::Watched;
@@ -242,8 +242,14 @@ pub fn resolve(
     let nested = Nested::new(module_root, tool, imports);
     let key = nested.key();
     let kept_key = nested.kept_key(&key);
+    // A `-V=full` call needs only the closure's identity, which names the
+    // export files' content, not where they are: whether they are still
+    // in the Go build cache matters to the compile or link that reads
+    // them (about 250 file checks on a service using OpenTelemetry and
+    // grpc, on the path of every no-op build otherwise).
+    let usable = |d: &Deps| work.is_none() || d.exports_exist();
     if let (Some(dir), Some(k)) = (cache::cache_dir(), &kept_key)
-        && let Some(d) = kept::read(&dir, KIND, k, Deps::exports_exist)
+        && let Some(d) = kept::read(&dir, KIND, k, usable)
     {
         return Ok(d);
     }
@@ -489,57 +495,6 @@ impl Shared {
         }
         Ok(answer)
     }
-}
-
-/// Run directories older than this are removed when a new one is made.
-const RUN_DIR_AGE: Duration = Duration::from_secs(24 * 3600);
-
-/// `<cache dir>/runs/<boot id>-<pid>-<start time>` of the parent go
-/// command (Linux; `None` elsewhere or without a cache dir).
-pub(super) fn run_dir() -> Option<PathBuf> {
-    let dir = run_dir_path()?;
-    if !dir.is_dir() && std::fs::create_dir_all(&dir).is_ok() {
-        prune(dir.parent()?, &dir);
-    }
-    Some(dir)
-}
-
-/// [`run_dir`]'s path, without making it.
-pub(super) fn run_dir_path() -> Option<PathBuf> {
-    Some(cache::cache_dir()?.join("runs").join(go_process_id()?))
-}
-
-/// Remove the run directories of go commands long finished.
-fn prune(runs: &Path, keep: &Path) {
-    let Ok(entries) = std::fs::read_dir(runs) else {
-        return;
-    };
-    let now = SystemTime::now();
-    for e in entries.flatten() {
-        let old = e
-            .metadata()
-            .and_then(|m| m.modified())
-            .is_ok_and(|t| now.duration_since(t).unwrap_or_default() > RUN_DIR_AGE);
-        if old && e.path() != keep {
-            let _ = std::fs::remove_dir_all(e.path());
-        }
-    }
-}
-
-/// A name for the parent process unique across its lifetime and reboots.
-fn go_process_id() -> Option<String> {
-    #[cfg(target_os = "linux")]
-    {
-        let ppid = std::os::unix::process::parent_id();
-        let stat = std::fs::read_to_string(format!("/proc/{ppid}/stat")).ok()?;
-        // Field 22, start time; fields count from after the `(comm)`.
-        let start = stat.rsplit_once(')')?.1.split_whitespace().nth(19)?;
-        let boot = std::fs::read_to_string("/proc/sys/kernel/random/boot_id").ok()?;
-        let boot: String = boot.trim().chars().filter(|c| *c != '-').collect();
-        Some(format!("{boot}-{ppid}-{start}"))
-    }
-    #[cfg(not(target_os = "linux"))]
-    None
 }
 
 fn parent_cmdline() -> Option<Vec<String>> {

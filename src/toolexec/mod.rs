@@ -17,6 +17,7 @@ pub(crate) mod flags;
 mod importcfg;
 mod link;
 mod pin;
+mod rundir;
 mod sources;
 mod version;
 

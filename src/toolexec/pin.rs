@@ -25,7 +25,7 @@ use serde::{Deserialize, Serialize};
 
 use super::cache::{self, Rules};
 use super::config::{self, Project};
-use super::{Invocation, deps};
+use super::{Invocation, rundir};
 use crate::outcome::Outcome;
 use crate::store::{identity, sealed};
 
@@ -101,7 +101,7 @@ fn pinned(p: Pin) -> Result<(Project, Rules), Outcome> {
 /// `GOAOP_CONFIG` and the go command's directory name them), if there is
 /// a run directory.
 fn pin_file(inv: &Invocation) -> Option<PathBuf> {
-    let dir = deps::run_dir_path()?;
+    let dir = rundir::run_dir_path()?;
     let mut h = blake3::Hasher::new();
     let env = std::env::var_os("GOAOP_CONFIG");
     let cwd = config::parent_cwd();
@@ -132,7 +132,7 @@ fn read(file: &Path) -> Option<Pin> {
 
 /// Write `pin` unless `file` exists: `Ok(false)` if it did.
 fn write_once(file: &Path, pin: &Pin) -> std::io::Result<bool> {
-    let dir = deps::run_dir().ok_or_else(|| std::io::Error::other("no run directory"))?;
+    let dir = rundir::run_dir().ok_or_else(|| std::io::Error::other("no run directory"))?;
     let json = serde_json::to_vec(pin).map_err(std::io::Error::other)?;
     let mut tmp = tempfile::Builder::new()
         .prefix(".goaop-")

@@ -40,7 +40,8 @@ use std::path::Path;
 use serde::{Deserialize, Serialize};
 
 use super::cache;
-use super::deps::{Listed, Nested, Shared, run_dir};
+use super::deps::{Listed, Nested, Shared};
+use super::rundir::run_dir;
 use crate::store::kept;
 
 /// The packages of the closure and the id of their sources.

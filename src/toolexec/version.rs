@@ -16,33 +16,34 @@
 //! build. The linker's adds the id of the export files themselves
 //! ([`deps::Deps::id`]): the link is keyed on exactly the archives it links.
 
-use std::process::Command;
+use std::process::{Command, Stdio};
 
 use super::compile::rule_imports;
 use super::{Invocation, Plan, cache, config, deps, failure, nested_toolexec, pin, sources};
 use crate::outcome::Outcome;
 
 pub fn plan(inv: &Invocation) -> Plan {
-    let (project, rules) = match pin::rules(inv, true) {
-        Ok(p) => p,
-        Err(o) => return Plan::Done(o),
-    };
-    // Once per build and tool, not per compile: the walk itself runs at
-    // most once a day.
-    if let Some(dir) = cache::cache_dir() {
-        crate::store::trim::trim(&dir, std::time::SystemTime::now());
-    }
-    let fingerprint = match rules.fingerprint() {
-        Ok(f) => f,
-        Err(e) => return failure(e),
-    };
-    let closure = match closure_id(inv, &project, &rules) {
+    // The tool's own answer is started first and runs while goaop works
+    // out its part (a few milliseconds each: a no-op build is mostly these
+    // calls); its output is read once both are done.
+    let child = match Command::new(&inv.tool)
+        .args(&inv.args)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+    {
         Ok(c) => c,
-        Err(e) => return failure(e),
+        Err(e) => return failure(format!("cannot run {}: {e}", inv.tool.display())),
     };
-    let out = match Command::new(&inv.tool).args(&inv.args).output() {
+    let ours = tag(inv);
+    let out = match child.wait_with_output() {
         Ok(o) => o,
         Err(e) => return failure(format!("cannot run {}: {e}", inv.tool.display())),
+    };
+    let tag = match ours {
+        Ok(t) => t,
+        Err(plan) => return plan,
     };
     let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
     let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
@@ -53,17 +54,30 @@ pub fn plan(inv: &Invocation) -> Plan {
             code: out.status.code().unwrap_or(1),
         });
     }
-    let tag = format!(
-        "goaop={}+{}+{}+{closure}",
-        crate::VERSION,
-        &rules.exe_id()[..16],
-        &fingerprint.to_hex()[..16],
-    );
     Plan::Done(Outcome {
         stdout: tagged(&stdout, &tag),
         stderr,
         code: 0,
     })
+}
+
+/// goaop's part of the tool ID: its version and identity, the rule set's
+/// fingerprint and the closure's identity.
+fn tag(inv: &Invocation) -> Result<String, Plan> {
+    let (project, rules) = pin::rules(inv, true).map_err(Plan::Done)?;
+    // Once per build and tool, not per compile: the walk itself runs at
+    // most once a day.
+    if let Some(dir) = cache::cache_dir() {
+        crate::store::trim::trim(&dir, std::time::SystemTime::now());
+    }
+    let fingerprint = rules.fingerprint().map_err(failure)?;
+    let closure = closure_id(inv, &project, &rules).map_err(failure)?;
+    Ok(format!(
+        "goaop={}+{}+{}+{closure}",
+        crate::VERSION,
+        &rules.exe_id()[..16],
+        &fingerprint.to_hex()[..16],
+    ))
 }
 
 /// The identity of the closure of the advice's imports, `-` without any.

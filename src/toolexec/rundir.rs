@@ -1,0 +1,121 @@
+//! The run directory of one go command: `<cache dir>/runs/<boot id>-<pid>-
+//! <start time>` of the parent go command, where the calls of one build
+//! share what they worked out once ([`super::pin`], the closure listings
+//! of [`super::deps`] and [`super::sources`]). A name unique across the
+//! process's lifetime and reboots, so a reused pid never sees another
+//! build's answers. Directories of finished builds are removed after a
+//! day, checked at most once an hour.
+
+use std::path::{Path, PathBuf};
+use std::time::{Duration, SystemTime};
+
+use super::cache;
+
+/// Run directories older than this are removed when a new one is made.
+const RUN_DIR_AGE: Duration = Duration::from_secs(24 * 3600);
+
+/// `<cache dir>/runs/<boot id>-<pid>-<start time>` of the parent go
+/// command (Linux; `None` elsewhere or without a cache dir).
+pub fn run_dir() -> Option<PathBuf> {
+    let dir = run_dir_path()?;
+    if !dir.is_dir() && std::fs::create_dir_all(&dir).is_ok() {
+        prune_now(dir.parent()?, &dir);
+    }
+    Some(dir)
+}
+
+/// How often [`prune`] walks the run directories: each go command's
+/// first call makes its own, and listing a day's worth of them (a
+/// directory per build) on every build costs more than the build itself
+/// when nothing is to be done.
+const PRUNE_EVERY: Duration = Duration::from_secs(3600);
+
+/// [`prune`], at most once per [`PRUNE_EVERY`] (stamped by `runs/.pruned`).
+fn prune_now(runs: &Path, keep: &Path) {
+    let stamp = runs.join(".pruned");
+    let due = std::fs::metadata(&stamp)
+        .and_then(|m| m.modified())
+        .map_or(true, |t| t.elapsed().map_or(true, |age| age > PRUNE_EVERY));
+    if due && std::fs::write(&stamp, b"").is_ok() {
+        prune(runs, keep);
+    }
+}
+
+/// [`run_dir`]'s path, without making it.
+pub fn run_dir_path() -> Option<PathBuf> {
+    Some(cache::cache_dir()?.join("runs").join(go_process_id()?))
+}
+
+/// Remove the run directories of go commands long finished.
+fn prune(runs: &Path, keep: &Path) {
+    let Ok(entries) = std::fs::read_dir(runs) else {
+        return;
+    };
+    let now = SystemTime::now();
+    for e in entries.flatten() {
+        let old = e
+            .metadata()
+            .and_then(|m| m.modified())
+            .is_ok_and(|t| now.duration_since(t).unwrap_or_default() > RUN_DIR_AGE);
+        if old && e.path() != keep {
+            let _ = std::fs::remove_dir_all(e.path());
+        }
+    }
+}
+
+/// A name for the parent process unique across its lifetime and reboots.
+fn go_process_id() -> Option<String> {
+    #[cfg(target_os = "linux")]
+    {
+        let ppid = std::os::unix::process::parent_id();
+        let stat = std::fs::read_to_string(format!("/proc/{ppid}/stat")).ok()?;
+        // Field 22, start time; fields count from after the `(comm)`.
+        let start = stat.rsplit_once(')')?.1.split_whitespace().nth(19)?;
+        let boot = std::fs::read_to_string("/proc/sys/kernel/random/boot_id").ok()?;
+        let boot: String = boot.trim().chars().filter(|c| *c != '-').collect();
+        Some(format!("{boot}-{ppid}-{start}"))
+    }
+    #[cfg(not(target_os = "linux"))]
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn aged(dir: &Path, ago: Duration) {
+        std::fs::create_dir_all(dir).unwrap();
+        let f = std::fs::File::open(dir).unwrap();
+        f.set_modified(SystemTime::now() - ago).unwrap();
+    }
+
+    #[test]
+    fn old_run_directories_go_at_most_once_an_hour() {
+        let runs = tempfile::tempdir().unwrap();
+        let keep = runs.path().join("mine");
+        std::fs::create_dir(&keep).unwrap();
+        let day_old = RUN_DIR_AGE + Duration::from_secs(60);
+        aged(&runs.path().join("old"), day_old);
+        aged(&runs.path().join("recent"), Duration::from_secs(60));
+        prune_now(runs.path(), &keep);
+        assert!(!runs.path().join("old").exists(), "a day-old one goes");
+        assert!(runs.path().join("recent").exists());
+        assert!(keep.exists());
+
+        aged(&runs.path().join("old2"), day_old);
+        prune_now(runs.path(), &keep);
+        assert!(
+            runs.path().join("old2").exists(),
+            "not walked again within the hour"
+        );
+        let stamp = std::fs::File::options()
+            .write(true)
+            .open(runs.path().join(".pruned"))
+            .unwrap();
+        stamp
+            .set_modified(SystemTime::now() - PRUNE_EVERY - Duration::from_secs(1))
+            .unwrap();
+        prune_now(runs.path(), &keep);
+        assert!(!runs.path().join("old2").exists(), "walked again after it");
+    }
+}

@@ -43,7 +43,7 @@ pub fn plan(inv: &Invocation) -> Plan {
     };
     let tag = match ours {
         Ok(t) => t,
-        Err(plan) => return plan,
+        Err(o) => return Plan::Done(o),
     };
     let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
     let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
@@ -63,15 +63,20 @@ pub fn plan(inv: &Invocation) -> Plan {
 
 /// goaop's part of the tool ID: its version and identity, the rule set's
 /// fingerprint and the closure's identity.
-fn tag(inv: &Invocation) -> Result<String, Plan> {
-    let (project, rules) = pin::rules(inv, true).map_err(Plan::Done)?;
+fn tag(inv: &Invocation) -> Result<String, Outcome> {
+    let failed = |e: String| Outcome {
+        stderr: format!("goaop: {e}\n"),
+        code: 1,
+        ..Default::default()
+    };
+    let (project, rules) = pin::rules(inv, true)?;
     // Once per build and tool, not per compile: the walk itself runs at
     // most once a day.
     if let Some(dir) = cache::cache_dir() {
         crate::store::trim::trim(&dir, std::time::SystemTime::now());
     }
-    let fingerprint = rules.fingerprint().map_err(failure)?;
-    let closure = closure_id(inv, &project, &rules).map_err(failure)?;
+    let fingerprint = rules.fingerprint().map_err(failed)?;
+    let closure = closure_id(inv, &project, &rules).map_err(failed)?;
     Ok(format!(
         "goaop={}+{}+{}+{closure}",
         crate::VERSION,

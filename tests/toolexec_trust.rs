@@ -257,6 +257,41 @@ fn an_edit_of_a_file_an_injected_package_embeds_reaches_the_binary() {
     );
 }
 
+/// `//go:embed static` over a directory that holds only directories
+/// (`static/css/`, `static/js/`): a new subdirectory with a file in it
+/// (`static/img/logo.png`) reaches the next build. No file of a watched
+/// directory changed, so the kept closure was reused and the binary
+/// linked the old export data without the new file, exit 0.
+#[test]
+fn a_new_subdirectory_of_an_embedded_tree_reaches_the_binary() {
+    let m = Module::take();
+    for (f, text) in [("static/css/a.css", "a"), ("static/js/b.js", "b")] {
+        let path = m.path(&format!("internal/obs/{f}"));
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, text).unwrap();
+    }
+    std::fs::write(
+        m.path("internal/obs/embed.go"),
+        "package obs\n\nimport (\n\t\"embed\"\n\t\"io/fs\"\n)\n\n//go:embed static\nvar static embed.FS\n\n\
+         func init() {\n\t_ = fs.WalkDir(static, \".\", func(p string, d fs.DirEntry, err error) error {\n\
+         \t\tif err == nil && !d.IsDir() {\n\t\t\tprintln(p)\n\t\t}\n\t\treturn err\n\t})\n}\n",
+    )
+    .unwrap();
+    backdate(&m.path("."), std::time::Duration::from_secs(3600));
+    std::thread::sleep(std::time::Duration::from_millis(2100));
+    let xdg = fresh_xdg("embed-tree");
+    let before = format!("static/css/a.css\nstatic/js/b.js\n{WOVEN}");
+    for _ in 0..2 {
+        assert_eq!(m.build_and_run(m.build(&xdg, &[])), before);
+    }
+    std::fs::create_dir_all(m.path("internal/obs/static/img")).unwrap();
+    std::fs::write(m.path("internal/obs/static/img/logo.png"), "png").unwrap();
+    assert_eq!(
+        m.build_and_run(m.build(&xdg, &[])),
+        format!("static/css/a.css\nstatic/img/logo.png\nstatic/js/b.js\n{WOVEN}")
+    );
+}
+
 /// Issue #9 item 2: goaop's own binary is part of every cache key. A
 /// byte-different goaop of the same version does not reuse the objects the
 /// first one wove (nor its rule-set file); going back to the first reuses

@@ -58,8 +58,9 @@ struct Kept<T> {
 }
 
 /// What a kept answer watches besides its key: editable directories, and
-/// single files (an editable module's go.mod, whose directory also holds
-/// build outputs that change on every link).
+/// single files and directories by status (an editable module's go.mod,
+/// whose directory also holds build outputs that change on every link;
+/// the directories of embedded trees).
 #[derive(Debug, Default)]
 pub struct Watching {
     pub dirs: Vec<PathBuf>,
@@ -67,17 +68,20 @@ pub struct Watching {
 }
 
 impl Watching {
-    /// The union of each package's directories and module file.
-    pub fn of(each: impl Iterator<Item = (Vec<PathBuf>, Option<PathBuf>)>) -> Watching {
+    /// The union of each package's directories and files watched by
+    /// status.
+    pub fn of(each: impl Iterator<Item = (Vec<PathBuf>, Vec<PathBuf>)>) -> Watching {
         let mut w = Watching::default();
-        for (dirs, file) in each {
+        for (dirs, files) in each {
             for d in dirs {
                 if !w.dirs.contains(&d) {
                     w.dirs.push(d);
                 }
             }
-            if let Some(f) = file.filter(|f| !w.files.contains(f)) {
-                w.files.push(f);
+            for f in files {
+                if !w.files.contains(&f) {
+                    w.files.push(f);
+                }
             }
         }
         w

@@ -37,6 +37,7 @@ use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 
 use super::flags::{GoCommand, nested_goflags};
+use super::listed::Listed;
 use super::rundir::run_dir;
 use super::{cache, config};
 use crate::store::identity;
@@ -92,139 +93,6 @@ fn content_name(file: &Path) -> String {
     std::fs::read(file)
         .map(|b| blake3::hash(&b).to_hex().to_string())
         .unwrap_or_else(|_| file.display().to_string())
-}
-
-/// One package of a nested `go list -json` (the fields either list asks
-/// for; the others stay empty).
-#[derive(Deserialize)]
-#[serde(rename_all = "PascalCase")]
-pub(super) struct Listed {
-    pub import_path: String,
-    #[serde(default)]
-    pub export: String,
-    #[serde(default)]
-    pub dir: String,
-    #[serde(default)]
-    pub standard: bool,
-    #[serde(default)]
-    pub module: Option<ListedModule>,
-    #[serde(default)]
-    pub error: Option<ListError>,
-    /// Every file the package is built from (`go list -json` names).
-    #[serde(default, rename = "GoFiles")]
-    pub go_files: Vec<String>,
-    #[serde(default, rename = "CgoFiles")]
-    pub cgo_files: Vec<String>,
-    #[serde(default, rename = "CFiles")]
-    pub c_files: Vec<String>,
-    #[serde(default, rename = "CXXFiles")]
-    pub cxx_files: Vec<String>,
-    #[serde(default, rename = "MFiles")]
-    pub m_files: Vec<String>,
-    #[serde(default, rename = "HFiles")]
-    pub h_files: Vec<String>,
-    #[serde(default, rename = "FFiles")]
-    pub f_files: Vec<String>,
-    #[serde(default, rename = "SFiles")]
-    pub s_files: Vec<String>,
-    #[serde(default, rename = "SwigFiles")]
-    pub swig_files: Vec<String>,
-    #[serde(default, rename = "SwigCXXFiles")]
-    pub swig_cxx_files: Vec<String>,
-    #[serde(default, rename = "SysoFiles")]
-    pub syso_files: Vec<String>,
-    #[serde(default, rename = "EmbedFiles")]
-    pub embed_files: Vec<String>,
-}
-
-#[derive(Deserialize)]
-#[serde(rename_all = "PascalCase")]
-pub(super) struct ListedModule {
-    #[serde(default)]
-    pub path: String,
-    #[serde(default)]
-    pub version: String,
-    #[serde(default)]
-    pub go_version: String,
-    /// The module's root directory.
-    #[serde(default)]
-    pub dir: String,
-    #[serde(default)]
-    pub replace: Option<Box<ListedModule>>,
-}
-
-impl Listed {
-    /// Whether the package's directory can change without go.mod, go.sum
-    /// or the toolchain changing (see [`kept::editable`]).
-    pub fn editable(&self) -> bool {
-        kept::editable(self.standard, &self.dir, self.module_version())
-    }
-
-    /// The directories a kept answer about an [editable](Self::editable)
-    /// package must watch: its own, and those of its embedded files
-    /// (`//go:embed data/x.txt` reads a subdirectory). None for other
-    /// packages.
-    pub fn watched_dirs(&self) -> Vec<PathBuf> {
-        if !self.editable() {
-            return Vec::new();
-        }
-        let dir = Path::new(&self.dir);
-        let mut dirs = vec![dir.to_path_buf()];
-        for f in &self.embed_files {
-            if let Some(parent) = dir.join(f).parent()
-                && !dirs.iter().any(|d| d == parent)
-            {
-                dirs.push(parent.to_path_buf());
-            }
-        }
-        dirs
-    }
-
-    /// The go.mod of an [editable](Self::editable) package's module (its
-    /// `go` line sets the language the package compiles as), also of a
-    /// `replace => ../dir` module.
-    pub fn module_file(&self) -> Option<PathBuf> {
-        let m = self.module.as_ref().filter(|_| self.editable())?;
-        let root = &m.replace.as_deref().unwrap_or(m).dir;
-        (!root.is_empty()).then(|| Path::new(root).join("go.mod"))
-    }
-
-    /// Whether the package is in the module cache (`…/path@version/…`).
-    pub fn in_module_cache(&self) -> bool {
-        !kept::editable(false, &self.dir, self.module_version())
-    }
-
-    /// The version of the package's module, or of its replacement.
-    fn module_version(&self) -> Option<&str> {
-        let m = self.module.as_ref()?;
-        Some(m.replace.as_deref().unwrap_or(m).version.as_str())
-    }
-
-    /// The names of the package's source files, of every kind.
-    pub fn files(&self) -> impl Iterator<Item = &String> {
-        [
-            &self.go_files,
-            &self.cgo_files,
-            &self.c_files,
-            &self.cxx_files,
-            &self.m_files,
-            &self.h_files,
-            &self.f_files,
-            &self.s_files,
-            &self.swig_files,
-            &self.swig_cxx_files,
-            &self.syso_files,
-            &self.embed_files,
-        ]
-        .into_iter()
-        .flatten()
-    }
-}
-
-#[derive(Deserialize)]
-#[serde(rename_all = "PascalCase")]
-pub(super) struct ListError {
-    pub err: String,
 }
 
 /// The closure of `imports` (non-empty) for a compile or link of the build
@@ -434,8 +302,11 @@ impl Nested {
         let asked = std::time::SystemTime::now();
         let packages = self.list(&args, toolexec, ("go-list", "export"))?;
         let mut deps = Deps::default();
-        let watched =
-            kept::Watching::of(packages.iter().map(|p| (p.watched_dirs(), p.module_file())));
+        let watched = kept::Watching::of(
+            packages
+                .iter()
+                .map(|p| (p.watched_dirs(), p.watched_files())),
+        );
         for p in packages {
             deps.packages.insert(p.import_path, p.export);
         }
@@ -516,37 +387,6 @@ fn parent_cmdline() -> Option<Vec<String>> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    /// An editable package's kept answer watches the directories of its
-    /// embedded files and its module's root (go.mod's `go` line), also of
-    /// a `replace => ../dir` module; a module-cache package's none.
-    #[test]
-    fn the_watched_directories_of_a_package() {
-        let listed = |json: &str| -> Listed { serde_json::from_str(json).unwrap() };
-        let local = listed(
-            r#"{"ImportPath":"m/obs","Dir":"/m/internal/obs",
-                "EmbedFiles":["data/msg.txt","data/sub/x.txt","top.txt"],
-                "Module":{"Path":"m","Dir":"/m"}}"#,
-        );
-        let dirs = [
-            "/m/internal/obs",
-            "/m/internal/obs/data",
-            "/m/internal/obs/data/sub",
-        ];
-        assert_eq!(local.watched_dirs(), dirs.map(PathBuf::from));
-        assert_eq!(local.module_file(), Some(PathBuf::from("/m/go.mod")));
-        let replaced = listed(
-            r#"{"ImportPath":"lib/x","Dir":"/lib/x",
-                "Module":{"Path":"lib","Version":"v1.0.0","Replace":{"Path":"../lib","Dir":"/lib"}}}"#,
-        );
-        assert_eq!(replaced.watched_dirs(), [PathBuf::from("/lib/x")]);
-        assert_eq!(replaced.module_file(), Some(PathBuf::from("/lib/go.mod")));
-        let cached = listed(
-            r#"{"ImportPath":"x.io/y","Dir":"/mc/x.io/y@v1.0.0",
-                "Module":{"Path":"x.io/y","Version":"v1.0.0","Dir":"/mc/x.io/y@v1.0.0"}}"#,
-        );
-        assert!(cached.watched_dirs().is_empty() && cached.module_file().is_none());
-    }
 
     /// The go command finds go.work from its own directory up: one that
     /// appears below the module root changes the kept closure's key.

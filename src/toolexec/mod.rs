@@ -16,6 +16,7 @@ mod deps;
 pub(crate) mod flags;
 mod importcfg;
 mod link;
+mod listed;
 mod pin;
 mod rundir;
 mod sources;

@@ -40,7 +40,8 @@ use std::path::Path;
 use serde::{Deserialize, Serialize};
 
 use super::cache;
-use super::deps::{Listed, Nested, Shared};
+use super::deps::{Nested, Shared};
+use super::listed::Listed;
 use super::rundir::run_dir;
 use crate::store::kept;
 
@@ -123,7 +124,11 @@ fn go_list(nested: &Nested) -> Result<(Listing, kept::Watching), String> {
         .iter()
         .map(|k| (*k, std::env::var(k).unwrap_or_default()));
     let id = source_id(&nested.flags, &nested.goflags, settings, &packages)?;
-    let editable = kept::Watching::of(packages.iter().map(|p| (p.watched_dirs(), p.module_file())));
+    let editable = kept::Watching::of(
+        packages
+            .iter()
+            .map(|p| (p.watched_dirs(), p.watched_files())),
+    );
     let listing = Listing {
         packages: packages.into_iter().map(|p| p.import_path).collect(),
         id,

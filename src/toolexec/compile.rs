@@ -167,6 +167,11 @@ fn weave(
         if imports.is_empty() {
             return Err("injected imports without a closure".to_string());
         }
+        if args.value("-pgoprofile").is_some()
+            && !deps::Nested::new(&module_root, &inv.tool, &imports).names_pgo_file()
+        {
+            return Err(pgo_refused(&missing));
+        }
         let closure = deps::resolve(
             Some(&work),
             &module_root,
@@ -205,6 +210,21 @@ fn weave(
             base: project.go_cwd.clone(),
         }),
     })
+}
+
+/// Why a `-pgo=auto` build with a profile cannot weave imports the build
+/// lacks, and what works instead.
+fn pgo_refused(missing: &[&String]) -> String {
+    let list: Vec<&str> = missing.iter().map(|s| s.as_str()).collect();
+    format!(
+        "this package is compiled with its program's PGO profile (default.pgo, \
+         -pgo=auto) and its advice imports {}, which the program does not: goaop \
+         would build them without the profile and the link would fail \
+         (fingerprint mismatch).\n  help: name the profile (`-pgo=path/to/default.pgo` \
+         applies it to every package, goaop's too), build with `-pgo=off`, or use \
+         driver mode (`goaop go build`), where the go command builds every package",
+        list.join(", ")
+    )
 }
 
 /// One line per aspect that skipped join points in this package.

@@ -183,6 +183,28 @@ impl Nested {
         }
     }
 
+    /// Whether the nested command compiles with the PGO profile file the
+    /// go command names (`-pgo=file`, on its line or in GOFLAGS; the line
+    /// wins): both then apply it to every package. With `-pgo=auto` (the
+    /// default) the go command applies each main package's `default.pgo`
+    /// to that program's packages, which the nested command, listing no
+    /// main package, does not.
+    pub fn names_pgo_file(&self) -> bool {
+        let pgo = |f: &str| {
+            f.strip_prefix("--")
+                .or_else(|| f.strip_prefix('-'))
+                .and_then(|f| f.strip_prefix("pgo="))
+                .map(str::to_string)
+        };
+        let last = self
+            .goflags
+            .split_whitespace()
+            .chain(self.flags.iter().map(String::as_str))
+            .rev()
+            .find_map(pgo);
+        last.is_some_and(|v| !matches!(v.as_str(), "" | "auto" | "off"))
+    }
+
     /// Whether the parent go command is the nested export list of another
     /// goaop call.
     fn under_nested_export_list(&self) -> bool {
@@ -390,6 +412,37 @@ mod tests {
 
     /// The go command finds go.work from its own directory up: one that
     /// appears below the module root changes the kept closure's key.
+    /// Only a profile file the go command names reaches the nested
+    /// command; `-pgo=auto` (the default) and `-pgo=off` do not name one,
+    /// and the command line overrides GOFLAGS.
+    #[test]
+    fn a_named_pgo_file_reaches_the_nested_command() {
+        let nested = |goflags: &str, parent: &[&str]| {
+            let parent: Vec<String> = parent.iter().map(|s| s.to_string()).collect();
+            Nested {
+                go: PathBuf::from("go"),
+                local_go: false,
+                cwd: PathBuf::from("/m"),
+                flags: GoCommand::parse(&parent).nested_flags(Some("m")),
+                goflags: nested_goflags(goflags),
+                imports: vec!["m/obs".into()],
+                module_root: None,
+                parent,
+            }
+            .names_pgo_file()
+        };
+        assert!(!nested("", &["go", "build", "./cmd/app"]), "auto");
+        assert!(nested("", &["go", "build", "-pgo=/p/default.pgo", "."]));
+        assert!(nested("", &["go", "build", "-pgo", "cpu.pprof", "."]));
+        assert!(!nested("", &["go", "build", "-pgo=auto", "."]));
+        assert!(!nested("", &["go", "build", "-pgo=off", "."]));
+        assert!(nested("-pgo=/p/cpu.pprof", &["go", "build", "."]));
+        assert!(
+            !nested("-pgo=/p/cpu.pprof", &["go", "build", "-pgo=auto", "."]),
+            "the line wins"
+        );
+    }
+
     #[test]
     fn a_go_work_below_the_module_root_changes_the_key() {
         let m = tempfile::tempdir().unwrap();

@@ -284,19 +284,24 @@ pub fn write_watching<T: Serialize>(
     }
     let key = key.id();
     let mut hashed = Vec::with_capacity(editable.len());
-    for d in editable {
+    let mut by_status = watching.files.clone();
+    for named in editable {
         // The directory itself, not the path the go command named it by
         // (through `$PWD`, a symbolic link that can be pointed elsewhere).
-        let Ok(d) = std::fs::canonicalize(d) else {
+        let Ok(d) = std::fs::canonicalize(named) else {
             return;
         };
+        // And the path by its status, links followed: a symbolic link on
+        // it pointed elsewhere names another directory (another inode).
+        if d != *named && !by_status.contains(named) {
+            by_status.push(named.clone());
+        }
         let Some(fingerprint) = Dir::record(&d, settled) else {
             return; // unreadable, or edited too recently: never kept
         };
         hashed.push(fingerprint);
     }
-    let Some(files) = Watched::take(watching.files.iter().cloned()).filter(|f| f.settled(settled))
-    else {
+    let Some(files) = Watched::take(by_status).filter(|f| f.settled(settled)) else {
         return;
     };
     let kept = Kept {
@@ -503,6 +508,33 @@ mod tests {
         std::os::unix::fs::symlink(&b, &link).unwrap();
         std::fs::write(a.join("x.go"), "package y").unwrap();
         assert!(read_exports(cache.path(), "k").is_none(), "a edited");
+    }
+
+    /// A package directory that is itself a symbolic link, pointed at
+    /// another directory: the answer is of the old one (the path the go
+    /// command lists names the new one).
+    #[test]
+    fn a_linked_directory_pointed_elsewhere_is_seen() {
+        let cache = tempfile::tempdir().unwrap();
+        let root = tempfile::tempdir().unwrap();
+        let (a, b, link) = (
+            root.path().join("a"),
+            root.path().join("b"),
+            root.path().join("l"),
+        );
+        for d in [&a, &b] {
+            std::fs::create_dir(d).unwrap();
+            std::fs::write(d.join("x.go"), "package x").unwrap();
+        }
+        std::os::unix::fs::symlink(&a, &link).unwrap();
+        write_exports(cache.path(), "k", &Vec::new(), std::slice::from_ref(&link));
+        assert!(read_exports(cache.path(), "k").is_some());
+        std::fs::remove_file(&link).unwrap();
+        std::os::unix::fs::symlink(&b, &link).unwrap();
+        assert!(
+            read_exports(cache.path(), "k").is_none(),
+            "the link points at b, the answer was of a"
+        );
     }
 
     #[test]

@@ -96,38 +96,38 @@ impl Listed {
     }
 
     /// What a kept answer about an [editable](Self::editable) package
-    /// watches by status: its module's go.mod ([`Self::module_file`]) and,
-    /// if it embeds files, every directory of the embedded trees and its
-    /// own directory. A directory's fingerprint covers its files only, so
-    /// `//go:embed static` over `static/css/` and `static/js/` would miss
-    /// a new `static/img/logo.png` (no file of `static/` changes); its
-    /// status does not (an entry added, removed or renamed moves it), and
-    /// every directory below is listed for the same reason, empty ones
-    /// included. The package's own directory too: `//go:embed *` takes a
-    /// new subdirectory.
+    /// watches by status (present or absent):
+    /// - its module's go.mod ([`Self::module_file`]), and a go.mod in each
+    ///   directory from the package's up to the module root (one appearing
+    ///   there moves the package into another module);
+    /// - if it embeds files, its own directory and every directory below
+    ///   it, empty ones included, up to nested modules. A directory's
+    ///   fingerprint covers its files only, so `//go:embed static` over
+    ///   `static/css/` and `static/js/` would miss a new
+    ///   `static/img/logo.png`; its status does not (an entry added,
+    ///   removed or renamed moves it). The whole tree, not just the
+    ///   directories of the files embedded now: `//go:embed */*.txt`
+    ///   takes a file added to a directory that holds none yet.
     pub fn watched_files(&self) -> Vec<PathBuf> {
         let mut files: Vec<PathBuf> = self.module_file().into_iter().collect();
-        if !self.editable() || self.embed_files.is_empty() {
+        if !self.editable() {
             return files;
         }
         let dir = Path::new(&self.dir);
-        let mut trees = std::collections::BTreeSet::new();
-        for f in &self.embed_files {
-            let Some(parent) = dir.join(f).parent().map(Path::to_path_buf) else {
-                continue;
-            };
-            // The embedded file's directories below the package's.
-            let mut top = parent.as_path();
-            while let Some(up) = top.parent().filter(|up| up.starts_with(dir) && *up != dir) {
-                top = up;
-            }
-            if top != dir && top.starts_with(dir) {
-                trees.insert(top.to_path_buf());
+        if let Some(root) = files
+            .first()
+            .and_then(|f| f.parent())
+            .map(Path::to_path_buf)
+        {
+            for d in dir
+                .ancestors()
+                .take_while(|d| d.starts_with(&root) && *d != root)
+            {
+                files.push(d.join("go.mod"));
             }
         }
-        files.push(dir.to_path_buf());
-        for top in trees {
-            subdirectories(&top, &mut files);
+        if !self.embed_files.is_empty() {
+            subdirectories(dir, &mut files);
         }
         files
     }
@@ -180,7 +180,8 @@ pub(super) struct ListError {
 }
 
 /// `dir` and every directory below it (symbolic links not followed, as
-/// `//go:embed` does not), each once.
+/// `//go:embed` does not; not into another module, which embeds cannot
+/// reach), each once.
 fn subdirectories(dir: &Path, out: &mut Vec<PathBuf>) {
     if out.iter().any(|d| d == dir) {
         return;
@@ -193,6 +194,7 @@ fn subdirectories(dir: &Path, out: &mut Vec<PathBuf>) {
         .flatten()
         .filter(|e| e.file_type().is_ok_and(|t| t.is_dir()))
         .map(|e| e.path())
+        .filter(|d| !d.join("go.mod").exists())
         .collect();
     subs.sort();
     for s in subs {
@@ -241,19 +243,32 @@ mod tests {
     #[test]
     fn the_embedded_trees_are_watched_by_status() {
         let m = tempfile::tempdir().unwrap();
-        let pkg = m.path().join("obs");
-        for d in ["static/css", "static/js", "static/empty/deeper", "other"] {
+        let pkg = m.path().join("internal/obs");
+        for d in [
+            "static/css",
+            "static/js",
+            "static/empty/deeper",
+            "other",
+            "sub",
+        ] {
             std::fs::create_dir_all(pkg.join(d)).unwrap();
         }
+        std::fs::write(pkg.join("sub/go.mod"), "module m/sub\n").unwrap();
         let json = serde_json::json!({
-            "ImportPath": "m/obs",
+            "ImportPath": "m/internal/obs",
             "Dir": pkg,
             "EmbedFiles": ["static/css/a.css", "static/js/b.js", "top.txt"],
             "Module": {"Path": "m", "Dir": m.path()},
         });
         let listed: Listed = serde_json::from_value(json).unwrap();
-        let mut want: Vec<PathBuf> = vec![m.path().join("go.mod"), pkg.clone()];
+        let mut want: Vec<PathBuf> = vec![
+            m.path().join("go.mod"),
+            pkg.join("go.mod"),
+            m.path().join("internal/go.mod"),
+            pkg.clone(),
+        ];
         for d in [
+            "other",
             "static",
             "static/css",
             "static/empty",
@@ -265,13 +280,20 @@ mod tests {
         assert_eq!(
             listed.watched_files(),
             want,
-            "not other/: nothing embeds it"
+            "other/ too (`*/*.txt` reaches it); not sub/, another module"
         );
 
         let json = serde_json::json!({
-            "ImportPath": "m/plain", "Dir": pkg, "Module": {"Path": "m", "Dir": m.path()},
+            "ImportPath": "m/internal/obs", "Dir": pkg, "Module": {"Path": "m", "Dir": m.path()},
         });
         let plain: Listed = serde_json::from_value(json).unwrap();
-        assert_eq!(plain.watched_files(), [m.path().join("go.mod")]);
+        assert_eq!(
+            plain.watched_files(),
+            [
+                m.path().join("go.mod"),
+                pkg.join("go.mod"),
+                m.path().join("internal/go.mod")
+            ]
+        );
     }
 }

@@ -90,6 +90,26 @@ impl Module {
         self.go(xdg, &args)
     }
 
+    /// Write `rel` (its directories made as needed).
+    fn write(&self, rel: &str, text: &str) {
+        let file = self.path(rel);
+        std::fs::create_dir_all(file.parent().unwrap()).unwrap();
+        std::fs::write(file, text).unwrap();
+    }
+
+    /// Let the module's files settle (src/store/kept.rs), then build twice
+    /// with a fresh goaop cache named `name`, each printing `expected`
+    /// (the second from the kept closure); that cache is returned.
+    fn settled_builds(&self, name: &str, expected: &str) -> PathBuf {
+        backdate(&self.path("."), std::time::Duration::from_secs(3600));
+        std::thread::sleep(std::time::Duration::from_millis(2100));
+        let xdg = fresh_xdg(name);
+        for _ in 0..2 {
+            assert_eq!(self.build_and_run(self.build(&xdg, &[])), expected);
+        }
+        xdg
+    }
+
     /// Build (must succeed) and return what the binary prints.
     fn build_and_run(&self, cmd: Command) -> String {
         let o = output(cmd);
@@ -235,21 +255,14 @@ fn an_edit_of_an_injected_package_of_the_module_reaches_the_binary() {
 #[test]
 fn an_edit_of_a_file_an_injected_package_embeds_reaches_the_binary() {
     let m = Module::take();
-    std::fs::create_dir_all(m.path("internal/obs/data")).unwrap();
-    std::fs::write(m.path("internal/obs/data/msg.txt"), "embed v1").unwrap();
-    std::fs::write(
-        m.path("internal/obs/embed.go"),
+    m.write("internal/obs/data/msg.txt", "embed v1");
+    m.write(
+        "internal/obs/embed.go",
         "package obs\n\nimport _ \"embed\"\n\n//go:embed data/msg.txt\nvar msg string\n\n\
          func init() { println(msg) }\n",
-    )
-    .unwrap();
-    backdate(&m.path("."), std::time::Duration::from_secs(3600));
-    std::thread::sleep(std::time::Duration::from_millis(2100));
-    let xdg = fresh_xdg("embed");
+    );
     let woven = format!("embed v1\n{WOVEN}");
-    for _ in 0..2 {
-        assert_eq!(m.build_and_run(m.build(&xdg, &[])), woven);
-    }
+    let xdg = m.settled_builds("embed", &woven);
     m.edit("internal/obs/data/msg.txt", "v1", "v2");
     assert_eq!(
         m.build_and_run(m.build(&xdg, &[])),
@@ -265,27 +278,17 @@ fn an_edit_of_a_file_an_injected_package_embeds_reaches_the_binary() {
 #[test]
 fn a_new_subdirectory_of_an_embedded_tree_reaches_the_binary() {
     let m = Module::take();
-    for (f, text) in [("static/css/a.css", "a"), ("static/js/b.js", "b")] {
-        let path = m.path(&format!("internal/obs/{f}"));
-        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-        std::fs::write(path, text).unwrap();
-    }
-    std::fs::write(
-        m.path("internal/obs/embed.go"),
+    m.write("internal/obs/static/css/a.css", "a");
+    m.write("internal/obs/static/js/b.js", "b");
+    m.write(
+        "internal/obs/embed.go",
         "package obs\n\nimport (\n\t\"embed\"\n\t\"io/fs\"\n)\n\n//go:embed static\nvar static embed.FS\n\n\
          func init() {\n\t_ = fs.WalkDir(static, \".\", func(p string, d fs.DirEntry, err error) error {\n\
          \t\tif err == nil && !d.IsDir() {\n\t\t\tprintln(p)\n\t\t}\n\t\treturn err\n\t})\n}\n",
-    )
-    .unwrap();
-    backdate(&m.path("."), std::time::Duration::from_secs(3600));
-    std::thread::sleep(std::time::Duration::from_millis(2100));
-    let xdg = fresh_xdg("embed-tree");
+    );
     let before = format!("static/css/a.css\nstatic/js/b.js\n{WOVEN}");
-    for _ in 0..2 {
-        assert_eq!(m.build_and_run(m.build(&xdg, &[])), before);
-    }
-    std::fs::create_dir_all(m.path("internal/obs/static/img")).unwrap();
-    std::fs::write(m.path("internal/obs/static/img/logo.png"), "png").unwrap();
+    let xdg = m.settled_builds("embed-tree", &before);
+    m.write("internal/obs/static/img/logo.png", "png");
     assert_eq!(
         m.build_and_run(m.build(&xdg, &[])),
         format!("static/css/a.css\nstatic/img/logo.png\nstatic/js/b.js\n{WOVEN}")

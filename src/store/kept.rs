@@ -72,17 +72,17 @@ impl Watching {
     /// status.
     pub fn of(each: impl Iterator<Item = (Vec<PathBuf>, Vec<PathBuf>)>) -> Watching {
         let mut w = Watching::default();
+        let mut seen = std::collections::HashSet::new();
         for (dirs, files) in each {
-            for d in dirs {
-                if !w.dirs.contains(&d) {
-                    w.dirs.push(d);
-                }
-            }
-            for f in files {
-                if !w.files.contains(&f) {
-                    w.files.push(f);
-                }
-            }
+            // (A package embedding files at a module's root names every
+            // directory of the module: no quadratic scan.)
+            w.dirs
+                .extend(dirs.into_iter().filter(|d| seen.insert((true, d.clone()))));
+            w.files.extend(
+                files
+                    .into_iter()
+                    .filter(|f| seen.insert((false, f.clone()))),
+            );
         }
         w
     }
@@ -485,11 +485,9 @@ mod tests {
         );
     }
 
-    /// A directory named through a symbolic link (the go command names
-    /// them through `$PWD`) is watched as the directory it is: pointing
-    /// the link elsewhere does not hide an edit of the one the answer saw.
-    #[test]
-    fn an_editable_directory_is_watched_as_itself_not_through_a_link() {
+    /// An answer kept about directory `a` named through the link `l`,
+    /// then `l` pointed at `b`: (the cache, the root holding a, b and l).
+    fn kept_through_a_link_then_relinked() -> (tempfile::TempDir, tempfile::TempDir) {
         let cache = tempfile::tempdir().unwrap();
         let root = tempfile::tempdir().unwrap();
         let (a, b, link) = (
@@ -506,6 +504,16 @@ mod tests {
         assert!(read_exports(cache.path(), "k").is_some());
         std::fs::remove_file(&link).unwrap();
         std::os::unix::fs::symlink(&b, &link).unwrap();
+        (cache, root)
+    }
+
+    /// A directory named through a symbolic link (the go command names
+    /// them through `$PWD`) is watched as the directory it is: pointing
+    /// the link elsewhere does not hide an edit of the one the answer saw.
+    #[test]
+    fn an_editable_directory_is_watched_as_itself_not_through_a_link() {
+        let (cache, root) = kept_through_a_link_then_relinked();
+        let a = root.path().join("a");
         std::fs::write(a.join("x.go"), "package y").unwrap();
         assert!(read_exports(cache.path(), "k").is_none(), "a edited");
     }
@@ -515,22 +523,7 @@ mod tests {
     /// command lists names the new one).
     #[test]
     fn a_linked_directory_pointed_elsewhere_is_seen() {
-        let cache = tempfile::tempdir().unwrap();
-        let root = tempfile::tempdir().unwrap();
-        let (a, b, link) = (
-            root.path().join("a"),
-            root.path().join("b"),
-            root.path().join("l"),
-        );
-        for d in [&a, &b] {
-            std::fs::create_dir(d).unwrap();
-            std::fs::write(d.join("x.go"), "package x").unwrap();
-        }
-        std::os::unix::fs::symlink(&a, &link).unwrap();
-        write_exports(cache.path(), "k", &Vec::new(), std::slice::from_ref(&link));
-        assert!(read_exports(cache.path(), "k").is_some());
-        std::fs::remove_file(&link).unwrap();
-        std::os::unix::fs::symlink(&b, &link).unwrap();
+        let (cache, _root) = kept_through_a_link_then_relinked();
         assert!(
             read_exports(cache.path(), "k").is_none(),
             "the link points at b, the answer was of a"

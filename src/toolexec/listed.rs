@@ -180,12 +180,9 @@ pub(super) struct ListError {
 }
 
 /// `dir` and every directory below it (symbolic links not followed, as
-/// `//go:embed` does not; not into another module, which embeds cannot
-/// reach), each once.
+/// `//go:embed` does not, so none comes twice; not into another module,
+/// which embeds cannot reach).
 fn subdirectories(dir: &Path, out: &mut Vec<PathBuf>) {
-    if out.iter().any(|d| d == dir) {
-        return;
-    }
     out.push(dir.to_path_buf());
     let Ok(entries) = std::fs::read_dir(dir) else {
         return;

@@ -117,7 +117,8 @@ fn pin_file(inv: &Invocation) -> Option<PathBuf> {
     Some(dir.join(format!("{KIND}-{}.bin", &h.finalize().to_hex()[..32])))
 }
 
-fn fail(message: impl std::fmt::Display) -> Outcome {
+/// goaop's own failure (not the tool's): exit 1 with `message`.
+pub(super) fn fail(message: impl std::fmt::Display) -> Outcome {
     Outcome {
         stderr: format!("goaop: {message}\n"),
         code: 1,

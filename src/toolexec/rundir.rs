@@ -33,9 +33,11 @@ const PRUNE_EVERY: Duration = Duration::from_secs(3600);
 /// [`prune`], at most once per [`PRUNE_EVERY`] (stamped by `runs/.pruned`).
 fn prune_now(runs: &Path, keep: &Path) {
     let stamp = runs.join(".pruned");
-    let due = std::fs::metadata(&stamp)
+    let age = std::fs::metadata(&stamp)
         .and_then(|m| m.modified())
-        .map_or(true, |t| t.elapsed().map_or(true, |age| age > PRUNE_EVERY));
+        .ok()
+        .and_then(|t| t.elapsed().ok());
+    let due = age.is_none_or(|age| age > PRUNE_EVERY);
     if due && std::fs::write(&stamp, b"").is_ok() {
         prune(runs, keep);
     }

@@ -64,19 +64,14 @@ pub fn plan(inv: &Invocation) -> Plan {
 /// goaop's part of the tool ID: its version and identity, the rule set's
 /// fingerprint and the closure's identity.
 fn tag(inv: &Invocation) -> Result<String, Outcome> {
-    let failed = |e: String| Outcome {
-        stderr: format!("goaop: {e}\n"),
-        code: 1,
-        ..Default::default()
-    };
     let (project, rules) = pin::rules(inv, true)?;
     // Once per build and tool, not per compile: the walk itself runs at
     // most once a day.
     if let Some(dir) = cache::cache_dir() {
         crate::store::trim::trim(&dir, std::time::SystemTime::now());
     }
-    let fingerprint = rules.fingerprint().map_err(failed)?;
-    let closure = closure_id(inv, &project, &rules).map_err(failed)?;
+    let fingerprint = rules.fingerprint().map_err(pin::fail)?;
+    let closure = closure_id(inv, &project, &rules).map_err(pin::fail)?;
     Ok(format!(
         "goaop={}+{}+{}+{closure}",
         crate::VERSION,

@@ -385,5 +385,5 @@ fn committed_tools_files_are_what_init_writes() {
         let _ = std::fs::remove_dir_all(&copy);
         checked += 1;
     }
-    assert!(checked >= 5, "only {checked} modules with a goaop.tools.go");
+    assert!(checked >= 2, "only {checked} modules with a goaop.tools.go");
 }

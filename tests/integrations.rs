@@ -15,15 +15,20 @@ use common::weaving::{case_dirs, has_syntax_errors, render, weave_case};
 
 const PKG: &str = "example.com/orders/cmd/app";
 
-/// Cases type-checked with tests/integrations_more's go.mod (the libraries
+/// Cases type-checked with tests/integrations_e2e's go.mod (the libraries
 /// they instrument are not in example/orders).
-const MORE: &[&str] = &["chi", "echo", "gin", "go_redis", "gorilla_mux", "slog"];
-
-/// Cases type-checked with tests/integrations_mongoaws's go.mod.
-const MONGOAWS: &[&str] = &["aws", "mongo"];
-
-/// Cases type-checked with tests/integrations_kafka's go.mod.
-const KAFKA: &[&str] = &["kafka_go"];
+const E2E: &[&str] = &[
+    "aws",
+    "chi",
+    "echo",
+    "gin",
+    "go_redis",
+    "gorilla_mux",
+    "kafka_go",
+    "mongo",
+    "pgx",
+    "slog",
+];
 
 /// The package a case is woven as: its `package` file, else [`PKG`].
 fn package_of(dir: &std::path::Path) -> String {
@@ -58,10 +63,7 @@ fn every_integration_has_a_fixture() {
 fn woven_integrations_match_snapshots_and_type_check() {
     let settings = common::snapshots("integrations");
     let orders = common::root().join("example/orders");
-    let more = common::root().join("tests/integrations_more");
-    let pg = common::root().join("tests/integrations_pg");
-    let mongoaws = common::root().join("tests/integrations_mongoaws");
-    let kafka = common::root().join("tests/integrations_kafka");
+    let e2e = common::root().join("tests/integrations_e2e");
     let module = std::env::temp_dir().join(format!("goaop-integrations-{}", std::process::id()));
     let mut failures = Vec::new();
     for dir in cases() {
@@ -83,18 +85,10 @@ fn woven_integrations_match_snapshots_and_type_check() {
         );
         settings.bind(|| insta::assert_snapshot!(name.as_str(), render(&woven)));
 
-        // Type-check in a module with example/orders' requirements (the
-        // router, redis and slog integrations: tests/integrations_more's;
-        // pgx: tests/integrations_pg's; mongo and aws:
-        // tests/integrations_mongoaws's).
-        let requirements = if MORE.contains(&name.as_str()) {
-            &more
-        } else if name == "pgx" {
-            &pg
-        } else if MONGOAWS.contains(&name.as_str()) {
-            &mongoaws
-        } else if KAFKA.contains(&name.as_str()) {
-            &kafka
+        // Type-check in a module with example/orders' requirements, or
+        // tests/integrations_e2e's for the libraries orders lacks.
+        let requirements = if E2E.contains(&name.as_str()) {
+            &e2e
         } else {
             &orders
         };

@@ -1,6 +1,7 @@
 //! End to end for the kafka-go integration (`use: [otel, net/http,
-//! kafka-go]`, written by `goaop init`): tests/integrations_kafka/ is one Go
-//! module with no tracing code. Its HTTP handler, served with `http.Serve`
+//! kafka-go, …]`, written by `goaop init`): tests/integrations_e2e/kafka is
+//! a program with no tracing code (in the module the integration tests
+//! share, tests/common/services.rs). Its HTTP handler, served with `http.Serve`
 //! and called by the program's own `http.Post`, writes two messages in one
 //! `WriteMessages` call with the request's context; a consumer-group reader
 //! then reads them with `ReadMessage`. Built with `go build
@@ -27,8 +28,9 @@ use std::time::Instant;
 
 use serde_json::Value;
 
-use common::gobuild::{copy_tree, go, output, succeed, text, toolexec};
+use common::gobuild::{go, output, succeed, text};
 use common::servers::kafka::Kafka;
+use common::services::Services;
 use common::spans::{
     CLIENT, CONSUMER, PRODUCER, SERVER, Span, assert_attr, assert_name, dump, filter, one,
     parse_spans,
@@ -196,14 +198,11 @@ fn assert_run(run: &Run) {
 #[test]
 fn kafka_go_producer_and_consumer_are_traced_with_toolexec_and_driver_mode() {
     let started = Instant::now();
-    let dir = copy_tree(&common::root().join("tests/integrations_kafka"), "kafka");
+    let services = Services::copy("kafka");
 
-    // `goaop plan` lists the join points inside kafka-go (named: `./...`
-    // shows the module's own packages) and the program's.
-    let plan = succeed(
-        "goaop plan",
-        goaop(&dir, &["plan", "./...", "github.com/segmentio/kafka-go"]),
-    );
+    // `goaop plan` lists the join points inside kafka-go (named: `./kafka/...`
+    // shows the program's own packages) and the program's.
+    let plan = services.plan(&["github.com/segmentio/kafka-go"]);
     for join_point in [
         "kafka-go-write       (*Writer).WriteMessages",
         "kafka-go-fetch       (*Reader).FetchMessage",
@@ -220,15 +219,16 @@ fn kafka_go_producer_and_consumer_are_traced_with_toolexec_and_driver_mode() {
         "plan skipped a join point:\n{plan}"
     );
 
-    let toolexec_bin = dir.join("app-toolexec");
-    let driver_bin = dir.join("app-driver");
-    let mut build = go(&dir, &["build", &toolexec(), "-o"]);
-    build.arg(&toolexec_bin).arg(".");
-    succeed("go build -toolexec=goaop", build);
+    let toolexec_bin = services.dir.join("app-toolexec");
+    let driver_bin = services.dir.join("app-driver");
+    services.build_toolexec(&toolexec_bin);
     // Driver mode weaves through `go build -overlay`, which refuses to
     // replace files beneath GOMODCACHE: goaop says so before building, with
     // the ways out; a vendored kafka-go can be woven.
-    let refused = output(goaop(&dir, &["go", "build", "-o", "/dev/null", "."]));
+    let refused = output(goaop(
+        &services.dir,
+        &["go", "build", "-o", "/dev/null", &services.pkg],
+    ));
     let (_, stderr) = text(&refused);
     assert_eq!(refused.status.code(), Some(1), "{stderr}");
     assert!(
@@ -237,10 +237,8 @@ fn kafka_go_producer_and_consumer_are_traced_with_toolexec_and_driver_mode() {
             && !stderr.contains("must not be replaced"),
         "{stderr}"
     );
-    succeed("go mod vendor", go(&dir, &["mod", "vendor"]));
-    let mut build = goaop(&dir, &["go", "build", "-mod=vendor", "-o"]);
-    build.arg(&driver_bin).arg(".");
-    succeed("goaop go build -mod=vendor", build);
+    succeed("go mod vendor", go(&services.dir, &["mod", "vendor"]));
+    services.build_driver(&["-mod=vendor"], &driver_bin);
 
     let kafka = Kafka::start();
     assert_run(&run(
@@ -256,7 +254,6 @@ fn kafka_go_producer_and_consumer_are_traced_with_toolexec_and_driver_mode() {
         "orders-driver",
     ));
     drop(kafka);
-    let _ = std::fs::remove_dir_all(&dir);
     eprintln!(
         "the whole test took {:.1}s",
         started.elapsed().as_secs_f64()

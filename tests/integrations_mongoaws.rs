@@ -1,6 +1,7 @@
 //! End to end for the MongoDB driver v2 and aws-sdk-go-v2 integrations
-//! (`use: [otel, net/http, mongo, aws]`, written by `goaop init`):
-//! tests/integrations_mongoaws/ is one Go module with no tracing code that
+//! (`use: [otel, net/http, mongo, aws, …]`, written by `goaop init`):
+//! tests/integrations_e2e/mongoaws is a program with no tracing code (in the
+//! module the integration tests share, tests/common/services.rs) that
 //! serves GET /items/{id} through `http.Serve` and calls itself once with
 //! `http.Get`; the handler inserts two documents into MongoDB, reads them
 //! back through a cursor (find + getMore) and gets the item's price from
@@ -27,12 +28,12 @@ use std::time::Instant;
 
 use serde_json::Value;
 
-use common::gobuild::{copy_tree, go, succeed, text, toolexec};
+use common::gobuild::text;
+use common::services::Services;
 use common::spans::{
     CLIENT, SERVER, Span, assert_attr, assert_name, child, dump, filter, one, parse_spans,
     server_span,
 };
-use common::woven::goaop_cmd as goaop;
 
 const MONGO_SCOPE: &str = "github.com/goaop/goaop/mongo";
 const OTELAWS_SCOPE: &str =
@@ -255,13 +256,10 @@ fn assert_run(run: &Run) {
 #[test]
 fn mongo_and_aws_are_traced_against_fake_endpoints_with_toolexec_and_driver_mode() {
     let started = Instant::now();
-    let dir = copy_tree(
-        &common::root().join("tests/integrations_mongoaws"),
-        "mongoaws",
-    );
+    let services = Services::copy("mongoaws");
 
     // `goaop plan` lists the new join points, and none in the fakes.
-    let plan = succeed("goaop plan", goaop(&dir, &["plan", "./..."]));
+    let plan = services.plan(&[]);
     for (aspect, site) in [
         (
             "mongo-connect",
@@ -283,17 +281,12 @@ fn mongo_and_aws_are_traced_against_fake_endpoints_with_toolexec_and_driver_mode
     }
     assert!(!plan.contains("fake/"), "the fakes are not woven:\n{plan}");
 
-    let toolexec_bin = dir.join("app-toolexec");
-    let driver_bin = dir.join("app-driver");
-    let mut build = go(&dir, &["build", &toolexec(), "-o"]);
-    build.arg(&toolexec_bin).arg(".");
-    succeed("go build -toolexec=goaop", build);
-    let mut build = goaop(&dir, &["go", "build", "-o"]);
-    build.arg(&driver_bin).arg(".");
-    succeed("goaop go build", build);
+    let toolexec_bin = services.dir.join("app-toolexec");
+    let driver_bin = services.dir.join("app-driver");
+    services.build_toolexec(&toolexec_bin);
+    services.build_driver(&[], &driver_bin);
 
-    assert_run(&run("-toolexec build", &toolexec_bin, &dir));
-    assert_run(&run("driver-mode build", &driver_bin, &dir));
-    let _ = std::fs::remove_dir_all(&dir);
+    assert_run(&run("-toolexec build", &toolexec_bin, &services.dir));
+    assert_run(&run("driver-mode build", &driver_bin, &services.dir));
     eprintln!("took {:.1}s", started.elapsed().as_secs_f64());
 }

@@ -1,7 +1,8 @@
 //! End to end for the router, go-redis and log/slog integrations
-//! (`use: [otel, net/http, gin, echo, chi, gorilla/mux, go-redis, log/slog]`,
-//! written by `goaop init`): tests/integrations_more/ is one Go module with
-//! no tracing code, serving GET /<router>/users/{id} from gin, echo, chi and
+//! (`use: [otel, net/http, gin, echo, chi, gorilla/mux, go-redis, log/slog,
+//! …]`, written by `goaop init`): tests/integrations_e2e/more is a program
+//! with no tracing code (in the module the integration tests share,
+//! tests/common/services.rs), serving GET /<router>/users/{id} from gin, echo, chi and
 //! gorilla/mux, each reading a key from a REAL redis-server and logging
 //! through slog. Every router is served once through `http.Serve` (which the
 //! net/http integration wraps: the router must name otelhttp's span, not
@@ -21,12 +22,12 @@ use std::process::Command;
 
 use serde_json::Value;
 
-use common::gobuild::{copy_tree, go, succeed, text, toolexec};
+use common::gobuild::text;
 use common::servers::redis::Redis;
+use common::services::Services;
 use common::spans::{
     CLIENT, SERVER, Span, assert_attr, assert_name, child, dump, filter, one, parse_spans,
 };
-use common::woven::goaop_cmd as goaop;
 
 const ROUTERS: &[&str] = &["gin", "echo", "chi", "mux"];
 
@@ -243,10 +244,10 @@ fn assert_run(run: &Run) {
 
 #[test]
 fn routers_redis_and_slog_are_traced_with_toolexec_and_driver_mode() {
-    let dir = copy_tree(&common::root().join("tests/integrations_more"), "more");
+    let services = Services::copy("more");
 
     // `goaop plan` lists every new join point.
-    let plan = succeed("goaop plan", goaop(&dir, &["plan", "./..."]));
+    let plan = services.plan(&[]);
     for aspect in [
         "gin-engine",
         "echo-new",
@@ -261,18 +262,13 @@ fn routers_redis_and_slog_are_traced_with_toolexec_and_driver_mode() {
         assert!(plan.contains(aspect), "plan lacks {aspect}:\n{plan}");
     }
 
-    let toolexec_bin = dir.join("app-toolexec");
-    let driver_bin = dir.join("app-driver");
-    let mut build = go(&dir, &["build", &toolexec(), "-o"]);
-    build.arg(&toolexec_bin).arg(".");
-    succeed("go build -toolexec=goaop", build);
-    let mut build = goaop(&dir, &["go", "build", "-o"]);
-    build.arg(&driver_bin).arg(".");
-    succeed("goaop go build", build);
+    let toolexec_bin = services.dir.join("app-toolexec");
+    let driver_bin = services.dir.join("app-driver");
+    services.build_toolexec(&toolexec_bin);
+    services.build_driver(&[], &driver_bin);
 
     let redis = Redis::start();
     assert_run(&run("-toolexec build", &toolexec_bin, &redis));
     assert_run(&run("driver-mode build", &driver_bin, &redis));
     drop(redis);
-    let _ = std::fs::remove_dir_all(&dir);
 }

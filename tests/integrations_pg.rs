@@ -1,6 +1,7 @@
 //! End to end for the PostgreSQL integrations (`use: [otel, net/http,
-//! database/sql, pgx]`, written by `goaop init`): tests/integrations_pg/ is
-//! one Go module with no tracing code that reads users from a REAL
+//! database/sql, pgx, …]`, written by `goaop init`): tests/integrations_e2e/pg
+//! is a program with no tracing code (in the module the integration tests
+//! share, tests/common/services.rs) that reads users from a REAL
 //! PostgreSQL through pgx (pgxpool.New, pgxpool.NewWithConfig, pgx.Connect,
 //! stdlib.OpenDB, and pgx.ConnectConfig with a Tracer of its own) and
 //! through database/sql (sql.Open with lib/pq's "postgres" and pgx's "pgx"
@@ -23,10 +24,10 @@ use std::time::Instant;
 
 use serde_json::Value;
 
-use common::gobuild::{copy_tree, go, succeed, text, toolexec};
+use common::gobuild::text;
 use common::servers::postgres::{Postgres, without_pg_env};
+use common::services::Services;
 use common::spans::{CLIENT, SERVER, Span, assert_attr, assert_name, dump, filter, one};
-use common::woven::goaop_cmd as goaop;
 
 /// Handles traced by otelpgx (the `pgx` integration): spans only inside a
 /// span, with server.address.
@@ -221,10 +222,10 @@ fn assert_run(run: &Run, pg: &Postgres) {
 #[test]
 fn pgx_and_database_sql_on_postgresql_are_traced_with_toolexec_and_driver_mode() {
     let started = Instant::now();
-    let dir = copy_tree(&common::root().join("tests/integrations_pg"), "pg");
+    let services = Services::copy("pg");
 
     // `goaop plan` lists every new join point.
-    let plan = succeed("goaop plan", goaop(&dir, &["plan", "./..."]));
+    let plan = services.plan(&[]);
     for aspect in [
         "pgxpool-new ",
         "pgxpool-new-with-config",
@@ -239,14 +240,10 @@ fn pgx_and_database_sql_on_postgresql_are_traced_with_toolexec_and_driver_mode()
         assert!(plan.contains(aspect), "plan lacks {aspect}:\n{plan}");
     }
 
-    let toolexec_bin = dir.join("app-toolexec");
-    let driver_bin = dir.join("app-driver");
-    let mut build = go(&dir, &["build", &toolexec(), "-o"]);
-    build.arg(&toolexec_bin).arg(".");
-    succeed("go build -toolexec=goaop", build);
-    let mut build = goaop(&dir, &["go", "build", "-o"]);
-    build.arg(&driver_bin).arg(".");
-    succeed("goaop go build", build);
+    let toolexec_bin = services.dir.join("app-toolexec");
+    let driver_bin = services.dir.join("app-driver");
+    services.build_toolexec(&toolexec_bin);
+    services.build_driver(&[], &driver_bin);
 
     let pg = Postgres::start(
         "CREATE TABLE users (id int PRIMARY KEY, name text NOT NULL); \
@@ -255,7 +252,6 @@ fn pgx_and_database_sql_on_postgresql_are_traced_with_toolexec_and_driver_mode()
     assert_run(&run("-toolexec build", &toolexec_bin, &pg), &pg);
     assert_run(&run("driver-mode build", &driver_bin, &pg), &pg);
     drop(pg);
-    let _ = std::fs::remove_dir_all(&dir);
     eprintln!(
         "integrations_pg took {:.1}s",
         started.elapsed().as_secs_f64()

@@ -4,6 +4,7 @@
 pub mod gobuild;
 pub mod metrics;
 pub mod servers;
+pub mod services;
 pub mod spans;
 pub mod weaving;
 pub mod woven;

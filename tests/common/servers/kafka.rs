@@ -1,6 +1,6 @@
 //! A real single-node Kafka broker (KRaft: broker and controller in one
 //! JVM) for end-to-end tests, from Apache Kafka's jars on Maven Central
-//! (tests/integrations_kafka/broker/pom.xml; `.ci/run` installs Java and
+//! (tests/common/servers/kafka-broker/pom.xml; `.ci/run` installs Java and
 //! Maven and resolves the jars), on free loopback ports, killed on drop.
 
 use std::fs::File;
@@ -11,11 +11,11 @@ use std::time::{Duration, Instant};
 
 use crate::common::gobuild::{target, text};
 
-/// The runtime classpath of tests/integrations_kafka/broker/pom.xml (Kafka
+/// The runtime classpath of tests/common/servers/kafka-broker/pom.xml (Kafka
 /// and an SLF4J binding), resolved by Maven once and cached in the target
 /// directory while every jar it names exists.
 fn broker_classpath() -> String {
-    let pom = crate::common::root().join("tests/integrations_kafka/broker/pom.xml");
+    let pom = crate::common::root().join("tests/common/servers/kafka-broker/pom.xml");
     let cached = target().join("kafka-broker.classpath");
     let usable = |cp: &str| !cp.is_empty() && cp.split(':').all(|jar| Path::new(jar).is_file());
     if let Ok(cp) = std::fs::read_to_string(&cached)

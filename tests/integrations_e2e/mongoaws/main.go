@@ -23,7 +23,7 @@ import (
 	"go.mongodb.org/mongo-driver/v2/mongo"
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
 
-	"example.com/mongoaws/fake"
+	"example.com/integrations/mongoaws/fake"
 )
 
 type app struct {

@@ -1,8 +1,12 @@
 //! Woven code is transparent (DESIGN §11): the program behaves like the
-//! user's program plus the advice. One module (tests/transparency, with its
-//! own aspects.yaml: `use: [otel, net/http]` plus aspects of every shape)
-//! is built plain and with `-toolexec=goaop`; both binaries run and their
-//! output must be equal once the advice's own lines are removed:
+//! user's program plus the advice. One program (tests/integrations_e2e/
+//! transparency, in the module the integration tests share so that its
+//! `-toolexec` builds reuse their standard library and OpenTelemetry SDK;
+//! the module's aspects.yaml has the bundled integrations, `otel` and
+//! `net/http` among them, plus aspects of every shape kept to this
+//! program's packages) is built plain and with `-toolexec=goaop`; both
+//! binaries run and their output must be equal once the advice's own lines
+//! are removed:
 //!
 //! - the names of the user's closures (`runtime.FuncForPC`), nested ones
 //!   and ones inside an advised literal, under before + after (goto form),
@@ -23,25 +27,14 @@ mod common;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use common::gobuild::{copy_tree, go, output, text, toolexec};
+use common::gobuild::{go, output, text, toolexec};
+use common::services::Services;
 
-/// A copy of the fixture, with example/orders' go.mod and go.sum (the
-/// OpenTelemetry modules the integrations need, at the pinned versions).
-fn module(tag: &str) -> PathBuf {
-    let dir = copy_tree(
-        &common::root().join("tests/transparency"),
-        &format!("transparency-{tag}"),
-    );
-    let orders = common::root().join("example/orders");
-    let gomod = std::fs::read_to_string(orders.join("go.mod")).unwrap();
-    let gomod = gomod.replacen(
-        "module example.com/orders",
-        "module example.com/transparency",
-        1,
-    );
-    std::fs::write(dir.join("go.mod"), gomod).unwrap();
-    std::fs::copy(orders.join("go.sum"), dir.join("go.sum")).unwrap();
-    dir
+/// The program's directory in the shared module's copy, where the go
+/// commands run (file names in their output are relative to it). The tests
+/// share it and change nothing in it but the binaries of the first test.
+fn program_dir() -> PathBuf {
+    Services::copy("transparency").dir.join("transparency")
 }
 
 fn build(dir: &Path, woven: bool, out: &str) -> PathBuf {
@@ -92,7 +85,7 @@ fn lines_with(out: &std::process::Output, needle: &str) -> Vec<String> {
 
 #[test]
 fn woven_program_behaves_like_the_plain_one_plus_the_advice() {
-    let dir = module("run");
+    let dir = program_dir();
     let plain = run(&build(&dir, false, "plain"));
     let woven = run(&build(&dir, true, "woven"));
 
@@ -158,7 +151,7 @@ fn woven_program_behaves_like_the_plain_one_plus_the_advice() {
 
 #[test]
 fn plan_skips_what_would_change_the_program() {
-    let dir = module("plan");
+    let dir = program_dir();
     let out = common::goaop(&dir, &["plan", "--format", "json", "."]);
     let (stdout, stderr) = text(&out);
     assert!(out.status.success(), "goaop plan failed:\n{stdout}{stderr}");
@@ -206,7 +199,7 @@ fn plan_skips_what_would_change_the_program() {
 /// failure is reported at the caller's line, as in a plain test.
 #[test]
 fn test_helper_reports_the_callers_line() {
-    let dir = module("helper");
+    let dir = program_dir();
     let plain = output(go(
         &dir,
         &["test", "-count=1", "-run", "TestHelperLine", "."],
@@ -235,7 +228,7 @@ fn test_helper_reports_the_callers_line() {
 /// `__goaop_ctx`) on the same line: the same file:line:col as a plain build.
 #[test]
 fn compile_errors_keep_their_columns() {
-    let dir = module("columns");
+    let dir = program_dir();
     let plain = output(go(&dir, &["build", "./broken"]));
     let te = toolexec();
     let woven = output(go(&dir, &["build", &te, "./broken"]));

@@ -198,7 +198,7 @@ fn assert_run(run: &Run) {
 #[test]
 fn kafka_go_producer_and_consumer_are_traced_with_toolexec_and_driver_mode() {
     let started = Instant::now();
-    let services = Services::copy("kafka");
+    let services = Services::of("kafka");
 
     // `goaop plan` lists the join points inside kafka-go (named: `./kafka/...`
     // shows the program's own packages) and the program's.

@@ -256,7 +256,7 @@ fn assert_run(run: &Run) {
 #[test]
 fn mongo_and_aws_are_traced_against_fake_endpoints_with_toolexec_and_driver_mode() {
     let started = Instant::now();
-    let services = Services::copy("mongoaws");
+    let services = Services::of("mongoaws");
 
     // `goaop plan` lists the new join points, and none in the fakes.
     let plan = services.plan(&[]);

@@ -244,7 +244,7 @@ fn assert_run(run: &Run) {
 
 #[test]
 fn routers_redis_and_slog_are_traced_with_toolexec_and_driver_mode() {
-    let services = Services::copy("more");
+    let services = Services::of("more");
 
     // `goaop plan` lists every new join point.
     let plan = services.plan(&[]);

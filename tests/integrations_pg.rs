@@ -222,7 +222,7 @@ fn assert_run(run: &Run, pg: &Postgres) {
 #[test]
 fn pgx_and_database_sql_on_postgresql_are_traced_with_toolexec_and_driver_mode() {
     let started = Instant::now();
-    let services = Services::copy("pg");
+    let services = Services::of("pg");
 
     // `goaop plan` lists every new join point.
     let plan = services.plan(&[]);

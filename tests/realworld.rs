@@ -30,7 +30,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::{Duration, Instant};
 
-use common::gobuild::{GOAOP, go, output, target, text};
+use common::gobuild::{GOAOP, go, make_writable, output, target, text};
 use common::woven::{
     Woven, assert_same_woven, diff_woven, driver_woven, goaop_cmd, toolexec_woven,
 };
@@ -299,7 +299,7 @@ fn prepare(m: &Module, root: &Path) -> PathBuf {
     let info: serde_json::Value = serde_json::from_str(&out).expect("go mod download -json");
     let src = PathBuf::from(info["Dir"].as_str().expect("Dir"));
     let dir = root.join(m.name);
-    let _ = make_writable(&dir);
+    make_writable(&dir);
     let _ = std::fs::remove_dir_all(&dir);
     copy_writable(&src, &dir);
     if !dir.join("go.mod").exists() {
@@ -355,19 +355,6 @@ fn copy_writable(from: &Path, to: &Path) {
             std::fs::write(&dest, bytes).unwrap();
         }
     }
-}
-
-/// The module cache is read-only; so are copies made by earlier runs that
-/// were interrupted. Best effort.
-fn make_writable(dir: &Path) -> std::io::Result<()> {
-    if !dir.exists() {
-        return Ok(());
-    }
-    Command::new("chmod")
-        .args(["-R", "u+w"])
-        .arg(dir)
-        .status()
-        .map(|_| ())
 }
 
 fn test_command(dir: &Path, mode: Mode, extra: &[&str]) -> Command {

@@ -34,7 +34,7 @@ use common::services::Services;
 /// commands run (file names in their output are relative to it). The tests
 /// share it and change nothing in it but the binaries of the first test.
 fn program_dir() -> PathBuf {
-    Services::copy("transparency").dir.join("transparency")
+    Services::of("transparency").dir.join("transparency")
 }
 
 fn build(dir: &Path, woven: bool, out: &str) -> PathBuf {

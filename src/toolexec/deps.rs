@@ -410,8 +410,6 @@ fn parent_cmdline() -> Option<Vec<String>> {
 mod tests {
     use super::*;
 
-    /// The go command finds go.work from its own directory up: one that
-    /// appears below the module root changes the kept closure's key.
     /// Only a profile file the go command names reaches the nested
     /// command; `-pgo=auto` (the default) and `-pgo=off` do not name one,
     /// and the command line overrides GOFLAGS.
@@ -443,6 +441,8 @@ mod tests {
         );
     }
 
+    /// The go command finds go.work from its own directory up: one that
+    /// appears below the module root changes the kept closure's key.
     #[test]
     fn a_go_work_below_the_module_root_changes_the_key() {
         let m = tempfile::tempdir().unwrap();

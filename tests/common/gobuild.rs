@@ -100,3 +100,12 @@ pub fn backdate(dir: &Path, ago: std::time::Duration) {
         }
     }
 }
+
+/// Make `dir` and everything below it writable again (the module cache
+/// and `go mod vendor` leave read-only files; so do copies of them made by
+/// earlier runs). Best effort.
+pub fn make_writable(dir: &Path) {
+    if dir.exists() {
+        let _ = Command::new("chmod").args(["-R", "u+w"]).arg(dir).status();
+    }
+}

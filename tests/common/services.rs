@@ -2,16 +2,17 @@
 //! tests/integrations_e2e, one program per test (`kafka`, `mongoaws`,
 //! `more`, `pg`, `transparency`), one go.mod and one aspects.yaml that
 //! `goaop init` wrote with every integration those programs use (plus
-//! tests/transparency.rs's own aspects, kept to its program by `packages`). Under `-toolexec` the rule
-//! set and the closure of the advice's imports are part of the compiler's
-//! tool id, so one module instead of one per test means the standard library and
-//! the OpenTelemetry SDK compile once for these tests (they share
-//! GOCACHE), not once each.
+//! tests/transparency.rs's own aspects, kept to its program by
+//! `packages`). Under `-toolexec` the rule set and the closure of the
+//! advice's imports are part of the compiler's tool id, so one module
+//! instead of one per test means the standard library and the
+//! OpenTelemetry SDK compile once for these tests (they share GOCACHE),
+//! not once each.
 
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
-use super::gobuild::{copy_into, go, succeed, target, toolexec};
+use super::gobuild::{copy_into, go, make_writable, succeed, target, toolexec};
 use super::woven::goaop_cmd as goaop;
 
 /// The module's copy, at one path for the whole suite: the module's own
@@ -35,14 +36,6 @@ fn shared_copy() -> &'static Path {
     })
 }
 
-/// `go mod vendor` leaves read-only files behind.
-fn make_writable(dir: &Path) {
-    let _ = std::process::Command::new("chmod")
-        .args(["-R", "u+w"])
-        .arg(dir)
-        .status();
-}
-
 /// The shared copy of the module, for the test of `program`.
 pub struct Services {
     pub dir: PathBuf,
@@ -51,7 +44,7 @@ pub struct Services {
 }
 
 impl Services {
-    pub fn copy(program: &str) -> Services {
+    pub fn of(program: &str) -> Services {
         Services {
             dir: shared_copy().to_path_buf(),
             pkg: format!("./{program}"),

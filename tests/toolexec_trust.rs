@@ -443,6 +443,64 @@ fn a_damaged_rule_set_file_is_rebuilt_from_the_aspects() {
     }
 }
 
+/// The pin also spares a build's compiles from hashing the rule-set file
+/// again while it has the status the pinning call found it intact with
+/// (src/toolexec/pin.rs). A file damaged after that call is still never
+/// trusted, even damaged in place with its size and modification time
+/// kept (its change time moves), or replaced by a damaged copy that has
+/// them (its inode differs): the build is woven from the aspects.
+#[test]
+fn a_rule_set_damaged_during_a_build_is_not_trusted() {
+    let mut m = Module::take();
+    let xdg = fresh_xdg("damaged-during");
+    m.bump();
+    assert_eq!(m.build_and_run(m.build(&xdg, &[])), WOVEN);
+    let [rules] = &cache_files(&xdg, "rules-")[..] else {
+        panic!("one rule-set file: {:?}", cache_files(&xdg, "rules-"));
+    };
+    let good = std::fs::read(rules).unwrap();
+    let at = 9 + good
+        .windows(10)
+        .position(|w| w == b"trust-mark")
+        .expect("the template text is in the rule set");
+    let (r, copy) = (rules.display(), root().join("damaged-copy"));
+    let done = root().join("damaged-done");
+    let flip = |file: &dyn std::fmt::Display| {
+        format!("printf X | dd of='{file}' bs=1 seek={at} conv=notrunc 2>/dev/null")
+    };
+    let cases = [
+        (
+            "in place",
+            format!(
+                "cp -p '{r}' '{c}' && {} && touch -m -r '{c}' '{r}' && touch '{d}'",
+                flip(&r),
+                c = copy.display(),
+                d = done.display()
+            ),
+        ),
+        (
+            "replaced",
+            format!(
+                "cp -p '{r}' '{c}' && {} && touch -m -r '{r}' '{c}' && mv '{c}' '{r}' && touch '{d}'",
+                flip(&copy.display()),
+                c = copy.display(),
+                d = done.display()
+            ),
+        ),
+    ];
+    for (name, change) in cases {
+        // Older than the pin's threshold, so the pin keeps its status.
+        std::thread::sleep(std::time::Duration::from_millis(2100));
+        let _ = std::fs::remove_file(&done);
+        m.bump();
+        let wrapper = changes_mid_build("damaged-during", &change, GOAOP);
+        let out = m.build_and_run(m.build_with(wrapper.to_str().unwrap(), &xdg, &[]));
+        assert_eq!(out, WOVEN, "{name}: woven from the aspects");
+        assert!(done.exists(), "{name}: the wrapper damaged the file");
+        assert_eq!(std::fs::read(rules).unwrap(), good, "{name}: rewritten");
+    }
+}
+
 /// Faults of the cache directory itself: a file where the directory should
 /// be, a directory that cannot be created, a read-only one, a relative
 /// `XDG_CACHE_HOME` (ignored, as the XDG spec says), and garbage or stale

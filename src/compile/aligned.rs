@@ -43,6 +43,17 @@ impl AlignedBytes {
         }
     }
 
+    /// Read exactly `len` bytes from `reader` (a file whose status gave
+    /// its length: one `read` where [`read_from`](Self::read_from) also
+    /// asks the file for its status and position again).
+    pub fn read_len(mut reader: impl Read, len: usize) -> io::Result<Self> {
+        let mut buf = Vec::with_capacity(len + ALIGN - 1);
+        let start = padding(&buf);
+        buf.resize(start + len, 0);
+        reader.read_exact(&mut buf[start..])?;
+        Ok(AlignedBytes { buf, start })
+    }
+
     /// Read a whole file.
     pub fn read_file(path: impl AsRef<Path>) -> io::Result<Self> {
         let file = std::fs::File::open(path)?;
@@ -104,6 +115,10 @@ mod tests {
             let r = AlignedBytes::read_from(&data[..], 0).unwrap();
             assert_eq!(r.as_bytes().as_ptr() as usize % ALIGN, 0);
             assert_eq!(r.as_bytes(), &data[..]);
+            let r = AlignedBytes::read_len(&data[..], n).unwrap();
+            assert_eq!(r.as_bytes().as_ptr() as usize % ALIGN, 0);
+            assert_eq!(r.as_bytes(), &data[..]);
+            assert!(AlignedBytes::read_len(&data[..], n + 1).is_err(), "short");
         }
     }
 }

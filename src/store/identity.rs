@@ -10,6 +10,8 @@
 //! covers the executable's path and the inode's identity, size, mtime and
 //! ctime, read from the running image itself (`/proc/self/exe`): any write
 //! to or replacement of the file changes it (ctime cannot be set back).
+//! A caller that already knows the identity of a stamp (a tool call whose
+//! go command pinned both) compares [`self_stamp`] and skips the file.
 
 use std::path::Path;
 
@@ -17,6 +19,12 @@ use crate::store::sealed;
 
 /// The identity of the running goaop (32 hex digits).
 pub fn exe_id(cache_dir: Option<&Path>) -> Result<String, String> {
+    Ok(exe_id_and_stamp(cache_dir)?.0)
+}
+
+/// The running goaop's identity and its stamp (see the module doc), for a
+/// caller that keeps the pair.
+pub fn exe_id_and_stamp(cache_dir: Option<&Path>) -> Result<(String, String), String> {
     let exe =
         std::env::current_exe().map_err(|e| format!("cannot locate the goaop executable: {e}"))?;
     let file = open_self(&exe)?;
@@ -24,17 +32,43 @@ pub fn exe_id(cache_dir: Option<&Path>) -> Result<String, String> {
         .metadata()
         .map_err(|e| format!("cannot stat {}: {e}", exe.display()))?;
     let stamp = stamp(&exe, &meta);
+    Ok((id_of(file, &exe, &stamp, cache_dir)?, stamp))
+}
+
+/// The stamp of the running image alone, without reading anything: equal
+/// stamps mean the same identity. (Two system calls on Linux: the path,
+/// and the status of `/proc/self/exe`, which is the running inode's.)
+pub fn self_stamp() -> Result<String, String> {
+    let exe =
+        std::env::current_exe().map_err(|e| format!("cannot locate the goaop executable: {e}"))?;
+    #[cfg(target_os = "linux")]
+    if let Ok(meta) = std::fs::metadata("/proc/self/exe") {
+        return Ok(stamp(&exe, &meta));
+    }
+    let meta =
+        std::fs::metadata(&exe).map_err(|e| format!("cannot stat {}: {e}", exe.display()))?;
+    Ok(stamp(&exe, &meta))
+}
+
+/// The identity of the image `file` (at `exe`, stamped `stamp`): the
+/// cached one, else its hash, cached.
+fn id_of(
+    file: std::fs::File,
+    exe: &Path,
+    stamp: &str,
+    cache_dir: Option<&Path>,
+) -> Result<String, String> {
     let cached = cache_dir.map(|d| d.join(format!("exe-{stamp}")));
     if let Some(id) = cached
         .as_deref()
-        .and_then(|f| sealed::read(f, "exe", &stamp))
+        .and_then(|f| sealed::read(f, "exe", stamp))
         .and_then(|b| String::from_utf8(b).ok())
     {
         return Ok(id);
     }
     let id = hash_file(file).map_err(|e| format!("cannot read {}: {e}", exe.display()))?;
     if let Some(f) = cached {
-        sealed::write(&f, "exe", &stamp, id.as_bytes());
+        sealed::write(&f, "exe", stamp, id.as_bytes());
     }
     Ok(id)
 }
@@ -103,5 +137,8 @@ mod tests {
         std::fs::write(&files[0], b"0123456789abcdef0123456789abcdef").unwrap();
         assert_eq!(exe_id(Some(dir.path())).unwrap(), cold);
         assert_eq!(exe_id(None).unwrap(), cold, "without a cache");
+        let (id, stamp) = exe_id_and_stamp(Some(dir.path())).unwrap();
+        assert_eq!(id, cold);
+        assert_eq!(self_stamp().unwrap(), stamp, "the cheap stamp is the same");
     }
 }

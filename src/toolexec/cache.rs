@@ -35,6 +35,7 @@
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
+use std::time::SystemTime;
 
 use super::config::Project;
 use crate::compile::{AlignedBytes, Fingerprint, RuleSetRef};
@@ -44,7 +45,9 @@ use crate::packs::resolve::{self, Located, Locator};
 use crate::packs::{self, PackFrom, Packs};
 use crate::project;
 use crate::store::identity;
+use crate::store::kept::TOO_RECENT;
 use crate::store::sealed;
+use crate::store::watched::{Stat, since_epoch};
 
 /// A rule set in aligned memory.
 pub struct Rules {
@@ -68,7 +71,7 @@ impl Rules {
         &self.exe_id
     }
 
-    /// Its cache key, if it is cached ([`read_cached`] reads it back).
+    /// Its cache key, if it is cached ([`read_pinned`] reads it back).
     pub fn key(&self) -> Option<&str> {
         self.key.as_deref()
     }
@@ -314,9 +317,44 @@ pub fn load(project: &Project) -> Result<Rules, Outcome> {
 }
 
 /// The cached rule set of `key` (see [`Rules::key`]), if it is still in
-/// the cache and intact.
-pub fn read_cached(key: &str, exe_id: &str) -> Option<Rules> {
-    read(&cache_dir()?.join(format!("rules-{key}.bin")), key, exe_id)
+/// the cache and intact; not hashed again if the file still has the
+/// status `verified` that [`verified_stat`] gave a call of the same go
+/// command (the status changes with any write or replacement; the
+/// structure is still checked).
+pub fn read_pinned(key: &str, exe_id: &str, verified: Option<&Stat>) -> Option<Rules> {
+    let file = rules_file(key)?;
+    let Some(verified) = verified else {
+        return read(&file, key, exe_id);
+    };
+    let f = std::fs::File::open(&file).ok()?;
+    let meta = f.metadata().ok()?;
+    if Stat::of(&meta).as_ref() != Some(verified) {
+        return read(&file, key, exe_id);
+    }
+    let bytes = AlignedBytes::read_len(f, usize::try_from(meta.len()).ok()?).ok()?;
+    let len = sealed::payload_len(bytes.as_bytes())?;
+    rules(bytes, len, key, exe_id)
+}
+
+/// The status of the cached rule set of `key`, taken before its bytes
+/// were read and found intact, if it had not changed for a while then
+/// ([`TOO_RECENT`]: a write within the same tick of a coarse clock would
+/// not change it); else `None`, and [`read_pinned`] hashes.
+pub fn verified_stat(key: &str) -> Option<Stat> {
+    let file = rules_file(key)?;
+    let mut f = std::fs::File::open(&file).ok()?;
+    let meta = f.metadata().ok()?;
+    let stat = Stat::of(&meta)?;
+    let settled = SystemTime::now().checked_sub(TOO_RECENT)?;
+    if !stat.settled(since_epoch(settled)) {
+        return None;
+    }
+    let bytes = sealed::read_len(&mut f, meta.len())?;
+    sealed::open(KIND, key, &bytes).map(|_| stat)
+}
+
+fn rules_file(key: &str) -> Option<PathBuf> {
+    Some(cache_dir()?.join(format!("rules-{key}.bin")))
 }
 
 const KIND: &str = "rules";
@@ -327,8 +365,13 @@ fn read(file: &Path, key: &str, exe_id: &str) -> Option<Rules> {
     let f = std::fs::File::open(file).ok()?;
     let meta = f.metadata().ok()?;
     crate::store::trim::used(&f, &meta);
-    let bytes = AlignedBytes::read_from(f, meta.len() as usize).ok()?;
+    let bytes = AlignedBytes::read_len(f, usize::try_from(meta.len()).ok()?).ok()?;
     let len = sealed::open(KIND, key, bytes.as_bytes())?.len();
+    rules(bytes, len, key, exe_id)
+}
+
+/// The rule set in `bytes[..len]`, if its structure is sound.
+fn rules(bytes: AlignedBytes, len: usize, key: &str, exe_id: &str) -> Option<Rules> {
     RuleSetRef::from_bytes(&bytes.as_bytes()[..len]).ok()?;
     Some(Rules {
         bytes,

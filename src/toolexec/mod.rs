@@ -163,6 +163,9 @@ pub fn plan(inv: &Invocation) -> Plan {
 /// With `GOAOP_LOG=file`, append one line per tool call (for tests and
 /// for finding out what a build ran).
 fn log_call(inv: &Invocation) {
+    if std::env::var_os("GOAOP_LOG").is_none() {
+        return; // not even the line: a compile's arguments name every file
+    }
     let mut line = inv.tool_name().to_string();
     for a in &inv.args {
         line.push(' ');

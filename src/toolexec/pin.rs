@@ -16,6 +16,13 @@
 //! directory (not Linux, no cache directory) each call finds the rule set
 //! itself, as before.
 //!
+//! The pin also keeps what makes the later calls cheap (a compile that
+//! leaves its package alone should cost little more than the exec): the
+//! stamp of goaop's executable that its identity was found for, so a
+//! call whose image has the same stamp need not look the identity up; and
+//! the status of the rule-set file when the pinning call found it intact,
+//! so a call that finds the same status need not hash it again.
+//!
 //! [`version`]: super::version
 
 use std::io::Write;
@@ -27,6 +34,7 @@ use super::cache::{self, Rules};
 use super::config::{self, Project};
 use super::{Invocation, rundir};
 use crate::outcome::Outcome;
+use crate::store::watched::Stat;
 use crate::store::{identity, sealed};
 
 const KIND: &str = "pin";
@@ -40,6 +48,13 @@ struct Pin {
     fingerprint: String,
     /// goaop's identity ([`identity::exe_id`]), also in the tool ID.
     exe: String,
+    /// The stamp that identity is of ([`identity::self_stamp`]).
+    #[serde(default)]
+    exe_stamp: Option<String>,
+    /// The rule set file's status when it was found intact
+    /// ([`cache::verified_stat`]).
+    #[serde(default)]
+    rules_stat: Option<Stat>,
 }
 
 /// The project and rule set of this call's go command: the pinned ones,
@@ -55,11 +70,16 @@ pub fn rules(inv: &Invocation, pin: bool) -> Result<(Project, Rules), Outcome> {
         return Ok((project, rules));
     };
     let fingerprint = rules.fingerprint().map_err(fail)?.to_hex();
+    let exe_stamp = identity::exe_id_and_stamp(cache::cache_dir().as_deref())
+        .ok()
+        .and_then(|(id, stamp)| (id == rules.exe_id()).then_some(stamp));
     let p = Pin {
         project,
         key: key.to_string(),
         fingerprint,
         exe: rules.exe_id().to_string(),
+        exe_stamp,
+        rules_stat: cache::verified_stat(key),
     };
     match write_once(&file, &p) {
         Ok(true) => Ok((p.project, rules)),
@@ -76,14 +96,22 @@ pub fn rules(inv: &Invocation, pin: bool) -> Result<(Project, Rules), Outcome> {
 /// meanwhile, and refused if the aspects or goaop itself are no longer the
 /// pinned ones.
 fn pinned(p: Pin) -> Result<(Project, Rules), Outcome> {
-    let exe = identity::exe_id(cache::cache_dir().as_deref()).map_err(fail)?;
+    let same_image = p
+        .exe_stamp
+        .as_deref()
+        .is_some_and(|s| identity::self_stamp().is_ok_and(|now| now == s));
+    let exe = if same_image {
+        p.exe.clone()
+    } else {
+        identity::exe_id(cache::cache_dir().as_deref()).map_err(fail)?
+    };
     if exe != p.exe {
         return Err(fail(
             "goaop itself was replaced while this go command ran (its identity is part of \
              the tool ID the build started with); run the build again",
         ));
     }
-    if let Some(rules) = cache::read_cached(&p.key, &exe) {
+    if let Some(rules) = cache::read_pinned(&p.key, &exe, p.rules_stat.as_ref()) {
         return Ok((p.project, rules));
     }
     let rules = cache::load(&p.project)?;

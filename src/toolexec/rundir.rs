@@ -70,15 +70,38 @@ fn go_process_id() -> Option<String> {
     #[cfg(target_os = "linux")]
     {
         let ppid = std::os::unix::process::parent_id();
-        let stat = std::fs::read_to_string(format!("/proc/{ppid}/stat")).ok()?;
+        let stat = read_line(&format!("/proc/{ppid}/stat"))?;
         // Field 22, start time; fields count from after the `(comm)`.
         let start = stat.rsplit_once(')')?.1.split_whitespace().nth(19)?;
-        let boot = std::fs::read_to_string("/proc/sys/kernel/random/boot_id").ok()?;
+        let boot = read_line("/proc/sys/kernel/random/boot_id")?;
         let boot: String = boot.trim().chars().filter(|c| *c != '-').collect();
         Some(format!("{boot}-{ppid}-{start}"))
     }
     #[cfg(not(target_os = "linux"))]
     None
+}
+
+/// The first line of a `/proc` file (`stat` and `boot_id` are one line),
+/// in one `read` as a rule: `read_to_string` reads a file of unknown size
+/// in growing pieces, half a dozen system calls more on every tool call.
+#[cfg(target_os = "linux")]
+fn read_line(path: &str) -> Option<String> {
+    use std::io::Read;
+    let mut f = std::fs::File::open(path).ok()?;
+    let mut buf = Vec::new();
+    let mut chunk = [0; 1024];
+    loop {
+        let n = f.read(&mut chunk).ok()?;
+        buf.extend_from_slice(&chunk[..n]);
+        if let Some(end) = chunk[..n].iter().position(|b| *b == b'\n') {
+            buf.truncate(buf.len() - n + end);
+            break;
+        }
+        if n == 0 {
+            break;
+        }
+    }
+    String::from_utf8(buf).ok()
 }
 
 #[cfg(test)]
@@ -89,6 +112,32 @@ mod tests {
         std::fs::create_dir_all(dir).unwrap();
         let f = std::fs::File::open(dir).unwrap();
         f.set_modified(SystemTime::now() - ago).unwrap();
+    }
+
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn first_lines_of_proc_files() {
+        let me = std::process::id();
+        let stat = read_line(&format!("/proc/{me}/stat")).unwrap();
+        let whole = std::fs::read_to_string(format!("/proc/{me}/stat")).unwrap();
+        assert!(stat.starts_with(&format!("{me} (")), "{stat}");
+        assert_eq!(stat.len(), whole.trim_end().len(), "{stat}");
+        let boot = read_line("/proc/sys/kernel/random/boot_id").unwrap();
+        assert_eq!(boot.len(), 36, "{boot}");
+        // Longer than one read, many lines: the first.
+        let maps = read_line("/proc/self/maps").unwrap();
+        assert!(maps.contains('-') && !maps.contains('\n'), "{maps}");
+        let dir = tempfile::tempdir().unwrap();
+        let long = dir.path().join("long");
+        std::fs::write(&long, format!("{}\nsecond\n", "x".repeat(3000))).unwrap();
+        assert_eq!(read_line(long.to_str().unwrap()), Some("x".repeat(3000)));
+        let bare = dir.path().join("bare");
+        std::fs::write(&bare, "no newline").unwrap();
+        assert_eq!(
+            read_line(bare.to_str().unwrap()).as_deref(),
+            Some("no newline")
+        );
+        assert_eq!(read_line("/proc/no-such-file"), None);
     }
 
     #[test]

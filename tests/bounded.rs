@@ -245,9 +245,7 @@ fn check_binary(dir: &Path, file: &str) -> (i32, String, Duration) {
 /// diagnostic pointing at the file, quickly.
 #[test]
 fn inputs_are_capped_and_must_be_regular_files() {
-    let dir = std::env::temp_dir().join(format!("goaop-bounded-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
+    let dir = common::scratch::Scratch::new("bounded");
     let fifo = dir.join("fifo.yaml");
     let made = std::process::Command::new("mkfifo")
         .arg(&fifo)
@@ -269,7 +267,7 @@ fn inputs_are_capped_and_must_be_regular_files() {
     let cases: [(PathBuf, &str, &str); 5] = [
         ("/dev/zero".into(), "E0109", "is a character device"),
         (fifo, "E0109", "is a FIFO"),
-        (dir.clone(), "E0109", "is a directory"),
+        (dir.to_path_buf(), "E0109", "is a directory"),
         (huge, "E0110", "more than the limit of 4 MiB"),
         (
             dir.join("big_advice.yaml"),

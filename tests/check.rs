@@ -101,8 +101,7 @@ fn examples_are_clean() {
 /// an indentation, a quoted YAML string starts after its quote.
 #[test]
 fn template_lines_know_their_file_columns() {
-    let dir = std::env::temp_dir().join(format!("goaop-check-columns-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
+    let dir = common::scratch::Scratch::new("check-columns");
     let yaml = "aspects:\n  - name: y\n    target: \"^func Run\"\n    before: |\n      a := 1\n        _ = a\n    after: \"println(1)\"\n";
     let dsl = "aspect d {\n    pointcut target(\"^func Run\")\n    before {\n        a := 1\n          _ = a\n    }\n    after { println(1) }\n}\n";
     std::fs::write(dir.join("a.yaml"), yaml).unwrap();

@@ -16,7 +16,7 @@ use std::time::Duration;
 use common::gobuild::{backdate, copy_tree, go, output, text};
 use common::woven::goaop_cmd;
 
-fn fixture(tag: &str) -> PathBuf {
+fn fixture(tag: &str) -> common::scratch::Scratch {
     copy_tree(&common::root().join("tests/modes/app"), tag)
 }
 
@@ -300,8 +300,8 @@ fn a_coverage_profile_is_refused() {
 #[test]
 fn an_edit_of_the_standard_library_reaches_the_next_build() {
     let real = real_goroot();
-    let goroot = std::env::temp_dir().join(format!("goaop-goroot-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&goroot);
+    let scratch = common::scratch::Scratch::new("goroot");
+    let goroot = scratch.join("go");
     // A real copy, not hard links: linking changes the ctime of every
     // file of the real toolchain (its link count), the go binary among
     // them, and the tests running alongside rightly stop keeping their
@@ -506,7 +506,7 @@ fn kept_go_env_follows_the_file(empty_goenv: bool) {
     std::fs::write(&env_file, "").unwrap();
     let o = run(&["go", "test", "./sub"]);
     assert!(o.status.success(), "{:?}", text(&o));
-    for p in [&dir, &xdg, &config] {
+    for p in [&xdg, &config] {
         let _ = std::fs::remove_dir_all(p);
     }
     let _ = std::fs::remove_file(&env_file);
@@ -578,7 +578,7 @@ fn a_kept_go_env_answer_follows_the_c_compiler_on_path() {
         "enter example.com/scratch.Mode\ncgo\n",
         "gcc appeared"
     );
-    for p in [&dir, &xdg, &bin] {
+    for p in [&xdg, &bin] {
         let _ = std::fs::remove_dir_all(p);
     }
     let _ = std::fs::remove_file(&env_file);
@@ -627,7 +627,7 @@ fn a_kept_build_follows_a_relinked_chdir() {
     std::fs::remove_file(&link).unwrap();
     std::os::unix::fs::symlink("b", &link).unwrap();
     assert_eq!(run(), "enter example.com/scratch/b.Mode\nb\n", "relinked");
-    for p in [&dir, &xdg] {
+    for p in [&xdg] {
         let _ = std::fs::remove_dir_all(p);
     }
 }

@@ -262,8 +262,7 @@ fn usage_errors() {
             .contains("error: no tests folder at no/such/dir")
     );
 
-    let outside = std::env::temp_dir().join(format!("goaop-golden-nomod-{}", std::process::id()));
-    std::fs::create_dir_all(&outside).unwrap();
+    let outside = common::scratch::Scratch::new("golden-nomod");
     let out = goaop_test(&outside, &[]);
     assert_eq!(out.status.code(), Some(2));
     assert!(text(&out).1.contains("no go.mod found"), "{:?}", text(&out));

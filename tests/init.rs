@@ -131,10 +131,8 @@ fn init_then_one_build_traces_the_module() {
 }
 
 /// A module at `go <line>` with a main package and nothing else.
-fn module_at(tag: &str, line: &str) -> std::path::PathBuf {
-    let dir = std::env::temp_dir().join(format!("goaop-init-{tag}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
+fn module_at(tag: &str, line: &str) -> common::scratch::Scratch {
+    let dir = common::scratch::Scratch::new(&format!("init-{tag}"));
     std::fs::write(
         dir.join("go.mod"),
         format!("module example.com/old\n\ngo {line}\n"),

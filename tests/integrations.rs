@@ -64,7 +64,8 @@ fn woven_integrations_match_snapshots_and_type_check() {
     let settings = common::snapshots("integrations");
     let orders = common::root().join("example/orders");
     let e2e = common::root().join("tests/integrations_e2e");
-    let module = std::env::temp_dir().join(format!("goaop-integrations-{}", std::process::id()));
+    let scratch = common::scratch::Scratch::new("integrations");
+    let module = scratch.join("module");
     let mut failures = Vec::new();
     for dir in cases() {
         let name = dir.file_name().unwrap().to_str().unwrap().to_string();

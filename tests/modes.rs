@@ -8,7 +8,7 @@
 mod common;
 
 use std::collections::BTreeSet;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Command;
 
 use common::gobuild::{backdate, copy_tree, go, output, text, toolexec};
@@ -16,7 +16,7 @@ use common::woven::{
     assert_same_woven, diff_woven, driver_woven, goaop, goaop_cmd, toolexec_woven,
 };
 
-fn fixture(tag: &str) -> PathBuf {
+fn fixture(tag: &str) -> common::scratch::Scratch {
     copy_tree(&common::root().join("tests/modes/app"), tag)
 }
 

@@ -42,7 +42,7 @@ const PROCESS_TIMEOUT: Duration = Duration::from_secs(20);
 // ---------------------------------------------------------------- building
 
 /// A fresh copy of example/orders under the system temp dir.
-fn copy_example(tag: &str) -> PathBuf {
+fn copy_example(tag: &str) -> common::scratch::Scratch {
     copy_tree(
         &common::root().join("example/orders"),
         &format!("otel-{tag}"),

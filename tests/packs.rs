@@ -33,9 +33,24 @@ fn goaop(dir: &Path, args: &[&str]) -> Command {
     cmd
 }
 
-/// A fresh copy of tests/packs; returns its `app` directory.
-fn fixture(tag: &str) -> PathBuf {
-    copy_tree(&common::root().join("tests/packs"), tag).join("app")
+/// A fresh copy of tests/packs (removed when dropped); derefs to its
+/// `app` directory.
+struct Fixture {
+    _copy: common::scratch::Scratch,
+    app: PathBuf,
+}
+
+impl std::ops::Deref for Fixture {
+    type Target = Path;
+    fn deref(&self) -> &Path {
+        &self.app
+    }
+}
+
+fn fixture(tag: &str) -> Fixture {
+    let copy = copy_tree(&common::root().join("tests/packs"), tag);
+    let app = copy.join("app");
+    Fixture { _copy: copy, app }
 }
 
 fn run(bin: &Path) -> String {

@@ -161,7 +161,7 @@ fn shop_builds_woven_with_toolexec() {
     let _ = std::fs::remove_dir_all(&dir);
 }
 
-fn scratch(tag: &str, aspects: Option<&str>) -> PathBuf {
+fn scratch(tag: &str, aspects: Option<&str>) -> common::scratch::Scratch {
     common::scratch_module(
         &format!("toolexec-{tag}"),
         aspects,
@@ -306,9 +306,7 @@ fn go_test_runs_the_advice_inside_tests() {
 /// build links with the injected import.
 #[test]
 fn cgo_package_under_race() {
-    let dir = std::env::temp_dir().join(format!("goaop-toolexec-cgo-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
+    let dir = common::scratch::Scratch::new("toolexec-cgo");
     std::fs::write(dir.join("go.mod"), "module example.com/cgo\n\ngo 1.22\n").unwrap();
     std::fs::write(
         dir.join("aspects.yaml"),
@@ -369,8 +367,7 @@ fn trimpath_builds_are_byte_identical() {
 /// `goaop init` will write it.
 #[test]
 fn injected_module_import_in_module_vendor_and_workspace_modes() {
-    let root = std::env::temp_dir().join(format!("goaop-toolexec-modes-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&root);
+    let root = common::scratch::Scratch::new("toolexec-modes");
     let app = root.join("app");
     std::fs::create_dir_all(&app).unwrap();
     std::fs::write(app.join("go.mod"), "module example.com/app\n\ngo 1.22\n").unwrap();

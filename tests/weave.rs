@@ -75,11 +75,8 @@ fn woven_cases_are_valid_go_for_gofmt() {
     );
 }
 
-pub fn tempdir(tag: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("goaop-test-{tag}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
+pub fn tempdir(tag: &str) -> common::scratch::Scratch {
+    common::scratch::Scratch::new(&format!("test-{tag}"))
 }
 
 mod never_panics {

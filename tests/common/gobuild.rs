@@ -61,10 +61,10 @@ pub fn toolexec() -> String {
     format!("-toolexec={GOAOP}")
 }
 
-/// A fresh copy of a directory under the system temp dir.
-pub fn copy_tree(from: &Path, tag: &str) -> PathBuf {
-    let to = std::env::temp_dir().join(format!("goaop-e2e-{tag}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&to);
+/// A fresh copy of a directory under the system temp dir, removed when
+/// the returned guard is dropped.
+pub fn copy_tree(from: &Path, tag: &str) -> super::scratch::Scratch {
+    let to = super::scratch::Scratch::new(&format!("e2e-{tag}"));
     copy(from, &to);
     to
 }

@@ -3,6 +3,7 @@
 
 pub mod gobuild;
 pub mod metrics;
+pub mod scratch;
 pub mod servers;
 pub mod services;
 pub mod spans;
@@ -78,10 +79,9 @@ pub const SHOP_OUTPUT: &[&str] = &[
 
 /// A fresh Go module `example.com/scratch` under the temp dir, with a
 /// `main.go` and, when given, an `aspects.yaml`.
-pub fn scratch_module(tag: &str, aspects: Option<&str>, main_go: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("goaop-{tag}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
+/// Removed when the returned guard is dropped.
+pub fn scratch_module(tag: &str, aspects: Option<&str>, main_go: &str) -> scratch::Scratch {
+    let dir = scratch::Scratch::new(tag);
     std::fs::write(
         dir.join("go.mod"),
         "module example.com/scratch\n\ngo 1.22\n",

@@ -443,12 +443,11 @@ fn a_damaged_rule_set_file_is_rebuilt_from_the_aspects() {
     }
 }
 
-/// The pin also spares a build's compiles from hashing the rule-set file
-/// again while it has the status the pinning call found it intact with
-/// (src/toolexec/pin.rs). A file damaged after that call is still never
-/// trusted, even damaged in place with its size and modification time
-/// kept (its change time moves), or replaced by a damaged copy that has
-/// them (its inode differs): the build is woven from the aspects.
+/// A rule-set file damaged after the go command's first call pinned it
+/// (src/toolexec/pin.rs) is never trusted by the calls that follow, even
+/// damaged in place with its size and modification time kept, or replaced
+/// by a damaged copy that has them: every read hashes it (a file's status
+/// is no proof of its bytes), and the build is woven from the aspects.
 #[test]
 fn a_rule_set_damaged_during_a_build_is_not_trusted() {
     let mut m = Module::take();
@@ -489,8 +488,6 @@ fn a_rule_set_damaged_during_a_build_is_not_trusted() {
         ),
     ];
     for (name, change) in cases {
-        // Older than the pin's threshold, so the pin keeps its status.
-        std::thread::sleep(std::time::Duration::from_millis(2100));
         let _ = std::fs::remove_file(&done);
         m.bump();
         let wrapper = changes_mid_build("damaged-during", &change, GOAOP);
@@ -721,6 +718,51 @@ fn an_aspect_edit_during_a_build_does_not_reach_that_build() {
         "the wrapper edited the aspects"
     );
     assert_eq!(out, WOVEN, "woven with the aspects the build started with");
+}
+
+/// The same, with the go command started under a name holding a newline
+/// and a `)`: goaop finds the go command's run directory, where the pin
+/// lives, from its process name in `/proc/<pid>/stat`.
+#[test]
+fn an_aspect_edit_during_a_build_of_an_oddly_named_go_does_not_reach_it() {
+    let mut m = Module::take();
+    let xdg = fresh_xdg("odd-go");
+    m.bump();
+    let goroot = output(go(&m.dir, &["env", "GOROOT"]));
+    let real_go = Path::new(text(&goroot).0.trim()).join("bin/go");
+    let odd = root().join("odd-go");
+    let _ = std::fs::remove_dir_all(&odd);
+    std::fs::create_dir_all(&odd).unwrap();
+    let link = odd.join("g\n) o");
+    std::os::unix::fs::symlink(&real_go, &link).unwrap();
+    let aspects = m.path("aspects.yaml");
+    let change = format!("sed -i s/trust-mark/edited-mark/ '{}'", aspects.display());
+    let wrapper = changes_mid_build("odd-go", &change, GOAOP);
+    let build = m.build_with(wrapper.to_str().unwrap(), &xdg, &[]);
+    let out = m.build_and_run(with_program(&build, &link));
+    assert!(
+        std::fs::read_to_string(&aspects)
+            .unwrap()
+            .contains("edited-mark"),
+        "the wrapper edited the aspects"
+    );
+    assert_eq!(out, WOVEN, "woven with the aspects the build started with");
+}
+
+/// `cmd` with another program.
+fn with_program(cmd: &Command, program: &Path) -> Command {
+    let mut c = Command::new(program);
+    c.args(cmd.get_args());
+    if let Some(d) = cmd.get_current_dir() {
+        c.current_dir(d);
+    }
+    for (k, v) in cmd.get_envs() {
+        match v {
+            Some(v) => c.env(k, v),
+            None => c.env_remove(k),
+        };
+    }
+    c
 }
 
 /// goaop replaced while a build runs (its identity is in the tool ID the

@@ -45,19 +45,11 @@ pub fn open<'a>(kind: &str, key: &str, file: &'a [u8]) -> Option<&'a [u8]> {
     (digest(kind, key, payload) == blake3::Hash::from_slice(hash).ok()?).then_some(payload)
 }
 
-/// The length of the payload of a sealed file whose hash is known to be
-/// good, without hashing it again: for a caller that holds proof (a
-/// status taken when it was last verified, see `toolexec::pin`). `None`
-/// if it does not even look sealed.
-pub fn payload_len(file: &[u8]) -> Option<usize> {
-    file.strip_suffix(MAGIC)?.len().checked_sub(HASH)
-}
-
 /// Read all of the open file `f` of `len` bytes (its status says so): one
 /// read where `read_to_end` also asks for the status and the position
 /// again (sealed files are replaced whole, never grown in place, and a
 /// changed one fails its check anyway).
-pub fn read_len(f: &mut std::fs::File, len: u64) -> Option<Vec<u8>> {
+fn read_len(f: &mut std::fs::File, len: u64) -> Option<Vec<u8>> {
     use std::io::Read;
     let mut file = vec![0; usize::try_from(len).ok()?];
     f.read_exact(&mut file).ok()?;
@@ -104,9 +96,6 @@ mod tests {
         longer.push(0);
         assert_eq!(open("rules", "k1", &longer), None);
         assert_eq!(open("rules", "k1", b""), None);
-        assert_eq!(payload_len(&sealed), Some(b"payload bytes".len()));
-        assert_eq!(payload_len(b"payload bytes"), None, "not sealed");
-        assert_eq!(payload_len(&sealed[TRAILER - 1..]), None, "too short");
     }
 
     #[test]

@@ -35,7 +35,6 @@
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-use std::time::SystemTime;
 
 use super::config::Project;
 use crate::compile::{AlignedBytes, Fingerprint, RuleSetRef};
@@ -45,9 +44,7 @@ use crate::packs::resolve::{self, Located, Locator};
 use crate::packs::{self, PackFrom, Packs};
 use crate::project;
 use crate::store::identity;
-use crate::store::kept::TOO_RECENT;
 use crate::store::sealed;
-use crate::store::watched::{Stat, since_epoch};
 
 /// A rule set in aligned memory.
 pub struct Rules {
@@ -71,7 +68,7 @@ impl Rules {
         &self.exe_id
     }
 
-    /// Its cache key, if it is cached ([`read_pinned`] reads it back).
+    /// Its cache key, if it is cached ([`read_cached`] reads it back).
     pub fn key(&self) -> Option<&str> {
         self.key.as_deref()
     }
@@ -317,44 +314,12 @@ pub fn load(project: &Project) -> Result<Rules, Outcome> {
 }
 
 /// The cached rule set of `key` (see [`Rules::key`]), if it is still in
-/// the cache and intact; not hashed again if the file still has the
-/// status `verified` that [`verified_stat`] gave a call of the same go
-/// command (the status changes with any write or replacement; the
-/// structure is still checked).
-pub fn read_pinned(key: &str, exe_id: &str, verified: Option<&Stat>) -> Option<Rules> {
-    let file = rules_file(key)?;
-    let Some(verified) = verified else {
-        return read(&file, key, exe_id);
-    };
-    let f = std::fs::File::open(&file).ok()?;
-    let meta = f.metadata().ok()?;
-    if Stat::of(&meta).as_ref() != Some(verified) {
-        return read(&file, key, exe_id);
-    }
-    let bytes = AlignedBytes::read_len(f, usize::try_from(meta.len()).ok()?).ok()?;
-    let len = sealed::payload_len(bytes.as_bytes())?;
-    rules(bytes, len, key, exe_id)
-}
-
-/// The status of the cached rule set of `key`, taken before its bytes
-/// were read and found intact, if it had not changed for a while then
-/// ([`TOO_RECENT`]: a write within the same tick of a coarse clock would
-/// not change it); else `None`, and [`read_pinned`] hashes.
-pub fn verified_stat(key: &str) -> Option<Stat> {
-    let file = rules_file(key)?;
-    let mut f = std::fs::File::open(&file).ok()?;
-    let meta = f.metadata().ok()?;
-    let stat = Stat::of(&meta)?;
-    let settled = SystemTime::now().checked_sub(TOO_RECENT)?;
-    if !stat.settled(since_epoch(settled)) {
-        return None;
-    }
-    let bytes = sealed::read_len(&mut f, meta.len())?;
-    sealed::open(KIND, key, &bytes).map(|_| stat)
-}
-
-fn rules_file(key: &str) -> Option<PathBuf> {
-    Some(cache_dir()?.join(format!("rules-{key}.bin")))
+/// the cache and intact. Hashed on every read, the fast path's included
+/// (DESIGN §11: verified when read): a file's status does not always change
+/// with its bytes (a write through a shared mapping to a page already
+/// dirty; file systems without change times), and the hash costs ~15 µs.
+pub fn read_cached(key: &str, exe_id: &str) -> Option<Rules> {
+    read(&cache_dir()?.join(format!("rules-{key}.bin")), key, exe_id)
 }
 
 const KIND: &str = "rules";

@@ -16,12 +16,11 @@
 //! directory (not Linux, no cache directory) each call finds the rule set
 //! itself, as before.
 //!
-//! The pin also keeps what makes the later calls cheap (a compile that
-//! leaves its package alone should cost little more than the exec): the
-//! stamp of goaop's executable that its identity was found for, so a
-//! call whose image has the same stamp need not look the identity up; and
-//! the status of the rule-set file when the pinning call found it intact,
-//! so a call that finds the same status need not hash it again.
+//! The pin also keeps the stamp of goaop's executable that its identity
+//! was found for, so a later call whose image has the same stamp need not
+//! look the identity up (a compile that leaves its package alone should
+//! cost little more than the exec). The rule set itself is still hashed
+//! on every read ([`cache::read_cached`]).
 //!
 //! [`version`]: super::version
 
@@ -34,7 +33,6 @@ use super::cache::{self, Rules};
 use super::config::{self, Project};
 use super::{Invocation, rundir};
 use crate::outcome::Outcome;
-use crate::store::watched::Stat;
 use crate::store::{identity, sealed};
 
 const KIND: &str = "pin";
@@ -51,10 +49,6 @@ struct Pin {
     /// The stamp that identity is of ([`identity::self_stamp`]).
     #[serde(default)]
     exe_stamp: Option<String>,
-    /// The rule set file's status when it was found intact
-    /// ([`cache::verified_stat`]).
-    #[serde(default)]
-    rules_stat: Option<Stat>,
 }
 
 /// The project and rule set of this call's go command: the pinned ones,
@@ -79,7 +73,6 @@ pub fn rules(inv: &Invocation, pin: bool) -> Result<(Project, Rules), Outcome> {
         fingerprint,
         exe: rules.exe_id().to_string(),
         exe_stamp,
-        rules_stat: cache::verified_stat(key),
     };
     match write_once(&file, &p) {
         Ok(true) => Ok((p.project, rules)),
@@ -111,7 +104,7 @@ fn pinned(p: Pin) -> Result<(Project, Rules), Outcome> {
              the tool ID the build started with); run the build again",
         ));
     }
-    if let Some(rules) = cache::read_pinned(&p.key, &exe, p.rules_stat.as_ref()) {
+    if let Some(rules) = cache::read_cached(&p.key, &exe) {
         return Ok((p.project, rules));
     }
     let rules = cache::load(&p.project)?;

@@ -70,10 +70,9 @@ fn go_process_id() -> Option<String> {
     #[cfg(target_os = "linux")]
     {
         let ppid = std::os::unix::process::parent_id();
-        let stat = read_line(&format!("/proc/{ppid}/stat"))?;
-        // Field 22, start time; fields count from after the `(comm)`.
-        let start = stat.rsplit_once(')')?.1.split_whitespace().nth(19)?;
-        let boot = read_line("/proc/sys/kernel/random/boot_id")?;
+        let stat = read_small(&format!("/proc/{ppid}/stat"))?;
+        let start = start_time(&stat)?;
+        let boot = read_small("/proc/sys/kernel/random/boot_id")?;
         let boot: String = boot.trim().chars().filter(|c| *c != '-').collect();
         Some(format!("{boot}-{ppid}-{start}"))
     }
@@ -81,27 +80,29 @@ fn go_process_id() -> Option<String> {
     None
 }
 
-/// The first line of a `/proc` file (`stat` and `boot_id` are one line),
-/// in one `read` as a rule: `read_to_string` reads a file of unknown size
-/// in growing pieces, half a dozen system calls more on every tool call.
+/// A small `/proc` file, whole, in a buffer big enough for it: one `read`
+/// for the bytes and one that finds the end, where `read_to_string` reads
+/// a file of unknown size in growing pieces, half a dozen system calls
+/// more on every tool call. Whole, not a line: the go command's name in
+/// `stat` may hold a newline (it is the name go was started under).
 #[cfg(target_os = "linux")]
-fn read_line(path: &str) -> Option<String> {
+fn read_small(path: &str) -> Option<String> {
     use std::io::Read;
     let mut f = std::fs::File::open(path).ok()?;
-    let mut buf = Vec::new();
-    let mut chunk = [0; 1024];
+    let (mut buf, mut chunk) = (Vec::new(), [0; 1024]);
     loop {
-        let n = f.read(&mut chunk).ok()?;
-        buf.extend_from_slice(&chunk[..n]);
-        if let Some(end) = chunk[..n].iter().position(|b| *b == b'\n') {
-            buf.truncate(buf.len() - n + end);
-            break;
-        }
-        if n == 0 {
-            break;
+        match f.read(&mut chunk).ok()? {
+            0 => return String::from_utf8(buf).ok(),
+            n => buf.extend_from_slice(&chunk[..n]),
         }
     }
-    String::from_utf8(buf).ok()
+}
+
+/// Field 22 of a `/proc/<pid>/stat`, the start time; fields count from
+/// after the `(comm)`, whose last `)` ends it whatever the name holds.
+#[cfg(target_os = "linux")]
+fn start_time(stat: &str) -> Option<&str> {
+    stat.rsplit_once(')')?.1.split_whitespace().nth(19)
 }
 
 #[cfg(test)]
@@ -116,28 +117,43 @@ mod tests {
 
     #[cfg(target_os = "linux")]
     #[test]
-    fn first_lines_of_proc_files() {
+    fn proc_files_are_read_whole() {
         let me = std::process::id();
-        let stat = read_line(&format!("/proc/{me}/stat")).unwrap();
-        let whole = std::fs::read_to_string(format!("/proc/{me}/stat")).unwrap();
-        assert!(stat.starts_with(&format!("{me} (")), "{stat}");
-        assert_eq!(stat.len(), whole.trim_end().len(), "{stat}");
-        let boot = read_line("/proc/sys/kernel/random/boot_id").unwrap();
-        assert_eq!(boot.len(), 36, "{boot}");
-        // Longer than one read, many lines: the first.
-        let maps = read_line("/proc/self/maps").unwrap();
-        assert!(maps.contains('-') && !maps.contains('\n'), "{maps}");
-        let dir = tempfile::tempdir().unwrap();
-        let long = dir.path().join("long");
-        std::fs::write(&long, format!("{}\nsecond\n", "x".repeat(3000))).unwrap();
-        assert_eq!(read_line(long.to_str().unwrap()), Some("x".repeat(3000)));
-        let bare = dir.path().join("bare");
-        std::fs::write(&bare, "no newline").unwrap();
-        assert_eq!(
-            read_line(bare.to_str().unwrap()).as_deref(),
-            Some("no newline")
+        let stat = read_small(&format!("/proc/{me}/stat")).unwrap();
+        assert!(
+            stat.starts_with(&format!("{me} (")) && stat.ends_with('\n'),
+            "{stat}"
         );
-        assert_eq!(read_line("/proc/no-such-file"), None);
+        assert!(
+            start_time(&stat).is_some_and(|t| t.parse::<u64>().is_ok()),
+            "{stat}"
+        );
+        let boot = read_small("/proc/sys/kernel/random/boot_id").unwrap();
+        assert_eq!(boot.trim().len(), 36, "{boot}");
+        let maps = read_small("/proc/self/maps").unwrap();
+        assert!(maps.len() > 1024 && maps.lines().count() > 10, "{maps}");
+        assert_eq!(read_small("/proc/no-such-file"), None);
+    }
+
+    /// A go command started under a name with a newline and a `)` still
+    /// has its start time found (else no run directory, no pin, and an
+    /// aspect edit during its build would reach half of it).
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn a_name_with_a_newline_and_a_parenthesis_keeps_the_start_time() {
+        let dir = tempfile::tempdir().unwrap();
+        let name = "g\n) o";
+        let link = dir.path().join(name);
+        std::os::unix::fs::symlink("/bin/sleep", &link).unwrap();
+        let mut child = std::process::Command::new(&link).arg("5").spawn().unwrap();
+        let stat = read_small(&format!("/proc/{}/stat", child.id())).unwrap();
+        let _ = child.kill();
+        let _ = child.wait();
+        assert!(stat.contains(&format!("({name})")), "{stat:?}");
+        assert!(
+            start_time(&stat).is_some_and(|t| t.parse::<u64>().is_ok()),
+            "{stat:?}"
+        );
     }
 
     #[test]

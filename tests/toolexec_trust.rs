@@ -765,6 +765,25 @@ fn with_program(cmd: &Command, program: &Path) -> Command {
     c
 }
 
+/// The pin itself damaged while the build runs (and an aspect edited): the
+/// calls after that fail the build and say why, instead of going on
+/// without the pin and weaving part of the build with the edited aspect.
+#[test]
+fn a_pin_damaged_during_a_build_fails_it() {
+    let mut m = Module::take();
+    let xdg = fresh_xdg("pin-damaged");
+    m.bump();
+    let change = format!(
+        "for f in '{runs}'/*/pin-*.bin; do printf X | dd of=\"$f\" bs=1 seek=20 conv=notrunc \
+         2>/dev/null; done; sed -i s/trust-mark/edited-mark/ '{aspects}'",
+        runs = xdg.join("goaop/runs").display(),
+        aspects = m.path("aspects.yaml").display(),
+    );
+    let wrapper = changes_mid_build("pin-damaged", &change, GOAOP);
+    let o = output(m.build_with(wrapper.to_str().unwrap(), &xdg, &[]));
+    failed_with(&o, "is damaged; run the build again");
+}
+
 /// goaop replaced while a build runs (its identity is in the tool ID the
 /// build started with): the build fails and says why.
 #[test]

@@ -55,7 +55,7 @@ struct Pin {
 /// or (`pin`: the `-V=full` call) found and pinned.
 pub fn rules(inv: &Invocation, pin: bool) -> Result<(Project, Rules), Outcome> {
     let file = pin_file(inv);
-    if let Some(p) = file.as_deref().and_then(read) {
+    if let Some(p) = file.as_deref().map(read).transpose()?.flatten() {
         return pinned(p);
     }
     let project = config::find(inv.config.as_deref())?;
@@ -77,7 +77,7 @@ pub fn rules(inv: &Invocation, pin: bool) -> Result<(Project, Rules), Outcome> {
     match write_once(&file, &p) {
         Ok(true) => Ok((p.project, rules)),
         // Another first call pinned first: its pin holds for all.
-        Ok(false) => match read(&file) {
+        Ok(false) => match read(&file)? {
             Some(p) => pinned(p),
             None => Ok((p.project, rules)),
         },
@@ -147,9 +147,28 @@ pub(super) fn fail(message: impl std::fmt::Display) -> Outcome {
     }
 }
 
-fn read(file: &Path) -> Option<Pin> {
-    let bytes = sealed::read(file, KIND, "")?;
-    serde_json::from_slice(&bytes).ok()
+/// The pin in `file`, `None` if there is none yet. One that is there but
+/// damaged is an error: pins are written whole (renamed into place), so
+/// only damage makes one unreadable, and going on without it would let an
+/// aspect edited during the build reach part of it. (Seen absent, then
+/// present: a first call pinned meanwhile, and it is read again.)
+fn read(file: &Path) -> Result<Option<Pin>, Outcome> {
+    let parse = || {
+        let bytes = sealed::read(file, KIND, "")?;
+        serde_json::from_slice::<Pin>(&bytes).ok()
+    };
+    if let Some(p) = parse() {
+        return Ok(Some(p));
+    }
+    if std::fs::symlink_metadata(file).is_err() {
+        return Ok(None);
+    }
+    parse().map(Some).ok_or_else(|| {
+        fail(format!(
+            "the rule set this go command pinned ({}) is damaged; run the build again",
+            file.display()
+        ))
+    })
 }
 
 /// Write `pin` unless `file` exists: `Ok(false)` if it did.

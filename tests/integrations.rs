@@ -8,7 +8,7 @@
 
 mod common;
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use common::gobuild::{go, output, text};
 use common::weaving::{case_dirs, has_syntax_errors, render, weave_case};
@@ -64,9 +64,8 @@ fn woven_integrations_match_snapshots_and_type_check() {
     let settings = common::snapshots("integrations");
     let orders = common::root().join("example/orders");
     let e2e = common::root().join("tests/integrations_e2e");
-    let scratch = common::scratch::Scratch::new("integrations");
-    let module = scratch.join("module");
-    let mut failures = Vec::new();
+    // Woven code by the requirements it is type-checked with.
+    let mut to_vet: Vec<(&Path, Vec<(String, String)>)> = vec![(&orders, vec![]), (&e2e, vec![])];
     for dir in cases() {
         let name = dir.file_name().unwrap().to_str().unwrap().to_string();
         let pkg_path = package_of(&dir);
@@ -86,30 +85,42 @@ fn woven_integrations_match_snapshots_and_type_check() {
         );
         settings.bind(|| insta::assert_snapshot!(name.as_str(), render(&woven)));
 
-        // Type-check in a module with example/orders' requirements, or
+        // Type-checked in a module with example/orders' requirements, or
         // tests/integrations_e2e's for the libraries orders lacks.
-        let requirements = if E2E.contains(&name.as_str()) {
-            &e2e
-        } else {
-            &orders
-        };
-        let pkg = module.join("cmd/app");
-        let _ = std::fs::remove_dir_all(&module);
-        std::fs::create_dir_all(&pkg).unwrap();
+        to_vet[usize::from(E2E.contains(&name.as_str()))]
+            .1
+            .push((name, text));
+    }
+    // One module per set of requirements, a package per case, one go vet
+    // for all of them (one at a time, the cases took 3 minutes).
+    let scratch = common::scratch::Scratch::new("integrations");
+    let mut failures = Vec::new();
+    for (i, (requirements, woven)) in to_vet.iter().enumerate() {
+        let module = scratch.join(format!("module{i}"));
+        std::fs::create_dir_all(&module).unwrap();
         for f in ["go.mod", "go.sum"] {
             std::fs::copy(requirements.join(f), module.join(f)).unwrap();
         }
-        std::fs::write(pkg.join("input.go"), &text).unwrap();
-        let out = output(go(&module, &["vet", "./cmd/app"]));
+        for (name, text) in woven {
+            let pkg = module.join("cmd").join(name);
+            std::fs::create_dir_all(&pkg).unwrap();
+            std::fs::write(pkg.join("input.go"), text).unwrap();
+        }
+        let out = output(go(&module, &["vet", "./cmd/..."]));
         if !out.status.success() {
-            failures.push(format!("{name}:\n{}\n{text}", text_of(&out)));
+            let texts: Vec<String> = woven.iter().map(|(n, t)| format!("--- {n}\n{t}")).collect();
+            failures.push(format!("{}\n{}", text_of(&out), texts.join("\n")));
         }
     }
-    let _ = std::fs::remove_dir_all(&module);
     assert!(
         failures.is_empty(),
-        "go vet rejected woven code:\n{}",
+        "go vet rejected woven code (cmd/<case>/input.go):\n{}",
         failures.join("\n")
+    );
+    assert_eq!(
+        to_vet.iter().map(|(_, w)| w.len()).sum::<usize>(),
+        cases().len(),
+        "every case type-checked"
     );
 }
 

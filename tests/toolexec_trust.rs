@@ -704,20 +704,7 @@ goaop='{GOAOP}'
 /// with the old aspect (the edit undone) links it.
 #[test]
 fn an_aspect_edit_during_a_build_does_not_reach_that_build() {
-    let mut m = Module::take();
-    let xdg = fresh_xdg("edit-during");
-    m.bump();
-    let aspects = m.path("aspects.yaml");
-    let change = format!("sed -i s/trust-mark/edited-mark/ '{}'", aspects.display());
-    let wrapper = changes_mid_build("edit-during", &change, GOAOP);
-    let out = m.build_and_run(m.build_with(wrapper.to_str().unwrap(), &xdg, &[]));
-    assert!(
-        std::fs::read_to_string(&aspects)
-            .unwrap()
-            .contains("edited-mark"),
-        "the wrapper edited the aspects"
-    );
-    assert_eq!(out, WOVEN, "woven with the aspects the build started with");
+    aspect_edit_during_a_build("edit-during", None);
 }
 
 /// The same, with the go command started under a name holding a newline
@@ -725,21 +712,31 @@ fn an_aspect_edit_during_a_build_does_not_reach_that_build() {
 /// lives, from its process name in `/proc/<pid>/stat`.
 #[test]
 fn an_aspect_edit_during_a_build_of_an_oddly_named_go_does_not_reach_it() {
+    aspect_edit_during_a_build("odd-go", Some("g\n) o"));
+}
+
+/// A build (by the go command, or by a symbolic link to it named
+/// `go_named`) whose aspects are edited before its first real compile
+/// must print what the aspects said when it started.
+fn aspect_edit_during_a_build(name: &str, go_named: Option<&str>) {
     let mut m = Module::take();
-    let xdg = fresh_xdg("odd-go");
+    let xdg = fresh_xdg(name);
     m.bump();
-    let goroot = output(go(&m.dir, &["env", "GOROOT"]));
-    let real_go = Path::new(text(&goroot).0.trim()).join("bin/go");
-    let odd = root().join("odd-go");
-    let _ = std::fs::remove_dir_all(&odd);
-    std::fs::create_dir_all(&odd).unwrap();
-    let link = odd.join("g\n) o");
-    std::os::unix::fs::symlink(&real_go, &link).unwrap();
     let aspects = m.path("aspects.yaml");
     let change = format!("sed -i s/trust-mark/edited-mark/ '{}'", aspects.display());
-    let wrapper = changes_mid_build("odd-go", &change, GOAOP);
-    let build = m.build_with(wrapper.to_str().unwrap(), &xdg, &[]);
-    let out = m.build_and_run(with_program(&build, &link));
+    let wrapper = changes_mid_build(name, &change, GOAOP);
+    let mut build = m.build_with(wrapper.to_str().unwrap(), &xdg, &[]);
+    if let Some(go_named) = go_named {
+        let goroot = output(go(&m.dir, &["env", "GOROOT"]));
+        let real_go = Path::new(text(&goroot).0.trim()).join("bin/go");
+        let dir = root().join(name);
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        let link = dir.join(go_named);
+        std::os::unix::fs::symlink(&real_go, &link).unwrap();
+        build = with_program(&build, &link);
+    }
+    let out = m.build_and_run(build);
     assert!(
         std::fs::read_to_string(&aspects)
             .unwrap()

@@ -29,23 +29,9 @@ impl AlignedBytes {
         AlignedBytes { buf, start }
     }
 
-    /// Read everything from `reader`.
-    pub fn read_from(mut reader: impl Read, size_hint: usize) -> io::Result<Self> {
-        let mut buf = Vec::with_capacity(size_hint + ALIGN - 1);
-        let start = padding(&buf);
-        buf.resize(start, 0);
-        reader.read_to_end(&mut buf)?;
-        if padding(&buf) == start {
-            Ok(AlignedBytes { buf, start })
-        } else {
-            // `read_to_end` had to grow the vector, which moved it.
-            Ok(Self::from_slice(&buf[start..]))
-        }
-    }
-
     /// Read exactly `len` bytes from `reader` (a file whose status gave
-    /// its length: one `read` where [`read_from`](Self::read_from) also
-    /// asks the file for its status and position again).
+    /// its length: one `read`, where `read_to_end` would also ask the file
+    /// for its status and position again).
     pub fn read_len(mut reader: impl Read, len: usize) -> io::Result<Self> {
         let mut buf = Vec::with_capacity(len + ALIGN - 1);
         let start = padding(&buf);
@@ -57,8 +43,8 @@ impl AlignedBytes {
     /// Read a whole file.
     pub fn read_file(path: impl AsRef<Path>) -> io::Result<Self> {
         let file = std::fs::File::open(path)?;
-        let size = file.metadata().map(|m| m.len() as usize).unwrap_or(0);
-        Self::read_from(file, size)
+        let size = usize::try_from(file.metadata()?.len()).map_err(io::Error::other)?;
+        Self::read_len(file, size)
     }
 
     pub fn as_bytes(&self) -> &[u8] {
@@ -112,9 +98,6 @@ mod tests {
             let a = AlignedBytes::from_slice(&data);
             assert_eq!(a.as_bytes().as_ptr() as usize % ALIGN, 0);
             assert_eq!(a.as_bytes(), &data[..]);
-            let r = AlignedBytes::read_from(&data[..], 0).unwrap();
-            assert_eq!(r.as_bytes().as_ptr() as usize % ALIGN, 0);
-            assert_eq!(r.as_bytes(), &data[..]);
             let r = AlignedBytes::read_len(&data[..], n).unwrap();
             assert_eq!(r.as_bytes().as_ptr() as usize % ALIGN, 0);
             assert_eq!(r.as_bytes(), &data[..]);

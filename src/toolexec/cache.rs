@@ -332,11 +332,6 @@ fn read(file: &Path, key: &str, exe_id: &str) -> Option<Rules> {
     crate::store::trim::used(&f, &meta);
     let bytes = AlignedBytes::read_len(f, usize::try_from(meta.len()).ok()?).ok()?;
     let len = sealed::open(KIND, key, bytes.as_bytes())?.len();
-    rules(bytes, len, key, exe_id)
-}
-
-/// The rule set in `bytes[..len]`, if its structure is sound.
-fn rules(bytes: AlignedBytes, len: usize, key: &str, exe_id: &str) -> Option<Rules> {
     RuleSetRef::from_bytes(&bytes.as_bytes()[..len]).ok()?;
     Some(Rules {
         bytes,

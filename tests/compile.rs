@@ -3,8 +3,8 @@
 
 use goaop::check::{Advice, CheckedAspect, Idents, JoinKind, Origin, Pointcut, Segment, Template};
 use goaop::compile::{
-    AlignedBytes, CompileErrorKind, Limits, LoadError, RuleSet, RuleSetBuilder, RuleSetRef,
-    fingerprint, normalized_fingerprint,
+    AlignedBytes, CompileErrorKind, Limits, LoadError, PackageFilter, RuleSet, RuleSetBuilder,
+    RuleSetRef, fingerprint, normalized_fingerprint,
 };
 use proptest::prelude::*;
 use std::collections::BTreeMap;
@@ -1013,4 +1013,88 @@ proptest! {
             prop_assert!(kept.contains(&i));
         }
     }
+}
+
+// --- the package filter the toolexec fast path decides from ---------------------
+
+/// A pointcut that may also test whether the function is used as a value.
+fn pointcut_as_value() -> impl Strategy<Value = Pointcut> {
+    prop_oneof![
+        4 => pointcut(),
+        1 => pointcut().prop_map(|p| and(vec![p, Pointcut::AsValue])),
+        1 => pointcut().prop_map(|p| or(vec![not(Pointcut::AsValue), p])),
+    ]
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(128))]
+    #[test]
+    fn the_package_filter_decides_like_the_rule_set(
+        pointcuts in prop::collection::vec((pointcut_as_value(), 0..3u8), 1..6),
+    ) {
+        let aspects: Vec<_> = pointcuts
+            .iter()
+            .enumerate()
+            .map(|(i, (p, k))| {
+                let kind = [JoinKind::Execution, JoinKind::Call, JoinKind::Ref][*k as usize];
+                aspect(&format!("a{i}"), kind, p.clone(), (i % 2) as i64)
+            })
+            .collect();
+        let set = RuleSet::build(&aspects).unwrap();
+        let rules = set.view().unwrap();
+        let filter = PackageFilter::from_bytes(&PackageFilter::cut(set.to_bytes()).unwrap());
+        let fp = set.fingerprint();
+        prop_assert_eq!(filter.fingerprint().unwrap(), fp);
+        for pkg in PACKAGES.iter().chain(&["fmt", "net/http/internal", "example.com/shopping"]) {
+            for main in [MAIN, None, Some("example.com/other")] {
+                let full = !rules.packages(pkg, main).unwrap().is_empty();
+                prop_assert_eq!(filter.touches(&fp, pkg, main).unwrap(), full, "{} in {:?}", pkg, main);
+            }
+        }
+    }
+}
+
+#[test]
+fn a_package_filter_is_small_and_cannot_weave() {
+    let set = RuleSet::build(&sample()).unwrap();
+    let cut = PackageFilter::cut(set.to_bytes()).unwrap();
+    assert!(
+        cut.len() * 2 < set.to_bytes().len(),
+        "filter {} bytes, rule set {}",
+        cut.len(),
+        set.to_bytes().len()
+    );
+    let bytes = AlignedBytes::from_slice(&cut);
+    let view = RuleSetRef::from_bytes(bytes.as_bytes()).unwrap();
+    let scope = view.packages("example.com/shop", MAIN).unwrap();
+    assert!(scope.has_functions());
+    // Opened as a rule set, it has neither signature matching nor advice.
+    let mut out = Vec::new();
+    let matched = view.match_function(&scope, PROCESS, &mut out);
+    assert!(matches!(matched, Err(LoadError::Corrupt(_))), "{matched:?}");
+    assert!(view.aspect(0).is_err());
+    assert!(view.verify().is_err());
+}
+
+#[test]
+fn a_damaged_rule_set_gives_no_package_filter() {
+    let set = RuleSet::build(&sample()).unwrap();
+    let mut bytes = set.to_bytes().to_vec();
+    let last = bytes.len() - 1;
+    bytes.truncate(last);
+    assert!(PackageFilter::cut(AlignedBytes::from_slice(&bytes).as_bytes()).is_err());
+    let filter = PackageFilter::from_bytes(&[0; 64]);
+    assert!(
+        filter
+            .touches(&set.fingerprint(), "example.com/shop", MAIN)
+            .is_err()
+    );
+    // Cut from another rule set: refused.
+    let other = RuleSet::build(&sample()[..1]).unwrap();
+    let filter = PackageFilter::from_bytes(&PackageFilter::cut(other.to_bytes()).unwrap());
+    let refused = filter.touches(&set.fingerprint(), "example.com/shop", MAIN);
+    assert!(
+        matches!(refused, Err(LoadError::FingerprintMismatch)),
+        "{refused:?}"
+    );
 }

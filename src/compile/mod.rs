@@ -8,13 +8,17 @@
 //!                                        RuleSetRef<'_>  ◄── RuleSetRef::from_bytes (zero-copy)
 //!                                            │ packages(pkg, main_module)   once per package
 //!                                            ▼
-//!                                        PackageScope ── is_empty(): the toolexec fast path
+//!                                        PackageScope ── is_empty(): nothing to weave here
 //!                                            │ match_function(scope, signature, &mut out)
 //!                                            │ match_call(scope, callee, &mut out)
 //!                                            │ match_ref(scope, target, &mut out)
 //!                                            ▼
 //!                                        aspect ids, in application order
 //! ```
+//!
+//! [`PackageFilter::cut`] keeps of an artifact only what that first
+//! question needs (does any aspect touch this package?): the toolexec fast
+//! path answers it for most compiles without reading the whole rule set.
 //!
 //! What is compiled:
 //! - every distinct `target` regex ([`Pointcut::Sig`](crate::check::Pointcut::Sig)),
@@ -45,6 +49,7 @@ mod aligned;
 mod build;
 mod error;
 mod factors;
+mod filter;
 mod fingerprint;
 pub(crate) mod format;
 mod limits;
@@ -56,6 +61,7 @@ mod view;
 pub use aligned::AlignedBytes;
 pub use build::RuleSetBuilder;
 pub use error::{CompileError, CompileErrorKind, LoadError};
+pub use filter::PackageFilter;
 pub use fingerprint::{Fingerprint, fingerprint, normalized_fingerprint};
 pub use limits::Limits;
 pub use view::{PackageScope, RuleSetRef};

@@ -197,6 +197,17 @@ pub(crate) fn validate(
     }
 }
 
+/// `word` of a program as package-level evaluation sees it: a signature
+/// or callee atom (unknown until a site is matched) becomes the `as-value`
+/// atom (unknown until a site is matched), everything else stays. A
+/// program of such words needs no signature or callee tables.
+pub(crate) fn package_level(word: u32) -> u32 {
+    match word >> SHIFT {
+        SIG | CALL => op(MAIN, 1),
+        _ => word,
+    }
+}
+
 /// Evaluate a validated program; `atom` gives each atom's value.
 pub(crate) fn eval(
     words: impl Iterator<Item = u32>,

@@ -37,7 +37,7 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use super::config::Project;
-use crate::compile::{AlignedBytes, Fingerprint, RuleSetRef};
+use crate::compile::{AlignedBytes, Fingerprint, PackageFilter, RuleSetRef};
 use crate::diag::Sources;
 use crate::outcome::Outcome;
 use crate::packs::resolve::{self, Located, Locator};
@@ -75,6 +75,11 @@ impl Rules {
 
     pub fn fingerprint(&self) -> Result<Fingerprint, String> {
         Ok(self.view()?.fingerprint())
+    }
+
+    /// Its package filter's bytes ([`PackageFilter::cut`]).
+    pub fn package_filter(&self) -> Result<Vec<u8>, String> {
+        PackageFilter::cut(&self.bytes.as_bytes()[..self.len]).map_err(|e| format!("rule set: {e}"))
     }
 }
 

@@ -33,12 +33,22 @@ pub fn plan(inv: &Invocation) -> Plan {
     let Some(p) = args.value("-p") else {
         return inv.passthrough();
     };
-    let (project, rules) = match pin::rules(inv, false) {
-        Ok(p) => p,
+    let chosen = match pin::choose(inv, false) {
+        Ok(c) => c,
         Err(o) => return Plan::Done(o),
     };
-    let Some(target) = target(p, &args, &project) else {
+    let Some(target) = target(p, &args, &chosen.project) else {
         return inv.passthrough();
+    };
+    // Most compiles end here, decided from the pin alone.
+    match chosen.touches(&target.scope_path) {
+        Ok(true) => {}
+        Ok(false) => return inv.passthrough(),
+        Err(o) => return Plan::Done(o),
+    }
+    let (project, rules) = match chosen.rules() {
+        Ok(p) => p,
+        Err(o) => return Plan::Done(o),
     };
     match weave(inv, args, &target, &project, rules) {
         Ok(plan) => plan,

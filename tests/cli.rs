@@ -305,3 +305,26 @@ fn version_reports_the_build_identity() {
     assert!(other.starts_with(&format!("goaop {}+", env!("CARGO_PKG_VERSION"))));
     assert_ne!(other, expected);
 }
+
+/// On Linux goaop starts from the C `main`, without Rust's runtime set-up
+/// (src/main.rs, `start`), and keeps what of it changes behaviour: with
+/// `SIGPIPE` left at its default, output to a reader that is gone would
+/// kill goaop by the signal instead of being a write error it ignores.
+#[cfg(target_os = "linux")]
+#[test]
+fn output_to_a_closed_pipe_is_an_error_not_a_signal() {
+    use std::os::unix::process::ExitStatusExt;
+    let (reader, writer) = std::io::pipe().unwrap();
+    drop(reader);
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_goaop"))
+        .arg("explain")
+        .stdout(writer)
+        .output()
+        .unwrap();
+    assert_eq!(
+        (out.status.code(), out.status.signal()),
+        (Some(0), None),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}

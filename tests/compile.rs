@@ -1045,6 +1045,7 @@ proptest! {
         let filter = PackageFilter::from_bytes(&PackageFilter::cut(set.to_bytes()).unwrap());
         let fp = set.fingerprint();
         prop_assert_eq!(filter.fingerprint().unwrap(), fp);
+        prop_assert_eq!(goaop::compile::Fingerprint::from_hex(&fp.to_hex()), Some(fp));
         for pkg in PACKAGES.iter().chain(&["fmt", "net/http/internal", "example.com/shopping"]) {
             for main in [MAIN, None, Some("example.com/other")] {
                 let full = !rules.packages(pkg, main).unwrap().is_empty();

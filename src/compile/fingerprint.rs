@@ -23,6 +23,18 @@ impl Fingerprint {
     pub fn to_hex(&self) -> String {
         self.to_string()
     }
+
+    /// The fingerprint [`Self::to_hex`] wrote.
+    pub fn from_hex(hex: &str) -> Option<Self> {
+        let mut out = [0; 32];
+        if hex.len() != 64 || !hex.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f')) {
+            return None;
+        }
+        for (o, pair) in out.iter_mut().zip(hex.as_bytes().chunks(2)) {
+            *o = u8::from_str_radix(std::str::from_utf8(pair).ok()?, 16).ok()?;
+        }
+        Some(Fingerprint(out))
+    }
 }
 
 impl fmt::Display for Fingerprint {

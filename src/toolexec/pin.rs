@@ -40,7 +40,7 @@ use serde::{Deserialize, Serialize};
 use super::cache::{self, Rules};
 use super::config::{self, Project};
 use super::{Invocation, rundir};
-use crate::compile::PackageFilter;
+use crate::compile::{Fingerprint, PackageFilter};
 use crate::outcome::Outcome;
 use crate::store::{identity, sealed};
 
@@ -91,10 +91,8 @@ impl Chosen {
         let main = self.project.module_path();
         let answer = match &self.from {
             From::Pin(p, filter) => {
-                let pinned = filter.fingerprint().map_err(fail)?;
-                if pinned.to_hex() != p.fingerprint {
-                    return Err(damaged(&p.fingerprint));
-                }
+                let pinned =
+                    Fingerprint::from_hex(&p.fingerprint).ok_or_else(|| damaged(&p.fingerprint))?;
                 filter.touches(&pinned, pkg, main)
             }
             From::Found(rules) => {

@@ -135,15 +135,21 @@ fn or_config(given: Vec<PathBuf>, cwd: &std::path::Path) -> Vec<PathBuf> {
 }
 
 /// goaop's entry point on Linux: the C `main`, which runs before and
-/// instead of Rust's own runtime set-up. See [`start`].
+/// instead of Rust's own runtime set-up. See [`start`]. The arguments are
+/// taken from `argv` here: on some C libraries (musl) only that set-up
+/// would hand them to `std::env::args_os`.
 #[cfg(target_os = "linux")]
 #[unsafe(no_mangle)]
-extern "C" fn main(
-    _argc: std::ffi::c_int,
-    _argv: *const *const std::ffi::c_char,
-) -> std::ffi::c_int {
+extern "C" fn main(argc: std::ffi::c_int, argv: *const *const std::ffi::c_char) -> std::ffi::c_int {
+    use std::os::unix::ffi::OsStrExt;
+    let started = std::time::Instant::now();
     start::runtime();
-    match std::panic::catch_unwind(run) {
+    let args = (0..usize::try_from(argc).unwrap_or(0))
+        // SAFETY: C's `main` gets `argc` valid NUL-terminated strings.
+        .map(|i| unsafe { std::ffi::CStr::from_ptr(*argv.add(i)) })
+        .map(|a| std::ffi::OsStr::from_bytes(a.to_bytes()).to_owned())
+        .collect();
+    match std::panic::catch_unwind(|| run(args, started)) {
         Ok(never) => never,
         // What a panicking Rust `main` exits with (the hook printed it).
         Err(_) => std::process::exit(101),
@@ -152,21 +158,21 @@ extern "C" fn main(
 
 #[cfg(not(target_os = "linux"))]
 fn main() {
-    run()
+    run(std::env::args_os().collect(), std::time::Instant::now())
 }
 
-fn run() -> ! {
-    let started = std::time::Instant::now();
-    let argv: Vec<std::ffi::OsString> = std::env::args_os().skip(1).collect();
-    if let Some(inv) = goaop::toolexec::Invocation::parse(&argv) {
+/// `args` as the program got them, its own name first.
+fn run(args: Vec<OsString>, started: std::time::Instant) -> ! {
+    let argv = args.get(1..).unwrap_or_default();
+    if let Some(inv) = goaop::toolexec::Invocation::parse(argv) {
         toolexec(&inv, started);
     }
-    if let [flag] = argv.as_slice()
+    if let [flag] = argv
         && (flag == "--version" || flag == "-V")
     {
         finish(version());
     }
-    let cli = match Cli::try_parse() {
+    let cli = match Cli::try_parse_from(&args) {
         Ok(c) => c,
         Err(e) => {
             let _ = e.print();

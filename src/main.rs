@@ -2,7 +2,8 @@
 //! `goaop::cli`, prints what it returns and exits with its code. This is the
 //! only place that prints or exits.
 
-#![cfg_attr(target_os = "linux", no_main)]
+// Not in `cargo test`: the test harness brings its own `main`.
+#![cfg_attr(all(target_os = "linux", not(test)), no_main)]
 
 use std::ffi::OsString;
 use std::io::{IsTerminal, Read, Write};
@@ -138,7 +139,7 @@ fn or_config(given: Vec<PathBuf>, cwd: &std::path::Path) -> Vec<PathBuf> {
 /// instead of Rust's own runtime set-up. See [`start`]. The arguments are
 /// taken from `argv` here: on some C libraries (musl) only that set-up
 /// would hand them to `std::env::args_os`.
-#[cfg(target_os = "linux")]
+#[cfg(all(target_os = "linux", not(test)))]
 #[unsafe(no_mangle)]
 extern "C" fn main(argc: std::ffi::c_int, argv: *const *const std::ffi::c_char) -> std::ffi::c_int {
     use std::os::unix::ffi::OsStrExt;
@@ -156,7 +157,7 @@ extern "C" fn main(argc: std::ffi::c_int, argv: *const *const std::ffi::c_char) 
     }
 }
 
-#[cfg(not(target_os = "linux"))]
+#[cfg(any(not(target_os = "linux"), test))]
 fn main() {
     run(std::env::args_os().collect(), std::time::Instant::now())
 }
@@ -310,7 +311,7 @@ fn run(args: Vec<OsString>, started: std::time::Instant) -> ! {
 /// Left out: the message a stack overflow prints (goaop still dies of it,
 /// by `SIGSEGV` instead of `SIGABRT`), and the main thread's name in panic
 /// messages.
-#[cfg(target_os = "linux")]
+#[cfg(all(target_os = "linux", not(test)))]
 mod start {
     pub fn runtime() {
         let mut fds = [0, 1, 2].map(|fd| libc::pollfd {

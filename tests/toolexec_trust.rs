@@ -800,3 +800,24 @@ fn goaop_replaced_during_a_build_fails_it() {
     let o = output(m.build_with(wrapper.to_str().unwrap(), &xdg, &[]));
     failed_with(&o, "goaop itself was replaced while this go command ran");
 }
+
+/// A build whose work directory's path is not UTF-8 (`GOTMPDIR`): goaop
+/// cannot read the compiler's arguments (`-o`, `-importcfg`), so it
+/// passes through the compiles of packages no aspect can touch and fails
+/// on one it could weave, as plan and driver mode fail on such paths. It
+/// passed those through unwoven before (here the link then failed; with
+/// advice that imports nothing, the build exited 0).
+#[test]
+fn a_compile_whose_arguments_are_not_utf8_fails_loudly() {
+    use std::os::unix::ffi::OsStrExt;
+    let mut m = Module::take();
+    m.bump();
+    let tmp = root().join(std::ffi::OsStr::from_bytes(b"tmp-\xff"));
+    std::fs::create_dir_all(&tmp).unwrap();
+    let xdg = fresh_xdg("not-utf8");
+    let mut cmd = m.build(&xdg, &[]);
+    cmd.env("GOTMPDIR", &tmp);
+    let _ = std::fs::remove_file(m.path("bin"));
+    failed_with(&output(cmd), "cannot weave package example.com/trust:");
+    assert!(!m.path("bin").exists(), "no binary may come out");
+}

@@ -27,8 +27,9 @@ use crate::weave::SourceFile;
 /// they compile is in the closure of the advice's imports, which is never
 /// woven, so they pass through.
 pub fn plan(inv: &Invocation) -> Plan {
-    let Ok(args) = ToolArgs::parse(&inv.args) else {
-        return inv.passthrough();
+    let args = match ToolArgs::parse(&inv.args) {
+        Ok(args) => args,
+        Err(e) => return unreadable(inv, &e),
     };
     let Some(p) = args.value("-p") else {
         return inv.passthrough();
@@ -53,6 +54,44 @@ pub fn plan(inv: &Invocation) -> Plan {
     match weave(inv, args, &target, &project, rules) {
         Ok(plan) => plan,
         Err(e) => failure(format!("weaving {}: {e}", target.path)),
+    }
+}
+
+/// A compile whose command line goaop cannot read (an argument that is
+/// not UTF-8, such as a file in a directory so named; a response file it
+/// cannot read): passed through only if no aspect can touch its package,
+/// else a failure. Never an unwoven package with exit 0, which is what
+/// plan and driver mode, failing on the same paths, would not give.
+fn unreadable(inv: &Invocation, why: &str) -> Plan {
+    let chosen = match pin::choose(inv, false) {
+        Ok(c) => c,
+        Err(o) => return Plan::Done(o),
+    };
+    let lossy = ToolArgs {
+        args: inv
+            .args
+            .iter()
+            .map(|a| a.to_string_lossy().into_owned())
+            .collect(),
+        had_response_file: false,
+    };
+    let p = lossy.value("-p").unwrap_or("main");
+    let env = std::env::var("TOOLEXEC_IMPORTPATH").unwrap_or_default();
+    let target = if !env.is_empty() && env != COMMAND_LINE {
+        Target::parse(&env, p == "main")
+    } else if p != "main" && p != COMMAND_LINE {
+        Target::parse(p, false)
+    } else {
+        None
+    };
+    let name = target.as_ref().map_or(p, |t| t.path.as_str());
+    match target.as_ref().map(|t| chosen.touches(&t.scope_path)) {
+        Some(Ok(false)) => inv.passthrough(),
+        Some(Err(o)) => Plan::Done(o),
+        _ => failure(format!(
+            "cannot weave package {name}: {why}; goaop reads the compiler's arguments as \
+             UTF-8 text (move the module to a directory whose path is valid UTF-8)"
+        )),
     }
 }
 

@@ -168,10 +168,7 @@ fn pinned(p: Pin, filter: PackageFilter) -> Result<Chosen, Outcome> {
     if !same_image {
         let exe = identity::exe_id(cache::cache_dir().as_deref()).map_err(fail)?;
         if exe != p.set.exe {
-            return Err(fail(
-                "goaop itself was replaced while this go command ran (its identity is part \
-                 of the tool ID the build started with); run the build again",
-            ));
+            return Err(replaced());
         }
     }
     Ok(Chosen {
@@ -240,7 +237,22 @@ fn read(file: &Path) -> Result<Option<(Pin, PackageFilter)>, Outcome> {
     if std::fs::symlink_metadata(file).is_err() {
         return Ok(None);
     }
-    parse().map(Some).ok_or_else(|| damaged(&file.display()))
+    match sealed::read(file, KIND, "") {
+        Some(payload) => match decode(&payload) {
+            Some(p) => Ok(Some(p)),
+            // Intact, but not a pin this goaop writes: an older one's.
+            None if !payload.starts_with(MAGIC) => Err(replaced()),
+            None => Err(damaged(&file.display())),
+        },
+        None => Err(damaged(&file.display())),
+    }
+}
+
+fn replaced() -> Outcome {
+    fail(
+        "goaop itself was replaced while this go command ran (its identity is part of the \
+         tool ID the build started with); run the build again",
+    )
 }
 
 fn damaged(what: &dyn std::fmt::Display) -> Outcome {
@@ -249,9 +261,8 @@ fn damaged(what: &dyn std::fmt::Display) -> Outcome {
     ))
 }
 
-/// A pin's payload: the pin and its filter. (A pin of an older goaop, one
-/// replaced while its go command ran, reads as damaged: either way the
-/// build fails and must run again.)
+/// A pin's payload: the pin and its filter. (An older goaop's pin has no
+/// filter: [`read`] refuses it, as a sign that goaop was replaced.)
 fn decode(payload: &[u8]) -> Option<(Pin, PackageFilter)> {
     let (len, rest) = payload.strip_prefix(MAGIC)?.split_first_chunk::<4>()?;
     let (json, filter) = rest.split_at_checked(u32::from_le_bytes(*len) as usize)?;
@@ -274,5 +285,33 @@ fn write_once(file: &Path, pin: &Pin, filter: &[u8]) -> std::io::Result<bool> {
         Ok(_) => Ok(true),
         Err(e) if e.error.kind() == std::io::ErrorKind::AlreadyExists => Ok(false),
         Err(e) => Err(e.error),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_pin_is_read_refused_as_damaged_or_as_an_older_goaops() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("pin-x.bin");
+        assert!(matches!(read(&file), Ok(None)));
+        // A pin as goaop before the package filter wrote it: bare JSON.
+        std::fs::write(&file, sealed::seal(KIND, "", br#"{"project":{}}"#)).unwrap();
+        let refused = read(&file).err().unwrap().stderr;
+        assert!(refused.contains("goaop itself was replaced"), "{refused}");
+        // Torn or flipped: damaged.
+        let mut payload = MAGIC.to_vec();
+        payload.extend_from_slice(&3u32.to_le_bytes());
+        payload.extend_from_slice(b"{}");
+        std::fs::write(&file, sealed::seal(KIND, "", &payload)).unwrap();
+        let refused = read(&file).err().unwrap().stderr;
+        assert!(refused.contains("is damaged"), "{refused}");
+        let mut bytes = sealed::seal(KIND, "", &payload);
+        bytes[0] ^= 1;
+        std::fs::write(&file, bytes).unwrap();
+        let refused = read(&file).err().unwrap().stderr;
+        assert!(refused.contains("is damaged"), "{refused}");
     }
 }

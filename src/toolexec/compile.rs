@@ -146,7 +146,9 @@ fn weave(
         args.value("-o").map(PathBuf::from),
         args.value("-importcfg").map(PathBuf::from),
     ) else {
-        return Ok(inv.passthrough());
+        // cmd/go names both for every compile; passing this one through
+        // would build an aspect's package unwoven.
+        return Err("the compiler's command line has no -o or no -importcfg".to_string());
     };
     let work = work_dir(&cfg_path);
     let module_root = project

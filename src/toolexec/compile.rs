@@ -76,14 +76,7 @@ fn unreadable(inv: &Invocation, why: &str) -> Plan {
         had_response_file: false,
     };
     let p = lossy.value("-p").unwrap_or("main");
-    let env = std::env::var("TOOLEXEC_IMPORTPATH").unwrap_or_default();
-    let target = if !env.is_empty() && env != COMMAND_LINE {
-        Target::parse(&env, p == "main")
-    } else if p != "main" && p != COMMAND_LINE {
-        Target::parse(p, false)
-    } else {
-        None
-    };
+    let target = target(p, &lossy, &chosen.project);
     let name = target.as_ref().map_or(p, |t| t.path.as_str());
     match target.as_ref().map(|t| chosen.touches(&t.scope_path)) {
         Some(Ok(false)) => inv.passthrough(),

@@ -17,6 +17,8 @@
 //! - a shadowed import, a derived context and a blank parameter bound twice;
 //! - an `around` whose body sits in a block skips a function that assigns
 //!   its result with `:=` (it would declare a new one there);
+//! - nested advised calls are each advised, and `append-args` after a
+//!   spread never evaluates a call twice;
 //!
 //! and `t.Helper()` still reports the caller's line, and a compile error
 //! after a renamed blank parameter keeps its column. Needs the Go toolchain
@@ -107,6 +109,9 @@ fn woven_program_behaves_like_the_plain_one_plus_the_advice() {
         "router recovered handler",
         "parse 42 <nil>",
         "sum 3",
+        "nested IN-OUT",
+        "joined EOF",
+        "someErrors ran\njoined once unexpected EOF",
     ] {
         assert!(
             plain.contains(expected),
@@ -139,6 +144,9 @@ fn woven_program_behaves_like_the_plain_one_plus_the_advice() {
         "advice: ctx-one true",
         "advice: ctx-two true",
         "advice: block Sum",
+        // Both calls of a nested pair are advised, the inner one first.
+        "advice: upper in",
+        "advice: upper IN-out",
     ] {
         assert!(
             woven.lines().any(|l| l == advice),
@@ -193,6 +201,20 @@ fn plan_skips_what_would_change_the_program() {
         "{parse}"
     );
     assert_eq!(row("Sum", "block").unwrap()["applied"], true, "{stdout}");
+    // append-args copies a spread variable, and would evaluate a spread
+    // call three times.
+    let joins: Vec<&serde_json::Value> = rows
+        .iter()
+        .filter(|r| r["site"] == "errors.Join" && r["aspect"] == "join")
+        .collect();
+    assert_eq!(joins.len(), 2, "{stdout}");
+    assert_eq!(joins[0]["applied"], true, "{stdout}");
+    assert!(
+        joins[1]["skipped"]
+            .as_str()
+            .is_some_and(|s| s.contains("more than once")),
+        "{stdout}"
+    );
 }
 
 /// `t.Helper()` in a function an `around` selected: it is skipped, so the

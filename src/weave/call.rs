@@ -1,121 +1,158 @@
 //! Call-site advice: `replace`, `wrap` (`{{.Call}}`) and `append-args`
 //! (also after a spread `opts...`), with `/*line*/` comments so injected
 //! text maps to its template and the original call keeps its position.
+//!
+//! The call's own text is never copied: it is written as references to the
+//! original ([`super::compose::source`]), so advice on what the call holds
+//! (a nested advised call, a function literal, a composite literal) stays
+//! in it when advice wraps or replaces it.
+
+use std::ops::Range;
 
 use super::aliases_used;
+use super::compose::source;
 use super::cx::FileCx;
 use super::site::SiteValues;
-use crate::check::CheckedAspect;
+use crate::check::{CheckedAspect, Segment};
 use crate::scan::CallSite;
 
-/// Apply one call-site aspect to the (possibly already advised) call text.
-pub(super) fn call_advice(
-    cx: &FileCx,
-    aspect: &CheckedAspect,
-    call: &CallSite,
-    current: &str,
-) -> String {
-    let (file, positions) = (cx.file, &cx.positions);
-    // Injected code maps to the template that wrote it; the original call
-    // (and its arguments) keep their own positions.
-    let inner = call.args_range.start + 1
-        ..call
-            .args_range
-            .end
-            .saturating_sub(1)
-            .max(call.args_range.start + 1);
-    let args_text = file.text.get(inner.clone()).unwrap_or("");
-    // After a value, rendering resumes the template's own position.
-    let args = format!("{}{args_text}", positions.resume(inner.start));
-    let hidden = cx.locals_around(call.enclosing);
-    let values = SiteValues::new(cx, aspect, call.enclosing, call.line, &hidden.locals)
-        .with("Call", current.to_string())
-        .with("Args", String::new());
-    let resume_call = positions.resume(call.range.start);
-    let mut text = current.to_string();
-    if let Some(t) = &aspect.advice.replace {
-        text = values.with("Args", args.clone()).render(t);
-    }
-    if let Some(t) = &aspect.advice.wrap {
-        let wrapped = values
-            .with("Call", format!("{resume_call}{text}"))
-            .with("Args", args);
-        text = wrapped.render(t);
-    }
-    if !aspect.advice.append_args.is_empty() {
-        let extra: Vec<String> = aspect
-            .advice
-            .append_args
-            .iter()
-            .map(|t| values.render(t))
-            .collect();
-        text = append_args(&text, call, &file.text, &extra.join(", "));
-    }
-    for (alias, path) in aliases_used(aspect) {
-        cx.aliases.require(&alias, &path);
-    }
-    text
+/// Stands, in [`CallText::text`], for the call itself with the arguments
+/// appended so far (not a reference: it never reaches the edit).
+const OWN: &str = "\0own\0";
+
+/// The advised text of one call, built aspect by aspect in order, each
+/// advising the call as the earlier ones left it.
+pub(super) struct CallText<'c> {
+    call: &'c CallSite,
+    text: String,
+    /// Arguments appended so far, each with the decision that appended it.
+    extras: Vec<(usize, String)>,
+    /// The aspect that replaced the call, once one has.
+    replaced_by: Option<String>,
 }
 
-/// Add arguments at the end of a call (`f(a)` → `f(a, X)`); a spread last
-/// argument `opts...` becomes `append(opts[:len(opts):len(opts)], X)...`.
-fn append_args(current: &str, call: &CallSite, src: &str, extra: &str) -> String {
-    // Only the original call's own argument list is rewritten; when an
-    // earlier advice wrapped the call, the original text is found inside.
-    let original = &src[call.range.clone()];
-    let Some(at) = current.rfind(original) else {
-        return current.to_string();
-    };
-    let args_start = call.args_range.start - call.range.start;
-    let args = &original[args_start..];
-    let inner = args[1..args.len() - 1].trim_end();
-    let inner = inner.strip_suffix(',').unwrap_or(inner).trim_end();
-    let new_args = if call.arg_count == 0 {
-        format!("({extra})")
-    } else if call.spread {
-        let Some(spread) = inner.strip_suffix("...") else {
-            return current.to_string();
-        };
-        let last_start = last_argument_start(spread);
-        let last = spread[last_start..].trim();
-        format!(
-            "({}append({last}[:len({last}):len({last})], {extra})...)",
-            &spread[..last_start]
-        )
-    } else {
-        format!("({inner}, {extra})")
-    };
-    format!(
-        "{}{}{}{}",
-        &current[..at],
-        &original[..args_start],
-        new_args,
-        &current[at + original.len()..]
-    )
-}
-
-/// Byte offset where the last top-level argument of an argument list starts.
-fn last_argument_start(args: &str) -> usize {
-    let mut depth = 0i32;
-    let mut last = 0;
-    let mut chars = args.char_indices().peekable();
-    while let Some((i, c)) = chars.next() {
-        match c {
-            '(' | '[' | '{' => depth += 1,
-            ')' | ']' | '}' => depth -= 1,
-            ',' if depth == 0 => last = i + 1,
-            '"' | '\'' | '`' => {
-                let quote = c;
-                while let Some((_, d)) = chars.next() {
-                    if d == '\\' && quote != '`' {
-                        chars.next();
-                    } else if d == quote {
-                        break;
-                    }
-                }
-            }
-            _ => {}
+impl<'c> CallText<'c> {
+    pub fn new(call: &'c CallSite) -> Self {
+        CallText {
+            call,
+            text: OWN.to_string(),
+            extras: Vec::new(),
+            replaced_by: None,
         }
     }
-    last
+
+    /// Whether `aspect` can advise the call as it is now, and if not why.
+    pub fn refusal(&self, file: &str, aspect: &CheckedAspect) -> Option<String> {
+        if aspect.advice.append_args.is_empty() {
+            return None;
+        }
+        if let Some(by) = &self.replaced_by {
+            return Some(format!(
+                "aspect `{by}` replaced the call: there is no call left to append arguments to"
+            ));
+        }
+        (self.call.spread && spread_operand(self.call, file).is_none()).then(|| {
+            "the spread argument is not a plain variable: appending to it would evaluate it more than once"
+                .to_string()
+        })
+    }
+
+    /// Apply `aspect` (its [`Self::refusal`] is `None`), which carries out
+    /// decision `decision`. Returns the decisions whose appended arguments
+    /// a `replace` without `{{.Args}}` dropped.
+    pub fn advise(&mut self, cx: &FileCx, aspect: &CheckedAspect, decision: usize) -> Vec<usize> {
+        let call = self.call;
+        let hidden = cx.locals_around(call.enclosing);
+        let values = SiteValues::new(cx, aspect, call.enclosing, call.line, &hidden.locals);
+        let adv = &aspect.advice;
+        if !adv.append_args.is_empty() {
+            let extra: Vec<String> = adv.append_args.iter().map(|t| values.render(t)).collect();
+            self.extras.push((decision, extra.join(", ")));
+        }
+        let args = format!(
+            "{}{}",
+            cx.positions.resume(inner(call).start),
+            self.arguments(cx, inner(call))
+        );
+        let mut lost = Vec::new();
+        if let Some(t) = &adv.replace {
+            self.text = values.with("Args", args.clone()).render(t);
+            self.replaced_by = Some(aspect.name.clone());
+            if !t.segments.contains(&Segment::Hole("Args".into())) {
+                lost = self
+                    .extras
+                    .iter()
+                    .map(|(d, _)| *d)
+                    .filter(|d| *d != decision)
+                    .collect();
+            }
+        }
+        if let Some(t) = &adv.wrap {
+            let resume = cx.positions.resume(call.range.start);
+            let wrapped = values
+                .with("Call", format!("{resume}{}", self.text))
+                .with("Args", args);
+            self.text = wrapped.render(t);
+        }
+        for (alias, path) in aliases_used(aspect) {
+            cx.aliases.require(&alias, &path);
+        }
+        lost
+    }
+
+    /// The edit's text.
+    pub fn finish(self, cx: &FileCx) -> String {
+        let own = self.arguments(cx, self.call.range.clone());
+        let mut text = self.text.replace(OWN, &own);
+        text.push_str(&cx.positions.resume(self.call.range.end));
+        text
+    }
+
+    /// `range` of the call (the whole call, or its arguments inside the
+    /// parentheses) with the appended arguments, as references.
+    fn arguments(&self, cx: &FileCx, range: Range<usize>) -> String {
+        if self.extras.is_empty() {
+            return source(range);
+        }
+        let call = self.call;
+        let extra: Vec<&str> = self.extras.iter().map(|(_, e)| e.as_str()).collect();
+        let extra = extra.join(", ");
+        let file = &cx.file.text;
+        let (cut, middle) = match (call.args.last(), spread_operand(call, file)) {
+            (None, _) => (inner(call).start..inner(call).start, extra),
+            // `f(a, opts...)` → `f(a, append(opts[:len(opts):len(opts)], X)...)`:
+            // the copy keeps `opts`' spare capacity the caller's.
+            (Some(last), Some(op)) if call.spread => (
+                last.clone(),
+                format!("append({op}[:len({op}):len({op})], {extra})..."),
+            ),
+            (Some(last), _) => (last.end..last.end, format!(", {extra}")),
+        };
+        format!(
+            "{}{middle}{}{}",
+            source(range.start..cut.start),
+            cx.positions.resume(cut.end),
+            source(cut.end..range.end)
+        )
+    }
+}
+
+/// Inside the parentheses.
+fn inner(call: &CallSite) -> Range<usize> {
+    let start = call.args_range.start + 1;
+    start..call.args_range.end.saturating_sub(1).max(start)
+}
+
+/// The operand of the spread last argument `opts...` when it is a plain
+/// name or selector (`opts`, `s.opts`): evaluating it again has no effect.
+fn spread_operand<'f>(call: &CallSite, file: &'f str) -> Option<&'f str> {
+    let last = call.args.last()?;
+    let op = file.get(last.clone())?.strip_suffix("...")?.trim_end();
+    let plain = !op.is_empty()
+        && op.split('.').all(|part| {
+            let mut chars = part.chars();
+            chars.next().is_some_and(|c| c == '_' || c.is_alphabetic())
+                && chars.all(|c| c == '_' || c.is_alphanumeric())
+        });
+    plain.then_some(op)
 }

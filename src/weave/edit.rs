@@ -1,7 +1,8 @@
 //! Edits as plain data, applied to the original bytes (like Go's cmd/cover):
 //! the woven file is the original text with insertions and replacements at
 //! byte offsets, never a re-printed syntax tree, so every untouched byte —
-//! comments, formatting, build tags — survives as written.
+//! comments, formatting, build tags — survives as written. Applying them,
+//! nested ones included, is [`super::compose`].
 
 use std::ops::Range;
 
@@ -12,7 +13,12 @@ use crate::check::Template;
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Edit {
     pub range: Range<usize>,
+    /// May name ranges of the original text ([`super::compose::source`]),
+    /// written with the edits inside them applied.
     pub text: String,
+    /// The decisions (indices in the package's plan) this edit carries out:
+    /// if it is left out, they are not.
+    pub decisions: Range<usize>,
 }
 
 impl Edit {
@@ -20,6 +26,7 @@ impl Edit {
         Edit {
             range: at..at,
             text: text.into(),
+            decisions: 0..0,
         }
     }
 
@@ -27,30 +34,9 @@ impl Edit {
         Edit {
             range,
             text: text.into(),
+            decisions: 0..0,
         }
     }
-}
-
-/// Apply edits to `src`. Edits are sorted by position (stable: insertions at
-/// the same offset keep their order); an edit overlapping an earlier one is
-/// dropped and returned, so callers can report it.
-pub fn apply(src: &str, mut edits: Vec<Edit>) -> (String, Vec<Edit>) {
-    edits.sort_by_key(|e| (e.range.start, e.range.end));
-    let extra: usize = edits.iter().map(|e| e.text.len()).sum();
-    let mut out = String::with_capacity(src.len() + extra);
-    let mut at = 0;
-    let mut dropped = Vec::new();
-    for e in edits {
-        if e.range.start < at || e.range.end > src.len() {
-            dropped.push(e);
-            continue;
-        }
-        out.push_str(&src[at..e.range.start]);
-        out.push_str(&e.text);
-        at = e.range.end;
-    }
-    out.push_str(&src[at..]);
-    (out, dropped)
 }
 
 /// Source positions honouring `//line` directives already in the file (cgo
@@ -201,21 +187,6 @@ fn parse_directive(rest: &str) -> Option<(&str, u32)> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn apply_in_order_and_drop_overlaps() {
-        let (out, dropped) = apply(
-            "abcdef",
-            vec![
-                Edit::insert(3, "X"),
-                Edit::replace(0..2, "Y"),
-                Edit::replace(1..4, "Z"),
-                Edit::insert(3, "W"),
-            ],
-        );
-        assert_eq!(out, "YcXWdef");
-        assert_eq!(dropped, vec![Edit::replace(1..4, "Z")]);
-    }
 
     #[test]
     fn positions_follow_existing_directives() {

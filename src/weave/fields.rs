@@ -5,6 +5,7 @@
 //! one literal compose: each sees the value the previous one wrote.
 
 use super::aliases_used;
+use super::compose::source;
 use super::cx::FileCx;
 use super::edit::Edit;
 use super::site::SiteValues;
@@ -40,7 +41,7 @@ pub(super) fn set_field_edits(
     lit: &CallSite,
     edits: &mut Vec<Edit>,
 ) {
-    let (file, positions) = (cx.file, &cx.positions);
+    let positions = &cx.positions;
     let hidden = cx.locals_around(lit.enclosing);
     let mut fields: Vec<Field> = Vec::new();
     for aspect in aspects {
@@ -56,7 +57,7 @@ pub(super) fn set_field_edits(
                 (Some(i), _) => fields[i].text.clone(),
                 (None, Some(e)) => {
                     let v = lit.elements[e].value.clone();
-                    format!("{}{}", positions.resume(v.start), &file.text[v])
+                    format!("{}{}", positions.resume(v.start), source(v))
                 }
                 (None, None) => "nil".to_string(),
             };

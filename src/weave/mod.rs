@@ -9,6 +9,7 @@
 
 pub mod bind;
 mod call;
+mod compose;
 mod cx;
 pub mod edit;
 mod fields;
@@ -113,6 +114,16 @@ pub enum WeaveError {
         file: String,
         aspects: String,
         detail: String,
+    },
+    #[error(
+        "weaving {file} would leave part of the advice out at {line}:{column} ({detail}); advice there: {aspects}. This is a goaop bug: please report it with the file and the aspects"
+    )]
+    Overlap {
+        file: String,
+        line: u32,
+        column: u32,
+        aspects: String,
+        detail: &'static str,
     },
 }
 
@@ -301,6 +312,7 @@ fn weave_file<'v>(
         for &id in &ids {
             decoded.push(cache.get(id)?);
         }
+        let (from, first) = (edits.len(), out.decisions.len());
         let outcome = function::advise(&cx, at, &decoded, &around, &mut edits);
         for (aspect, skipped) in decoded.iter().zip(outcome) {
             out.decisions.push(Decision {
@@ -312,6 +324,7 @@ fn weave_file<'v>(
                 skipped,
             });
         }
+        tag(&mut edits[from..], first..out.decisions.len());
     }
 
     // Call-site join points: calls (`replace`/`wrap`/`append-args`) and
@@ -352,6 +365,7 @@ fn weave_file<'v>(
         if literal {
             let unsettable = fields::unsettable(call).map(str::to_string);
             let mut aspects: Vec<&CheckedAspect> = Vec::new();
+            let first = out.decisions.len();
             for aspect in &decoded {
                 let skipped = unsettable
                     .clone()
@@ -369,13 +383,15 @@ fn weave_file<'v>(
                 ));
             }
             if !aspects.is_empty() {
+                let from = edits.len();
                 fields::set_field_edits(&cx, &aspects, call, &mut edits);
+                tag(&mut edits[from..], first..out.decisions.len());
                 advised_literals.push(call.range.clone());
             }
             continue;
         }
-        let mut text = file.text[call.range.clone()].to_string();
-        let mut any = false;
+        let mut text = call::CallText::new(call);
+        let first = out.decisions.len();
         for aspect in &decoded {
             // Under `go`/`defer` only a replacement that is itself a call
             // keeps when things run (its arguments now, the call later).
@@ -387,7 +403,9 @@ fn weave_file<'v>(
                         .to_string()
                 })
                 .or_else(|| unwritable(aspect, enclosing, pkg, file, call.line))
-                .or_else(|| renames(aspect));
+                .or_else(|| renames(aspect))
+                .or_else(|| text.refusal(&file.text, aspect));
+            let decision = out.decisions.len();
             out.decisions.push(Decision::at_target(
                 index,
                 call.line,
@@ -404,12 +422,21 @@ fn weave_file<'v>(
                 let callee = &file.text[call.func_range.clone()];
                 keep_import(&mut keep_imports, &cx.positions, t, callee);
             }
-            text = call::call_advice(&cx, aspect, call, &text);
-            any = true;
+            for lost in text.advise(&cx, aspect, decision) {
+                out.decisions[lost].skipped = Some(format!(
+                    "aspect `{}` replaced the call with code that leaves out its arguments (`{{{{.Args}}}}`), the appended one among them",
+                    aspect.name
+                ));
+            }
         }
-        if any {
-            text.push_str(&cx.positions.resume(call.range.end));
-            edits.push(Edit::replace(call.range.clone(), text));
+        let done = first..out.decisions.len();
+        if out.decisions[done.clone()]
+            .iter()
+            .any(|d| d.skipped.is_none())
+        {
+            let mut edit = Edit::replace(call.range.clone(), text.finish(&cx));
+            edit.decisions = done;
+            edits.push(edit);
         }
     }
 
@@ -433,6 +460,7 @@ fn weave_file<'v>(
         let mut text = file.text[r.range.clone()].to_string();
         let enclosing = r.enclosing.map(|i| &scan.funcs[i]);
         let mut any = false;
+        let first = out.decisions.len();
         for &id in &ids {
             let aspect = cache.get(id)?;
             let skipped = skipped
@@ -471,7 +499,9 @@ fn weave_file<'v>(
         }
         if any {
             text.push_str(&cx.positions.resume(r.range.end));
-            edits.push(Edit::replace(r.range.clone(), text));
+            let mut edit = Edit::replace(r.range.clone(), text);
+            edit.decisions = first..out.decisions.len();
+            edits.push(edit);
         }
     }
 
@@ -505,21 +535,82 @@ fn weave_file<'v>(
     if !file.text.starts_with("//line ") {
         edits.push(Edit::insert(0, format!("//line {}:1:1\n", file.name)));
     }
-    let (text, dropped) = edit::apply(&file.text, edits);
+    let mut groups: BTreeMap<(usize, usize), usize> = BTreeMap::new();
+    for e in &edits {
+        *groups
+            .entry((e.decisions.start, e.decisions.end))
+            .or_default() += 1;
+    }
+    let (text, dropped) = compose::apply(&file.text, edits);
     reparse::check(&text, index, file, &out.decisions)?;
-    for d in dropped {
-        // Overlapping edits come from a call nested in another advised call.
-        let line = cx.positions.at(d.range.start).1;
-        if let Some(dec) = out
-            .decisions
-            .iter_mut()
-            .rev()
-            .find(|x| x.file == index && x.line == line && x.skipped.is_none())
-        {
-            dec.skipped = Some("nested inside another advised call".to_string());
+    left_out(
+        dropped,
+        groups,
+        &mut out.decisions,
+        &cx.positions,
+        &file.name,
+    )?;
+    Ok(Some(text))
+}
+
+/// `edits` carry out `decisions`.
+fn tag(edits: &mut [Edit], decisions: std::ops::Range<usize>) {
+    for e in edits {
+        e.decisions = decisions.clone();
+    }
+}
+
+/// The plan says which advice is not in the woven file: advice inside code
+/// that other advice replaces without keeping it. Advice woven only in part
+/// (some of its edits left out, or one overlapping another's) fails the
+/// weave instead.
+fn left_out(
+    dropped: Vec<compose::Dropped>,
+    mut groups: BTreeMap<(usize, usize), usize>,
+    decisions: &mut [Decision],
+    positions: &edit::Positions,
+    file: &str,
+) -> Result<(), WeaveError> {
+    for d in &dropped {
+        *groups
+            .entry((d.edit.decisions.start, d.edit.decisions.end))
+            .or_default() -= 1;
+    }
+    for d in &dropped {
+        let mine = d.edit.decisions.clone();
+        let partial = groups.get(&(mine.start, mine.end)).is_some_and(|n| *n > 0);
+        if mine.is_empty() || d.straddles || partial {
+            let (_, line, column) = positions.at(d.edit.range.start);
+            let aspects: Vec<&str> = mine
+                .chain(d.by.clone())
+                .map(|i| decisions[i].aspect.as_str())
+                .collect();
+            return Err(WeaveError::Overlap {
+                file: file.to_string(),
+                line,
+                column,
+                aspects: aspects.join(", "),
+                detail: if d.straddles {
+                    "two edits overlap"
+                } else {
+                    "some of its edits sit in code other advice replaces"
+                },
+            });
+        }
+        let reason = match d.by.clone().next() {
+            Some(i) => format!(
+                "inside code that aspect `{}` replaces without keeping this part",
+                decisions[i].aspect
+            ),
+            None => "inside code that other advice replaces".to_string(),
+        };
+        for i in mine {
+            if decisions[i].skipped.is_none() {
+                decisions[i].skipped = Some(reason.clone());
+            }
         }
     }
-    Ok(Some(text))
+    Ok(())
 }
 
 /// `var _ = pkg.Name` at the end of the file: `replace` advice may drop the

@@ -161,4 +161,5 @@ func main() {
 	fmt.Println("ping", Ping(context.Background()))
 	blocks()
 	serve()
+	calls()
 }

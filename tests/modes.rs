@@ -197,6 +197,24 @@ fn every_mode_weaves_the_same_files_and_skips_the_same_join_points() {
     let o = goaop(&dir, &["go", "run", "cmd/x/main.go"]);
     assert!(o.status.success(), "{}", text(&o).1);
     assert_eq!(entered(&text(&o).0), want, "{}", text(&o).0);
+    // A file outside the module: `command-line-arguments` (`-toolexec`
+    // passed it through unwoven, as a package it could not name).
+    let outside = common::scratch::Scratch::new("outside");
+    let file = outside.join("x.go");
+    std::fs::write(
+        &file,
+        "package main\n\nfunc main() { println(\"outside\") }\n",
+    )
+    .unwrap();
+    let file = file.display().to_string();
+    for o in [
+        output(go(&dir, &["run", &te, &file])),
+        goaop(&dir, &["go", "run", &file]),
+    ] {
+        let (out, err) = text(&o);
+        assert!(o.status.success(), "{err}");
+        assert!(err.contains("enter outside main\noutside\n"), "{out}{err}");
+    }
 
     // A user's overlay: both modes weave the replacement (and the file it
     // adds) under the original file's name.

@@ -91,9 +91,12 @@ fn unreadable(inv: &Invocation, why: &str) -> Plan {
 /// Which package is being compiled: cmd/go says so in
 /// `TOOLEXEC_IMPORTPATH` (`path [variant.test]` for test variants; see
 /// [`Target::parse`]); without it, `-p`, except that commands are compiled
-/// as `-p main` and are then found from the files' directory in the main
-/// module, like files named on the command line (`command-line-arguments`).
-/// `None` for a package not to weave (a generated test main).
+/// as `-p main`. Files named on the command line (`command-line-arguments`,
+/// and `-p main` without `TOOLEXEC_IMPORTPATH`) are the package of their
+/// directory in the main module, and `command-line-arguments` outside it:
+/// what [`buildset::listed_target`] makes of `go list`'s entry, so that
+/// plan, driver mode and `-toolexec` weave them alike. `None` for a package
+/// not to weave (a generated test main).
 fn target(p: &str, args: &ToolArgs, project: &Project) -> Option<Target> {
     let env = std::env::var("TOOLEXEC_IMPORTPATH").unwrap_or_default();
     if !env.is_empty() && env != COMMAND_LINE {
@@ -102,12 +105,15 @@ fn target(p: &str, args: &ToolArgs, project: &Project) -> Option<Target> {
     if p != "main" && p != COMMAND_LINE {
         return Target::parse(p, false);
     }
-    let module = project.module.as_ref()?;
-    let files = args.go_files();
-    let path = args.args[files]
-        .iter()
-        .find_map(|f| dir_import_path(Path::new(f).parent()?, &module.root, &module.path))?;
-    Target::parse(&path, false)
+    let in_module = project.module.as_ref().and_then(|module| {
+        args.args[args.go_files()]
+            .iter()
+            .find_map(|f| dir_import_path(Path::new(f).parent()?, &module.root, &module.path))
+    });
+    match in_module {
+        Some(path) => Target::parse(&path, false),
+        None => Target::parse(COMMAND_LINE, p == "main"),
+    }
 }
 
 /// Every import path the rule set's advice can add, sorted.

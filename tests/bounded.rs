@@ -441,3 +441,52 @@ fn wait_with_peak_rss(pid: u32) -> (i32, i64) {
     };
     (code, usage.ru_maxrss)
 }
+
+/// Advice that writes the call twice (`{{.Call}}` and `{{.Args}}`) on calls
+/// nested 30 deep would write 2^30 copies of the innermost one: the weave
+/// stops at a bound and says why, instead of exhausting memory.
+#[test]
+fn advice_copied_at_every_level_of_nesting_is_refused_in_bounded_memory() {
+    let dir = common::scratch::Scratch::new("copies");
+    let depth = 30;
+    std::fs::write(dir.join("go.mod"), "module example.com/copies\n\ngo 1.22\n").unwrap();
+    std::fs::write(
+        dir.join("aspects.yaml"),
+        "aspects:\n  - name: twice\n    call: fmt.Sprint\n    imports: { fmt: fmt }\n    wrap: \"fmt.Sprint({{.Call}}, {{.Args}})\"\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.join("main.go"),
+        format!(
+            "package main\n\nimport \"fmt\"\n\nfunc main() {{\n\tprintln({}1{})\n}}\n",
+            "fmt.Sprint(".repeat(depth),
+            ")".repeat(depth)
+        ),
+    )
+    .unwrap();
+    let err = std::fs::File::create(dir.join("stderr.txt")).unwrap();
+    let start = Instant::now();
+    // Waited for by wait_with_peak_rss, which also reads its peak RSS.
+    #[allow(clippy::zombie_processes)]
+    let child = std::process::Command::new(env!("CARGO_BIN_EXE_goaop"))
+        .current_dir(&*dir)
+        .args(["diff", "."])
+        .stdout(std::process::Stdio::null())
+        .stderr(err)
+        .spawn()
+        .expect("goaop runs");
+    let (status, peak_kib) = wait_with_peak_rss(child.id());
+    let stderr = std::fs::read_to_string(dir.join("stderr.txt")).unwrap();
+    assert_ne!(status, 0, "{stderr}");
+    assert!(
+        stderr.contains("would write more than")
+            && stderr.contains("write each of those placeholders once"),
+        "{stderr}"
+    );
+    assert!(peak_kib < 256 * 1024, "peak RSS {peak_kib} KiB");
+    assert!(
+        start.elapsed() < Duration::from_secs(30),
+        "{:?}",
+        start.elapsed()
+    );
+}

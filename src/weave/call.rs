@@ -27,6 +27,12 @@ pub(super) struct CallText<'c> {
     text: String,
     /// Arguments appended so far, each with the decision that appended it.
     extras: Vec<(usize, String)>,
+    /// The decisions whose `wrap`/`replace` shaped the text so far.
+    shaped: Vec<usize>,
+    /// Decisions whose advice a later `replace` left out.
+    lost: Vec<usize>,
+    /// The imports each decision's advice needs.
+    imports: Vec<(usize, Vec<(String, String)>)>,
     /// The aspect that replaced the call, once one has.
     replaced_by: Option<String>,
 }
@@ -37,6 +43,9 @@ impl<'c> CallText<'c> {
             call,
             text: OWN.to_string(),
             extras: Vec::new(),
+            shaped: Vec::new(),
+            lost: Vec::new(),
+            imports: Vec::new(),
             replaced_by: None,
         }
     }
@@ -58,50 +67,89 @@ impl<'c> CallText<'c> {
     }
 
     /// Apply `aspect` (its [`Self::refusal`] is `None`), which carries out
-    /// decision `decision`. Returns the decisions whose appended arguments
-    /// a `replace` without `{{.Args}}` dropped.
-    pub fn advise(&mut self, cx: &FileCx, aspect: &CheckedAspect, decision: usize) -> Vec<usize> {
+    /// decision `decision`. Returns the earlier decisions whose advice this
+    /// one's `replace` leaves out (it keeps neither `{{.Call}}` nor, for
+    /// appended arguments, `{{.Args}}`), with why.
+    pub fn advise(
+        &mut self,
+        cx: &FileCx,
+        aspect: &CheckedAspect,
+        decision: usize,
+    ) -> Vec<(usize, String)> {
         let call = self.call;
         let hidden = cx.locals_around(call.enclosing);
         let values = SiteValues::new(cx, aspect, call.enclosing, call.line, &hidden.locals);
         let adv = &aspect.advice;
+        let resume_call = cx.positions.resume(call.range.start);
+        // `{{.Call}}` and `{{.Args}}` as the earlier aspects left them.
+        let now = |me: &Self| {
+            let own = me.arguments(cx, call.range.clone());
+            let args = me.arguments(cx, inner(call));
+            values
+                .with(
+                    "Call",
+                    format!("{resume_call}{}", me.text.replace(OWN, &own)),
+                )
+                .with(
+                    "Args",
+                    format!("{}{args}", cx.positions.resume(inner(call).start)),
+                )
+        };
         if !adv.append_args.is_empty() {
+            let values = now(self);
             let extra: Vec<String> = adv.append_args.iter().map(|t| values.render(t)).collect();
             self.extras.push((decision, extra.join(", ")));
         }
-        let args = format!(
-            "{}{}",
-            cx.positions.resume(inner(call).start),
-            self.arguments(cx, inner(call))
-        );
         let mut lost = Vec::new();
         if let Some(t) = &adv.replace {
-            self.text = values.with("Args", args.clone()).render(t);
-            self.replaced_by = Some(aspect.name.clone());
-            if !t.segments.contains(&Segment::Hole("Args".into())) {
-                lost = self
-                    .extras
-                    .iter()
-                    .map(|(d, _)| *d)
-                    .filter(|d| *d != decision)
-                    .collect();
+            let keeps = |name: &str| t.segments.contains(&Segment::Hole(name.into()));
+            if !keeps("Call") {
+                lost.extend(self.shaped.iter().copied());
+                if !keeps("Args") {
+                    lost.extend(self.extras.iter().map(|(d, _)| *d));
+                }
             }
+            self.text = now(self).render(t);
+            self.replaced_by = Some(aspect.name.clone());
+            self.shaped.push(decision);
         }
         if let Some(t) = &adv.wrap {
-            let resume = cx.positions.resume(call.range.start);
-            let wrapped = values
-                .with("Call", format!("{resume}{}", self.text))
-                .with("Args", args);
+            let wrapped = now(self).with("Call", format!("{resume_call}{}", self.text));
             self.text = wrapped.render(t);
+            self.shaped.push(decision);
         }
-        for (alias, path) in aliases_used(aspect) {
-            cx.aliases.require(&alias, &path);
-        }
-        lost
+        self.imports.push((decision, aliases_used(aspect)));
+        lost.retain(|d| *d != decision && !self.lost.contains(d));
+        lost.sort_unstable();
+        lost.dedup();
+        self.lost.extend(&lost);
+        lost.into_iter()
+            .map(|d| {
+                let what = if self.shaped.contains(&d) {
+                    "this advice out (its template has no `{{.Call}}`)"
+                } else {
+                    "out the arguments this advice appended (its template has neither `{{.Call}}` nor `{{.Args}}`)"
+                };
+                (
+                    d,
+                    format!(
+                        "aspect `{}` replaced the call with code that leaves {what}",
+                        aspect.name
+                    ),
+                )
+            })
+            .collect()
     }
 
-    /// The edit's text.
+    /// The edit's text; the imports of the advice it keeps are required.
     pub fn finish(self, cx: &FileCx) -> String {
+        for (decision, imports) in &self.imports {
+            if !self.lost.contains(decision) {
+                for (alias, path) in imports {
+                    cx.aliases.require(alias, path);
+                }
+            }
+        }
         let own = self.arguments(cx, self.call.range.clone());
         let mut text = self.text.replace(OWN, &own);
         text.push_str(&cx.positions.resume(self.call.range.end));
@@ -122,6 +170,8 @@ impl<'c> CallText<'c> {
             (None, _) => (inner(call).start..inner(call).start, extra),
             // `f(a, opts...)` → `f(a, append(opts[:len(opts):len(opts)], X)...)`:
             // the copy keeps `opts`' spare capacity the caller's.
+            // `f(a, nil...)` passes no argument there: `f(a, X)`.
+            (Some(last), Some("nil")) if call.spread => (last.clone(), extra),
             (Some(last), Some(op)) if call.spread => (
                 last.clone(),
                 format!("append({op}[:len({op}):len({op})], {extra})..."),

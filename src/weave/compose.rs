@@ -41,15 +41,25 @@ pub struct Dropped {
     pub straddles: bool,
 }
 
+/// The woven text would exceed this many bytes: advice that writes a site's
+/// code more than once (`{{.Call}}` and `{{.Args}}`, or one of them twice)
+/// writes the advice nested in it once per copy, at every level, so the
+/// text grows exponentially with the nesting depth.
+#[derive(Debug)]
+pub struct TooLarge(pub usize);
+
 /// Apply `edits` to `src`: insertions at the same offset keep their order,
-/// references resolve recursively (see the module documentation).
-pub fn apply(src: &str, mut edits: Vec<Edit>) -> (String, Vec<Dropped>) {
+/// references resolve recursively (see the module documentation). The
+/// woven text may be at most 64 times as long as the source and the edits
+/// written once each, plus 1 MiB.
+pub fn apply(src: &str, mut edits: Vec<Edit>) -> Result<(String, Vec<Dropped>), TooLarge> {
     // Parents before children: at one offset, insertions (siblings before
     // the edit there), then the longest range first.
     edits.sort_by_key(|e| (e.range.start, !e.range.is_empty(), Reverse(e.range.end)));
     let tree = Tree::build(src, &edits);
-    let mut out =
-        String::with_capacity(src.len() + edits.iter().map(|e| e.text.len()).sum::<usize>());
+    let once = src.len() + edits.iter().map(|e| e.text.len()).sum::<usize>();
+    let limit = once.saturating_mul(64).saturating_add(1 << 20);
+    let mut out = String::with_capacity(once);
     let mut used = vec![false; edits.len()];
     let mut frames = vec![Frame::Source {
         owner: None,
@@ -58,6 +68,9 @@ pub fn apply(src: &str, mut edits: Vec<Edit>) -> (String, Vec<Dropped>) {
         next: 0,
     }];
     while let Some(frame) = frames.pop() {
+        if out.len() > limit {
+            return Err(TooLarge(limit));
+        }
         match frame {
             Frame::Source {
                 owner,
@@ -158,7 +171,7 @@ pub fn apply(src: &str, mut edits: Vec<Edit>) -> (String, Vec<Dropped>) {
             straddles,
         });
     }
-    (out, dropped)
+    Ok((out, dropped))
 }
 
 enum Frame {
@@ -261,7 +274,7 @@ mod tests {
             replace(4..8, &format!("W({})", source(4..8))),
             Edit::insert(6, "y+"),
         ];
-        let (out, dropped) = apply(src, edits);
+        let (out, dropped) = apply(src, edits).unwrap();
         assert_eq!(out, "W(f(W(g(W(h(y+x))))))");
         assert!(dropped.is_empty());
     }
@@ -277,7 +290,7 @@ mod tests {
             Edit::insert(4, "a"),
             replace(8..12, &format!("H{}", source(9..12))),
         ];
-        let (out, dropped) = apply(src, edits);
+        let (out, dropped) = apply(src, edits).unwrap();
         assert_eq!(out, "k(H(y))");
         let ranges: Vec<_> = dropped
             .iter()
@@ -296,7 +309,8 @@ mod tests {
                 replace(1..4, "Z"),
                 Edit::insert(3, "W"),
             ],
-        );
+        )
+        .unwrap();
         assert_eq!(out, "YcXWdef");
         assert_eq!(dropped.len(), 1);
         assert_eq!(dropped[0].edit, replace(1..4, "Z"));
@@ -304,7 +318,7 @@ mod tests {
 
     #[test]
     fn a_straddling_edit_is_dropped() {
-        let (out, dropped) = apply("abcdef", vec![replace(1..4, "X"), replace(3..5, "Y")]);
+        let (out, dropped) = apply("abcdef", vec![replace(1..4, "X"), replace(3..5, "Y")]).unwrap();
         assert_eq!(out, "aXef");
         assert!(dropped[0].straddles);
     }
@@ -319,7 +333,7 @@ mod tests {
             Edit::insert(4, "3"),
             Edit::insert(2, "i"),
         ];
-        let (out, dropped) = apply(src, edits);
+        let (out, dropped) = apply(src, edits).unwrap();
         assert_eq!(out, "a12[(ib)]3c");
         assert!(dropped.is_empty());
     }
@@ -331,7 +345,7 @@ mod tests {
             replace(0..4, &format!("{0};{0}", source(0..4))),
             replace(2..3, "y"),
         ];
-        assert_eq!(apply(src, edits).0, "f(y);f(y)");
+        assert_eq!(apply(src, edits).unwrap().0, "f(y);f(y)");
     }
 
     #[test]
@@ -344,9 +358,24 @@ mod tests {
                 replace(r.clone(), &format!("w({})", source(r)))
             })
             .collect();
-        let (out, dropped) = apply(&src, edits);
+        let (out, dropped) = apply(&src, edits).unwrap();
         assert!(dropped.is_empty());
         assert_eq!(out.len(), src.len() + 3 * depth);
         assert!(out.starts_with("w(f(w(f("));
+    }
+
+    #[test]
+    fn copies_of_copies_are_capped() {
+        // Each level writes its call twice: 2^depth copies of the innermost.
+        let depth = 40;
+        let src = format!("{}x{}", "f(".repeat(depth), ")".repeat(depth));
+        let edits: Vec<Edit> = (0..depth)
+            .map(|d| {
+                let r = 2 * d..src.len() - d;
+                replace(r.clone(), &format!("{0}+{0}", source(r)))
+            })
+            .collect();
+        let TooLarge(limit) = apply(&src, edits).unwrap_err();
+        assert!(limit < 4 << 20, "{limit}");
     }
 }

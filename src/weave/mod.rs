@@ -116,6 +116,10 @@ pub enum WeaveError {
         detail: String,
     },
     #[error(
+        "weaving {file} would write more than {limit} bytes: advice that writes a site's code more than once (`{{{{.Call}}}}` and `{{{{.Args}}}}`, or one of them twice, or `{{{{.Value}}}}` twice) also copies the advice nested inside it, once per copy, so calls of that advice nested in one another multiply the text at every level; write each of those placeholders once in the template"
+    )]
+    TooLarge { file: String, limit: usize },
+    #[error(
         "weaving {file} would leave part of the advice out at {line}:{column} ({detail}); advice there: {aspects}. This is a goaop bug: please report it with the file and the aspects"
     )]
     Overlap {
@@ -422,11 +426,8 @@ fn weave_file<'v>(
                 let callee = &file.text[call.func_range.clone()];
                 keep_import(&mut keep_imports, &cx.positions, t, callee);
             }
-            for lost in text.advise(&cx, aspect, decision) {
-                out.decisions[lost].skipped = Some(format!(
-                    "aspect `{}` replaced the call with code that leaves out its arguments (`{{{{.Args}}}}`), the appended one among them",
-                    aspect.name
-                ));
+            for (lost, why) in text.advise(&cx, aspect, decision) {
+                out.decisions[lost].skipped = Some(why);
             }
         }
         let done = first..out.decisions.len();
@@ -541,7 +542,13 @@ fn weave_file<'v>(
             .entry((e.decisions.start, e.decisions.end))
             .or_default() += 1;
     }
-    let (text, dropped) = compose::apply(&file.text, edits);
+    let (text, dropped) =
+        compose::apply(&file.text, edits).map_err(|compose::TooLarge(limit)| {
+            WeaveError::TooLarge {
+                file: file.name.clone(),
+                limit,
+            }
+        })?;
     reparse::check(&text, index, file, &out.decisions)?;
     left_out(
         dropped,
@@ -597,12 +604,18 @@ fn left_out(
                 },
             });
         }
-        let reason = match d.by.clone().next() {
-            Some(i) => format!(
-                "inside code that aspect `{}` replaces without keeping this part",
-                decisions[i].aspect
-            ),
-            None => "inside code that other advice replaces".to_string(),
+        let by: Vec<String> =
+            d.by.clone()
+                .filter(|&i| decisions[i].skipped.is_none())
+                .map(|i| format!("`{}`", decisions[i].aspect))
+                .collect();
+        let reason = if by.is_empty() {
+            "inside code that other advice replaces".to_string()
+        } else {
+            format!(
+                "inside code that the advice of {} replaces without keeping this part",
+                by.join(", ")
+            )
         };
         for i in mine {
             if decisions[i].skipped.is_none() {

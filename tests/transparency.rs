@@ -19,6 +19,8 @@
 //!   its result with `:=` (it would declare a new one there);
 //! - nested advised calls are each advised, and `append-args` after a
 //!   spread never evaluates a call twice;
+//! - `runtime.Caller` after line directives (`/*line*/` mid-line, `//line`
+//!   without a column) and after a directive's text inside a string;
 //!
 //! and `t.Helper()` still reports the caller's line, and a compile error
 //! after a renamed blank parameter keeps its column. Needs the Go toolchain
@@ -112,6 +114,13 @@ fn woven_program_behaves_like_the_plain_one_plus_the_advice() {
         "nested IN-OUT",
         "joined EOF",
         "someErrors ran\njoined once unexpected EOF",
+        // Line directives: `/*line*/` mid-line, `//line` without a column,
+        // and a directive's text inside a string, which is none.
+        "lines 20 lines.go:27",
+        "lines A gen.tmpl:200",
+        "lines B gen.tmpl:201",
+        "lines C gen.y:300",
+        "lines gen.y:301",
     ] {
         assert!(
             plain.contains(expected),
@@ -147,6 +156,9 @@ fn woven_program_behaves_like_the_plain_one_plus_the_advice() {
         // Both calls of a nested pair are advised, the inner one first.
         "advice: upper in",
         "advice: upper IN-out",
+        "advice: enter Lines",
+        "advice: exit Lines",
+        "advice: upper c",
     ] {
         assert!(
             woven.lines().any(|l| l == advice),

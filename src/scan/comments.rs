@@ -64,20 +64,32 @@ pub(crate) fn line_directive(
     let body = std::str::from_utf8(body)
         .ok()?
         .trim_end_matches(['\r', '\n']);
-    let (head, last) = body.rsplit_once(':')?;
-    let last: u32 = last.parse().ok()?;
-    let (file, line, col) = match head.rsplit_once(':') {
-        Some((file, mid)) if !mid.is_empty() && mid.bytes().all(|b| b.is_ascii_digit()) => {
-            (file, mid.parse().ok()?, Some(last))
-        }
-        _ => (head, last, None),
-    };
+    let (file, line, col) = directive_position(body)?;
     Some(LineDirective {
         range,
         file: file.to_owned(),
         line,
         column: col,
     })
+}
+
+/// The text after `line ` of a line directive read as Go reads it, from
+/// the right: `file:line` or `file:line:col` (the file may itself contain
+/// colons, and be empty). Numbers are digits only and at least 1; anything
+/// else is no directive here (the compiler rejects the file).
+pub(crate) fn directive_position(text: &str) -> Option<(&str, u32, Option<u32>)> {
+    let number = |s: &str| {
+        Some(s)
+            .filter(|s| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit()))
+            .and_then(|s| s.parse::<u32>().ok())
+            .filter(|n| *n > 0)
+    };
+    let (head, last) = text.rsplit_once(':')?;
+    let last = number(last)?;
+    match head.rsplit_once(':') {
+        Some((file, line)) if number(line).is_some() => Some((file, number(line)?, Some(last))),
+        _ => Some((head, last, None)),
+    }
 }
 
 /// Whether the doc comment group ending on the line before `row` (comments

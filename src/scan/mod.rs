@@ -60,6 +60,7 @@
 
 mod body;
 mod comments;
+pub(crate) use comments::directive_position;
 mod imports;
 mod kinds;
 mod sig;

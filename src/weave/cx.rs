@@ -18,7 +18,7 @@ use crate::scan::{BodyFacts, FuncKind, FuncSite, ScannedFile, body_facts};
 pub(super) struct FileCx<'a> {
     pub file: &'a SourceFile,
     pub scan: &'a ScannedFile,
-    pub tree: Option<&'a Tree>,
+    pub tree: &'a Tree,
     pub pkg: &'a PackageInfo<'a>,
     pub positions: Positions<'a>,
     pub aliases: Aliases<'a>,
@@ -35,7 +35,7 @@ impl<'a> FileCx<'a> {
     pub(super) fn new(
         file: &'a SourceFile,
         scan: &'a ScannedFile,
-        tree: Option<&'a Tree>,
+        tree: &'a Tree,
         pkg: &'a PackageInfo<'a>,
         package_names: &'a BTreeSet<String>,
         tag: String,
@@ -45,7 +45,7 @@ impl<'a> FileCx<'a> {
             scan,
             tree,
             pkg,
-            positions: Positions::new(&file.text, &file.name),
+            positions: Positions::new(&file.text, &file.name, tree),
             aliases: Aliases::new(scan, package_names, &file.text),
             hoister: RefCell::new(Hoister::new(tag)),
             runtime: scan
@@ -72,11 +72,9 @@ impl<'a> FileCx<'a> {
         if let Some(f) = self.facts.borrow().get(&func) {
             return Rc::clone(f);
         }
-        let facts = match (self.tree, self.scan.funcs.get(func)) {
-            (Some(tree), Some(site)) => {
-                body_facts(tree, self.file.text.as_bytes(), site, &self.runtime)
-            }
-            _ => BodyFacts::default(),
+        let facts = match self.scan.funcs.get(func) {
+            Some(site) => body_facts(self.tree, self.file.text.as_bytes(), site, &self.runtime),
+            None => BodyFacts::default(),
         };
         let facts = Rc::new(facts);
         self.facts.borrow_mut().insert(func, Rc::clone(&facts));

@@ -162,4 +162,5 @@ func main() {
 	blocks()
 	serve()
 	calls()
+	Lines()
 }

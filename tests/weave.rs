@@ -178,3 +178,39 @@ fn woven_cases_type_check_with_go_vet() {
         String::from_utf8_lossy(&vet.stderr)
     );
 }
+
+/// Advice a later `set-field` would leave woven in part (some of its values
+/// discarded, others kept) fails the weave with a diagnostic naming both
+/// aspects and the way out, instead of weaving what the plan cannot say.
+#[test]
+fn set_field_that_discards_part_of_earlier_advice_fails_the_weave() {
+    let dir = common::root().join("tests/weave_errors/set_field_partly");
+    let loaded = load_and_check(&dir, &[PathBuf::from("aspects.yaml")]);
+    assert!(
+        !loaded.checked.diagnostics.iter().any(|d| d.is_error()),
+        "{:#?}",
+        loaded.checked.diagnostics
+    );
+    let rules = RuleSet::build(&loaded.checked.aspects).unwrap();
+    let file = SourceFile {
+        name: "input.go".into(),
+        text: std::fs::read_to_string(dir.join("input.go")).unwrap(),
+    };
+    let info = PackageInfo {
+        path: PKG,
+        main_module: Some(PKG),
+    };
+    let err = match weave_package(&rules.view().unwrap(), &info, &[file]) {
+        Ok(_) => panic!("weaving succeeds"),
+        Err(e) => e,
+    }
+    .to_string();
+    for part in [
+        "input.go at 9:10",
+        "aspect `pinned-timeout` sets a field of this literal again without `{{.Value}}`",
+        "the value aspect `defaults` gives it",
+        "write `{{.Value}}` in `pinned-timeout`'s set-field",
+    ] {
+        assert!(err.contains(part), "no {part:?} in: {err}");
+    }
+}

@@ -24,8 +24,14 @@ pub struct Aliases<'a> {
     /// it), by parsing the file again: words in comments and strings do not
     /// count.
     taken: OnceCell<BTreeSet<String>>,
-    /// path → alias, for imports goaop adds.
+    /// path → alias, for imports goaop may add: written by the advice's
+    /// text as it is rendered.
     added: RefCell<BTreeMap<String, String>>,
+    /// The paths of advice that is woven ([`Self::require`]): only these
+    /// are imported, so advice rendered and then left out (a later
+    /// `replace` without `{{.Call}}`, a `set-field` without `{{.Value}}`)
+    /// leaves no unused import behind.
+    required: RefCell<BTreeSet<String>>,
 }
 
 impl<'a> Aliases<'a> {
@@ -42,6 +48,7 @@ impl<'a> Aliases<'a> {
             text,
             taken: OnceCell::new(),
             added: RefCell::new(BTreeMap::new()),
+            required: RefCell::new(BTreeSet::new()),
         }
     }
 
@@ -81,19 +88,38 @@ impl<'a> Aliases<'a> {
         candidate
     }
 
-    /// Make sure `path` is imported (when the advice uses it).
+    /// Make sure `path` is imported: advice that uses it is woven.
     pub fn require(&self, alias: &str, path: &str) {
         self.alias_for(alias, path, &BTreeSet::new());
+        self.required.borrow_mut().insert(path.to_string());
+    }
+
+    /// [`Self::alias_for`], for text that is woven whatever becomes of the
+    /// advice that asked for it.
+    pub fn alias_required(&self, alias: &str, path: &str, hidden: &BTreeSet<String>) -> String {
+        self.required.borrow_mut().insert(path.to_string());
+        self.alias_for(alias, path, hidden)
+    }
+
+    /// The imports goaop adds to this file: (path, alias).
+    fn imported(&self) -> Vec<(String, String)> {
+        let required = self.required.borrow();
+        self.added
+            .borrow()
+            .iter()
+            .filter(|(path, _)| required.contains(*path))
+            .map(|(p, a)| (p.clone(), a.clone()))
+            .collect()
     }
 
     /// Paths goaop adds to this file.
     pub fn added_paths(&self) -> Vec<String> {
-        self.added.borrow().keys().cloned().collect()
+        self.imported().into_iter().map(|(p, _)| p).collect()
     }
 
     /// The edit adding the new imports, if any.
     pub fn import_edit(&self, scan: &ScannedFile) -> Option<Edit> {
-        let added = self.added.borrow();
+        let added = self.imported();
         if added.is_empty() {
             return None;
         }

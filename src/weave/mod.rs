@@ -129,6 +129,16 @@ pub enum WeaveError {
         aspects: String,
         detail: &'static str,
     },
+    #[error(
+        "cannot weave {file} at {line}:{column}: aspect `{by}` sets a field of this literal again without `{{{{.Value}}}}`, which discards the value aspect `{aspect}` gives it, while `{aspect}` sets other fields there that stay: the literal would get `{aspect}` in part; write `{{{{.Value}}}}` in `{by}`'s set-field to keep the earlier value, or keep the two aspects off the same literals"
+    )]
+    PartlyDiscarded {
+        file: String,
+        line: u32,
+        column: u32,
+        aspect: String,
+        by: String,
+    },
 }
 
 impl From<crate::compile::LoadError> for WeaveError {
@@ -216,17 +226,13 @@ pub fn weave_in_scope(
         later_top_literals[i] = later_top_literals[i + 1] || next_has;
     }
     for (i, (file, scan)) in files.iter().zip(&scanned).enumerate() {
+        let Some(tree) = trees[i].as_ref() else {
+            continue;
+        };
         if scan.has_errors || scan.package_range.is_none() {
             continue; // the compiler reports the user's own error, unchanged
         }
-        let cx = FileCx::new(
-            file,
-            scan,
-            trees[i].as_ref(),
-            pkg,
-            &package_names,
-            tags[i].clone(),
-        );
+        let cx = FileCx::new(file, scan, tree, pkg, &package_names, tags[i].clone());
         let woven = weave_file(
             i,
             cx,
@@ -307,7 +313,7 @@ fn weave_file<'v>(
         if site.body.is_none() || site.ignored {
             continue;
         }
-        let mut as_value = || cx.tree.is_some_and(|t| value_uses().used_as_value(site, t));
+        let mut as_value = || value_uses().used_as_value(site, cx.tree);
         rules.match_function_as(scope, &site.signature, &mut as_value, &mut ids)?;
         if ids.is_empty() {
             continue;
@@ -369,6 +375,8 @@ fn weave_file<'v>(
         if literal {
             let unsettable = fields::unsettable(call).map(str::to_string);
             let mut aspects: Vec<&CheckedAspect> = Vec::new();
+            // The decision of each of `aspects`.
+            let mut carried = Vec::new();
             let first = out.decisions.len();
             for aspect in &decoded {
                 let skipped = unsettable
@@ -377,6 +385,7 @@ fn weave_file<'v>(
                     .or_else(|| renames(aspect));
                 if skipped.is_none() {
                     aspects.push(aspect);
+                    carried.push(out.decisions.len());
                 }
                 out.decisions.push(Decision::at_target(
                     index,
@@ -388,7 +397,23 @@ fn weave_file<'v>(
             }
             if !aspects.is_empty() {
                 let from = edits.len();
-                fields::set_field_edits(&cx, &aspects, call, &mut edits);
+                match fields::set_field_edits(&cx, &aspects, call, &mut edits) {
+                    Ok(gone) => {
+                        for (a, why) in gone {
+                            out.decisions[carried[a]].skipped = Some(why);
+                        }
+                    }
+                    Err(partly) => {
+                        let (line, column) = cx.positions.row_col(call.range.start);
+                        return Err(WeaveError::PartlyDiscarded {
+                            file: file.name.clone(),
+                            line,
+                            column,
+                            aspect: aspects[partly.aspect].name.clone(),
+                            by: aspects[partly.by].name.clone(),
+                        });
+                    }
+                }
                 tag(&mut edits[from..], first..out.decisions.len());
                 advised_literals.push(call.range.clone());
             }
@@ -587,7 +612,7 @@ fn left_out(
         let mine = d.edit.decisions.clone();
         let partial = groups.get(&(mine.start, mine.end)).is_some_and(|n| *n > 0);
         if mine.is_empty() || d.straddles || partial {
-            let (_, line, column) = positions.at(d.edit.range.start);
+            let (line, column) = positions.row_col(d.edit.range.start);
             let aspects: Vec<&str> = mine
                 .chain(d.by.clone())
                 .map(|i| decisions[i].aspect.as_str())

@@ -153,6 +153,6 @@ pub(super) fn context_expr(
     }
     format!(
         "{}.Background()",
-        aliases.alias_for("context", "context", hidden)
+        aliases.alias_required("context", "context", hidden)
     )
 }

@@ -11,16 +11,19 @@ again in one warm GOCACHE), several modes:
   toolexec   go build -toolexec=goaop
   driver     goaop go build
 
-Each round runs every mode once (`noop`: BUILDS times in a row), in an
-order reversed every other round, so a machine that slows down or speeds up
-over the run weighs on all modes alike. Every build is timed (wall, and the
+Each round runs every mode once (`noop`: BUILDS times in a row), the order
+rotated by one every round, so over as many rounds as there are modes each
+mode runs once in every position (first after the previous round, ..., last)
+and a machine that slows down or speeds up weighs on all modes alike. Every build is timed (wall, and the
 CPU time of its whole process tree from wait4), and compared with the plain
 build *of the same round*: a paired ratio, which takes out what drifts from
 round to round. The table gives each mode's median, spread, and the median
-of its paired ratios with a distribution-free confidence interval (order
-statistics of the ratios; the coverage is printed, >= 90% when there are
-enough rounds), so "1.01x [0.99-1.03]" says the data cannot tell goaop from
-plain at the 2% level, and "1.05x [1.03-1.08]" that it can.
+of its paired ratios, for wall and for CPU time, with a distribution-free
+confidence interval (order statistics of the ratios; the coverage is
+printed, >= 90% when there are enough rounds), so "1.05x [1.03-1.08]" says
+the mode is slower than plain beyond the noise, and "1.00x [0.96-1.05]" that
+this machine cannot tell the two apart at that level (more rounds narrow
+the interval; a 2-core VM shared with others may not get it under 2%).
 
 Before each timed cold build the previous one's files are synced to disk
 and its cache removed, so no build pays for another's writeback.
@@ -88,7 +91,7 @@ def main():
     goaop, pkg, out, caches = (os.environ[k] for k in ("GOAOP", "PKG", "OUT", "CACHE"))
     builds = int(os.environ.get("BUILDS", "3")) if scenario == "noop" else 1
     all_modes = modes(goaop, pkg, out)
-    chosen = os.environ.get("MODES", " ".join(all_modes)).split()
+    chosen = (os.environ.get("MODES") or " ".join(all_modes)).split()
     if "plain" not in chosen:
         chosen.insert(0, "plain")
     argvs = {m: all_modes[m] for m in chosen}
@@ -101,7 +104,9 @@ def main():
         for argv in argvs.values():
             run(argv, warm), run(argv, warm)  # built, then kept
     for r in range(rounds):
-        order = list(argvs) if r % 2 == 0 else list(argvs)[::-1]
+        names = list(argvs)
+        k = r % len(names)
+        order = names[k:] + names[:k]
         this = {}
         for m in order:
             if scenario == "cold":
@@ -119,18 +124,17 @@ def main():
         for m in argvs:
             ratio[m].append(this[m][0] / this["plain"][0])
             cpu_ratio[m].append(this[m][1] / this["plain"][1])
-        print("  round %d: %s" % (r + 1, "  ".join("%s %.0f" % (m, this[m][0]) for m in order)),
+        print("  round %d (wall/CPU ms): %s" % (r + 1, "  ".join("%s %.0f/%.0f" % (m, *this[m]) for m in order)),
               file=sys.stderr, flush=True)
     per = " x %d builds" % builds if builds > 1 else ""
     print("%s A/B (%d rounds%s, interleaved; ratios paired with the same round's plain build)"
           % (scenario, rounds, per))
-    print("  %-10s %10s %19s %22s %10s %8s" % ("mode", "median_ms", "spread", "wall_x_plain", "cpu_ms", "cpu_x"))
+    print("  %-10s %10s %19s %22s %10s %22s" % ("mode", "median_ms", "spread", "wall_x_plain", "cpu_ms", "cpu_x_plain"))
     for m in argvs:
-        med, lo, hi, cov = median_ci(ratio[m])
-        cmed = median_ci(cpu_ratio[m])[0]
-        print("  %-10s %10.1f %19s %22s %10.0f %8.3f" % (
+        w, c = median_ci(ratio[m]), median_ci(cpu_ratio[m])
+        print("  %-10s %10.1f %19s %22s %10.0f %22s" % (
             m, statistics.median(wall[m]), "%.1f-%.1f" % (min(wall[m]), max(wall[m])),
-            "%.3f [%.3f-%.3f]" % (med, lo, hi), statistics.median(cpu[m]), cmed))
+            "%.3f [%.3f-%.3f]" % w[:3], statistics.median(cpu[m]), "%.3f [%.3f-%.3f]" % c[:3]))
     if rounds > 1:
         print("  (interval: %.0f%% coverage of the median paired ratio)" % (100 * median_ci(ratio["plain"])[3]))
 

@@ -279,7 +279,7 @@ fn run(args: Vec<OsString>, started: std::time::Instant) -> ! {
                 color,
             };
             match cli::gocmd::prepare(&args, &cwd) {
-                Ok(prepared) => run_go(&prepared),
+                Ok(prepared) => run_go(&prepared, started),
                 Err(outcome) => outcome,
             }
         }
@@ -355,8 +355,9 @@ fn version() -> Outcome {
 /// Run the go command on woven sources with the terminal attached; its
 /// stderr passes through a filter that adds a note after each error inside
 /// advice (see [`cli::gocmd::Prepared::filters_stderr`]).
-fn run_go(prepared: &cli::gocmd::Prepared) -> Outcome {
+fn run_go(prepared: &cli::gocmd::Prepared, started: std::time::Instant) -> Outcome {
     let _ = std::io::stderr().write_all(prepared.notes.as_bytes());
+    goaop::toolexec::log_up_front(started);
     let mut cmd = prepared.command();
     let status = if prepared.filters_stderr(std::io::stderr().is_terminal()) {
         cmd.stderr(Stdio::piped()).spawn().and_then(|mut child| {

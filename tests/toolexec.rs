@@ -88,6 +88,24 @@ fn shop_builds_woven_with_toolexec() {
     assert_eq!(costs, tool_calls, "one cost line per call:\n{calls}");
     assert!(calls.contains("#goaop kind=version us="), "{calls}");
     assert!(
+        lines
+            .iter()
+            .filter(|l| l.starts_with("#goaop kind="))
+            .all(|l| l.contains(" cpu_us=")
+                && l.contains(" nested_cpu_us=")
+                && l.contains(" ppid=")),
+        "every cost line has the call's CPU time:\n{calls}"
+    );
+    // What goaop ran in place of the woven compile: its woven files, so
+    // that scripts/bench can run that compile again.
+    assert!(
+        lines.iter().any(|l| l.starts_with("#goaop ran ")
+            && l.contains("/compile ")
+            && l.contains("-p example.com/shop/orders ")
+            && l.contains("/goaop/")),
+        "{calls}"
+    );
+    assert!(
         !lines
             .iter()
             .any(|l| l.contains(" rss_kb=0 ") || l.ends_with(" rss_kb=0")),

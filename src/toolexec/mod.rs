@@ -176,14 +176,22 @@ fn log_call(inv: &Invocation) {
 
 /// With `GOAOP_LOG=file`, append what goaop's own part of a call cost,
 /// once it has decided (just before the tool runs): one line
-/// `#goaop kind=K us=N rss_kb=N [p=PKG]` (calls run in parallel: the
-/// lines of several calls interleave). `kind` is
+/// `#goaop kind=K us=N cpu_us=N nested_cpu_us=N ppid=N rss_kb=N [p=PKG]`
+/// (calls run in parallel: the lines of several calls interleave). `kind` is
 /// `version` (`-V=full`: the first one of a build also asks `go list` for
 /// the closure of the advice's imports), `compile-woven`, `compile-pass` (a
 /// compile goaop left alone), `link`, `tool` (any other tool) or `done`
 /// (goaop answered without running the tool: an error); `us` is the time since `started` (the
-/// process's start), `rss_kb` the peak resident set so far (Linux; 0
-/// elsewhere). `scripts/bench` sums these.
+/// process's start), `cpu_us` this process's CPU time (user and system),
+/// `nested_cpu_us` that of the children it has waited for (a nested go
+/// command and all it ran, whose own goaop calls log lines of their own:
+/// `ppid`, the parent process, tells the outer build's calls from theirs),
+/// `rss_kb` the peak resident set so far (Linux; 0 elsewhere).
+/// When goaop runs the tool with other arguments than it was given (a
+/// woven compile, a link given the injected imports), a second line
+/// `#goaop ran TOOL ARGS...` says what it runs, so that `scripts/bench`
+/// can run the same compile again, woven and plain. `scripts/bench` sums
+/// these.
 pub fn log_cost(inv: &Invocation, plan: &Plan, started: std::time::Instant) {
     if std::env::var_os("GOAOP_LOG").is_none() {
         return;
@@ -197,7 +205,6 @@ pub fn log_cost(inv: &Invocation, plan: &Plan, started: std::time::Instant) {
         Plan::Run { .. } if name == "link" => "link",
         Plan::Run { .. } => "tool",
     };
-    let us = started.elapsed().as_micros();
     let pkg = inv
         .args
         .iter()
@@ -205,8 +212,47 @@ pub fn log_cost(inv: &Invocation, plan: &Plan, started: std::time::Instant) {
         .and_then(|i| inv.args.get(i + 1))
         .map(|p| format!(" p={}", p.to_string_lossy()))
         .unwrap_or_default();
+    append_log(&format!("#goaop kind={kind} {}{pkg}", costs(started)));
+    if let Plan::Run { tool, args, .. } = plan
+        && *args != inv.args
+    {
+        let mut line = format!("#goaop ran {}", tool.to_string_lossy());
+        for a in args {
+            line.push(' ');
+            line.push_str(&a.to_string_lossy());
+        }
+        append_log(&line);
+    }
+}
+
+/// With `GOAOP_LOG=file`, driver mode's line, just before it starts the go
+/// command: `#goaop kind=driver` and what its work up front (the listings,
+/// the weave, the overlay) cost, in [`log_cost`]'s fields.
+pub fn log_up_front(started: std::time::Instant) {
+    if std::env::var_os("GOAOP_LOG").is_some() {
+        append_log(&format!("#goaop kind=driver {}", costs(started)));
+    }
+}
+
+/// `us=N cpu_us=N nested_cpu_us=N ppid=N rss_kb=N` of [`log_cost`].
+fn costs(started: std::time::Instant) -> String {
+    let us = started.elapsed().as_micros();
+    let (cpu, nested) = (cpu_us(libc::RUSAGE_SELF), cpu_us(libc::RUSAGE_CHILDREN));
+    let ppid = std::os::unix::process::parent_id();
     let rss = peak_rss_kb();
-    append_log(&format!("#goaop kind={kind} us={us} rss_kb={rss}{pkg}"));
+    format!("us={us} cpu_us={cpu} nested_cpu_us={nested} ppid={ppid} rss_kb={rss}")
+}
+
+/// CPU time (user and system, microseconds) of `who` (`RUSAGE_SELF`, or
+/// `RUSAGE_CHILDREN`: the children waited for), 0 if unknown.
+fn cpu_us(who: libc::c_int) -> u128 {
+    // SAFETY: getrusage only writes the plain struct it is given.
+    let mut ru: libc::rusage = unsafe { std::mem::zeroed() };
+    if unsafe { libc::getrusage(who, &mut ru) } != 0 {
+        return 0;
+    }
+    let t = |tv: libc::timeval| tv.tv_sec as u128 * 1_000_000 + tv.tv_usec as u128;
+    t(ru.ru_utime) + t(ru.ru_stime)
 }
 
 /// With `GOAOP_LOG`, one line `#goaop nested=KIND us=N` for a nested go

@@ -727,7 +727,7 @@ fn bad_headers_are_typed_errors() {
         load(&v),
         Err(LoadError::FormatVersion {
             found: 99,
-            expected: 8
+            expected: 9
         })
     );
     let mut v = good.clone();

@@ -246,6 +246,43 @@ fn driver_mode_weaves_cgo_files() {
     let _ = std::fs::remove_dir_all(&dir);
 }
 
+/// With `GOAOP_LOG`, driver mode logs what its work up front cost, once,
+/// before the go command starts (scripts/bench adds it up); it runs no tool
+/// calls of its own.
+#[test]
+fn driver_mode_logs_its_work_up_front() {
+    let dir = common::scratch_module(
+        "driver-log",
+        Some(
+            "aspects:\n  - name: trace\n    target: \"^func \"\n    imports: { fmt: fmt }\n    \
+             before: |\n      fmt.Println(\"enter {{.QualifiedName}}\")\n",
+        ),
+        "package main\n\nfunc main() { println(\"hi\") }\n",
+    );
+    let log = dir.join("goaop.log");
+    let mut cmd = goaop_cmd(&dir, &["go", "build", "-o", "bin", "."]);
+    cmd.env("GOAOP_LOG", &log);
+    let o = output(cmd);
+    assert!(o.status.success(), "{}", text(&o).1);
+    let logged = std::fs::read_to_string(&log).unwrap();
+    let costs: Vec<&str> = logged
+        .lines()
+        .filter(|l| l.starts_with("#goaop kind="))
+        .collect();
+    assert_eq!(costs.len(), 1, "{logged}");
+    let fields: std::collections::BTreeMap<&str, u64> = costs[0]
+        .split(' ')
+        .skip(2)
+        .filter_map(|kv| kv.split_once('='))
+        .map(|(k, v)| (k, v.parse().unwrap()))
+        .collect();
+    assert!(costs[0].starts_with("#goaop kind=driver us="), "{logged}");
+    for k in ["us", "cpu_us", "nested_cpu_us", "ppid", "rss_kb"] {
+        assert!(fields.get(k).is_some_and(|v| *v > 0), "{k}: {logged}");
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
 /// `go run -exec prog pkg` runs the program through `prog`: `prog` is not
 /// the package (it was, and the program came out unwoven with exit 0); nor
 /// is `--` the end of the packages (`.` was woven instead).

@@ -97,6 +97,8 @@ pub(super) fn check_aspect(
     let mut used_globals = BTreeSet::new();
     let mut uses: Vec<values::SpannedUse> = Vec::new();
     let empty = BTreeSet::new();
+    // `around`: where statements follow a `{{.Body}}` outside literals.
+    let after_body = std::cell::Cell::new(None);
     let mut run = |snippet: &Snippet,
                    form: Form,
                    what: &str,
@@ -113,6 +115,12 @@ pub(super) fn check_aspect(
         };
         let what = format!("the `{what}` advice of aspect `{}`", name.value);
         let checked = template::check(snippet, form, &what, &scope, diags)?;
+        after_body.set(
+            checked
+                .after_body
+                .as_ref()
+                .map(|r| snippet.file_span(r.clone())),
+        );
         for u in &checked.implicit {
             if implicit_seen.insert(u.name.clone()) {
                 implicit.push((
@@ -161,6 +169,14 @@ pub(super) fn check_aspect(
                 s,
                 &name.value,
             ));
+            if let Some(span) = after_body.take() {
+                diags.push(literals::code_after_body_warning(
+                    &t,
+                    pointcut,
+                    span,
+                    &name.value,
+                ));
+            }
             advice.around = Some(t);
             declared.extend(d);
         }

@@ -28,7 +28,7 @@ use tree_sitter::Node;
 
 use super::model::{Pointcut, Template};
 use super::template::{BODY, BUILTIN_PLACEHOLDERS, PREDECLARED, Scope};
-use crate::diag::{Diagnostic, codes};
+use crate::diag::{Diagnostic, Span, codes};
 use crate::load::Snippet;
 
 /// What the literals of one template allow.
@@ -424,6 +424,34 @@ pub(super) fn around_results_warning(
         )
         .with_help("functions with results are skipped (`goaop plan` lists them): give the literal the results of the functions you target, or select only functions without results (a `target` ending in `\\)$`)"),
     )
+}
+
+/// `around` advice with statements after a `{{.Body}}` that runs in the
+/// function itself: they run only when the body falls off its end, never
+/// after one of its `return`s; and a function with results ends in its
+/// `return`, so where the advice's statements do not then end in a
+/// terminating statement such functions are skipped (Go would reject
+/// them: missing return).
+pub(super) fn code_after_body_warning(
+    t: &Template,
+    pointcut: Option<&Pointcut>,
+    after: Span,
+    aspect: &str,
+) -> Diagnostic {
+    let skipped = if t.unterminated && !pointcut.is_some_and(no_results_only) {
+        "; functions with results are skipped (`goaop plan` lists them), since they would no longer end in a `return`"
+    } else {
+        ""
+    };
+    Diagnostic::warning(
+        codes::AROUND_CODE_AFTER_BODY,
+        format!(
+            "the `around` advice of aspect `{aspect}` has statements after `{{{{.Body}}}}`, which runs in the function itself"
+        ),
+        after,
+        format!("this runs only when the body reaches its end, not after its `return`s{skipped}"),
+    )
+    .with_help("for code that runs on every exit, use `after` (deferred, results in scope), or run `{{.Body}}` in a function literal and put the code after the call")
 }
 
 /// Whether a pointcut requires a target regex ending in `\)$` (a parameter

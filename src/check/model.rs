@@ -98,6 +98,12 @@ pub struct Template {
     /// body's top-level `:=` would declare new variables there, shadowing
     /// the function's parameters and results instead of assigning them.
     pub body_nested: bool,
+    /// `around`, `{{.Body}}` not inside a literal: the template's
+    /// statements do not end in a terminating statement (Go spec), even
+    /// with the body counted as one, so a function with results would not
+    /// either once woven: it is skipped (Go would reject it, "missing
+    /// return").
+    pub unterminated: bool,
     /// Where each segment starts in the template text, parallel to
     /// `segments`: (line of the template, from 0; byte offset in that
     /// line). With [`Self::columns`], the exact aspect-file position of

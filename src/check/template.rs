@@ -17,6 +17,7 @@ mod catalogue;
 mod idents;
 mod placeholders;
 mod syntax;
+mod terminating;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::ops::Range;
@@ -97,6 +98,9 @@ pub struct Checked {
     pub used_globals: BTreeSet<String>,
     /// Every placeholder with its lexical context, in template order.
     pub uses: Vec<Use>,
+    /// `around`: the first statement after a `{{.Body}}` that runs in the
+    /// function itself (a range of the snippet's text).
+    pub after_body: Option<Range<usize>>,
 }
 
 /// One `{{.Name}}` of the template text.
@@ -275,6 +279,12 @@ pub fn check(
         .iter()
         .flat_map(|r| [r.start - base, r.end - base])
         .collect();
+    // Where the statements around a `{{.Body}}` outside literals end.
+    let around = holes
+        .iter()
+        .find(|(_, n)| n == BODY)
+        .filter(|_| literals.body_results.is_none())
+        .map(|(r, _)| terminating::around(root, program.as_bytes(), r.clone()));
     let verbatim = segments::verbatim_ranges(root, base, &snippet.text, &placeholders);
     let (segments, starts, at) = segments::split(&snippet.text, &uses, &resolved, &cuts, &verbatim);
     let template = Template {
@@ -287,6 +297,7 @@ pub fn check(
         local_literal: literals.local_literal,
         body_results: literals.body_results,
         body_nested: literals.body_nested,
+        unterminated: around.as_ref().is_some_and(|a| !a.ends),
         places: segments::places(&snippet.text, &starts),
         // Relative until the caller knows where the text is in its file.
         columns: vec![1; snippet.text.split('\n').count()],
@@ -300,6 +311,9 @@ pub fn check(
         used_placeholders: placeholders.iter().map(|p| p.name.clone()).collect(),
         used_globals,
         uses,
+        after_body: around
+            .and_then(|a| a.code_after)
+            .map(|r| r.start - base..r.end - base),
     })
 }
 

@@ -111,6 +111,11 @@ pub const UNUSED_GLOBAL: &str = "W0004";
 pub const AROUND_NO_RESULTS: &str = "W0005";
 /// A snippet no advice of its file includes.
 pub const UNUSED_SNIPPET: &str = "W0006";
+/// An `around` with statements after a `{{.Body}}` that runs in the
+/// function itself: they do not run after the body's `return`s, and
+/// functions with results are skipped unless the advice still ends in a
+/// terminating statement.
+pub const AROUND_CODE_AFTER_BODY: &str = "W0007";
 
 // --- project (E04xx): the aspects against the user's module ------------------
 /// An injected import whose module the main module's go.mod does not require.

@@ -81,6 +81,15 @@ pub(super) fn function_skip(
             ));
         }
     }
+    if let Some(t) = &aspect.advice.around
+        && t.unterminated
+        && !site.results.is_empty()
+    {
+        return Some(format!(
+            "the `around` advice's statements do not end where the body does ({func} returns {}): the woven function would not end in a `return` (Go rejects it: missing return), and the advice's text after `{{{{.Body}}}}` would never run",
+            results_text(&site.results)
+        ));
+    }
     if let (Some(t), Some(name)) = (&aspect.advice.around, &facts.redeclared)
         && t.body_nested
     {

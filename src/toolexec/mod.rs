@@ -185,7 +185,8 @@ fn log_call(inv: &Invocation) {
 /// process's start), `cpu_us` this process's CPU time (user and system),
 /// `nested_cpu_us` that of the children it has waited for (a nested go
 /// command and all it ran, whose own goaop calls log lines of their own:
-/// `ppid`, the parent process, tells the outer build's calls from theirs),
+/// `ppid`, the parent process, tells the outer build's calls from theirs;
+/// for `version`, also the tool's own `-V=full` answer),
 /// `rss_kb` the peak resident set so far (Linux; 0 elsewhere).
 /// When goaop runs the tool with other arguments than it was given (a
 /// woven compile, a link given the injected imports), a second line

@@ -51,9 +51,9 @@ def modes(goaop, pkg, out):
     }
 
 
-def run(argv, cache):
-    """One build: (wall ms, CPU ms of the process tree)."""
-    env = dict(os.environ, GOCACHE=cache)
+def timed(argv, env, what):
+    """Run argv: (wall ms, CPU ms of its process tree, from wait4). A
+    failure prints its stderr and ends the script (`what failed: argv`)."""
     t = time.perf_counter()
     p = subprocess.Popen(argv, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     err = p.stderr.read()
@@ -61,8 +61,13 @@ def run(argv, cache):
     wall = (time.perf_counter() - t) * 1000
     if status != 0:
         sys.stderr.write(err.decode(errors="replace"))
-        sys.exit("build failed: " + " ".join(argv))
+        sys.exit("%s failed: %s" % (what, " ".join(argv)))
     return wall, (ru.ru_utime + ru.ru_stime) * 1000
+
+
+def run(argv, cache):
+    """One build in GOCACHE `cache`."""
+    return timed(argv, dict(os.environ, GOCACHE=cache), "build")
 
 
 def median_ci(xs):

@@ -39,13 +39,14 @@ environment: PLAIN_LOG (the tool calls of a cold plain `go build -work`,
   build's CPU and wall time).
 """
 
+import collections
 import os
 import statistics
 import subprocess
 import sys
 import time
 
-from bench_ab import median_ci
+from bench_ab import median_ci, timed
 
 
 def decode(line):
@@ -124,7 +125,9 @@ def woven_calls(path, tooldir):
     outs = {o: compile_key(a) for o, (t, a) in given.items() if t.endswith("/compile")}
     costs = [dict(kv.split("=", 1) for kv in l.split(" ")[1:] if "=" in kv)
              for l in lines if l.startswith("#goaop kind=")]
-    outer = costs[0]["ppid"]  # the first call is the build's first -V=full
+    # The outer build's calls: those of the parent with the most (a nested
+    # go command runs few, the closure of the advice's imports).
+    outer = collections.Counter(c["ppid"] for c in costs).most_common(1)[0][0]
     mine = [c for c in costs if c["ppid"] == outer]
     cpu = sum(int(c["cpu_us"]) + int(c["nested_cpu_us"]) for c in mine) / 1000
     wall = sum(int(c["us"]) for c in mine) / 1000
@@ -144,18 +147,6 @@ def up_front(path):
 def link_main(args):
     """The main package's archive a link is given (its last argument)."""
     return expand(args)[-1]
-
-
-def run(tool, args, env):
-    """Run one tool call: (wall ms, CPU ms)."""
-    t = time.perf_counter()
-    p = subprocess.Popen([tool] + args, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    err = p.stderr.read()
-    _, status, ru = os.wait4(p.pid, 0)
-    if status != 0:
-        sys.stderr.write(err.decode(errors="replace"))
-        sys.exit("replay failed: %s %s" % (tool, " ".join(args)))
-    return (time.perf_counter() - t) * 1000, (ru.ru_utime + ru.ru_stime) * 1000
 
 
 def read(path):
@@ -253,7 +244,7 @@ def main():
             if (r + i) % 2:
                 sides.reverse()
             for side, (t, a) in sides:
-                wall, cpu = run(t, a, env)
+                wall, cpu = timed([t] + a, env, "replay")
                 tot[(part, side)][0] += cpu
                 tot[(part, side)][1] += wall
                 out = value(a, "-o")

@@ -119,6 +119,10 @@ impl Shim {
 
 const RUN_X: &[&str] = &["go", "run", "./cmd/x"];
 
+/// An aspect printing `enter` and the name of every function it enters.
+const TRACE_EVERY_FUNC: &str = "aspects:\n  - name: trace\n    target: \"^func \"\n    \
+     imports: { fmt: fmt }\n    before: |\n      fmt.Println(\"enter {{.QualifiedName}}\")\n";
+
 /// The advice imports obs, and obs a package the program itself does not
 /// import (internal/x), which imports sub: sub is in the advice's closure
 /// and left unwoven. When x stops importing sub, sub must be woven, also
@@ -222,10 +226,7 @@ fn a_file_removed_while_the_packages_are_listed_is_not_kept() {
 fn driver_mode_weaves_cgo_files() {
     let dir = common::scratch_module(
         "driver-cgo",
-        Some(
-            "aspects:\n  - name: trace\n    target: \"^func \"\n    imports: { fmt: fmt }\n    \
-             before: |\n      fmt.Println(\"enter {{.QualifiedName}}\")\n",
-        ),
+        Some(TRACE_EVERY_FUNC),
         "package main\n\nimport \"fmt\"\n\nfunc main() { fmt.Println(\"two:\", two()) }\n",
     );
     std::fs::write(
@@ -253,10 +254,7 @@ fn driver_mode_weaves_cgo_files() {
 fn driver_mode_logs_its_work_up_front() {
     let dir = common::scratch_module(
         "driver-log",
-        Some(
-            "aspects:\n  - name: trace\n    target: \"^func \"\n    imports: { fmt: fmt }\n    \
-             before: |\n      fmt.Println(\"enter {{.QualifiedName}}\")\n",
-        ),
+        Some(TRACE_EVERY_FUNC),
         "package main\n\nfunc main() { println(\"hi\") }\n",
     );
     let log = dir.join("goaop.log");

@@ -465,6 +465,16 @@ mod tests {
         assert!(d[0].help.as_deref().unwrap().contains("Permission"));
     }
 
+    #[test]
+    fn a_misspelled_body_is_suggested_in_around_only() {
+        let (_, d) = run_form("{{.Bdy}}", &[], &[], Form::Around);
+        assert_eq!(d[0].code, codes::UNKNOWN_PLACEHOLDER);
+        let help = d[0].help.as_deref().unwrap();
+        assert!(help.starts_with("did you mean `{{.Body}}`?"), "{help}");
+        let (_, d) = run("_ = \"{{.Bdy}}\"", &[], &[]);
+        assert!(!d[0].help.as_deref().unwrap().contains("Body"), "{d:?}");
+    }
+
     const HANDLER: &str = "handler := func(w http.ResponseWriter, r *http.Request) {\n    {{.Body}}\n}\nif _, traced := otelhttp.LabelerFromContext(r.Context()); traced {\n    handler(w, r)\n    return\n}\notelhttp.NewHandler(http.HandlerFunc(handler), \"{{.FuncName}}\").ServeHTTP(w, r)\n";
 
     #[test]

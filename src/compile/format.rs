@@ -34,7 +34,7 @@ pub(crate) const MAGIC: [u8; 8] = *b"GOAOPRS\0";
 /// the aspect-file column of every line (exact `//line` positions), and
 /// whether `{{.Body}}` is nested in a block.
 /// 9: templates carry whether the statements around a `{{.Body}}` outside
-/// literals end in a terminating statement, and whether code follows it.
+/// literals end in a terminating statement.
 pub(crate) const FORMAT_VERSION: u32 = 9;
 pub(crate) const ENDIAN_CHECK: u32 = 0x0102_0304;
 pub(crate) const HEADER_LEN: usize = 64;

@@ -235,17 +235,25 @@ pub fn log_up_front(started: std::time::Instant) {
     }
 }
 
-/// `us=N cpu_us=N nested_cpu_us=N ppid=N rss_kb=N` of [`log_cost`].
+/// `us=N cpu_us=N nested_cpu_us=N ppid=N rss_kb=N` of [`log_cost`] (the
+/// CPU times and parent are 0 where they are unknown: not Unix).
 fn costs(started: std::time::Instant) -> String {
     let us = started.elapsed().as_micros();
-    let (cpu, nested) = (cpu_us(libc::RUSAGE_SELF), cpu_us(libc::RUSAGE_CHILDREN));
-    let ppid = std::os::unix::process::parent_id();
+    #[cfg(unix)]
+    let (cpu, nested, ppid) = (
+        cpu_us(libc::RUSAGE_SELF),
+        cpu_us(libc::RUSAGE_CHILDREN),
+        std::os::unix::process::parent_id(),
+    );
+    #[cfg(not(unix))]
+    let (cpu, nested, ppid) = (0, 0, 0);
     let rss = peak_rss_kb();
     format!("us={us} cpu_us={cpu} nested_cpu_us={nested} ppid={ppid} rss_kb={rss}")
 }
 
 /// CPU time (user and system, microseconds) of `who` (`RUSAGE_SELF`, or
 /// `RUSAGE_CHILDREN`: the children waited for), 0 if unknown.
+#[cfg(unix)]
 fn cpu_us(who: libc::c_int) -> u128 {
     // SAFETY: getrusage only writes the plain struct it is given.
     let mut ru: libc::rusage = unsafe { std::mem::zeroed() };

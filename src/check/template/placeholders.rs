@@ -61,7 +61,12 @@ pub(super) fn find_placeholders(
             );
             ok = false;
         } else if name != BODY && !is_known(name, scope) {
-            let mut known: Vec<&str> = BUILTIN_PLACEHOLDERS.to_vec();
+            let mut builtins: Vec<&str> = BUILTIN_PLACEHOLDERS.to_vec();
+            // `around` advice has one more: the function's statements.
+            if form == Form::Around {
+                builtins.push(BODY);
+            }
+            let mut known = builtins.clone();
             // did_you_mean looks at a bounded number of candidates.
             known.extend(
                 scope
@@ -77,7 +82,7 @@ pub(super) fn find_placeholders(
                 ),
                 None => format!(
                     "declare it as a constant of the aspect: `vars: {{ {name}: \"…\" }}` (built-in placeholders: {})",
-                    BUILTIN_PLACEHOLDERS
+                    builtins
                         .iter()
                         .chain(scope.site)
                         .copied()
